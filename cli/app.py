@@ -1,0 +1,95 @@
+"""The typer application and what every command shares: error handling and output.
+
+Commands live one per module (``cli/cmd_*.py``) and register on :data:`app`.
+Every command is a library call plus formatting; nothing here computes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+app = typer.Typer(
+    name="graphmodel",
+    help="Model a commerce ecosystem as a graph and measure how shopping intent spreads "
+    "through payment links compared with social links.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an error."),
+) -> None:
+    _state["debug"] = debug
+
+
+def debug_enabled() -> bool:
+    return bool(_state["debug"])
+
+
+def echo(text: str = "") -> None:
+    """Print a line of results on stdout."""
+    typer.echo(text)
+
+
+def note(text: str) -> None:
+    """Print a line of commentary on stderr (kept off stdout so it can be piped)."""
+    typer.echo(text, err=True)
+
+
+def write_json(data: Any, path: Path | str | None) -> None:
+    """Write ``data`` as JSON to ``path`` atomically, or to stdout for ``-``/None."""
+    from graphmodel.io.atomic import atomic_write_text
+
+    text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False, default=_json_default) + "\n"
+    if path is None or str(path) == "-":
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(Path(path), text)
+
+
+def _json_default(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def format_table(rows: list[list[Any]], header: list[str]) -> str:
+    """A plain aligned text table."""
+    cells = [[str(c) for c in header]] + [[_fmt(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = []
+    for j, r in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if j and _numeric(c) else c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _numeric(s: str) -> bool:
+    try:
+        float(s.replace(",", ""))
+        return True
+    except ValueError:
+        return False
