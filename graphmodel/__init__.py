@@ -12,6 +12,21 @@ from graphmodel.table import Table
 
 __version__ = "0.1.0"
 
+
+def load_dataset(name: str, path: "str | os.PathLike[str]", **options: "Any") -> Ecosystem:
+    """Load a real dataset release (see :func:`graphmodel.datasets.load_dataset`; imported lazily)."""
+    from graphmodel.datasets import load_dataset as _load
+
+    return _load(name, path, **options)
+
+
+def list_datasets() -> "list[DatasetInfo]":
+    """The datasets :func:`load_dataset` knows (see :func:`graphmodel.datasets.list_datasets`)."""
+    from graphmodel.datasets import list_datasets as _list
+
+    return _list()
+
+
 __all__ = [
     "CSR",
     "Ecosystem",
@@ -23,4 +38,6 @@ __all__ = [
     "NODE_TYPES",
     "Table",
     "__version__",
+    "list_datasets",
+    "load_dataset",
 ]
