@@ -229,6 +229,13 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
+def _mean_per_run(values: np.ndarray, starts: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over each run (runs start at ``starts`` and hold ``count`` values)."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.float64)
+    return np.add.reduceat(values.astype(np.float64), starts) / count
+
+
 def _mode_per_group(group: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
     """Most frequent ``value`` of each group 0..n_groups-1; ties -> smallest value."""
     order = np.lexsort((value, group))
@@ -351,18 +358,14 @@ def _load(src: _Release, release: TrustRatingRelease, meta: dict[str, Any], time
     count = np.diff(np.append(starts, n_rows)).astype(np.int64)
     pair = np.repeat(np.arange(len(starts)), count)  # pair number of each sorted row
     payment: dict[str, Any] = {"src": su[starts], "dst": sp[starts], "count": count}
-    if n_rows:
-        payment["rating"] = np.add.reduceat(rr[order].astype(np.float64), starts) / count
-        if rating.shape[1] == 5:
-            payment["helpfulness"] = np.add.reduceat(rating[order, 4].astype(np.float64), starts) / count
-        payment["category_id"] = _mode_per_group(pair, rc[order], len(starts))
-        if times is not None:
-            st = times[order]
-            payment["first_time"] = st[starts]
-            payment["last_time"] = np.maximum.reduceat(st, starts)
-    else:
-        payment["rating"] = np.zeros(0)
-        payment["category_id"] = np.zeros(0, np.int64)
+    payment["rating"] = _mean_per_run(rr[order], starts, count)
+    if rating.shape[1] == 5:
+        payment["helpfulness"] = _mean_per_run(rating[order, 4], starts, count)
+    payment["category_id"] = _mode_per_group(pair, rc[order], len(starts))
+    if times is not None:
+        st = times[order]
+        payment["first_time"] = st[starts]  # rows are sorted by time inside each pair
+        payment["last_time"] = np.maximum.reduceat(st, starts) if n_rows else st[starts]
 
     counts = {
         "trust_rows": n_trust,

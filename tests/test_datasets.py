@@ -228,6 +228,13 @@ def test_aggregation_matches_a_plain_python_reference(rows):
     assert int(eco.edges("payment")["count"].sum()) == len(rows) == eco.meta["payment_events"]
 
 
+def test_empty_rating_file(tmp_path: Path):
+    folder = write_release(tmp_path, layout="extracted", rating=np.zeros((0, 5)), times=False)
+    eco = load_dataset("ciao", folder)
+    assert (eco.n_users, eco.n_merchants, eco.n_edges("payment"), eco.n_edges("social")) == (5, 0, 0, 4)
+    assert eco.edges("payment").columns == ("src", "dst", "count", "rating", "helpfulness", "category_id")
+
+
 # -- errors --------------------------------------------------------------------------------------------
 
 
