@@ -356,6 +356,7 @@ def test_real_ciao(ciao: gm.Ecosystem):
     assert set((pay["first_time"] % 86400).tolist()) == {7 * 3600}
     c = eco.meta["counts"]
     assert (c["rating_zero_rows"], c["trust_self_loops_dropped"], c["trust_duplicates_dropped"]) == (34, 0, 0)
+    assert c["products_rated_under_several_categories"] == 105
     m = eco.nodes("merchant")
     assert len(set(m["category"].tolist())) == 28 and "" not in set(m["category"].tolist())
     assert set(m["channel"].tolist()) == {""}
@@ -374,6 +375,7 @@ def test_real_epinions(epinions: gm.Ecosystem):
     c = eco.meta["counts"]
     assert (c["trust_rows"], c["trust_self_loops_dropped"], c["trust_duplicates_dropped"]) == (355_754, 224, 27)
     assert eco.n_edges("social") == 355_754 - 224 - 27
+    assert c["products_rated_under_several_categories"] == 600
     assert "helpfulness" not in pay.columns and "first_time" not in pay.columns
     m = eco.nodes("merchant")
     online = m["category"][m["channel"] == "online"]
