@@ -13,6 +13,7 @@ from graphmodel.cli.app import app, debug_enabled
 
 # One module per command; importing a module registers its command(s) on ``app``.
 _COMMAND_MODULES = [
+    "cmd_stats",
     "cmd_datasets",
     "cmd_info",
     "cmd_convert",

@@ -8,6 +8,7 @@ spreads through payment links compared with social links.
 from graphmodel.csr import CSR
 from graphmodel.ecosystem import KNOWN_ATTRIBUTES, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
+from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats
 from graphmodel.table import Table
 
 __version__ = "0.1.0"
@@ -28,6 +29,12 @@ def list_datasets() -> "list[DatasetInfo]":
 
 
 __all__ = [
+    "CentralityResult",
+    "CommunityResult",
+    "StatsResult",
+    "centrality",
+    "communities",
+    "stats",
     "CSR",
     "Ecosystem",
     "GraphModelError",
