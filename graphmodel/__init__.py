@@ -8,6 +8,7 @@ spreads through payment links compared with social links.
 from graphmodel.csr import CSR
 from graphmodel.ecosystem import KNOWN_ATTRIBUTES, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
+from graphmodel.io import read, write
 from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats
 from graphmodel.table import Table
 
@@ -44,6 +45,8 @@ __all__ = [
     "LAYERS",
     "NODE_TYPES",
     "Table",
+    "read",
+    "write",
     "__version__",
     "list_datasets",
     "load_dataset",

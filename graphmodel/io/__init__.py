@@ -1,0 +1,84 @@
+"""Reading and writing ecosystems: CSV directory, ``.npz`` snapshot, GraphML.
+
+The format follows from the path: an existing directory, or a path without a
+suffix, is a CSV directory; ``.npz`` a snapshot; ``.graphml`` GraphML.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from graphmodel.ecosystem import Ecosystem
+from graphmodel.errors import InputError
+
+__all__ = ["read", "write", "format_of"]
+
+_SUFFIXES = {".npz": "npz", ".graphml": "graphml"}
+
+
+def format_of(path: str | os.PathLike[str]) -> str:
+    """``"csv"``, ``"npz"`` or ``"graphml"`` for ``path`` (see the module docstring)."""
+    p = Path(path)
+    if p.is_dir():
+        return "csv"
+    suffix = p.suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    if suffix == "":
+        return "csv"
+    raise InputError(
+        f"unknown format {suffix!r}; expected a directory (CSV tables), .npz or .graphml", source=str(path)
+    )
+
+
+def read(path: str | os.PathLike[str]) -> Ecosystem:
+    """Read an ecosystem from a CSV directory, an ``.npz`` snapshot or a GraphML file.
+
+    Examples
+    --------
+    >>> import tempfile, graphmodel as gm
+    >>> eco = gm.Ecosystem.from_labels(users={"id": [1, 2]}, merchants={"id": ["m"]},
+    ...                                payment={"user": [1, 2], "merchant": ["m", "m"]})
+    >>> d = tempfile.mkdtemp()
+    >>> gm.write(eco, d + "/eco.graphml")
+    >>> gm.read(d + "/eco.graphml").equals(eco)
+    True
+    """
+    fmt = format_of(path)
+    if fmt == "csv":
+        if not Path(path).exists():
+            raise InputError("no such file or directory", source=str(path))
+        from graphmodel.io.csvdir import read_csv_dir
+
+        return read_csv_dir(path)
+    if fmt == "npz":
+        from graphmodel.io.npz import read_npz
+
+        return read_npz(path)
+    from graphmodel.io.graphml import read_graphml
+
+    return read_graphml(path)
+
+
+def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = False) -> None:
+    """Write ``eco`` to ``path`` atomically; the format follows from the path (see :func:`read`).
+
+    ``compress=True`` gzips CSV tables (``.csv.gz``) or compresses the ``.npz``;
+    it is ignored for GraphML.
+    """
+    if not isinstance(eco, Ecosystem):
+        raise InputError(f"expected an Ecosystem, got {type(eco).__name__}", field="eco")
+    fmt = format_of(path)
+    if fmt == "csv":
+        from graphmodel.io.csvdir import write_csv_dir
+
+        write_csv_dir(eco, path, compress=compress)
+    elif fmt == "npz":
+        from graphmodel.io.npz import write_npz
+
+        write_npz(eco, path, compress=compress)
+    else:
+        from graphmodel.io.graphml import write_graphml
+
+        write_graphml(eco, path)

@@ -1,0 +1,484 @@
+"""A directory of CSV tables (plain or gzipped) with a small JSON manifest.
+
+Layout (see the README "File formats" section)::
+
+    users.csv       id, <attributes...>
+    merchants.csv   id, <attributes...>
+    social.csv      src, dst, <attributes...>          (optional)
+    payments.csv    user, merchant, <attributes...>    (optional)
+    transfers.csv   src, dst, <attributes...>          (optional)
+    manifest.json   {"format": "graphmodel-csv", "version": 1, "social_directed": ...,
+                     "meta": {...}, "columns": {table: {column: kind}}}
+
+Any table may be gzipped (``users.csv.gz``). Reading is chunked: numpy's C
+tokenizer splits each chunk into cells and every column is converted with
+numpy, so no Python row lists of the whole file are ever held.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import itertools
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from graphmodel.ecosystem import LAYER_ENDS, Ecosystem
+from graphmodel.errors import InputError
+from graphmodel.io._kinds import KINDS, KNOWN_NUMERIC, empty_column, format_column, infer_kind, parse_column
+from graphmodel.io.atomic import atomic_dir
+from graphmodel.io.events import aggregate_payment_events
+from graphmodel.table import Table
+
+__all__ = ["read_csv_dir", "write_csv_dir", "read_csv_table", "FORMAT", "VERSION", "TABLE_FILES", "END_COLUMNS"]
+
+FORMAT = "graphmodel-csv"
+VERSION = 1
+#: Table (node type or layer) -> file stem.
+TABLE_FILES = {"user": "users", "merchant": "merchants", "social": "social", "payment": "payments", "transfer": "transfers"}
+#: Layer -> names of its two end columns in the file.
+END_COLUMNS = {"social": ("src", "dst"), "payment": ("user", "merchant"), "transfer": ("src", "dst")}
+MANIFEST = "manifest.json"
+_CHUNK_ROWS = 500_000
+_WRITE_ROWS = 200_000
+
+
+# --------------------------------------------------------------------------- reading
+def _open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+class _Reader:
+    """Chunked reader of one CSV file; wraps decoding and gzip errors as InputError."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+
+    def _guard(self, exc: BaseException) -> InputError:
+        if isinstance(exc, UnicodeDecodeError):
+            return InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=self.name)
+        if isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error)):
+            return InputError(f"not a valid gzip file ({exc or type(exc).__name__}); expected a complete .csv.gz", source=self.name)
+        return InputError(f"cannot read: {exc}", source=self.name)
+
+    def header(self) -> list[str]:
+        try:
+            with _open_text(self.path) as fh:
+                first = fh.readline()
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            raise self._guard(exc) from None
+        if not first.strip():
+            raise InputError("empty file; expected a header line with column names", source=self.name, line=1)
+        names = next(csv.reader([first]))
+        names = [n.strip() for n in names]
+        seen: set[str] = set()
+        for n in names:
+            if not n:
+                raise InputError("empty column name in the header", source=self.name, line=1)
+            if n in seen:
+                raise InputError("duplicate column name in the header", source=self.name, line=1, field=n)
+            seen.add(n)
+        return names
+
+    def chunks(self, ncols: int) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(first_row, cells)`` with ``cells`` an object array of shape (rows, ncols)."""
+        try:
+            with _open_text(self.path) as fh:
+                fh.readline()
+                row = 0
+                while True:
+                    lines = list(itertools.islice(fh, _CHUNK_ROWS))
+                    if not lines:
+                        return
+                    if any('"' in ln for ln in lines):
+                        quotes = sum(ln.count('"') for ln in lines)
+                        while quotes % 2:  # a quoted field continues on the next line
+                            nxt = fh.readline()
+                            if not nxt:
+                                raise InputError("unterminated quoted field at end of file", source=self.name)
+                            lines.append(nxt)
+                            quotes += nxt.count('"')
+                    cells = self._parse(lines, ncols, row)
+                    yield row, cells
+                    row += len(cells)
+        except InputError:
+            raise
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            raise self._guard(exc) from None
+
+    def _parse(self, lines: list[str], ncols: int, row0: int) -> np.ndarray:
+        try:
+            cells = np.loadtxt(lines, delimiter=",", quotechar='"', dtype=object, comments=None, ndmin=2, encoding=None)
+        except ValueError:
+            cells = None
+        if cells is not None and cells.shape[0] == 0:
+            return np.zeros((0, ncols), dtype=object)
+        if cells is None or cells.shape[1] != ncols:
+            # Slow path only on error: find the first row with the wrong number of fields.
+            k = 0
+            for fields in csv.reader(lines):
+                if not fields:
+                    continue
+                if len(fields) != ncols:
+                    raise InputError(
+                        f"expected {ncols} fields (as in the header), got {len(fields)}",
+                        source=self.name,
+                        line=self.locate(row0 + k),
+                    )
+                k += 1
+            raise InputError("malformed CSV (unbalanced quotes?)", source=self.name, line=self.locate(row0))
+        return cells
+
+    def locate(self, row: int) -> int | None:
+        """1-based file line of data row ``row`` (0-based), counting the header and quoted newlines."""
+        try:
+            with _open_text(self.path) as fh:
+                reader = csv.reader(fh)
+                next(reader, None)
+                prev = reader.line_num
+                k = 0
+                for fields in reader:
+                    if fields:
+                        if k == row:
+                            return prev + 1
+                        k += 1
+                    prev = reader.line_num
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error):
+            return None
+        return None
+
+
+def _unify(kinds: list[str]) -> str | None:
+    """Common kind of per-chunk kinds, or None when the text has to be re-read as str."""
+    s = set(kinds)
+    if len(s) == 1:
+        return kinds[0]
+    if s <= {"int", "float"}:
+        return "float"
+    return None
+
+
+def read_csv_table(
+    path: str | os.PathLike[str],
+    *,
+    kinds: dict[str, str] | None = None,
+    required: tuple[str, ...] = (),
+    name: str = "table",
+) -> Table:
+    """Read one CSV table; column kinds from ``kinds`` (a manifest), else inferred per the README rules.
+
+    Raises :class:`InputError` naming the file, line and column of the first
+    problem: a missing required column, a value that does not parse as its
+    column's kind, a non-numeric value in a numeric column, a bad gzip stream.
+    """
+    path = Path(path)
+    reader = _Reader(path)
+    header = reader.header()
+    for col in required:
+        if col not in header:
+            raise InputError(
+                f"missing required column {col!r}; the header has {', '.join(header)}", source=reader.name, line=1, field=col
+            )
+    kinds = dict(kinds or {})
+    for col, kind in kinds.items():
+        if kind not in KINDS:
+            raise InputError(f"manifest: unknown kind {kind!r} for column {col!r}; expected one of {KINDS}", source=reader.name, field=col)
+    forced: dict[str, str | None] = {c: kinds.get(c) for c in header}
+    for _attempt in range(2):
+        parts: dict[str, list[np.ndarray]] = {c: [] for c in header}
+        part_kinds: dict[str, list[str]] = {c: [] for c in header}
+        empty_parts: dict[str, list[int]] = {c: [] for c in header}
+        n = 0
+        for row0, cells in reader.chunks(len(header)):
+            n += len(cells)
+            for j, col in enumerate(header):
+                column = cells[:, j]
+                kind = forced[col]
+                if kind is None and col not in KNOWN_NUMERIC and len(column) and (column == "").all():
+                    empty_parts[col].append(len(parts[col]))  # decided once the other chunks are known
+                    parts[col].append(column)
+                    part_kinds[col].append("empty")
+                    continue
+
+                def where(i: int, _r=row0) -> tuple[str, int | None]:
+                    return reader.name, reader.locate(_r + i)
+
+                arr = parse_column(column, kind, name=col, where=where)
+                parts[col].append(arr)
+                part_kinds[col].append(forced[col] or _kind_of(arr))
+        redo = False
+        out: dict[str, np.ndarray] = {}
+        for col in header:
+            ks = [k for k in part_kinds[col] if k != "empty"]
+            has_empty = len(ks) != len(part_kinds[col])
+            if not part_kinds[col]:
+                out[col] = empty_column(forced[col] or ("float" if col in KNOWN_NUMERIC else "str"))
+                continue
+            if not ks:  # only empty cells
+                out[col] = np.full(n, "", dtype="<U1") if col not in KNOWN_NUMERIC else np.full(n, np.nan)
+                continue
+            kind = _unify(ks)
+            if kind in ("int", "bool") and has_empty:
+                kind = "float" if kind == "int" else None
+            if kind is None:
+                forced[col] = "str"
+                redo = True
+                continue
+            arrays = []
+            for k, a in zip(part_kinds[col], parts[col]):
+                if k == "empty":
+                    a = np.full(len(a), np.nan) if kind == "float" else np.full(len(a), "", dtype="<U1")
+                arrays.append(a.astype(np.float64) if kind == "float" else a)
+            out[col] = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+        if not redo:
+            return Table({c: out[c] for c in header}, name=name, length=n)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _kind_of(arr: np.ndarray) -> str:
+    k = arr.dtype.kind
+    return {"i": "int", "f": "float", "b": "bool", "U": "str"}[k]
+
+
+def _find(directory: Path, stem: str) -> Path | None:
+    plain, gz = directory / f"{stem}.csv", directory / f"{stem}.csv.gz"
+    if plain.exists() and gz.exists():
+        raise InputError(f"both {plain.name} and {gz.name} exist; keep one", source=str(directory))
+    return plain if plain.exists() else (gz if gz.exists() else None)
+
+
+def read_manifest(directory: Path) -> dict[str, Any] | None:
+    """The parsed ``manifest.json`` of ``directory``, or None when there is none."""
+    path = directory / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"not valid JSON ({getattr(exc, 'msg', exc)})", source=str(path), line=line) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InputError(f'expected a JSON object with "format": "{FORMAT}"', source=str(path), field="format")
+    if data.get("version") != VERSION:
+        raise InputError(f"unsupported version {data.get('version')!r}; this graphmodel reads version {VERSION}", source=str(path), field="version")
+    if not isinstance(data.get("meta", {}), dict) or not isinstance(data.get("columns", {}), dict):
+        raise InputError('"meta" and "columns" must be JSON objects', source=str(path))
+    return data
+
+
+def read_csv_dir(path: str | os.PathLike[str]) -> Ecosystem:
+    """Read an ecosystem from a directory of CSV tables.
+
+    Examples
+    --------
+    >>> import tempfile, graphmodel as gm
+    >>> eco = gm.Ecosystem.from_labels(users={"id": ["a", "b"]}, merchants={"id": [7]},
+    ...                                payment={"user": ["a"], "merchant": [7]})
+    >>> d = tempfile.mkdtemp()
+    >>> write_csv_dir(eco, d + "/eco")
+    >>> read_csv_dir(d + "/eco").equals(eco)
+    True
+    """
+    directory = Path(path)
+    if not directory.is_dir():
+        raise InputError("not a directory; expected a folder with users.csv and merchants.csv", source=str(directory))
+    manifest = read_manifest(directory)
+    col_kinds: dict[str, dict[str, str]] = (manifest or {}).get("columns", {})
+    nodes: dict[str, Table] = {}
+    for kind in ("user", "merchant"):
+        stem = TABLE_FILES[kind]
+        f = _find(directory, stem)
+        if f is None:
+            raise InputError(f"missing {stem}.csv (or {stem}.csv.gz); a graphmodel directory needs users.csv and merchants.csv", source=str(directory))
+        t = read_csv_table(f, kinds=col_kinds.get(stem), required=("id",), name=kind)
+        _check_unique(t, f)
+        nodes[kind] = t
+    edges: dict[str, Table | None] = {}
+    sources: dict[str, str] = {}
+    meta = dict((manifest or {}).get("meta", {}))
+    for layer in ("social", "payment", "transfer"):
+        stem = TABLE_FILES[layer]
+        f = _find(directory, stem)
+        if f is None:
+            edges[layer] = None
+            continue
+        ends = END_COLUMNS[layer]
+        kinds = dict(col_kinds.get(stem, {}))
+        for col, ntype in zip(ends, LAYER_ENDS[layer]):
+            kinds[col] = _kind_of(nodes[ntype]["id"]) if len(nodes[ntype]) else kinds.get(col, "str")
+        try:
+            t = read_csv_table(f, kinds=kinds, required=ends, name=layer)
+        except InputError as exc:
+            if exc.field in ends:
+                ntype = LAYER_ENDS[layer][ends.index(exc.field)]
+                raise InputError(f"unknown {ntype} id ({exc.message}; {ntype} ids are {kinds[exc.field]}s)", source=exc.source, line=exc.line, field=exc.field) from None
+            raise
+        _check_non_negative(t, f)
+        if layer == "payment" and manifest is None and "time" in t:
+            t, n_events = aggregate_payment_events(t, user="user", merchant="merchant", source=str(f))
+            meta["payment_events"] = int(n_events)
+            sources_note = False
+        else:
+            sources_note = True
+        edges[layer] = t
+        if sources_note:
+            sources[layer] = str(f)
+    try:
+        return Ecosystem.from_labels(
+            nodes["user"],
+            nodes["merchant"],
+            social=edges["social"],
+            payment=edges["payment"],
+            transfer=edges["transfer"],
+            social_directed=bool((manifest or {}).get("social_directed", False)),
+            meta=meta,
+            sources=sources,
+        )
+    except InputError as exc:
+        if exc.line is not None and exc.source is not None and exc.source in sources.values():
+            line = _Reader(Path(exc.source)).locate(exc.line - 2)
+            raise InputError(exc.message, source=exc.source, line=line, field=exc.field) from None
+        raise
+
+
+def _check_unique(t: Table, f: Path) -> None:
+    ids = t["id"]
+    if len(ids) < 2:
+        return
+    order = np.argsort(ids, kind="stable")
+    s = ids[order]
+    dup = np.flatnonzero(s[1:] == s[:-1])
+    if dup.size:
+        # Among duplicated pairs, report the earliest second occurrence.
+        second = order[dup + 1]
+        k = int(np.argmin(second))
+        row, first = int(second[k]), int(order[dup[k]])
+        r = _Reader(f)
+        raise InputError(
+            f"duplicate id {ids[row]!s} (first seen on line {r.locate(first)}); ids must be unique",
+            source=str(f),
+            line=r.locate(row),
+            field="id",
+        )
+
+
+def _check_non_negative(t: Table, f: Path) -> None:
+    for col in ("count", "amount"):
+        if col in t and t[col].dtype.kind in "if":
+            bad = t[col] < 0
+            if bad.any():
+                row = int(np.argmax(bad))
+                raise InputError(f"expected a value >= 0, got {t[col][row]}", source=str(f), line=_Reader(f).locate(row), field=col)
+
+
+# --------------------------------------------------------------------------- writing
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def dump_json(data: Any, *, what: str = "meta") -> str:
+    """JSON text of ``data`` (numpy scalars converted); InputError when it is not JSON-ready."""
+    try:
+        return json.dumps(data, allow_nan=False, default=_json_default, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"metadata must be JSON-ready (no NaN, no objects): {exc}", field=what) from None
+
+
+def _file_columns(eco: Ecosystem, table: str) -> dict[str, np.ndarray]:
+    """Columns as written to the file: labels for edge ends."""
+    if table in ("user", "merchant"):
+        return dict(eco.nodes(table).items())
+    t = eco.edges(table)
+    ends = END_COLUMNS[table]
+    out: dict[str, np.ndarray] = {}
+    for col, end, ntype in zip(ends, ("src", "dst"), LAYER_ENDS[table]):
+        out[col] = _LabelColumn(eco.nodes(ntype)["id"], t[end])  # type: ignore[assignment]
+    for k, v in t.items():
+        if k in ("src", "dst"):
+            continue
+        if k in ends:
+            raise InputError(f"column name {k!r} clashes with the edge end column of {TABLE_FILES[table]}.csv; rename it", source=table, field=k)
+        out[k] = v
+    return out
+
+
+class _LabelColumn:
+    """Edge-end labels, materialised one slice at a time."""
+
+    def __init__(self, ids: np.ndarray, rows: np.ndarray) -> None:
+        self.ids, self.rows = ids, rows
+        self.dtype = ids.dtype
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, s: slice) -> np.ndarray:
+        return self.ids[self.rows[s]]
+
+
+def public_mode(*, directory: bool = False) -> int:
+    """Permission bits a normal ``open``/``mkdir`` would give (temporary files start private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
+def _write_table(columns: dict[str, Any], n: int, path: Path, *, compress: bool) -> None:
+    raw = open(path, "wb")
+    try:
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
+        with io.TextIOWrapper(stream, encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(list(columns))
+            for a in range(0, n, _WRITE_ROWS):
+                b = min(n, a + _WRITE_ROWS)
+                texts = [format_column(np.asarray(col[a:b])).tolist() for col in columns.values()]
+                w.writerows(zip(*texts))
+    finally:
+        raw.close()
+
+
+def write_csv_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = False) -> None:
+    """Write ``eco`` as a CSV directory (atomically: a temporary directory renamed into place).
+
+    ``compress=True`` writes ``.csv.gz`` tables. Empty layers are written as
+    header-only files so that their columns and kinds survive.
+    """
+    target = Path(path)
+    columns: dict[str, dict[str, str]] = {}
+    tables = {}
+    for table, stem in TABLE_FILES.items():
+        cols = _file_columns(eco, table)
+        tables[table] = cols
+        columns[stem] = {k: _kind_of(np.asarray(v[0:0]) if isinstance(v, _LabelColumn) else v) for k, v in cols.items()}
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "social_directed": eco.social_directed,
+        "meta": eco.meta,
+        "columns": columns,
+    }
+    text = json.dumps(json.loads(dump_json(manifest)), indent=2, ensure_ascii=False) + "\n"
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
+        raise InputError("exists and is not a graphmodel CSV directory (no manifest.json); refusing to replace it", source=str(target))
+    with atomic_dir(target) as tmp:
+        os.chmod(tmp, public_mode(directory=True))
+        for table, stem in TABLE_FILES.items():
+            n = len(eco.nodes(table)) if table in ("user", "merchant") else eco.n_edges(table)
+            name = f"{stem}.csv.gz" if compress else f"{stem}.csv"
+            _write_table(tables[table], n, tmp / name, compress=compress)
+        (tmp / MANIFEST).write_text(text, encoding="utf-8")

@@ -1,0 +1,560 @@
+"""GraphML, written by streaming and read by a safe streaming parser.
+
+Written file
+    Node ids ``user:<id>`` / ``merchant:<id>`` (unique across types); node
+    attributes ``type`` (``user``/``merchant``) and ``label`` (the source id,
+    what Gephi shows), then every node column; edge attribute ``layer``, then
+    every edge column. Only GraphML's own attribute types are used
+    (boolean, long, double, string); missing values (NaN, ``""``) have no
+    ``<data>`` element; a column whose kind differs between node types (or
+    layers) is written as string. A graph-level ``graphmodel`` attribute holds
+    a JSON manifest (metadata, ``social_directed``, every column's exact kind)
+    so that our own reader restores the ecosystem exactly.
+
+Reading
+    Files from elsewhere (networkx, igraph, Gephi, Cytoscape) are read too:
+    nodes without ``type`` are users, edges without ``layer`` are social, a
+    node's id is its ``label`` (or ``id``) attribute, else its GraphML id with
+    a ``user:``/``merchant:`` prefix removed; payment edges written
+    merchant -> user are flipped. The parser (expat) refuses any DOCTYPE or
+    entity declaration, which shuts out entity expansion ("billion laughs")
+    and external entities.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.parsers.expat
+from array import array
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
+from graphmodel.errors import InputError
+from graphmodel.io._kinds import format_column, infer_kind, parse_column
+from graphmodel.io.atomic import atomic_open
+from graphmodel.io.csvdir import dump_json, public_mode
+from graphmodel.table import Table, column_kind
+
+__all__ = ["read_graphml", "write_graphml", "FORMAT", "VERSION"]
+
+FORMAT = "graphmodel-graphml"
+VERSION = 1
+_GRAPHML_TYPE = {"int": "long", "float": "double", "bool": "boolean", "str": "string"}
+_KIND_OF_TYPE = {"boolean": "bool", "int": "int", "long": "int", "float": "float", "double": "float", "string": "str"}
+_CHUNK = 200_000
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NODE_RESERVED = ("type", "label")
+_EDGE_RESERVED = ("layer",)
+
+
+# --------------------------------------------------------------------------- writing
+def _esc_text(v: str) -> str:
+    if "&" in v or "<" in v or ">" in v or "\r" in v:
+        v = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return v
+
+
+def _esc_attr(v: str) -> str:
+    v = _esc_text(v)
+    if '"' in v or "\n" in v or "\t" in v:
+        v = v.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return v
+
+
+def _text(values: np.ndarray, *, source: str, field: str) -> np.ndarray:
+    """Escaped XML text of each value (object array); "" where missing."""
+    out = format_column(values)
+    if values.dtype.kind == "U" and out.size:
+        bad = [i for i, v in enumerate(out.tolist()) if _INVALID_XML.search(v)]
+        if bad:
+            raise InputError(
+                f"row {bad[0]}: value {out[bad[0]]!r} holds a control character that XML 1.0 cannot carry",
+                source=source,
+                field=field,
+            )
+        out = np.array([_esc_text(v) for v in out.tolist()], dtype=object)
+    return out
+
+
+def _unified(tables: list[Table], skip: tuple[str, ...]) -> dict[str, str]:
+    """Column name -> GraphML kind across tables (string when the kinds differ)."""
+    kinds: dict[str, str] = {}
+    for t in tables:
+        for name, values in t.items():
+            if name in skip:
+                continue
+            k = column_kind(values)
+            kinds[name] = k if kinds.get(name, k) == k else "str"
+    return kinds
+
+
+def _pieces(values: np.ndarray, key: str, *, source: str, field: str) -> np.ndarray:
+    text = _text(values, source=source, field=field)
+    if not text.size:
+        return text
+    missing = text == ""
+    pieces = f'<data key="{key}">' + text + "</data>"
+    if missing.any():
+        pieces[missing] = ""
+    return pieces
+
+
+def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
+    """Write ``eco`` as GraphML (streamed, atomically).
+
+    Examples
+    --------
+    >>> import tempfile, graphmodel as gm
+    >>> eco = gm.Ecosystem.from_labels(users={"id": ["a", "b"]}, social={"src": ["a"], "dst": ["b"]})
+    >>> f = tempfile.mkdtemp() + "/eco.graphml"
+    >>> write_graphml(eco, f); read_graphml(f).equals(eco)
+    True
+    """
+    nodes = [eco.nodes(k) for k in NODE_TYPES]
+    edges = [eco.edges(layer) for layer in LAYERS]
+    for t in nodes:
+        for r in _NODE_RESERVED:
+            if r in t:
+                raise InputError(f"node column {r!r} clashes with the GraphML node attribute of that name; rename it", source=t.name, field=r)
+    for t in edges:
+        for r in _EDGE_RESERVED:
+            if r in t:
+                raise InputError(f"edge column {r!r} clashes with the GraphML edge attribute of that name; rename it", source=t.name, field=r)
+    node_kinds = _unified(nodes, ("id",))
+    edge_kinds = _unified(edges, ("src", "dst"))
+    node_keys = {name: f"n{i + 2}" for i, name in enumerate(node_kinds)}
+    edge_keys = {name: f"e{i + 1}" for i, name in enumerate(edge_kinds)}
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "social_directed": eco.social_directed,
+        "meta": eco.meta,
+        "columns": {t.name: t.kinds() for t in (*nodes, *edges)},
+    }
+    head = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+        '<key id="g0" for="graph" attr.name="graphmodel" attr.type="string"/>',
+        '<key id="n0" for="node" attr.name="type" attr.type="string"/>',
+        '<key id="n1" for="node" attr.name="label" attr.type="string"/>',
+    ]
+    head += [f'<key id="{node_keys[n]}" for="node" attr.name="{_esc_attr(n)}" attr.type="{_GRAPHML_TYPE[k]}"/>' for n, k in node_kinds.items()]
+    head.append('<key id="e0" for="edge" attr.name="layer" attr.type="string"/>')
+    head += [f'<key id="{edge_keys[n]}" for="edge" attr.name="{_esc_attr(n)}" attr.type="{_GRAPHML_TYPE[k]}"/>' for n, k in edge_kinds.items()]
+    head.append('<graph id="G" edgedefault="directed">')
+    head.append(f'<data key="g0">{_esc_text(dump_json(manifest))}</data>')
+    gids: dict[str, np.ndarray] = {}
+    with atomic_open(path, "w", encoding="utf-8", newline="\n") as fh:
+        os.chmod(fh.name, public_mode())
+        fh.write("\n".join(head) + "\n")
+        for t in nodes:
+            labels = _text(t["id"], source=t.name, field="id")
+            raw = format_column(t["id"])
+            gid = np.array([_esc_attr(f"{t.name}:{v}") for v in raw.tolist()], dtype=object)
+            gids[t.name] = gid
+            for a in range(0, len(t), _CHUNK):
+                b = min(len(t), a + _CHUNK)
+                line = '<node id="' + gid[a:b] + f'"><data key="n0">{t.name}</data><data key="n1">' + labels[a:b] + "</data>"
+                for name, values in t.items():
+                    if name == "id":
+                        continue
+                    v = values[a:b]
+                    if node_kinds[name] == "str" and v.dtype.kind != "U":
+                        v = format_column(v).astype(str)
+                    line = line + _pieces(v, node_keys[name], source=t.name, field=name)
+                fh.write("".join((line + "</node>\n").tolist()))
+        for t in edges:
+            layer = t.name
+            st, dt = LAYER_ENDS[layer]
+            for a in range(0, len(t), _CHUNK):
+                b = min(len(t), a + _CHUNK)
+                line = '<edge source="' + gids[st][t["src"][a:b]] + '" target="' + gids[dt][t["dst"][a:b]] + f'"><data key="e0">{layer}</data>'
+                for name, values in t.items():
+                    if name in ("src", "dst"):
+                        continue
+                    v = values[a:b]
+                    if edge_kinds[name] == "str" and v.dtype.kind != "U":
+                        v = format_column(v).astype(str)
+                    line = line + _pieces(v, edge_keys[name], source=layer, field=name)
+                fh.write("".join((line + "</edge>\n").tolist()))
+        fh.write("</graph>\n</graphml>\n")
+
+
+# --------------------------------------------------------------------------- reading
+class _Refused(Exception):
+    pass
+
+
+class _Collector:
+    """Expat handlers that collect nodes, edges and data values column-wise."""
+
+    def __init__(self, parser: Any, source: str) -> None:
+        self.p = parser
+        self.source = source
+        self.keys: dict[str, tuple[str, str, str]] = {}  # id -> (for, name, type)
+        self.defaults: dict[str, str] = {}
+        self.node_ids: list[str] = []
+        self.node_lines = array("q")
+        self.edge_src: list[str] = []
+        self.edge_dst: list[str] = []
+        self.edge_lines = array("q")
+        # key id -> (row indices, texts)
+        self.node_data: dict[str, tuple[array, list[str]]] = {}
+        self.edge_data: dict[str, tuple[array, list[str]]] = {}
+        self.graph_data: dict[str, str] = {}
+        self.edgedefault = "directed"
+        self.graph_depth = 0
+        self.where: str | None = None  # "node", "edge", "graph"
+        self.data_key: str | None = None
+        self.data_depth = 0
+        self.text: list[str] = []
+        self.key_default: str | None = None
+        self.in_default = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.data_key is not None:
+            self.data_depth += 1  # markup inside <data> (yEd graphics): ignored
+            return
+        tag = tag.rsplit(":", 1)[-1]
+        if tag == "key":
+            kid = attrs.get("id")
+            if kid is None:
+                self._fail("<key> without an id")
+            self.keys[kid] = (attrs.get("for", "all"), attrs.get("attr.name", kid), attrs.get("attr.type", "string"))
+            self.key_default = kid
+        elif tag == "default" and self.key_default is not None:
+            self.in_default = True
+            self.text = []
+        elif tag == "graph":
+            self.graph_depth += 1
+            if self.graph_depth > 1:
+                self._fail("nested graphs are not supported")
+            self.edgedefault = attrs.get("edgedefault", "directed")
+            self.where = "graph"
+        elif tag == "node":
+            if self.where == "node":
+                self._fail("nested nodes are not supported")
+            nid = attrs.get("id")
+            if nid is None:
+                self._fail("<node> without an id")
+            self.node_ids.append(nid)
+            self.node_lines.append(self.p.CurrentLineNumber)
+            self.where = "node"
+        elif tag == "edge":
+            s, t = attrs.get("source"), attrs.get("target")
+            if s is None or t is None:
+                self._fail("<edge> needs source and target")
+            self.edge_src.append(s)
+            self.edge_dst.append(t)
+            self.edge_lines.append(self.p.CurrentLineNumber)
+            self.where = "edge"
+        elif tag == "data":
+            key = attrs.get("key")
+            if key is None:
+                self._fail("<data> without a key")
+            self.data_key = key
+            self.data_depth = 0
+            self.text = []
+        elif tag in ("hyperedge", "port", "endpoint"):
+            self._fail(f"<{tag}> is not supported")
+
+    def end(self, tag: str) -> None:
+        if self.data_key is not None:
+            if self.data_depth:
+                self.data_depth -= 1
+                return
+            value = "".join(self.text)
+            key = self.data_key
+            self.data_key = None
+            if self.where == "node":
+                store = self.node_data.setdefault(key, (array("q"), []))
+                store[0].append(len(self.node_ids) - 1)
+                store[1].append(value)
+            elif self.where == "edge":
+                store = self.edge_data.setdefault(key, (array("q"), []))
+                store[0].append(len(self.edge_src) - 1)
+                store[1].append(value)
+            elif self.where == "graph":
+                self.graph_data[key] = value
+            return
+        tag = tag.rsplit(":", 1)[-1]
+        if tag == "default" and self.in_default:
+            self.defaults[self.key_default or ""] = "".join(self.text)
+            self.in_default = False
+        elif tag == "key":
+            self.key_default = None
+        elif tag in ("node", "edge"):
+            self.where = "graph"
+        elif tag == "graph":
+            self.where = None
+
+    def chars(self, data: str) -> None:
+        if self.data_key is not None and self.data_depth == 0 or self.in_default:
+            self.text.append(data)
+
+    def refuse(self, *args: Any) -> None:
+        raise _Refused()
+
+    def _fail(self, message: str) -> None:
+        raise InputError(message, source=self.source, line=self.p.CurrentLineNumber)
+
+
+def _parse(path: Path) -> _Collector:
+    src = str(path)
+    parser = xml.parsers.expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    c = _Collector(parser, src)
+    parser.StartElementHandler = c.start
+    parser.EndElementHandler = c.end
+    parser.CharacterDataHandler = c.chars
+    parser.StartDoctypeDeclHandler = c.refuse
+    parser.EntityDeclHandler = c.refuse
+    parser.ExternalEntityRefHandler = c.refuse
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                block = fh.read(1 << 20)
+                parser.Parse(block, not block)
+                if not block:
+                    break
+    except _Refused:
+        raise InputError(
+            "GraphML: DOCTYPE/entity declarations are not allowed", source=src, line=parser.CurrentLineNumber
+        ) from None
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(f"malformed GraphML: {xml.parsers.expat.ErrorString(exc.code)}", source=src, line=exc.lineno) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", source=src) from None
+    return c
+
+
+def _manifest(c: _Collector) -> dict[str, Any] | None:
+    for kid, (dom, name, _type) in c.keys.items():
+        if name == "graphmodel" and dom in ("graph", "all") and kid in c.graph_data:
+            try:
+                m = json.loads(c.graph_data[kid])
+            except json.JSONDecodeError:
+                return None
+            if isinstance(m, dict) and m.get("format") == FORMAT:
+                if m.get("version") != VERSION:
+                    raise InputError(f"unsupported graphmodel manifest version {m.get('version')!r}", source=c.source)
+                return m
+    return None
+
+
+def _column(
+    c: _Collector,
+    kid: str,
+    store: tuple[array, list[str]] | None,
+    rows: np.ndarray,
+    pos: np.ndarray,
+    kind: str | None,
+    name: str,
+    lines: array,
+) -> np.ndarray:
+    """Values of key ``kid`` for the elements ``rows`` (global element numbers; ``pos`` maps global -> local)."""
+    n = len(rows)
+    cells = np.full(n, c.defaults.get(kid, ""), dtype=object)
+    present = np.zeros(n, dtype=bool)
+    if store is not None and len(store[0]):
+        idx = np.frombuffer(store[0], dtype=np.int64)
+        vals = np.array(store[1], dtype=object)
+        local = pos[idx]
+        keep = local >= 0
+        cells[local[keep]] = vals[keep]
+        present[local[keep]] = True
+    if kid in c.defaults:
+        present[:] = True
+    if kind is None:
+        declared = _KIND_OF_TYPE.get(c.keys[kid][2].lower(), "str")
+        has_missing = not present.all()
+        if declared == "int" and has_missing:
+            declared = "float"
+        elif declared == "bool" and has_missing:
+            declared = "str"
+        kind = declared
+    if kind in ("int", "bool") and not present.all():
+        i = int(np.argmax(~present))
+        raise InputError(f"missing value of a {kind} attribute", source=c.source, line=int(lines[int(rows[i])]), field=name)
+
+    def where(i: int) -> tuple[str, int | None]:
+        return c.source, int(lines[int(rows[i])])
+
+    if kind == "bool":
+        low = np.array([str(v).strip().lower() for v in cells.tolist()], dtype=object)
+        low[low == "1"] = "true"
+        low[low == "0"] = "false"
+        cells = low
+    elif kind in ("int", "float"):
+        cells = np.array([str(v).strip() for v in cells.tolist()], dtype=object) if n else cells
+    return parse_column(cells, kind, name=name, where=where, numeric=kind in ("int", "float"))
+
+
+def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
+    """Read GraphML written by :func:`write_graphml` (exactly) or by other tools (see module docs)."""
+    path = Path(path)
+    src = str(path)
+    if not path.is_file():
+        raise InputError("no such file", source=src)
+    c = _parse(path)
+    if not c.graph_depth:
+        raise InputError("no <graph> element; expected a GraphML file", source=src)
+    m = _manifest(c)
+    mcols: dict[str, dict[str, str]] = (m or {}).get("columns", {})
+    node_keys = {kid: name for kid, (dom, name, _t) in c.keys.items() if dom in ("node", "all")}
+    edge_keys = {kid: name for kid, (dom, name, _t) in c.keys.items() if dom in ("edge", "all")}
+    by_name = {name: kid for kid, name in node_keys.items()}
+    nn = len(c.node_ids)
+
+    # Node types.
+    ntype = np.zeros(nn, dtype=np.int8)  # 0 user, 1 merchant
+    if "type" in by_name:
+        kid = by_name["type"]
+        t = _column(c, kid, c.node_data.get(kid), np.arange(nn), np.arange(nn), "str", "type", c.node_lines)
+        t = np.char.lower(np.char.strip(t)) if nn else t
+        bad = ~np.isin(t, ["user", "merchant", ""])
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(f"node type {t[i]!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field="type")
+        ntype[t == "merchant"] = 1
+    gid = np.array(c.node_ids, dtype=object)
+    if len(set(c.node_ids)) != nn:
+        seen: set[str] = set()
+        for i, v in enumerate(c.node_ids):
+            if v in seen:
+                raise InputError(f"duplicate node id {v!r}", source=src, line=int(c.node_lines[i]))
+            seen.add(v)
+    # Labels: label attribute, else id attribute, else GraphML id without its type prefix.
+    label_key = by_name.get("label", by_name.get("id"))
+    if label_key is not None:
+        labels = _column(c, label_key, c.node_data.get(label_key), np.arange(nn), np.arange(nn), "str", "label", c.node_lines).astype(object)
+        nolabel = labels == ""
+    else:
+        labels = np.full(nn, "", dtype=object)
+        nolabel = np.ones(nn, dtype=bool)
+    if nolabel.any():
+        stripped = [v.split(":", 1)[1] if v.startswith(("user:", "merchant:")) else v for v in gid[nolabel].tolist()]
+        labels[nolabel] = stripped
+    skip_node = {"type"} | ({node_keys[label_key]} if label_key is not None else set())
+
+    tables: dict[str, Table] = {}
+    local_index: dict[str, np.ndarray] = {}
+    for k, kind_name in enumerate(NODE_TYPES):
+        rows = np.flatnonzero(ntype == k)
+        pos = np.full(nn, -1, dtype=np.int64)
+        pos[rows] = np.arange(len(rows))
+        local_index[kind_name] = pos
+        cols: dict[str, np.ndarray] = {}
+        kinds = mcols.get(kind_name)
+        id_kind = kinds.get("id") if kinds else None
+        ids = labels[rows]
+        if id_kind is None:
+            id_kind = infer_kind(ids, name="id") if len(ids) else "str"
+        cols["id"] = parse_column(ids, id_kind, name="id", where=lambda i, _r=rows: (src, int(c.node_lines[int(_r[i])])))
+        if kinds is not None:
+            wanted = [(name, by_name.get(name), kind) for name, kind in kinds.items() if name != "id"]
+        else:
+            wanted = []
+            for kid, name in node_keys.items():
+                if name in skip_node:
+                    continue
+                store = c.node_data.get(kid)
+                has = kid in c.defaults or (store is not None and len(store[0]) and (pos[np.frombuffer(store[0], dtype=np.int64)] >= 0).any())
+                if has:
+                    wanted.append((name, kid, None))
+        for name, kid, kind in wanted:
+            if kid is None:
+                cols[name] = np.full(len(rows), np.nan) if kind == "float" else (np.full(len(rows), "") if kind == "str" else None)
+                if cols[name] is None:
+                    raise InputError(f"manifest lists node column {name!r} but no key declares it", source=src, field=name)
+                continue
+            cols[name] = _column(c, kid, c.node_data.get(kid), rows, pos, kind, name, c.node_lines)
+        tables[kind_name] = Table(cols, name=kind_name, length=len(rows))
+
+    # Edges.
+    ne = len(c.edge_src)
+    index = {v: i for i, v in enumerate(c.node_ids)}
+    try:
+        s = np.fromiter((index[v] for v in c.edge_src), dtype=np.int64, count=ne)
+        d = np.fromiter((index[v] for v in c.edge_dst), dtype=np.int64, count=ne)
+    except KeyError as exc:
+        i = c.edge_src.index(exc.args[0]) if exc.args[0] in c.edge_src else c.edge_dst.index(exc.args[0])
+        raise InputError(f"edge names unknown node {exc.args[0]!r}", source=src, line=int(c.edge_lines[i])) from None
+    ebyname = {name: kid for kid, name in edge_keys.items()}
+    if "layer" in ebyname:
+        kid = ebyname["layer"]
+        lay = _column(c, kid, c.edge_data.get(kid), np.arange(ne), np.arange(ne), "str", "layer", c.edge_lines)
+        lay = np.char.lower(np.char.strip(lay)) if ne else lay
+        lay[lay == ""] = "social"
+    else:
+        lay = np.full(ne, "social")
+    bad = ~np.isin(lay, list(LAYERS))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"edge layer {lay[i]!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
+    st, dt = ntype[s] if ne else s, ntype[d] if ne else d
+    layers: dict[str, Table] = {}
+    for layer in LAYERS:
+        rows = np.flatnonzero(lay == layer)
+        a, b = s[rows], d[rows]
+        ta, tb = st[rows], dt[rows]
+        if layer == "payment":
+            flip = (ta == 1) & (tb == 0)
+            a, b = np.where(flip, b, a), np.where(flip, a, b)
+            ok = (np.where(flip, tb, ta) == 0) & (np.where(flip, ta, tb) == 1)
+            want = "a user and a merchant"
+        else:
+            ok = (ta == 0) & (tb == 0)
+            want = "two users"
+        if not ok.all():
+            i = int(rows[int(np.argmax(~ok))])
+            raise InputError(f"a {layer} edge must join {want}", source=src, line=int(c.edge_lines[i]), field="layer")
+        pos = np.full(ne, -1, dtype=np.int64)
+        pos[rows] = np.arange(len(rows))
+        src_end, dst_end = LAYER_ENDS[layer]
+        cols = {"src": local_index[src_end][a], "dst": local_index[dst_end][b]}
+        kinds = mcols.get(layer)
+        if kinds is not None:
+            wanted = [(name, ebyname.get(name), kind) for name, kind in kinds.items() if name not in ("src", "dst")]
+        else:
+            wanted = []
+            for kid, name in edge_keys.items():
+                if name == "layer":
+                    continue
+                store = c.edge_data.get(kid)
+                has = kid in c.defaults or (store is not None and len(store[0]) and (pos[np.frombuffer(store[0], dtype=np.int64)] >= 0).any())
+                if has:
+                    wanted.append((name, kid, None))
+        for name, kid, kind in wanted:
+            if kid is None:
+                if kind not in ("float", "str"):
+                    raise InputError(f"manifest lists edge column {name!r} but no key declares it", source=src, field=name)
+                cols[name] = np.full(len(rows), np.nan) if kind == "float" else np.full(len(rows), "")
+                continue
+            cols[name] = _column(c, kid, c.edge_data.get(kid), rows, pos, kind, name, c.edge_lines)
+        for col in ("count", "amount"):
+            if col in cols and cols[col].dtype.kind in "if" and (cols[col] < 0).any():
+                i = int(rows[int(np.argmax(cols[col] < 0))])
+                raise InputError(f"expected a value >= 0, got {cols[col][int(np.argmax(cols[col] < 0))]}", source=src, line=int(c.edge_lines[i]), field=col)
+        layers[layer] = Table(cols, name=layer, length=len(rows))
+    directed = bool(m.get("social_directed", False)) if m else c.edgedefault != "undirected"
+    try:
+        return Ecosystem(
+            tables["user"],
+            tables["merchant"],
+            social=layers["social"],
+            payment=layers["payment"],
+            transfer=layers["transfer"],
+            social_directed=directed,
+            meta=(m or {}).get("meta", {}),
+        )
+    except InputError as exc:
+        raise InputError(exc.message, source=src, field=exc.field) from None
