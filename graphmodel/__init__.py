@@ -9,6 +9,8 @@ from graphmodel.csr import CSR
 from graphmodel.ecosystem import KNOWN_ATTRIBUTES, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
 from graphmodel.io import read, write
+from graphmodel.propagation import SimulationResult, simulate
+from graphmodel.seedsets import resolve_seeds
 from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats
 from graphmodel.table import Table
 
@@ -44,10 +46,13 @@ __all__ = [
     "KNOWN_ATTRIBUTES",
     "LAYERS",
     "NODE_TYPES",
+    "SimulationResult",
     "Table",
     "read",
     "write",
     "__version__",
+    "resolve_seeds",
+    "simulate",
     "list_datasets",
     "load_dataset",
 ]

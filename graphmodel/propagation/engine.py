@@ -1,0 +1,242 @@
+"""The low-level face of the propagation kernels: explicit per-arc arrays in, raw per-run counts out.
+
+:func:`prepare` turns an ecosystem, a set of layers and a probability spec
+into a :class:`PropagationGraph`; :func:`run_batch` runs a range of cascades
+on it; :func:`trace` replays one run node by node. Experiments that need a
+different per-arc probability (say, an intent model that makes some layers
+carry less) build the graph with :func:`prepare` and then
+``dataclasses.replace(graph, prob=..., seg_p=...)``: per-arc probabilities
+change, coins stay the same (common random numbers across scenarios).
+
+To let a node's *state* choose which layers it spreads on, write a kernel in
+your own module that reuses :mod:`graphmodel.propagation._kernels`
+(``run_key``, ``arc_coin`` and ``_segment_targets`` give the same coins).
+"""
+
+from __future__ import annotations
+
+import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import numpy as np
+
+from graphmodel.csr import CSR
+from graphmodel.ecosystem import LAYERS
+from graphmodel.propagation import _kernels as K
+
+__all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
+
+#: Model name -> kernel code.
+MODELS: dict[str, int] = {"ic": K.MODEL_IC, "lt": K.MODEL_LT, "sir": K.MODEL_SIR}
+
+
+@dataclass(frozen=True, eq=False)
+class PropagationGraph:
+    """Flat arrays the kernels run on (see :mod:`graphmodel.propagation._kernels`).
+
+    ``layers`` are the CSR layer names in the order ``lptr`` columns, ``seg_p``
+    and ``seg_key`` refer to; ``glayer`` their positions in :data:`graphmodel.LAYERS`.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    lptr: np.ndarray
+    arc_key: np.ndarray
+    prob: np.ndarray
+    seg_p: np.ndarray
+    seg_key: np.ndarray
+    layers: tuple[str, ...]
+    glayer: tuple[int, ...]
+    n_users: int
+    n_merchants: int
+
+    @property
+    def n(self) -> int:
+        return self.n_users + self.n_merchants
+
+    @property
+    def m(self) -> int:
+        return int(self.indices.shape[0])
+
+
+@dataclass(frozen=True)
+class RawRuns:
+    """Per-run counts of a batch (runs ``run_start .. run_start + len(users) - 1``)."""
+
+    users: np.ndarray
+    merchants: np.ndarray
+    steps: np.ndarray
+    layer_counts: np.ndarray  # (runs, L + 1): users reached through each layer; column L = user seeds
+    node_counts: np.ndarray  # (n,): runs in which each node was active
+    curve: np.ndarray  # newly active users per step, summed over runs
+
+
+_STRUCT_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer."""
+    hit = _STRUCT_CACHE.get(csr)
+    if hit is not None:
+        return hit
+    n, L = csr.n, len(csr.layers)
+    tails = csr.tails().astype(np.int64)
+    layer = csr.layer.astype(np.int64)
+    # build_csr is a stable sort of arcs given layer by layer, so arcs of a node are already grouped by layer;
+    # check it (cheap) and sort when a CSR came from elsewhere.
+    ok = bool(np.all((np.diff(layer) >= 0) | (np.diff(tails) != 0))) if csr.m > 1 else True
+    perm = np.arange(csr.m) if ok else np.lexsort((layer, tails))
+    indices = csr.indices[perm]
+    layer_s = layer[perm]
+    edge = csr.edge[perm]
+    counts = np.bincount(tails * L + layer_s, minlength=n * L).reshape(n, L) if L else np.zeros((n, 0), np.int64)
+    lptr = np.empty((n, L + 1), dtype=np.int64)
+    lptr[:, 0] = csr.indptr[:-1]
+    np.cumsum(counts, axis=1, out=lptr[:, 1:])
+    lptr[:, 1:] += csr.indptr[:-1, None]
+    # Coin identity: (global layer, edge row, direction). Direction 1 = merchant -> user for payment,
+    # dst -> src for undirected social; so a coin is the same whatever other layers the CSR holds.
+    direction = np.zeros(csr.m, dtype=np.int64)
+    glayer = np.zeros(csr.m, dtype=np.int64)
+    for lid, name in enumerate(csr.layers):
+        mask = layer_s == lid
+        glayer[mask] = LAYERS.index(name)
+        if name == "payment":
+            direction[mask] = tails[mask] >= csr.n_users
+        elif name == "social" and not eco.is_directed("social"):
+            direction[mask] = tails[mask] != eco.edges("social")["src"][edge[mask]]
+    if csr.reverse:
+        direction ^= 1
+    arc_key = K.arc_keys(glayer, edge, direction)
+    out = (csr.indptr, indices, layer_s.astype(np.int8), lptr, arc_key, perm)
+    _STRUCT_CACHE[csr] = out
+    return out
+
+
+def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic") -> PropagationGraph:
+    """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
+
+    ``prob`` is a spec (see :mod:`graphmodel.propagation.probability`) or a
+    float array with one value per arc of ``eco.csr(layers)`` (per-arc, no skipping).
+
+    Examples
+    --------
+    >>> import graphmodel as gm
+    >>> eco = gm.Ecosystem(users={"id": [1, 2]}, social={"src": [0], "dst": [1]})
+    >>> g = prepare(eco, ["social"], {"social": 0.5})
+    >>> g.m, g.seg_p.tolist()
+    (2, [0.5])
+    """
+    from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
+
+    csr = eco.csr(layers)
+    indptr, indices, layer_s, lptr, arc_key, perm = _structure(eco, csr)
+    if isinstance(prob, np.ndarray):
+        if prob.shape != (csr.m,):
+            from graphmodel.errors import InputError
+
+            raise InputError(f"expected {csr.m} per-arc values, got shape {prob.shape}", field="prob")
+        p = np.asarray(prob, dtype=np.float64)[perm]
+        seg_p = np.full(len(csr.layers), -1.0)
+    else:
+        spec = parse_prob_spec(prob, csr.layers, model=model)
+        p, seg_p = arc_probabilities(eco, csr, spec, model=model)
+        p = p[perm]
+    glayer = tuple(LAYERS.index(x) for x in csr.layers)
+    seg_key = K.layer_keys(np.array(glayer, dtype=np.int64))
+    return PropagationGraph(
+        indptr=indptr,
+        indices=indices,
+        lptr=lptr,
+        arc_key=arc_key,
+        prob=np.ascontiguousarray(p),
+        seg_p=np.ascontiguousarray(seg_p, dtype=np.float64),
+        seg_key=seg_key,
+        layers=tuple(csr.layers),
+        glayer=glayer,
+        n_users=csr.n_users,
+        n_merchants=csr.n_merchants,
+    )
+
+
+def base_key(seed: Any) -> int:
+    """The 64-bit key all runs derive from (see :func:`graphmodel._seed.as_seed_sequence`)."""
+    from graphmodel._seed import as_seed_sequence
+
+    return int(as_seed_sequence(seed).generate_state(1, dtype=np.uint64)[0])
+
+
+@contextmanager
+def _threads(workers: int | None) -> Iterator[None]:
+    import numba
+
+    if workers is None:
+        yield
+        return
+    if workers < 1:
+        from graphmodel.errors import InputError
+
+        raise InputError(f"workers must be >= 1, got {workers}", field="workers")
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(int(workers), numba.config.NUMBA_NUM_THREADS))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def run_batch(
+    graph: PropagationGraph,
+    seeds: np.ndarray,
+    *,
+    model: str = "ic",
+    key: int,
+    run_start: int = 0,
+    runs: int = 1,
+    recovery: float = 1.0,
+    max_steps: int | None = None,
+    workers: int | None = None,
+    curve_len: int | None = None,
+) -> RawRuns:
+    """Run cascades ``run_start .. run_start + runs - 1`` from global node numbers ``seeds``.
+
+    Run ``r`` depends on ``key`` and ``r`` only: any split into batches, any
+    number of workers gives the same numbers.
+    """
+    import numba
+
+    seeds = np.ascontiguousarray(seeds, dtype=np.int64)
+    if curve_len is None:
+        curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
+    curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
+    with _threads(workers):
+        n_chunks = max(1, min(runs, 4 * numba.get_num_threads()))
+        out = K.cascade_batch(
+            MODELS[model], np.uint64(key), int(run_start), int(runs), int(n_chunks), graph.indptr, graph.indices,
+            graph.lptr, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds, int(graph.n_users),
+            float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
+        )
+    return RawRuns(*out)
+
+
+def trace(
+    graph: PropagationGraph,
+    seeds: np.ndarray,
+    *,
+    model: str = "ic",
+    key: int,
+    run: int = 0,
+    recovery: float = 1.0,
+    max_steps: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Replay run ``run``: per node the step it became active and the CSR layer that activated it.
+
+    Both are -1 for nodes never reached; the layer of a seed is ``len(graph.layers)``.
+    """
+    return K.cascade_trace(
+        MODELS[model], np.uint64(key), int(run), graph.indptr, graph.indices, graph.lptr, graph.arc_key, graph.prob,
+        graph.seg_p, graph.seg_key, np.ascontiguousarray(seeds, dtype=np.int64), int(graph.n_users), float(recovery),
+        -1 if max_steps is None else int(max_steps),
+    )
