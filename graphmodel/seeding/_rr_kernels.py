@@ -1,0 +1,459 @@
+"""Compiled kernels for reverse-reachable (RR) sets and max coverage.
+
+Everything here takes flat arrays and scalars only (see :mod:`graphmodel.csr`
+for the arrays). The pure-Python references beside the kernels
+(:func:`rr_set_reference`) exist for the tests.
+
+Random numbers are counter based: draw ``j`` of RR set ``i`` is a fixed
+function of ``(key, i, j)`` (SplitMix64 over a per-set state), so a set's
+content does not depend on which thread generated it, nor on how sets were
+split into chunks. That is what makes the chosen seeds identical for any
+number of workers.
+
+Storage of ``T`` RR sets is flat: ``offsets`` (int64, ``T + 1``) and
+``members`` (int32); set ``i`` is ``members[offsets[i]:offsets[i+1]]``, its
+root first. The inverted index (node -> sets containing it) has the same
+shape: ``node_ptr`` (int64, ``n + 1``) and ``node_sets`` (int32 or int64 set
+numbers).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+__all__ = [
+    "rr_chunk",
+    "invert",
+    "greedy_cover",
+    "coverage_of",
+    "first_hit_gains",
+    "rr_set_reference",
+    "u01",
+    "transpose",
+]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TWO53 = 1.0 / 9007199254740992.0
+
+MODEL_IC = 0
+MODEL_LT = 1
+
+
+@nb.njit(inline="always", cache=True)
+def _mix(z):
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@nb.njit(inline="always", cache=True)
+def _set_state(key, i):
+    """Initial state of the stream of RR set ``i``."""
+    return _mix(key ^ _mix(np.uint64(i) * _GOLDEN + _GOLDEN))
+
+
+@nb.njit(inline="always", cache=True)
+def _draw(state):
+    """Advance ``state``; return ``(state, u)`` with ``u`` uniform in [0, 1)."""
+    state = state + _GOLDEN
+    return state, float(_mix(state) >> _S11) * _TWO53
+
+
+@nb.njit(cache=True)
+def u01(key: np.uint64, i: int, n: int) -> np.ndarray:
+    """The first ``n`` uniforms of stream ``i`` (for tests of the generator)."""
+    out = np.empty(n, np.float64)
+    s = _set_state(key, i)
+    for j in range(n):
+        s, out[j] = _draw(s)
+    return out
+
+
+@nb.njit(inline="always", cache=True)
+def _pick_root(state, roots, cdf):
+    state, u = _draw(state)
+    if cdf.shape[0] == 0:
+        j = int(u * roots.shape[0])
+        if j >= roots.shape[0]:
+            j = roots.shape[0] - 1
+    else:
+        j = np.searchsorted(cdf, u, side="right")
+        if j >= roots.shape[0]:
+            j = roots.shape[0] - 1
+    return state, roots[j]
+
+
+@nb.njit(nogil=True, cache=True)
+def rr_chunk(
+    indptr,
+    indices,
+    prob,
+    node_p,
+    per_node,
+    model,
+    roots,
+    cdf,
+    key,
+    start,
+    count,
+    visited,
+    queue,
+    stamp0,
+):
+    """Generate RR sets ``start .. start+count-1`` over a reversed CSR.
+
+    Parameters
+    ----------
+    indptr, indices : reversed CSR (arcs of ``v`` lead to the nodes that can activate ``v``)
+    prob : float64 per arc (live probability for IC, weight for LT)
+    node_p, per_node : when ``per_node`` is true every arc of ``v`` has probability
+        ``node_p[v]`` (uniform IC, weighted cascade): IC then skips over failed
+        arcs geometrically, one draw per success instead of one per arc.
+    model : 0 IC, 1 LT
+    roots, cdf : candidate roots and their cumulative probabilities (empty: uniform)
+    key : uint64 stream key; ``start``: number of the first set
+    visited, queue : scratch (int32, length n); ``visited`` holds stamps
+    stamp0 : first stamp to use (> every stamp already in ``visited``)
+
+    Returns
+    -------
+    offsets (count + 1), members, next stamp
+    """
+    offsets = np.empty(count + 1, np.int64)
+    offsets[0] = 0
+    cap = max(16, count * 4)
+    members = np.empty(cap, np.int32)
+    total = 0
+    for s in range(count):
+        stamp = stamp0 + s
+        state = _set_state(key, start + s)
+        state, root = _pick_root(state, roots, cdf)
+        visited[root] = stamp
+        queue[0] = root
+        qlen = 1
+        if model == MODEL_IC:
+            head = 0
+            while head < qlen:
+                v = queue[head]
+                head += 1
+                a0 = indptr[v]
+                a1 = indptr[v + 1]
+                if per_node:
+                    p = node_p[v]
+                    if p <= 0.0:
+                        continue
+                    if p >= 1.0:
+                        for j in range(a0, a1):
+                            w = indices[j]
+                            if visited[w] != stamp:
+                                visited[w] = stamp
+                                queue[qlen] = w
+                                qlen += 1
+                        continue
+                    lq = math.log1p(-p)
+                    j = a0 - 1
+                    while True:
+                        state, u = _draw(state)
+                        j += 1 + int(math.floor(math.log(1.0 - u) / lq))
+                        if j >= a1:
+                            break
+                        w = indices[j]
+                        if visited[w] != stamp:
+                            visited[w] = stamp
+                            queue[qlen] = w
+                            qlen += 1
+                else:
+                    for j in range(a0, a1):
+                        state, u = _draw(state)
+                        if u < prob[j]:
+                            w = indices[j]
+                            if visited[w] != stamp:
+                                visited[w] = stamp
+                                queue[qlen] = w
+                                qlen += 1
+        else:
+            v = root
+            while True:
+                a0 = indptr[v]
+                a1 = indptr[v + 1]
+                if a1 == a0:
+                    break
+                state, u = _draw(state)
+                nxt = -1
+                if per_node:
+                    p = node_p[v]
+                    if p > 0.0:
+                        j = a0 + int(u / p)
+                        if j < a1:
+                            nxt = indices[j]
+                else:
+                    acc = 0.0
+                    for j in range(a0, a1):
+                        acc += prob[j]
+                        if u < acc:
+                            nxt = indices[j]
+                            break
+                if nxt < 0 or visited[nxt] == stamp:
+                    break
+                visited[nxt] = stamp
+                queue[qlen] = nxt
+                qlen += 1
+                v = nxt
+        if total + qlen > cap:
+            while total + qlen > cap:
+                cap *= 2
+            grown = np.empty(cap, np.int32)
+            grown[:total] = members[:total]
+            members = grown
+        members[total : total + qlen] = queue[:qlen]
+        total += qlen
+        offsets[s + 1] = total
+    return offsets, members[:total].copy(), stamp0 + count
+
+
+def invert(offsets, members, n):
+    """Node -> sets index: ``node_sets[node_ptr[v]:node_ptr[v+1]]`` are the sets holding ``v``, ascending."""
+    T = offsets.shape[0] - 1
+    node_sets = np.empty(members.shape[0], np.int64 if T >= 2**31 - 1 else np.int32)
+    node_ptr = np.zeros(n + 1, np.int64)
+    _invert(offsets, members, n, node_ptr, node_sets)
+    return node_ptr, node_sets
+
+
+@nb.njit(cache=True)
+def _invert(offsets, members, n, node_ptr, node_sets):
+    T = offsets.shape[0] - 1
+    for x in range(members.shape[0]):
+        node_ptr[members[x] + 1] += 1
+    for v in range(n):
+        node_ptr[v + 1] += node_ptr[v]
+    fill = node_ptr[:-1].copy()
+    for i in range(T):
+        for x in range(offsets[i], offsets[i + 1]):
+            v = members[x]
+            node_sets[fill[v]] = i
+            fill[v] += 1
+
+
+@nb.njit(cache=True)
+def _knapsack_bound(gain, cost, cand, budget):
+    """max sum of gains under ``budget`` in the fractional relaxation (an upper bound)."""
+    m = 0
+    for v in range(gain.shape[0]):
+        if cand[v] and gain[v] > 0:
+            m += 1
+    idx = np.empty(m, np.int64)
+    ratio = np.empty(m, np.float64)
+    t = 0
+    for v in range(gain.shape[0]):
+        if cand[v] and gain[v] > 0:
+            idx[t] = v
+            ratio[t] = -gain[v] / cost[v]
+            t += 1
+    order = np.argsort(ratio, kind="mergesort")
+    left = budget
+    total = 0.0
+    for t in range(m):
+        v = idx[order[t]]
+        if cost[v] <= left:
+            total += gain[v]
+            left -= cost[v]
+        else:
+            total += gain[v] * left / cost[v]
+            break
+    return total
+
+
+@nb.njit(cache=True)
+def _topk_bound(gain, cand, k):
+    """Sum of the ``k`` largest gains among candidates."""
+    m = 0
+    for v in range(gain.shape[0]):
+        if cand[v] and gain[v] > 0:
+            m += 1
+    if m == 0:
+        return 0.0
+    vals = np.empty(m, np.float64)
+    t = 0
+    for v in range(gain.shape[0]):
+        if cand[v] and gain[v] > 0:
+            vals[t] = gain[v]
+            t += 1
+    if m <= k:
+        return vals.sum()
+    part = np.partition(vals, m - k)
+    return part[m - k :].sum()
+
+
+@nb.njit(cache=True)
+def greedy_cover(offsets, members, node_ptr, node_sets, cand, cost, budget, by_ratio, unit):
+    """Greedy max coverage of RR sets under a budget.
+
+    Picks, while some candidate is affordable, the candidate with the largest
+    number of not yet covered sets (``by_ratio``: per unit of cost); ties go to
+    the lowest node number. With ``unit`` (all costs 1, budget ``k``) this is
+    the classic (1 - 1/e) greedy.
+
+    Returns
+    -------
+    picks (int64), gains (int64 sets newly covered by each pick), covered count,
+    upper bound on the optimum's coverage (min over checkpoints of coverage so
+    far + the best the remaining budget could add, by submodularity).
+    """
+    n = node_ptr.shape[0] - 1
+    T = offsets.shape[0] - 1
+    gain = np.zeros(n, np.float64)
+    for v in range(n):
+        gain[v] = node_ptr[v + 1] - node_ptr[v]
+    covered = np.zeros(T, np.bool_)
+    chosen = np.zeros(n, np.bool_)
+    avail = cand.copy()
+    picks = np.empty(n, np.int64)
+    gains = np.empty(n, np.int64)
+    npick = 0
+    left = budget
+    total = 0
+    bound = np.inf
+    next_check = 0
+    while True:
+        if npick == next_check:
+            if unit:
+                b = total + _topk_bound(gain, avail, int(budget + 1e-9))
+            else:
+                b = total + _knapsack_bound(gain, cost, avail, budget)
+            if b < bound:
+                bound = b
+            next_check = max(1, 2 * next_check)
+        best = -1
+        best_score = -1.0
+        for v in range(n):
+            if avail[v] and cost[v] <= left + 1e-12:
+                sc = gain[v] / cost[v] if by_ratio else gain[v]
+                if sc > best_score:
+                    best_score = sc
+                    best = v
+        if best < 0:
+            break
+        picks[npick] = best
+        gains[npick] = int(gain[best])
+        npick += 1
+        total += int(gain[best])
+        left -= cost[best]
+        avail[best] = False
+        chosen[best] = True
+        for x in range(node_ptr[best], node_ptr[best + 1]):
+            i = node_sets[x]
+            if covered[i]:
+                continue
+            covered[i] = True
+            for y in range(offsets[i], offsets[i + 1]):
+                gain[members[y]] -= 1.0
+    if unit:
+        b = total + _topk_bound(gain, avail, int(budget + 1e-9))
+    else:
+        b = total + _knapsack_bound(gain, cost, avail, budget)
+    if b < bound:
+        bound = b
+    return picks[:npick].copy(), gains[:npick].copy(), total, bound
+
+
+@nb.njit(cache=True)
+def coverage_of(offsets, members, is_seed):
+    """Number of sets holding at least one node with ``is_seed``."""
+    T = offsets.shape[0] - 1
+    c = 0
+    for i in range(T):
+        for x in range(offsets[i], offsets[i + 1]):
+            if is_seed[members[x]]:
+                c += 1
+                break
+    return c
+
+
+@nb.njit(cache=True)
+def first_hit_gains(offsets, members, rank, k):
+    """Sets whose earliest-ranked member has rank ``r`` (``rank`` = pick position or -1).
+
+    ``result[r] / T * scale`` estimates the marginal gain of pick ``r`` given
+    picks ``0..r-1``, unbiased when the sets were not used to choose the picks.
+    """
+    T = offsets.shape[0] - 1
+    out = np.zeros(k, np.int64)
+    for i in range(T):
+        best = k
+        for x in range(offsets[i], offsets[i + 1]):
+            r = rank[members[x]]
+            if r >= 0 and r < best:
+                best = r
+        if best < k:
+            out[best] += 1
+    return out
+
+
+def rr_set_reference(indptr, indices, prob, model, root, uniforms):
+    """Pure-Python RR set from ``root`` using the given uniforms (per-arc mode, for tests).
+
+    IC: one uniform per arc scanned in BFS order; LT: one uniform per step.
+    """
+    it = iter(uniforms)
+    seen = {int(root)}
+    order = [int(root)]
+    if model == MODEL_IC:
+        head = 0
+        while head < len(order):
+            v = order[head]
+            head += 1
+            for j in range(indptr[v], indptr[v + 1]):
+                if next(it) < prob[j]:
+                    w = int(indices[j])
+                    if w not in seen:
+                        seen.add(w)
+                        order.append(w)
+    else:
+        v = int(root)
+        while indptr[v + 1] > indptr[v]:
+            u = next(it)
+            acc, nxt = 0.0, -1
+            for j in range(indptr[v], indptr[v + 1]):
+                acc += prob[j]
+                if u < acc:
+                    nxt = int(indices[j])
+                    break
+            if nxt < 0 or nxt in seen:
+                break
+            seen.add(nxt)
+            order.append(nxt)
+            v = nxt
+    return order
+
+
+@nb.njit(cache=True)
+def transpose(indptr, indices, prob):
+    """Reverse every arc: a counting sort by head, O(n + m); keeps the order of tails."""
+    n = indptr.shape[0] - 1
+    m = indices.shape[0]
+    rptr = np.zeros(n + 1, np.int64)
+    for j in range(m):
+        rptr[indices[j] + 1] += 1
+    for v in range(n):
+        rptr[v + 1] += rptr[v]
+    fill = rptr[:-1].copy()
+    rind = np.empty(m, np.int32)
+    rprob = np.empty(m, np.float64)
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            w = indices[j]
+            x = fill[w]
+            rind[x] = u
+            rprob[x] = prob[j]
+            fill[w] = x + 1
+    return rptr, rind, rprob

@@ -1,0 +1,396 @@
+"""``seeds``: choose entry points (seed users or merchants) for a campaign.
+
+One function for every method; the result always lists the seeds in pick
+order with each pick's marginal gain and a Monte Carlo validation of the final
+set by the propagation core (its own random stream).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.errors import InputError
+from graphmodel.estimate import Estimate, estimate
+from graphmodel.seeding import heuristics as H
+from graphmodel.seeding.objective import objective_weights
+
+__all__ = ["seeds", "SeedResult", "METHODS", "parse_costs"]
+
+METHODS: tuple[str, ...] = ("imm", "celf") + H.HEURISTICS
+#: RR sets used to estimate the marginal gains of methods that do not produce them.
+GAIN_SETS = 2**14
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """Seeds chosen by :func:`seeds`.
+
+    Attributes
+    ----------
+    seeds : typed ids (``"user:ID"``, ``"merchant:ID"``) in pick order
+    nodes : global node numbers (see :mod:`graphmodel.csr`), same order
+    gains : estimated marginal gain of each pick, in objective units (users
+        reached for ``reach``). IMM: from the independent validation RR sets;
+        CELF: Monte Carlo; heuristics: from 16384 RR sets of their own stream.
+    validation : users reached by the final set (seeds included), Monte
+        Carlo over ``validate_runs`` cascades; ``None`` when ``validate_runs=0``
+    objective_value : the objective of the final set (weighted objectives:
+        mean over 20 batches of runs, CI from the batch means); equals the
+        spread for ``reach``
+    guarantee : certified approximation ratio and the bounds behind it
+        (IMM/OPIM-C), the greedy's worst-case ratio (CELF), ``None`` for heuristics
+    n_rr_sets : RR sets drawn (0 when none were)
+    seconds : time to select the seeds (validation excluded)
+    cost : total cost of the seeds
+    params : the parameters of the run
+    """
+
+    seeds: tuple[str, ...]
+    nodes: tuple[int, ...]
+    gains: tuple[float, ...]
+    validation: Estimate | None
+    objective_value: Estimate | None
+    guarantee: dict[str, Any] | None
+    n_rr_sets: int
+    seconds: float
+    cost: float
+    params: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        val: dict[str, Any] | None = None
+        if self.validation is not None:
+            val = {"spread": self.validation.to_dict()}
+            if self.objective_value is not None:
+                val["objective"] = self.objective_value.to_dict()
+        return {
+            "seeds": list(self.seeds),
+            "nodes": [int(v) for v in self.nodes],
+            "gains": [_num(g) for g in self.gains],
+            "validation": val,
+            "guarantee": _clean(self.guarantee),
+            "n_rr_sets": int(self.n_rr_sets),
+            "seconds": float(self.seconds),
+            "cost": float(self.cost),
+            "params": _clean(self.params),
+            "timings": {k: float(v) for k, v in self.timings.items()},
+        }
+
+
+def _num(x: Any) -> Any:
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        return _num(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+def parse_costs(eco: Any, cost: Any) -> np.ndarray:
+    """Per-node cost array from ``{"merchant": 5, "user": 1}``, ``["merchant=5", ...]`` or an array.
+
+    Types not named cost 1. Costs must be positive.
+    """
+    n = eco.n_nodes
+    if cost is None:
+        return np.ones(n)
+    if isinstance(cost, np.ndarray) and cost.dtype.kind in "iuf":
+        if cost.shape != (n,):
+            raise InputError(f"expected {n} per-node costs, got shape {cost.shape}", field="cost")
+        out = cost.astype(np.float64)
+    else:
+        if isinstance(cost, str):
+            cost = [c for c in cost.split(",") if c.strip()]
+        items: list[tuple[str, Any]]
+        if isinstance(cost, Mapping):
+            items = list(cost.items())
+        else:
+            items = []
+            for c in cost:
+                if not isinstance(c, str) or "=" not in c:
+                    raise InputError(f"expected 'type=cost' such as 'merchant=5', got {c!r}", field="cost")
+                a, b = c.split("=", 1)
+                items.append((a.strip(), b.strip()))
+        out = np.ones(n)
+        for kind, val in items:
+            if kind not in ("user", "merchant"):
+                raise InputError(f"unknown node type {kind!r} in a cost; expected 'user' or 'merchant'", field="cost")
+            try:
+                v = float(val)
+            except (TypeError, ValueError):
+                raise InputError(f"cost of {kind!r} must be a number, got {val!r}", field="cost") from None
+            sl = slice(0, eco.n_users) if kind == "user" else slice(eco.n_users, n)
+            out[sl] = v
+    if not np.all(np.isfinite(out)) or (out <= 0).any():
+        raise InputError("costs must be finite and > 0", field="cost")
+    return out
+
+
+def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
+    ss = as_seed_sequence(seed)
+    kids = ss.spawn(4)
+    return tuple(int(c.generate_state(1, dtype=np.uint64)[0]) for c in kids)  # type: ignore[return-value]
+
+
+def _validate(graph: Any, nodes: np.ndarray, *, model: str, key: int, runs: int, weights, workers) -> tuple[Estimate, Estimate]:
+    """Users reached per run, and the weighted objective by batch means."""
+    from graphmodel.propagation.engine import run_batch
+
+    nu = graph.n_users
+    if weights is None:
+        raw = run_batch(graph, nodes, model=model, key=key, runs=runs, workers=workers, curve_len=1)
+        e = estimate(raw.users)
+        return e, e
+    batches = min(20, runs)
+    bounds = np.linspace(0, runs, batches + 1).astype(int)
+    users, values = [], []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if b <= a:
+            continue
+        raw = run_batch(graph, nodes, model=model, key=key, run_start=int(a), runs=int(b - a), workers=workers, curve_len=1)
+        users.append(raw.users)
+        values.append(float((raw.node_counts[:nu] * weights).sum() / (b - a)))
+    return estimate(np.concatenate(users)), estimate(values)
+
+
+def seeds(
+    eco: Any,
+    *,
+    k: int | None = None,
+    budget: float | None = None,
+    cost: Any = None,
+    method: str = "imm",
+    model: str = "ic",
+    layers: str | Sequence[str] | None = None,
+    prob: Any = None,
+    node_type: str | None = None,
+    epsilon: float = 0.1,
+    runs: int = 500,
+    objective: str = "reach",
+    campaign: str | int | None = None,
+    seed: SeedLike = None,
+    validate_runs: int = 1000,
+    workers: int | None = None,
+    delta: float | None = None,
+) -> SeedResult:
+    """Choose seeds that maximise the expected spread of a cascade.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    k : number of seeds; or
+    budget, cost : a total budget and per-type costs (``{"merchant": 5, "user": 1}``,
+        ``["merchant=5"]``, or one cost per node); types not named cost 1
+    method : ``"imm"`` (OPIM-C on RR sets, certified ``1 - 1/e - epsilon``),
+        ``"celf"`` (lazy greedy on Monte Carlo, small graphs), ``"degree"``,
+        ``"pagerank"``, ``"degree-discount"`` or ``"random"``
+    model : ``"ic"`` or ``"lt"``
+    layers, prob : layers the cascade uses and their probabilities (see
+        :mod:`graphmodel.propagation.probability`; default IC 0.1, LT ``wc``)
+    node_type : ``"user"``, ``"merchant"`` or ``None`` (both) as seeds
+    epsilon : OPIM-C accuracy
+    runs : Monte Carlo runs per evaluation (CELF)
+    objective, campaign : ``"reach"``, ``"purchases"`` or ``"gmv"`` with a
+        campaign merchant (see :mod:`graphmodel.seeding.objective`)
+    seed : randomness of the selection and of the validation (separate streams)
+    validate_runs : Monte Carlo runs of the final validation (0: none)
+    workers : threads (default: all cores); results do not depend on it
+    delta : OPIM-C failure probability (default ``1 / n``)
+
+    Examples
+    --------
+    >>> import graphmodel as gm
+    >>> eco = gm.Ecosystem(users={"id": [0, 1, 2, 3]}, social={"src": [0, 0, 0], "dst": [1, 2, 3]})
+    >>> r = gm.seeds(eco, k=1, layers="social", prob=0.5, seed=1, validate_runs=200)
+    >>> r.seeds
+    ('user:0',)
+    """
+    from graphmodel.propagation.engine import prepare
+
+    t_start = time.perf_counter()
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}", field="method")
+    if model not in ("ic", "lt"):
+        raise InputError(f"unknown model {model!r}; expected 'ic' or 'lt'", field="model")
+    if (k is None) == (budget is None):
+        raise InputError("give exactly one of k (number of seeds) or budget (with costs)", field="k")
+    if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
+        raise InputError(f"k must be a positive integer, got {k!r}", field="k")
+    if budget is not None and not (float(budget) > 0 and math.isfinite(float(budget))):
+        raise InputError(f"budget must be a positive number, got {budget!r}", field="budget")
+    if budget is None and cost is not None:
+        raise InputError("costs need a budget", field="cost")
+    if not (0.0 < float(epsilon) < 1.0 - 1.0 / math.e):
+        raise InputError(f"epsilon must be in (0, {1 - 1 / math.e:.3f}), got {epsilon}", field="epsilon")
+    if node_type not in (None, "user", "merchant"):
+        raise InputError(f"node type must be 'user', 'merchant' or omitted, got {node_type!r}", field="node_type")
+    if int(runs) < 1 or int(validate_runs) < 0:
+        raise InputError("runs must be >= 1 and validate_runs >= 0", field="runs")
+    if workers is not None and int(workers) < 1:
+        raise InputError(f"workers must be >= 1, got {workers}", field="workers")
+
+    graph = prepare(eco, layers, prob, model=model)
+    n, nu = graph.n, graph.n_users
+    cand = np.zeros(n, dtype=np.bool_)
+    if node_type in (None, "user"):
+        cand[:nu] = True
+    if node_type in (None, "merchant"):
+        cand[nu:] = True
+    if not cand.any():
+        raise InputError(f"no {node_type or 'node'} to choose seeds from", field="node_type")
+    if k is not None and k > int(cand.sum()):
+        raise InputError(f"k={k} exceeds the {int(cand.sum())} candidate {node_type or 'node'}s", field="k")
+    costs = parse_costs(eco, cost) if budget is not None else None
+    if costs is not None and not (costs[cand] <= float(budget)).any():
+        raise InputError(f"no candidate costs at most the budget {budget}", field="budget")
+    obj = objective_weights(eco, objective, campaign)
+    weights = obj.weights
+    k_sel, k_val, k_gain, k_rand = _keys(seed)
+
+    guarantee: dict[str, Any] | None = None
+    n_rr = 0
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    timings["prepare"] = t0 - t_start
+    rr_graph = None
+
+    def make_rr_graph():
+        from graphmodel.seeding import _rr_kernels as K
+        from graphmodel.seeding.rrsets import RRGraph
+
+        rptr, rind, rprob = K.transpose(graph.indptr, graph.indices, graph.prob)
+        return RRGraph.build(rptr, rind, rprob, model=model, n_users=nu, weights=weights)
+
+    if method == "imm":
+        from graphmodel.seeding.imm import opim_c
+
+        rr_graph = make_rr_graph()
+        if rr_graph.roots.size == 0:
+            raise InputError(f"objective {objective!r}: no user has a positive weight", field="objective")
+        sel = opim_c(
+            rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
+            opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
+        )
+        nodes, gains = sel.nodes, sel.gains
+        guarantee = sel.guarantee()
+        n_rr = sel.n_rr_sets
+        timings.update(sel.timings)
+    elif method == "celf":
+        from graphmodel.seeding.greedy import BUDGET_RATIO, cost_aware_celf, mc_objective
+
+        f = mc_objective(graph, model=model, key=k_sel, runs=int(runs), weights=weights, workers=workers)
+        res = cost_aware_celf(f, np.flatnonzero(cand).tolist(), k=k, cost=costs, budget=budget)
+        nodes, gains = res.nodes, res.gains
+        guarantee = {
+            "ratio": float(1 - 1 / math.e) if costs is None else float(BUDGET_RATIO),
+            "rule": "CELF lazy greedy" if costs is None else f"CELF, {res.rule} (better of two)",
+            "note": "worst-case ratio of the greedy given exact spreads; spreads here are Monte Carlo means",
+            "evaluations": res.evaluations,
+            "runs_per_evaluation": int(runs),
+        }
+    else:
+        fn = {"degree": H.degree, "pagerank": H.pagerank, "degree-discount": H.degree_discount, "random": H.random_seeds}[method]
+        extra = {"seed": np.random.SeedSequence(k_rand)} if method == "random" else {}
+        nodes = fn(graph.indptr, graph.indices, graph.prob, cand=cand, k=k, cost=costs, budget=budget, **extra)
+        timings["select"] = time.perf_counter() - t0
+        tg = time.perf_counter()
+        from graphmodel.seeding.rrsets import RRCollection
+
+        rr_graph = make_rr_graph()
+        if rr_graph.roots.size and len(nodes):
+            coll = RRCollection(rr_graph, k_gain, workers=workers)
+            coll.grow_to(GAIN_SETS)
+            gains = coll.marginal_gains(nodes)
+            n_rr = GAIN_SETS
+        else:
+            gains = np.zeros(len(nodes))
+        timings["gains"] = time.perf_counter() - tg
+    seconds = time.perf_counter() - t0
+    nodes = np.asarray(nodes, dtype=np.int64)
+
+    validation = objective_value = None
+    if validate_runs and len(nodes):
+        tv = time.perf_counter()
+        validation, objective_value = _validate(graph, nodes, model=model, key=k_val, runs=int(validate_runs), weights=weights, workers=workers)
+        timings["validate"] = time.perf_counter() - tv
+    params = {
+        "method": method,
+        "model": model,
+        "layers": list(graph.layers),
+        "prob": _prob_param(prob),
+        "k": None if k is None else int(k),
+        "budget": None if budget is None else float(budget),
+        "cost": _cost_param(cost),
+        "node_type": node_type,
+        "epsilon": float(epsilon) if method == "imm" else None,
+        "runs": int(runs) if method == "celf" else None,
+        "objective": obj.to_dict(),
+        "seed": seed if isinstance(seed, int) else None,
+        "validate_runs": int(validate_runs),
+        "workers": workers,
+        "n_candidates": int(cand.sum()),
+    }
+    return SeedResult(
+        seeds=tuple(eco.node_ids(nodes)),
+        nodes=tuple(int(v) for v in nodes),
+        gains=tuple(float(g) for g in gains),
+        validation=validation,
+        objective_value=objective_value,
+        guarantee=guarantee,
+        n_rr_sets=int(n_rr),
+        seconds=float(seconds),
+        cost=float(costs[nodes].sum()) if costs is not None else float(len(nodes)),
+        params=params,
+        timings=timings,
+    )
+
+
+def _opt_lower(cand: np.ndarray, nu: int, weights: np.ndarray | None, k, costs, budget) -> float:
+    """A lower bound on the optimum: user seeds reach at least themselves."""
+    w = np.ones(nu) if weights is None else weights
+    wc = w[cand[:nu]]
+    if costs is None:
+        kk = int(k)
+        top = np.sort(wc)[::-1][:kk].sum() if wc.size else 0.0
+    else:
+        ok = costs[:nu][cand[:nu]] <= budget
+        top = float(wc[ok].max()) if ok.any() else 0.0
+    if top > 0:
+        return float(top)
+    pos = w[w > 0]
+    return float(pos.min()) if pos.size else 1.0
+
+
+def _prob_param(prob: Any) -> Any:
+    if prob is None or isinstance(prob, (int, float, str)):
+        return prob
+    if isinstance(prob, Mapping):
+        return {str(k): v for k, v in prob.items()}
+    if isinstance(prob, np.ndarray):
+        return "per-arc array"
+    return [str(p) for p in prob]
+
+
+def _cost_param(cost: Any) -> Any:
+    if cost is None or isinstance(cost, str):
+        return cost
+    if isinstance(cost, Mapping):
+        return {str(k): float(v) for k, v in cost.items()}
+    if isinstance(cost, np.ndarray):
+        return "per-node array"
+    return [str(c) for c in cost]
