@@ -13,10 +13,13 @@ from graphmodel.cli.app import app, debug_enabled
 
 # One module per command; importing a module registers its command(s) on ``app``.
 _COMMAND_MODULES = [
+    "cmd_seeds",
     "cmd_stats",
+    "cmd_simulate",
     "cmd_datasets",
     "cmd_info",
     "cmd_convert",
+    "cmd_sweep",
 ]
 
 for _name in _COMMAND_MODULES:

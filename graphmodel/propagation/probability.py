@@ -52,9 +52,11 @@ def _parse_value(value: Any, layer: str) -> float | str:
     if isinstance(value, str):
         v = value.strip()
         try:
-            return _parse_value(float(v), layer)
+            num = float(v)
         except ValueError:
-            pass
+            num = None
+        if num is not None:
+            return _parse_value(num, layer)
         if v in ("wc", "weighted-cascade"):
             return "wc"
         parts = v.split(":")
