@@ -177,7 +177,7 @@ def communities(
         if both.sum() >= 2:
             ax, ay = mx[both].tolist(), my[both].tolist()
             entry["nmi"] = finite_or_none(igraph.compare_communities(ax, ay, method="nmi"))
-            entry["ari"] = finite_or_none(igraph.compare_communities(ax, ay, method="ari"))
+            entry["ari"] = finite_or_none(igraph.compare_communities(ax, ay, method="adjusted_rand"))
         mixing[f"{x}|{y}"] = entry
     for x, y in permutations(membership, 2):
         if x == "multiplex":

@@ -54,7 +54,8 @@ def with_measures(
     if centrality is not None:
         for scope, measures in centrality.values.items():
             for m, arr in measures.items():
-                cols[f"{m}_{scope}"] = np.asarray(arr, dtype=np.float64)
+                # degree_<layer> is already there as an int column (same values, 0 instead of NaN)
+                cols.setdefault(f"{m}_{scope}", np.asarray(arr, dtype=np.float64))
     if communities is not None:
         for scope, memb in communities.membership.items():
             cols[f"community_{scope}"] = np.asarray(memb, dtype=np.int64)
