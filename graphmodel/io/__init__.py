@@ -12,7 +12,7 @@ from pathlib import Path
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 
-__all__ = ["read", "write", "format_of"]
+__all__ = ["read", "write", "format_of", "describe"]
 
 _SUFFIXES = {".npz": "npz", ".graphml": "graphml"}
 
@@ -82,3 +82,22 @@ def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = Fals
         from graphmodel.io.graphml import write_graphml
 
         write_graphml(eco, path)
+
+
+def describe(path: str | os.PathLike[str]) -> dict:
+    """Read ``path`` and return a JSON-ready summary: format, sizes, layers, columns, metadata.
+
+    It is :meth:`Ecosystem.summary` plus the file's format and, per layer, how
+    many distinct nodes sit at each end.
+    """
+    import numpy as np
+
+    fmt = format_of(path)
+    eco = read(path)
+    info = {"path": str(path), "format": fmt, **eco.summary(), "edges": eco.n_edges()}
+    for layer, entry in info["layers"].items():
+        t = eco.edges(layer)
+        ends = ("user", "merchant") if layer == "payment" else ("user", "user")
+        entry["sources"] = int(np.count_nonzero(np.bincount(t["src"], minlength=len(eco.nodes(ends[0]))))) if len(t) else 0
+        entry["targets"] = int(np.count_nonzero(np.bincount(t["dst"], minlength=len(eco.nodes(ends[1]))))) if len(t) else 0
+    return info
