@@ -1,0 +1,45 @@
+"""``graphmodel sweep`` and ``graphmodel sweep-report``: studies on Dask, resumable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from graphmodel.cli.app import ProgressBar, app, echo, note
+
+
+@app.command("sweep")
+def sweep_cmd(
+    study: Path = typer.Argument(..., help="Study file (TOML): ecosystems, experiment, [params], [grid]."),
+    out: Path = typer.Option(..., "--out", help="Output directory; rerun with the same one to resume."),
+    workers: int = typer.Option(None, "--workers", help="Local worker processes (default: all cores; 1 = this process)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
+    force: bool = typer.Option(False, "--force", help="Discard results of a different study in --out."),
+) -> None:
+    """Run a parameter study: every grid cell x batch is an independent task."""
+    from graphmodel.sweep import sweep
+
+    res = sweep(
+        study,
+        out=out,
+        workers=workers,
+        scheduler=scheduler,
+        force=force,
+        progress=ProgressBar("sweep"),
+        on_cluster=lambda link: note(f"Dask dashboard: {link}") if link else None,
+    )
+    echo(f"{res.cells} cells, {res.tasks} tasks: {res.ran} run, {res.skipped} already done ({res.engine}, {res.seconds:.1f} s)")
+    echo(f"results: {res.results}")
+
+
+@app.command("sweep-report")
+def sweep_report_cmd(
+    out: Path = typer.Argument(..., help="Output directory of a sweep."),
+    report: Path = typer.Option(..., "--report", help="HTML file to write (self-contained)."),
+) -> None:
+    """Tables and plots of a whole study as one HTML page."""
+    from graphmodel.sweep.report import write_sweep_report
+
+    write_sweep_report(out, report)
+    echo(f"report: {report}")

@@ -1,0 +1,93 @@
+"""What one sweep task runs: an experiment on one ecosystem for one batch of runs.
+
+A task returns, per metric, the sufficient statistics (n, mean, M2) of its
+runs, so batches of a cell merge exactly (Chan et al.'s pairwise update) in a
+fixed order, whatever order they finished in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from graphmodel.errors import InputError
+
+__all__ = ["run_experiment", "merge_stats", "Stats"]
+
+#: (n, mean, M2) where M2 is the sum of squared deviations from the mean.
+Stats = tuple[int, float, float]
+
+
+def _stats_of(d: dict[str, Any]) -> Stats:
+    n = int(d["n"])
+    mean = float(d["mean"]) if d["mean"] is not None else float("nan")
+    std = float(d["std"]) if d.get("std") is not None else 0.0
+    return n, mean, std * std * max(n - 1, 0)
+
+
+def _collect(d: Any, prefix: str, out: dict[str, Stats]) -> None:
+    if isinstance(d, dict):
+        if {"mean", "n", "std"} <= set(d):
+            out[prefix] = _stats_of(d)
+            return
+        for k, v in d.items():
+            if k in ("params", "verdict", "curve"):
+                continue
+            _collect(v, f"{prefix}.{k}" if prefix else str(k), out)
+
+
+def merge_stats(a: Stats, b: Stats) -> Stats:
+    """Combine the statistics of two disjoint samples."""
+    na, ma, m2a = a
+    nb, mb, m2b = b
+    n = na + nb
+    if n == 0:
+        return 0, float("nan"), 0.0
+    if na == 0:
+        return b
+    if nb == 0:
+        return a
+    delta = mb - ma
+    mean = ma + delta * nb / n
+    return n, mean, m2a + m2b + delta * delta * na * nb / n
+
+
+def run_experiment(
+    experiment: str,
+    eco: Any,
+    params: dict[str, Any],
+    *,
+    cell_seed: np.random.SeedSequence,
+    batch_seed: np.random.SeedSequence,
+    runs: int,
+) -> dict[str, Stats]:
+    """Run ``runs`` runs of ``experiment`` and return per-metric statistics.
+
+    Seed sets are drawn from ``cell_seed`` (the same for every batch of a
+    cell); the runs from ``batch_seed``.
+    """
+    params = dict(params)
+    if experiment == "simulate":
+        from graphmodel.propagation.simulate import simulate
+        from graphmodel.seedsets import resolve_seeds
+
+        layers = eco.csr(params.get("layers")).layers
+        if isinstance(params.get("prob"), dict):
+            # A grid may vary the layers: probabilities of layers not simulated in this cell are unused.
+            params["prob"] = {k: v for k, v in params["prob"].items() if k in layers}
+        nodes = resolve_seeds(eco, params.pop("seeds", "random:50"), seed=cell_seed, layers=layers)
+        res = simulate(eco, seeds=nodes, runs=runs, seed=batch_seed, workers=1, **params)
+        out: dict[str, Stats] = {}
+        _collect({"spread": res.to_dict()["spread"], "merchants": res.to_dict()["merchants"],
+                  "by_layer": res.to_dict()["by_layer"]}, "", out)
+        return out
+    if experiment == "compare":
+        from graphmodel.experiments.compare import compare  # noqa: WPS433 (optional experiment)
+
+        res = compare(eco, runs=runs, seed=batch_seed, seeds_seed=cell_seed, workers=1, **params)
+        out = {}
+        d = res.to_dict()
+        _collect({"scenarios": d["scenarios"], "paired": d.get("paired", {})}, "", out)
+        return out
+    raise InputError(f"unknown experiment {experiment!r}", field="study.experiment")

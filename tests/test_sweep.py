@@ -1,0 +1,166 @@
+"""Sweeps: validation, determinism across engines, resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import graphmodel as gm
+from graphmodel.sweep import load_study, sweep
+from graphmodel.sweep.experiments import merge_stats
+
+STUDY = """
+[study]
+name = "t"
+experiment = "simulate"
+seed = 11
+runs = 120
+batch = 40
+
+[ecosystems.g]
+preset = "balanced"
+users = 1500
+merchants = 80
+seed = 3
+
+[params]
+seeds = "random:5"
+"prob.payment" = 0.05
+
+[grid]
+"prob.social" = [0.02, 0.08]
+layers = ["social", "social,payment"]
+"""
+
+
+@pytest.fixture
+def study_file(tmp_path: Path) -> Path:
+    p = tmp_path / "study.toml"
+    p.write_text(STUDY)
+    return p
+
+
+def test_merge_stats_equals_direct_computation():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=37)
+    parts = [x[:10], x[10:11], x[11:]]
+    acc = None
+    for p in parts:
+        s = (p.size, float(p.mean()), float(((p - p.mean()) ** 2).sum()))
+        acc = s if acc is None else merge_stats(acc, s)
+    n, mean, m2 = acc
+    assert n == 37
+    assert mean == pytest.approx(x.mean(), rel=1e-12)
+    assert math.sqrt(m2 / (n - 1)) == pytest.approx(x.std(ddof=1), rel=1e-12)
+
+
+def test_cell_result_matches_a_direct_simulation(study_file, tmp_path):
+    """The merged cell equals the statistics of the same batches run by hand."""
+    res = sweep(study_file, out=tmp_path / "out", workers=1)
+    study = load_study(study_file)
+    from graphmodel.sweep.run import task_seeds
+    from graphmodel.seedsets import resolve_seeds
+
+    eco = gm.read(tmp_path / "out" / "ecosystems" / "g.npz")
+    cell = study.cells()[3]
+    params = study.cell_params(cell)
+    spreads = []
+    for b in range(study.batches_per_cell):
+        cell_ss, batch_ss = task_seeds(study, cell, b)
+        seeds = resolve_seeds(eco, "random:5", seed=cell_ss, layers=eco.csr(params["layers"]).layers)
+        r = gm.simulate(eco, layers=params["layers"], prob=params["prob"], seeds=seeds, runs=40, seed=batch_ss)
+        spreads.append((r.spread.n, r.spread.mean, r.spread.std))
+    import csv
+
+    rows = list(csv.DictReader(open(res.results)))
+    row = rows[3]
+    total = sum(n * m for n, m, _ in spreads) / 120
+    assert float(row["spread.mean"]) == pytest.approx(total, rel=1e-12)
+    assert int(row["runs"]) == 120
+
+
+def test_two_dask_workers_give_the_same_table_as_one_process(study_file, tmp_path):
+    a = sweep(study_file, out=tmp_path / "a", workers=1)
+    b = sweep(study_file, out=tmp_path / "b", workers=2)
+    assert a.engine == "in-process" and b.engine == "dask"
+    assert a.results.read_bytes() == b.results.read_bytes()
+    assert b.dashboard is not None
+
+
+def test_rerun_skips_finished_tasks_and_changed_study_is_refused(study_file, tmp_path):
+    out = tmp_path / "o"
+    first = sweep(study_file, out=out, workers=1)
+    again = sweep(study_file, out=out, workers=1)
+    assert (first.ran, again.ran, again.skipped) == (12, 0, 12)
+    assert first.results.read_bytes() == again.results.read_bytes()
+    study_file.write_text(STUDY.replace("seed = 11", "seed = 12"))
+    with pytest.raises(gm.InputError, match="study changed.*--force"):
+        sweep(study_file, out=out, workers=1)
+    forced = sweep(study_file, out=out, workers=1, force=True)
+    assert forced.ran == 12
+
+
+@pytest.mark.parametrize(
+    "mutate, key",
+    [
+        (lambda s: s.replace('experiment = "simulate"', 'experiment = "nope"'), "study.experiment"),
+        (lambda s: s.replace("runs = 120", "runs = -1"), "study.runs"),
+        (lambda s: s.replace('layers = ["social", "social,payment"]', "layers = []"), "grid.layers"),
+        (lambda s: s.replace("[params]", "[params]\nseed = 3"), "params.seed"),
+        (lambda s: s.replace('preset = "balanced"', 'preset = "balanced"\npath = "x"'), "ecosystems.g"),
+        (lambda s: s + "\n[extra]\na = 1\n", "extra"),
+    ],
+)
+def test_bad_study_names_the_key(tmp_path, mutate, key):
+    p = tmp_path / "s.toml"
+    p.write_text(mutate(STUDY))
+    with pytest.raises(gm.InputError) as err:
+        load_study(p)
+    assert f"'{key}'" in str(err.value) and "s.toml" in str(err.value)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_killed_run_resumes_to_the_same_table(tmp_path, sig):
+    study = tmp_path / "s.toml"
+    # Enough tasks that the run is still going when the signal lands.
+    study.write_text(STUDY.replace("runs = 120", "runs = 600").replace("batch = 40", "batch = 20"))
+    ref = sweep(study, out=tmp_path / "ref", workers=1)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "graphmodel.cli.main", "sweep", str(study), "--out", str(out), "--workers", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "tasks").glob("*.json"))) < 5:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    done_before = len(list((out / "tasks").glob("*.json")))
+    assert 5 <= done_before < 120, "the run must be interrupted midway"
+    assert not list((out / "tasks").glob(".*.tmp")) or sig == signal.SIGKILL
+    resumed = sweep(study, out=out, workers=1)
+    assert resumed.skipped >= done_before - 1 and resumed.ran + resumed.skipped == 120
+    assert resumed.results.read_bytes() == ref.results.read_bytes()
+    rows = resumed.results.read_text().splitlines()
+    assert len(rows) == 1 + 4  # header + one row per cell, no duplicates
+
+
+def test_cli_sweep_and_report(study_file, tmp_path):
+    from graphmodel.cli.main import main
+
+    out = tmp_path / "cli"
+    assert main(["sweep", str(study_file), "--out", str(out), "--workers", "1"]) == 0
+    assert (out / "results.csv").exists()
+    report = tmp_path / "r.html"
+    assert main(["sweep-report", str(out), "--report", str(report)]) == 0
+    text = report.read_text()
+    assert "<img" in text and "spread" in text and "http" not in text.replace("http-equiv", "")
+    assert main(["sweep-report", str(tmp_path / "nothing"), "--report", str(report)]) == 2
