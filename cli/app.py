@@ -93,3 +93,40 @@ def _numeric(s: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr: done/total, rate and time left.
+
+    Use as the ``progress(done, total)`` callback of a library call; silent
+    when stderr is not a terminal unless ``force=True``.
+    """
+
+    def __init__(self, label: str, *, unit: str = "tasks", force: bool = False, width: int = 28) -> None:
+        import time
+
+        self.label, self.unit, self.width = label, unit, width
+        self.enabled = force or sys.stderr.isatty()
+        self._t0 = time.perf_counter()
+        self._first: int | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if not self.enabled:
+            return
+        if self._first is None:
+            self._first, self._t0 = done, time.perf_counter()
+        elapsed = time.perf_counter() - self._t0
+        new = done - self._first
+        rate = new / elapsed if elapsed > 0 and new > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else float("nan")
+        filled = int(self.width * done / total) if total else self.width
+        eta = f"{left:5.0f}s left" if left == left else "   ..."
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {self.unit}"
+            f"  {rate:6.2f}/s  {eta}"
+        )
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()

@@ -456,6 +456,12 @@ class Ecosystem:
         users, merchants = args.pop("users"), args.pop("merchants")
         return Ecosystem(users, merchants, **args)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Views are derived: ship the tables only (e.g. to Dask workers) and rebuild on demand.
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
     def __repr__(self) -> str:
         name = self.meta.get("name")
         layers = ", ".join(f"{k}={len(t)}" for k, t in self._edges.items())
