@@ -11,7 +11,10 @@ from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
 from graphmodel.io import read, write
 from graphmodel.propagation import SimulationResult, simulate
 from graphmodel.seedsets import resolve_seeds
+from graphmodel.seeding import SeedResult, seeds
+from graphmodel.generate import generate
 from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats
+from graphmodel.signal import ConversionResult, SignalResult, estimate_conversion, signal
 from graphmodel.table import Table
 
 __version__ = "0.1.0"
@@ -38,6 +41,10 @@ __all__ = [
     "centrality",
     "communities",
     "stats",
+    "signal",
+    "SignalResult",
+    "estimate_conversion",
+    "ConversionResult",
     "CSR",
     "Ecosystem",
     "GraphModelError",
@@ -53,6 +60,9 @@ __all__ = [
     "__version__",
     "resolve_seeds",
     "simulate",
+    "seeds",
+    "SeedResult",
+    "generate",
     "list_datasets",
     "load_dataset",
 ]
