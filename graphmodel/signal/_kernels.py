@@ -115,3 +115,105 @@ def rank_metrics_kernel(scores: np.ndarray, cand: np.ndarray, pos: np.ndarray, k
         kk = npos if npos < k else k
         out[row, 1] = hits / kk
         out[row, 2] = dcg / cd[kk]
+
+
+@nb.njit(cache=True)
+def exposure_kernel(
+    n_users: int,
+    n_items: int,
+    f_ptr: np.ndarray,
+    f_item: np.ndarray,
+    f_time: np.ndarray,
+    s_ptr: np.ndarray,
+    s_nbr: np.ndarray,
+    m_ptr: np.ndarray,
+    m_merchant: np.ndarray,
+    m_time: np.ndarray,
+    b_ptr: np.ndarray,
+    b_user: np.ndarray,
+    b_time: np.ndarray,
+    use_link: bool,
+    window: float,
+    t_end: float,
+    out: np.ndarray,
+) -> None:
+    """Per user ``out[u] = (exposures, conversions)`` through one layer.
+
+    ``f_*``: per user, first purchase time of each item (CSR by user).
+    ``s_*``: per user, neighbours whose purchases expose them (CSR), used when
+    ``use_link`` is False. With ``use_link`` (co-customers), neighbours are
+    found through merchants instead: ``m_*`` a user's merchants with times,
+    ``b_*`` a merchant's buyers with times; the link to ``v`` exists from
+    ``min over shared merchants of max(t_u, t_v)`` on, and only ``v``'s
+    purchases strictly after that count.
+
+    An exposure of ``u`` to item ``i`` is the earliest counted neighbour
+    purchase time ``e``, provided ``u`` had not bought ``i`` by ``e`` and the
+    window ``(e, e + window]`` ends by ``t_end``; it converts when ``u``'s
+    first purchase of ``i`` falls inside the window.
+    """
+    INF = np.inf
+    own = np.full(n_items, INF)
+    expo = np.full(n_items, INF)
+    link = np.full(n_users, INF)
+    touched = np.empty(n_items, np.int64)
+    linked = np.empty(n_users, np.int64)
+    for u in range(n_users):
+        for a in range(f_ptr[u], f_ptr[u + 1]):
+            own[f_item[a]] = f_time[a]
+        nt = 0
+        if use_link:
+            nl = 0
+            for a in range(m_ptr[u], m_ptr[u + 1]):
+                mm = m_merchant[a]
+                tu = m_time[a]
+                for bb in range(b_ptr[mm], b_ptr[mm + 1]):
+                    v = b_user[bb]
+                    if v == u:
+                        continue
+                    lt = b_time[bb] if b_time[bb] > tu else tu
+                    if link[v] == INF:
+                        linked[nl] = v
+                        nl += 1
+                    if lt < link[v]:
+                        link[v] = lt
+            for c in range(nl):
+                v = linked[c]
+                lv = link[v]
+                for a in range(f_ptr[v], f_ptr[v + 1]):
+                    t = f_time[a]
+                    if t > lv:
+                        i = f_item[a]
+                        if expo[i] == INF:
+                            touched[nt] = i
+                            nt += 1
+                        if t < expo[i]:
+                            expo[i] = t
+                link[v] = INF
+        else:
+            for c in range(s_ptr[u], s_ptr[u + 1]):
+                v = s_nbr[c]
+                if v == u:
+                    continue
+                for a in range(f_ptr[v], f_ptr[v + 1]):
+                    i = f_item[a]
+                    t = f_time[a]
+                    if expo[i] == INF:
+                        touched[nt] = i
+                        nt += 1
+                    if t < expo[i]:
+                        expo[i] = t
+        ne = 0.0
+        nc = 0.0
+        for c in range(nt):
+            i = touched[c]
+            e = expo[i]
+            if own[i] > e and e + window <= t_end:
+                ne += 1.0
+                if own[i] <= e + window:
+                    nc += 1.0
+            expo[i] = INF
+        out[u, 0] = ne
+        out[u, 1] = nc
+        for a in range(f_ptr[u], f_ptr[u + 1]):
+            own[f_item[a]] = INF

@@ -127,8 +127,8 @@ class _Batches:
 
     def __init__(self, data: TrainData, T: sp.csr_matrix, users: np.ndarray, *, negatives: int | None,
                  exclude_seen: bool, rng: np.random.Generator, batch_cells: int,
-                 afford: tuple[np.ndarray, np.ndarray] | None) -> None:
-        self.data, self.T, self.users = data, T, users
+                 afford: tuple[np.ndarray, np.ndarray] | None, warm_only: bool = False) -> None:
+        self.data, self.T, self.users, self.warm_only = data, T, users, warm_only
         self.negatives, self.exclude_seen, self.rng, self.afford = negatives, exclude_seen, rng, afford
         M = data.n_items
         if negatives is None:
@@ -155,7 +155,10 @@ class _Batches:
             if self.exclude_seen:
                 seen = (data.B[ub] if cols is None else data.Bcsc[:, cols].tocsr()[ub]).toarray().astype(bool)
                 cand &= ~seen
-                pos &= cand
+            if self.warm_only:
+                pop = data.popularity if cols is None else data.popularity[cols]
+                cand &= (pop > 0)[None, :]
+            pos &= cand
             aff = None
             if self.afford is not None:
                 price, power = self.afford
@@ -216,6 +219,7 @@ def signal(
     negatives: int | str | None = "auto",
     exclude_seen: bool | None = None,
     min_train: int = 1,
+    warm_only: bool = False,
     max_users: int | None = None,
     n_boot: int = 1000,
     combine: bool = True,
@@ -253,6 +257,10 @@ def signal(
         (default True at merchant level, False at category level).
     min_train
         Training purchases a test user needs.
+    warm_only
+        Keep only items with at least one training buyer as candidates and
+        targets (removes the cold-start items a time split creates, which no
+        history- or neighbour-based scorer can rank).
     max_users
         Evaluate a seeded random subset of this many test users (quick runs).
     n_boot
@@ -288,6 +296,10 @@ def signal(
     spl = make_split(eco, split, test_from=test_from, test_fraction=test_fraction, seed=s_split)
     data = build_train(eco, spl.train, level=level)
     T, users = _test_users(_targets(eco, spl.test, merchant_item, data.n_items), data, exclude_seen=exclude_seen, min_train=min_train)
+    if warm_only:
+        T = T.multiply(sp.csr_matrix((data.popularity > 0).astype(float))).tocsr()
+        T.eliminate_zeros()
+        users = users[np.diff(T.indptr)[users] > 0]
     n_candidates_users = len(users)
     if max_users is not None and len(users) > max_users:
         users = np.sort(as_generator(s_users).choice(users, size=int(max_users), replace=False))
@@ -317,7 +329,7 @@ def signal(
     per_user_aff: dict[str, list[np.ndarray]] = {n: [] for n in all_names}
     aff_share = [0.0, 0.0]
     batches = _Batches(data, T, users, negatives=neg, exclude_seen=exclude_seen, rng=as_generator(s_neg),
-                       batch_cells=batch_cells, afford=afford)
+                       batch_cells=batch_cells, afford=afford, warm_only=warm_only)
     done = 0
     for ub, cols, cand, pos, aff in batches:
         parts = _base_scores(names, data, ub, cols)
@@ -359,6 +371,7 @@ def signal(
         "negatives": neg,
         "exclude_seen": bool(exclude_seen),
         "min_train": int(min_train),
+        "warm_only": bool(warm_only),
         "max_users": max_users,
         "n_boot": int(n_boot),
         "seed": None if seed is None or not isinstance(seed, (int, np.integer)) else int(seed),
