@@ -19,6 +19,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,12 @@ class RRGraph:
     cdf: np.ndarray
     total_weight: float
     n: int
+
+    @classmethod
+    def from_propagation(cls, graph: Any, *, model: str, weights: np.ndarray | None = None) -> "RRGraph":
+        """Reverse the arcs of a :class:`graphmodel.propagation.engine.PropagationGraph` (same probabilities)."""
+        rptr, rind, rprob = K.transpose(graph.indptr, graph.indices, graph.prob)
+        return cls.build(rptr, rind, rprob, model=model, n_users=graph.n_users, weights=weights)
 
     @classmethod
     def build(

@@ -147,25 +147,27 @@ def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
     return tuple(int(c.generate_state(1, dtype=np.uint64)[0]) for c in kids)  # type: ignore[return-value]
 
 
-def _validate(graph: Any, nodes: np.ndarray, *, model: str, key: int, runs: int, weights, workers) -> tuple[Estimate, Estimate]:
-    """Users reached per run, and the weighted objective by batch means."""
-    from graphmodel.propagation.engine import run_batch
+def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
+              weights: np.ndarray | None, workers) -> tuple[Estimate, Estimate]:
+    """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
-    nu = graph.n_users
+    A weighted objective is the mean over 20 independent batches of runs of
+    ``sum(weight * activation frequency)``; its interval comes from the batch means.
+    """
+    from graphmodel.propagation import simulate
+
+    main, extra = seed.spawn(2)
+    res = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=runs, seed=main, workers=workers)
     if weights is None:
-        raw = run_batch(graph, nodes, model=model, key=key, runs=runs, workers=workers, curve_len=1)
-        e = estimate(raw.users)
-        return e, e
-    batches = min(20, runs)
-    bounds = np.linspace(0, runs, batches + 1).astype(int)
-    users, values = [], []
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        if b <= a:
-            continue
-        raw = run_batch(graph, nodes, model=model, key=key, run_start=int(a), runs=int(b - a), workers=workers, curve_len=1)
-        users.append(raw.users)
-        values.append(float((raw.node_counts[:nu] * weights).sum() / (b - a)))
-    return estimate(np.concatenate(users)), estimate(values)
+        return res.spread, res.spread
+    nu = len(weights)
+    batches = max(2, min(20, runs))
+    size = max(1, runs // batches)
+    values = []
+    for ss in extra.spawn(batches):
+        r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers)
+        values.append(float((r.activation_frequency[:nu] * weights).sum()))
+    return res.spread, estimate(values)
 
 
 def seeds(
@@ -270,11 +272,9 @@ def seeds(
     rr_graph = None
 
     def make_rr_graph():
-        from graphmodel.seeding import _rr_kernels as K
         from graphmodel.seeding.rrsets import RRGraph
 
-        rptr, rind, rprob = K.transpose(graph.indptr, graph.indices, graph.prob)
-        return RRGraph.build(rptr, rind, rprob, model=model, n_users=nu, weights=weights)
+        return RRGraph.from_propagation(graph, model=model, weights=weights)
 
     if method == "imm":
         from graphmodel.seeding.imm import opim_c
@@ -326,7 +326,10 @@ def seeds(
     validation = objective_value = None
     if validate_runs and len(nodes):
         tv = time.perf_counter()
-        validation, objective_value = _validate(graph, nodes, model=model, key=k_val, runs=int(validate_runs), weights=weights, workers=workers)
+        validation, objective_value = _validate(
+            eco, nodes, model=model, layers=graph.layers, prob=prob, seed=np.random.SeedSequence(k_val),
+            runs=int(validate_runs), weights=weights, workers=workers,
+        )
         timings["validate"] = time.perf_counter() - tv
     params = {
         "method": method,
