@@ -33,7 +33,7 @@ def scope_arcs(eco: Ecosystem, layers: tuple[str, ...]) -> np.ndarray:
 
 def undirected_keys(eco: Ecosystem, layers: tuple[str, ...]) -> np.ndarray:
     """Sorted unique unordered pairs ``a * N + b`` (a < b) over the scope's layers, loops dropped."""
-    from graphmodel.analytics._views import LayerView
+    from graphmodel.analytics._views import LayerView, sorted_unique
 
     keys = [LayerView(eco, layer).ukeys for layer in layers]
-    return np.unique(np.concatenate(keys)) if len(keys) > 1 else keys[0]
+    return sorted_unique(np.concatenate(keys)) if len(keys) > 1 else keys[0]

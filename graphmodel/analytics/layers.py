@@ -66,9 +66,7 @@ def degree_assortativity(view: LayerView) -> float | None:
 
 def _compact(view: LayerView) -> tuple[np.ndarray, np.ndarray, int]:
     """Undirected simple edges renumbered over touched nodes: (a, b, n_touched)."""
-    nodes = np.flatnonzero(view.touched)
-    a, b = np.divmod(view.ukeys, view.N)
-    return np.searchsorted(nodes, a), np.searchsorted(nodes, b), int(nodes.size)
+    return view.compact
 
 
 def components(view: LayerView) -> dict[str, Any]:

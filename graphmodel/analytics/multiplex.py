@@ -76,8 +76,9 @@ def _neighbour_jaccard(a: LayerView, b: LayerView) -> dict[str, Any] | None:
     return {"mean": float(j.mean()), "users": int(active.sum())}
 
 
-def _text(col: np.ndarray) -> np.ndarray:
-    return np.char.lower(np.char.strip(col.astype(str)))
+def _is(col: np.ndarray, word: str) -> np.ndarray:
+    """Vectorised case-tolerant equality (lower, Capitalised, UPPER) without per-string work."""
+    return (col == word) | (col == word.capitalize()) | (col == word.upper())
 
 
 def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -156,9 +157,9 @@ def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dic
     src, dst = ptab["src"], ptab["dst"]
     channel = None
     if "channel" in ptab and ptab["channel"].dtype.kind == "U":
-        channel, basis = _text(ptab["channel"]), "payment channel column"
+        channel, basis = ptab["channel"], "payment channel column"
     elif "channel" in mtab and mtab["channel"].dtype.kind == "U":
-        channel, basis = _text(mtab["channel"])[dst], "merchant channel column"
+        channel, basis = mtab["channel"][dst], "merchant channel column"
     if "count" in ptab and ptab["count"].dtype.kind in "iuf":
         w = np.nan_to_num(ptab["count"].astype(np.float64), nan=0.0)
         wbasis = "weighted by payment count"
@@ -169,11 +170,11 @@ def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dic
         out["offline_share"] = out["same_city_share"] = None
         notes["offline_share"] = notes["same_city_share"] = "needs a 'channel' column on merchants or payments"
         return out, notes
-    known = channel != ""
-    offline = channel == "offline"
+    offline = _is(channel, "offline")
+    known = offline | _is(channel, "online")
     total = w[known].sum()
     out["offline_share"] = float(w[offline].sum() / total) if total > 0 else None
-    notes["offline_share"] = f"{basis}, {wbasis}; payments with unknown channel left out"
+    notes["offline_share"] = f"{basis}, {wbasis}; payments whose channel is neither online nor offline left out"
     if total <= 0:
         out["same_city_share"] = None
         notes["offline_share"] = notes["same_city_share"] = f"no payment with a known channel ({basis} is empty)"
@@ -182,8 +183,8 @@ def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dic
         out["same_city_share"] = None
         notes["same_city_share"] = "needs a 'city' column on both users and merchants"
         return out, notes
-    ucity = _text(utab["city"])[src]
-    mcity = _text(mtab["city"])[dst]
+    ucity = utab["city"][src]
+    mcity = mtab["city"][dst]
     sel = offline & (ucity != "") & (mcity != "")
     tot = w[sel].sum()
     out["same_city_share"] = float(w[sel & (ucity == mcity)].sum() / tot) if tot > 0 else None

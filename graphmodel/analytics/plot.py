@@ -9,7 +9,7 @@ import numpy as np
 from scipy.special import zeta
 
 from graphmodel.analytics._views import layer_views
-from graphmodel.analytics.powerlaw import fit_powerlaw
+from graphmodel.analytics.powerlaw import _value_counts, fit_powerlaw
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 
@@ -45,7 +45,7 @@ def plot_degrees(
         deg = deg[deg > 0]
         if deg.size == 0:
             continue
-        k, c = np.unique(deg, return_counts=True)
+        k, c = _value_counts(deg.astype(np.int64))
         ccdf = np.cumsum(c[::-1])[::-1] / deg.size
         (line,) = ax.loglog(k, ccdf, marker=".", linestyle="none", markersize=3, label=f"{layer} (n={deg.size})")
         drawn += 1

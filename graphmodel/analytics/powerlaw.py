@@ -79,6 +79,19 @@ def _ks(alpha: float, xmin: float, uniq: np.ndarray, tail_after: np.ndarray, n_t
     return float(max(np.abs(emp - fit_at).max(), np.abs(emp - fit_before_next).max()))
 
 
+def _value_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their counts (bincount for small values, a sort otherwise)."""
+    if x.size and x.max() <= 4 * x.size + 1024:
+        c = np.bincount(x)
+        uniq = np.flatnonzero(c)
+        return uniq, c[uniq]
+    x = np.sort(x)
+    if x.size == 0:
+        return x, x
+    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+    return x[starts], np.diff(np.r_[starts, x.size])
+
+
 def fit_powerlaw(
     values: Any,
     *,
@@ -119,7 +132,7 @@ def fit_powerlaw(
     n = int(x.size)
     if xmin is not None and xmin < 1:
         raise InputError(f"xmin must be >= 1, got {xmin}", field="xmin")
-    uniq, counts = np.unique(x, return_counts=True)
+    uniq, counts = _value_counts(x)
     # tail_from[j] = #values >= uniq[j]; slog[j] = sum of log over those values
     tail_from = np.cumsum(counts[::-1])[::-1]
     slog = np.cumsum((counts * np.log(uniq.astype(np.float64)))[::-1])[::-1]
