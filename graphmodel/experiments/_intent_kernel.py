@@ -1,0 +1,363 @@
+"""Compiled intent cascade (numba): arrays and scalars in, per-run counts out.
+
+The graph arrays are those of :class:`graphmodel.propagation.PropagationGraph`
+built over the layers ``social, payment, transfer`` (CSR layers ``0, 1, 2``);
+a scenario is a mask ``enabled`` over them, so every scenario runs on the
+same arrays with the same coins.
+
+Randomness is counter-based and reuses :mod:`graphmodel.propagation._kernels`:
+
+* arc ``j`` of node ``v`` in run ``r`` is live by the propagation core's coin
+  (``_segment_targets``: the arc coin, or the geometric-skip stream of
+  (run, node, layer) for a uniform layer);
+* the purchase coin of user ``v`` exposed through layer ``l`` in run ``r`` is
+  ``to_unit(stream_key(run_key(base, r), v, pkey[l], SALT_PURCHASE))``;
+  index ``L`` of ``pkey``/``conv`` is the seed's own purchase.
+
+A run is step-synchronous. At step ``s`` every user whose intent began at
+``s`` tries, once, its arcs on the layers that spread from intent, and every
+user who bought at ``s`` tries its arcs on the layers that spread from
+purchase. A merchant reached through a payment arc relays at once: it tries
+its arcs to its customers once, and they are exposed at the same step as a
+direct neighbour would be (steps count user-to-user hops). A user exposed
+through layer ``l`` gets intent (if unaware) and buys if its ``(run, user,
+l)`` coin is below ``conv[l] * buy[user]``. Each arc is tried at most once and
+each purchase coin is fixed per (run, user, layer), so the final state is the
+least fixed point of a monotone operator: enabling more layers never lowers
+reach or purchases, run by run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from graphmodel.propagation._kernels import _segment_targets, run_key, stream_key, to_unit
+
+SALT_PURCHASE = np.uint64(0x3C6EF372FE94F82B)
+
+# indices into the per-run state vector
+_REACH, _PURCH, _MERCH, _NN = 0, 1, 2, 3
+
+
+@njit(cache=True, inline="always")
+def purchase_coin(rkey, user, pkey_l):
+    """Uniform in [0, 1): the purchase coin of (run, user, layer)."""
+    return to_unit(stream_key(rkey, user, pkey_l, SALT_PURCHASE))
+
+
+@njit(cache=True)
+def _expose(w, l, ns, rkey, tag, n_users, conv, pkey, buy, stamp, istep, pstep, elayer, player, inq, nxt, state, rb, pb,
+            cnt_i, cnt_p):
+    if stamp[w] != tag:
+        stamp[w] = tag
+        istep[w] = ns
+        pstep[w] = -1
+        inq[w] = -1
+        elayer[w] = l
+        player[w] = -1
+        state[_REACH] += 1
+        rb[l] += 1
+        cnt_i[ns] += 1
+        inq[w] = ns
+        nxt[state[_NN]] = w
+        state[_NN] += 1
+    if pstep[w] < 0:
+        q = conv[l] * buy[w]
+        if q > 0.0 and purchase_coin(rkey, w, pkey[l]) < q:
+            pstep[w] = ns
+            player[w] = l
+            state[_PURCH] += 1
+            pb[l] += 1
+            cnt_p[ns] += 1
+            if inq[w] != ns:
+                inq[w] = ns
+                nxt[state[_NN]] = w
+                state[_NN] += 1
+
+
+@njit(cache=True)
+def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey, buy, stamp,
+           istep, pstep, elayer, player, inq, nxt, state, rb, pb, cnt_i, cnt_p, live2):
+    L = lptr.shape[1] - 1
+    for l in range(L):
+        if not enabled[l]:
+            continue
+        a = lptr[m, l]
+        b = lptr[m, l + 1]
+        if a == b:
+            continue
+        k = _segment_targets(m, l, a, b, rkey, np.uint64(0), indices, arc_key, prob, seg_p, seg_key, live2)
+        for t in range(k):
+            w = indices[live2[t]]
+            if w < n_users:
+                _expose(w, l, ns, rkey, tag, n_users, conv, pkey, buy, stamp, istep, pstep, elayer, player, inq, nxt,
+                        state, rb, pb, cnt_i, cnt_p)
+
+
+@njit(cache=True)
+def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy, seeds,
+               n_users, stamp, istep, pstep, elayer, player, inq, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb):
+    """One run; returns the last step with news. Counters land in ``state``, ``rb``, ``pb``, ``cnt_i``, ``cnt_p``.
+
+    ``stamp[v] == r + 1`` marks nodes touched in this run (users with intent,
+    merchants reached); ``istep``/``pstep`` are the steps of intent and of
+    purchase (-1: none), ``elayer``/``player`` the layer of the first exposure
+    and of the purchasing exposure (``L`` = seed).
+    """
+    L = lptr.shape[1] - 1
+    tag = np.int32(r + 1)
+    rkey = run_key(base, r)
+    for i in range(state.shape[0]):
+        state[i] = 0
+    for l in range(L + 1):
+        rb[l] = 0
+        pb[l] = 0
+    cnt_i[0] = 0
+    cnt_p[0] = 0
+    for i in range(seeds.shape[0]):
+        s = seeds[i]
+        if stamp[s] == tag:
+            continue
+        stamp[s] = tag
+        istep[s] = 0
+        pstep[s] = -1
+        inq[s] = 0
+        elayer[s] = L
+        player[s] = -1
+        nxt[state[_NN]] = s
+        state[_NN] += 1
+        if s < n_users:
+            state[_REACH] += 1
+            rb[L] += 1
+            cnt_i[0] += 1
+            q = conv[L] * buy[s]
+            if q > 0.0 and purchase_coin(rkey, s, pkey[L]) < q:
+                pstep[s] = 0
+                player[s] = L
+                state[_PURCH] += 1
+                pb[L] += 1
+                cnt_p[0] += 1
+        else:
+            state[_MERCH] += 1
+    nf = state[_NN]
+    for i in range(nf):
+        front[i] = nxt[i]
+    step = 0
+    last = 0
+    while nf > 0:
+        ns = step + 1
+        cnt_i[ns] = 0
+        cnt_p[ns] = 0
+        state[_NN] = 0
+        for i in range(nf):
+            v = front[i]
+            if v >= n_users:  # a merchant seed relays to its customers
+                _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey,
+                       buy, stamp, istep, pstep, elayer, player, inq, nxt, state, rb, pb, cnt_i, cnt_p, live2)
+                continue
+            new_intent = istep[v] == step
+            new_purchase = pstep[v] == step
+            for l in range(L):
+                if not enabled[l]:
+                    continue
+                if from_purchase[l]:
+                    if not new_purchase:
+                        continue
+                elif not new_intent:
+                    continue
+                a = lptr[v, l]
+                b = lptr[v, l + 1]
+                if a == b:
+                    continue
+                k = _segment_targets(v, l, a, b, rkey, np.uint64(0), indices, arc_key, prob, seg_p, seg_key, live)
+                for t in range(k):
+                    w = indices[live[t]]
+                    if w >= n_users:
+                        if stamp[w] != tag:
+                            stamp[w] = tag
+                            istep[w] = ns
+                            state[_MERCH] += 1
+                            _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users,
+                                   conv, pkey, buy, stamp, istep, pstep, elayer, player, inq, nxt, state, rb, pb,
+                                   cnt_i, cnt_p, live2)
+                    else:
+                        _expose(w, l, ns, rkey, tag, n_users, conv, pkey, buy, stamp, istep, pstep, elayer, player,
+                                inq, nxt, state, rb, pb, cnt_i, cnt_p)
+        nf = state[_NN]
+        for i in range(nf):
+            front[i] = nxt[i]
+        if cnt_i[ns] > 0 or cnt_p[ns] > 0:
+            last = ns
+        step = ns
+    return last
+
+
+def _max_out(indptr: np.ndarray) -> int:
+    return int(np.diff(indptr).max()) if indptr.shape[0] > 1 else 0
+
+
+@njit(cache=True, parallel=True)
+def intent_batch(base, run_start, n_runs, n_chunks, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, enabled,
+                 from_purchase, conv, pkey, buy, seeds, n_users, curve_len, max_out):
+    """Runs ``run_start .. run_start + n_runs - 1`` of one scenario.
+
+    Returns
+    -------
+    reach, purchases, merchants, half_time, steps : (n_runs,) int64
+        Users with intent (seeds included), users who bought (seeds
+        included), merchants reached, first step at which cumulative reach
+        is at least half the final reach, last step with news.
+    reach_by, purch_by : (n_runs, L + 1) int64
+        Users by layer of first exposure / of the purchasing exposure (column ``L``: seeds).
+    curve_i, curve_p : (n_runs, curve_len) int32
+        New intents / purchases per step (the last column gathers later steps).
+    """
+    n = indptr.shape[0] - 1
+    L = lptr.shape[1] - 1
+    reach = np.zeros(n_runs, np.int64)
+    purch = np.zeros(n_runs, np.int64)
+    merch = np.zeros(n_runs, np.int64)
+    half = np.zeros(n_runs, np.int64)
+    steps = np.zeros(n_runs, np.int64)
+    reach_by = np.zeros((n_runs, L + 1), np.int64)
+    purch_by = np.zeros((n_runs, L + 1), np.int64)
+    curve_i = np.zeros((n_runs, curve_len), np.int32)
+    curve_p = np.zeros((n_runs, curve_len), np.int32)
+    for c in prange(n_chunks):
+        lo = (n_runs * c) // n_chunks
+        hi = (n_runs * (c + 1)) // n_chunks
+        stamp = np.zeros(n, np.int32)
+        istep = np.zeros(n, np.int32)
+        pstep = np.zeros(n, np.int32)
+        elayer = np.zeros(n, np.int8)
+        player = np.zeros(n, np.int8)
+        inq = np.zeros(n, np.int32)
+        front = np.empty(n + 1, np.int32)
+        nxt = np.empty(n + 1, np.int32)
+        live = np.empty(max_out + 1, np.int64)
+        live2 = np.empty(max_out + 1, np.int64)
+        cnt_i = np.zeros(2 * n + 3, np.int64)
+        cnt_p = np.zeros(2 * n + 3, np.int64)
+        state = np.zeros(4, np.int64)
+        rb = np.zeros(L + 1, np.int64)
+        pb = np.zeros(L + 1, np.int64)
+        for i in range(lo, hi):
+            last = intent_run(run_start + i, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled,
+                              from_purchase, conv, pkey, buy, seeds, n_users, stamp, istep, pstep, elayer, player,
+                              inq, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb)
+            reach[i] = state[_REACH]
+            purch[i] = state[_PURCH]
+            merch[i] = state[_MERCH]
+            steps[i] = last
+            for l in range(L + 1):
+                reach_by[i, l] = rb[l]
+                purch_by[i, l] = pb[l]
+            cum = 0
+            h = -1
+            for s in range(last + 1):
+                cum += cnt_i[s]
+                if h < 0 and 2 * cum >= state[_REACH]:
+                    h = s
+                j = s if s < curve_len else curve_len - 1
+                curve_i[i, j] += cnt_i[s]
+                curve_p[i, j] += cnt_p[s]
+            half[i] = h if h >= 0 else 0
+    return reach, purch, merch, half, steps, reach_by, purch_by, curve_i, curve_p
+
+
+@njit(cache=True)
+def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy,
+                 seeds, n_users, max_out):
+    """One run node by node: (intent step, purchase step, first-exposure layer, purchase layer); -1 where none."""
+    n = indptr.shape[0] - 1
+    L = lptr.shape[1] - 1
+    stamp = np.zeros(n, np.int32)
+    istep = np.full(n, -1, np.int32)
+    pstep = np.full(n, -1, np.int32)
+    elayer = np.full(n, -1, np.int8)
+    player = np.full(n, -1, np.int8)
+    inq = np.zeros(n, np.int32)
+    front = np.empty(n + 1, np.int32)
+    nxt = np.empty(n + 1, np.int32)
+    live = np.empty(max_out + 1, np.int64)
+    live2 = np.empty(max_out + 1, np.int64)
+    cnt_i = np.zeros(2 * n + 3, np.int64)
+    cnt_p = np.zeros(2 * n + 3, np.int64)
+    state = np.zeros(4, np.int64)
+    rb = np.zeros(L + 1, np.int64)
+    pb = np.zeros(L + 1, np.int64)
+    intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy, seeds,
+               n_users, stamp, istep, pstep, elayer, player, inq, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb)
+    tag = np.int32(r + 1)
+    for v in range(n):
+        if stamp[v] != tag:
+            istep[v] = -1
+            pstep[v] = -1
+            elayer[v] = -1
+            player[v] = -1
+        elif v >= n_users:
+            pstep[v] = -1
+            elayer[v] = -1
+            player[v] = -1
+    return istep, pstep, elayer, player
+
+
+def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv, pkey, buy, seeds):
+    """Pure-Python reference: the least fixed point, by iterating the monotone operator to a standstill.
+
+    Uses the same coins as the kernel (``_segment_targets`` and
+    :func:`purchase_coin`, called from Python) but no steps, no queue: a
+    node's live arcs are the same whenever it is tried, so the final state is
+    the smallest (intent, purchased, merchants) sets closed under the rules.
+    Returns boolean arrays ``intent`` (users), ``bought`` (users) and ``reached`` (merchants).
+    """
+    U = graph.n_users
+    n = graph.n
+    L = graph.lptr.shape[1] - 1
+    rkey = run_key(np.uint64(base), r)
+    live = np.empty(_max_out(graph.indptr) + 1, np.int64)
+    intent = np.zeros(n, bool)
+    bought = np.zeros(n, bool)
+    exposed = np.zeros((n, L + 1), bool)
+    for s in seeds:
+        s = int(s)
+        intent[s] = True
+        if s < U:
+            exposed[s, L] = True
+
+    def heads(v: int, l: int) -> list[int]:
+        a, b = int(graph.lptr[v, l]), int(graph.lptr[v, l + 1])
+        if a == b:
+            return []
+        k = _segment_targets(v, l, a, b, rkey, np.uint64(0), graph.indices, graph.arc_key, graph.prob, graph.seg_p,
+                             graph.seg_key, live)
+        return [int(graph.indices[live[t]]) for t in range(k)]
+
+    changed = True
+    while changed:
+        changed = False
+        for v in range(U):
+            for l in range(L + 1):
+                if exposed[v, l] and not bought[v] and purchase_coin(rkey, v, pkey[l]) < conv[l] * buy[v]:
+                    bought[v] = changed = True
+        for v in range(n):
+            for l in range(L):
+                if not enabled[l]:
+                    continue
+                if v < U:
+                    ok = bought[v] if from_purchase[l] else intent[v]
+                else:
+                    ok = intent[v]  # a reached merchant relays
+                if not ok:
+                    continue
+                for w in heads(v, l):
+                    if w >= U:
+                        if not intent[w]:
+                            intent[w] = changed = True
+                    elif not exposed[w, l]:
+                        exposed[w, l] = True
+                        changed = True
+                        if not intent[w]:
+                            intent[w] = True
+    return intent[:U].copy(), bought[:U].copy(), intent[U:].copy()

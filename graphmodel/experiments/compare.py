@@ -1,0 +1,486 @@
+"""``compare``: does shopping intent travel further through payment links or social links?
+
+Runs the intent model (:mod:`graphmodel.experiments.intent`) from the same
+seeds over several scenarios -- ``social``, ``payment``, ``transfer`` alone,
+``social+transfer`` (a social-first platform) and ``all`` -- with common
+random numbers, and reports per scenario reach, purchases, GMV, time to half
+the final reach and merchants reached (mean, 95% CI, quantiles), paired
+differences between scenarios, per-layer attribution inside ``all``, the
+fairness controls and an optional winner map, and a plain-language verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.ecosystem import LAYERS
+from graphmodel.errors import InputError
+from graphmodel.estimate import Estimate, estimate
+from graphmodel.experiments.campaign import Campaign, buy_scale, campaign_seeds, make_campaign
+from graphmodel.experiments.fairness import NORMALIZE, NULLS, equalize_edges, rewire_layers
+from graphmodel.experiments.intent import IntentModel
+from graphmodel.experiments.scenarios import (
+    CURVE_LEN,
+    DEFAULT_SCENARIOS,
+    METRICS,
+    IntentSetup,
+    ScenarioRuns,
+    make_setup,
+    parse_scenarios,
+    run_scenario,
+    with_prob,
+)
+from graphmodel.experiments.sweep import SweepResult, contenders_for, parse_sweep
+from graphmodel.experiments.verdict import control_line, describe_prob, verdict_line
+
+__all__ = ["compare", "CompareResult", "DEFAULT", "paired_name"]
+
+#: The default scenarios (see :data:`graphmodel.experiments.scenarios.DEFAULT_SCENARIOS`).
+DEFAULT = DEFAULT_SCENARIOS
+#: Subsamples (``normalize``) or rewired copies (``null``) a control averages over.
+CONTROL_REPEATS = 5
+
+
+def paired_name(a: str, b: str) -> str:
+    """Key of the paired difference ``a - b``."""
+    return f"{a}-{b}"
+
+
+def _todict(x: Any) -> Any:
+    if isinstance(x, Estimate):
+        return x.to_dict()
+    if isinstance(x, Mapping):
+        return {k: _todict(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_todict(v) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None
+    return x
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """What :func:`compare` returns.
+
+    Attributes
+    ----------
+    scenarios : dict
+        ``scenarios[name][metric]`` is an :class:`~graphmodel.Estimate`;
+        metrics ``reach`` (users with intent, seeds included), ``purchases``
+        (users who bought, seeds included), ``gmv`` (price x purchases),
+        ``half_time`` (first step at which cumulative reach is at least half
+        the final reach; steps count user-to-user hops), ``merchants``
+        (merchants reached through payment links).
+    paired : dict
+        ``paired["a-b"][metric]``: the per-run differences ``a - b`` summarised
+        (common random numbers make them paired).
+    attribution : dict
+        Inside ``all``: users reached and purchases by the layer of the first
+        (resp. the purchasing) exposure, ``seed`` for seeds; each an Estimate,
+        plus ``share`` (mean share of the total).
+    curves : dict
+        ``curves[name]["reach"|"purchases"]``: cumulative count per step,
+        ``mean``, ``lo``/``hi`` (95% CI of the mean) and ``q05``/``q95``
+        (spread of single runs).
+    controls : dict
+        ``"normalize"`` / ``"null"`` when asked: the same scenarios, paired
+        differences and a verdict line under the fairness control.
+    sweep : SweepResult or None
+        The winner map.
+    verdict : str
+        The plain-language verdict.
+    notes : list of str
+        What the data lacked and how the model handled it.
+    params : dict
+        Every parameter that shaped the result.
+    provenance : dict
+        Where the ecosystem came from (its ``meta``) and its size.
+    runs : int
+        Runs per scenario.
+    per_run : dict
+        ``per_run[name][metric]``: the per-run arrays behind the estimates (not in :meth:`to_dict`).
+    """
+
+    scenarios: dict[str, dict[str, Estimate]]
+    paired: dict[str, dict[str, Estimate]]
+    attribution: dict[str, Any]
+    curves: dict[str, Any]
+    controls: dict[str, Any]
+    sweep: SweepResult | None
+    verdict: str
+    notes: list[str]
+    params: dict[str, Any]
+    provenance: dict[str, Any]
+    runs: int
+    per_run: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``scenarios.<name>.<metric>.{mean, ci95, ...}``, ``paired.<a>-<b>.<metric>``, ..."""
+        return {
+            "verdict": self.verdict,
+            "scenarios": _todict(self.scenarios),
+            "paired": _todict(self.paired),
+            "attribution": _todict(self.attribution),
+            "curves": _todict(self.curves),
+            "controls": _todict(self.controls),
+            "sweep": None if self.sweep is None else self.sweep.to_dict(),
+            "notes": list(self.notes),
+            "params": _todict(self.params),
+            "provenance": _todict(self.provenance),
+            "runs": self.runs,
+        }
+
+
+# ---------------------------------------------------------------------------
+# summaries of raw runs
+# ---------------------------------------------------------------------------
+def _summaries(raw: Mapping[str, ScenarioRuns], price: float) -> tuple[dict, dict, dict]:
+    per_run = {name: {m: r.metric(m, price) for m in METRICS} for name, r in raw.items()}
+    scen = {name: {m: estimate(v) for m, v in d.items()} for name, d in per_run.items()}
+    names = list(raw)
+    paired: dict[str, dict[str, Estimate]] = {}
+    for j in range(len(names)):
+        for i in range(j):
+            a, b = names[j], names[i]
+            paired[paired_name(a, b)] = {m: estimate(per_run[a][m] - per_run[b][m]) for m in METRICS}
+    return scen, paired, per_run
+
+
+def _attribution(r: ScenarioRuns, layers: Sequence[str], name: str) -> dict[str, Any]:
+    labels = list(layers) + ["seed"]
+    out: dict[str, Any] = {"scenario": name}
+    for what, arr, total in (("reach", r.reach_by, r.reach), ("purchases", r.purch_by, r.purchases)):
+        est = {lab: estimate(arr[:, i]) for i, lab in enumerate(labels)}
+        tot = max(float(total.mean()), 0.0)
+        out[what] = est
+        out[f"{what}_share"] = {lab: (float(arr[:, i].mean()) / tot if tot > 0 else None) for i, lab in enumerate(labels)}
+    return out
+
+
+def _curves(raw: Mapping[str, ScenarioRuns]) -> dict[str, Any]:
+    last = 1
+    for r in raw.values():
+        tot = r.curve_i.sum(axis=0) + r.curve_p.sum(axis=0)
+        nz = np.flatnonzero(tot)
+        if nz.size:
+            last = max(last, int(nz[-1]) + 1)
+    last = min(last + 1, CURVE_LEN)
+    out: dict[str, Any] = {}
+    for name, r in raw.items():
+        d = {}
+        for what, c in (("reach", r.curve_i), ("purchases", r.curve_p)):
+            cum = np.cumsum(c[:, :last], axis=1, dtype=np.float64)
+            n = cum.shape[0]
+            mean = cum.mean(axis=0)
+            sem = cum.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros(last)
+            q05, q95 = np.quantile(cum, [0.05, 0.95], axis=0)
+            d[what] = {"mean": mean.tolist(), "lo": (mean - 1.96 * sem).tolist(), "hi": (mean + 1.96 * sem).tolist(),
+                       "q05": q05.tolist(), "q95": q95.tolist()}
+        out[name] = d
+    return out
+
+
+# ---------------------------------------------------------------------------
+# running
+# ---------------------------------------------------------------------------
+class _Progress:
+    def __init__(self, total: int, cb: Callable[[int, int], None] | None) -> None:
+        self.total, self.done, self.cb = total, 0, cb
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.cb is not None:
+            self.cb(self.done, self.total)
+
+
+def _run_all(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, run_start: int,
+             workers: int | None, prog: _Progress) -> dict[str, ScenarioRuns]:
+    out = {}
+    for name, layers in scen.items():
+        out[name] = run_scenario(setup, layers, key=key, runs=runs, run_start=run_start, workers=workers)
+        prog.add(runs)
+    return out
+
+
+def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, workers: int | None,
+             prog: _Progress, batch: int) -> dict[str, ScenarioRuns]:
+    parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
+    done = 0
+    while done < runs:
+        n = min(batch, runs - done)
+        got = _run_all(setup, scen, key=key, runs=n, run_start=done, workers=workers, prog=prog)
+        for k, v in got.items():
+            parts[k].append(v)
+        done += n
+    return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
+
+
+def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
+             intent: IntentModel, buy: np.ndarray, seeds: np.ndarray, key: int, runs: int, repeats: int,
+             workers: int | None, prog: _Progress) -> dict[str, ScenarioRuns]:
+    """Runs split over ``repeats`` variants of the ecosystem; run indices continue across variants."""
+    parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
+    repeats = max(1, min(repeats, runs))
+    for i in range(repeats):
+        lo, hi = runs * i // repeats, runs * (i + 1) // repeats
+        if hi <= lo:
+            continue
+        v = variants(i)
+        setup = make_setup(v, prob=prob, intent=intent, buy=buy, seeds=seeds)
+        got = _run_all(setup, scen, key=key, runs=hi - lo, run_start=lo, workers=workers, prog=prog)
+        for k, r in got.items():
+            parts[k].append(r)
+    return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
+
+
+def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
+           runs: int, workers: int | None, prog: _Progress) -> SweepResult:
+    a, b = contenders_for(axes)
+    names = list(axes)
+
+    def cell(values: dict[str, float]) -> Estimate:
+        s = with_prob(setup, eco, {**base_prob, **values})
+        ra = run_scenario(s, (a,), key=key, runs=runs, workers=workers)
+        rb = run_scenario(s, (b,), key=key, runs=runs, workers=workers)
+        prog.add(2 * runs)
+        return estimate(ra.purchases.astype(np.float64) - rb.purchases)
+
+    if len(names) == 1:
+        diff: list[Any] = [cell({names[0]: x}) for x in axes[names[0]]]
+    else:
+        diff = [[cell({names[0]: x, names[1]: y}) for y in axes[names[1]]] for x in axes[names[0]]]
+    fixed = {k: v for k, v in base_prob.items() if k not in axes}
+    return SweepResult(axes=dict(axes), contenders=(a, b), metric="purchases", diff=diff, runs=runs, fixed_prob=fixed)
+
+
+def _provenance(eco: Any) -> dict[str, Any]:
+    return {
+        "name": eco.meta.get("name"),
+        "users": eco.n_users,
+        "merchants": eco.n_merchants,
+        "edges": {layer: eco.n_edges(layer) for layer in LAYERS},
+        "social_directed": eco.social_directed,
+        "meta": eco.meta,
+    }
+
+
+def _notes(eco: Any, campaign_notes: dict[str, Any], scen: Mapping[str, Sequence[str]]) -> list[str]:
+    notes = []
+    empty = [layer for layer in LAYERS if eco.n_edges(layer) == 0 and any(layer in v for v in scen.values())]
+    for layer in empty:
+        notes.append(f"The ecosystem has no {layer} edges: intent cannot travel on that layer, so the "
+                     f"'{layer}' scenario holds the seeds only.")
+    aff = campaign_notes.get("affordability")
+    if isinstance(aff, str):
+        notes.append(f"Affordability: {aff}.")
+    acc = campaign_notes.get("access")
+    if isinstance(acc, str) and acc != "whole market: access 1":
+        notes.append(f"Access: {acc}.")
+    return notes
+
+
+def compare(
+    eco: Any,
+    *,
+    seeds: Any = "random:50",
+    campaign: str | Campaign | None = None,
+    price: float | None = None,
+    prob: Any = None,
+    intent: IntentModel | None = None,
+    scenarios: str | Sequence[str] | Mapping[str, Sequence[str]] | None = DEFAULT,
+    runs: int = 2000,
+    seed: SeedLike = None,
+    normalize: str | None = None,
+    null: str | None = None,
+    sweep: str | Sequence[str] | Mapping[str, Any] | None = None,
+    sweep_runs: int | None = None,
+    repeats: int = CONTROL_REPEATS,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CompareResult:
+    """Compare how far shopping intent travels, and how much it sells, per layer.
+
+    Parameters
+    ----------
+    eco
+        The ecosystem.
+    seeds
+        Who starts with intent: ``customers:K`` (K customers of the campaign
+        merchant(s), who got a coupon) or any :func:`~graphmodel.resolve_seeds`
+        spec (``random:50``, ``top-degree:20``, ``user:ID``, ...). The same
+        seeds in every scenario.
+    campaign
+        ``merchant:ID[,ID]``, ``category:NAME`` or None (the whole market);
+        see :mod:`graphmodel.experiments.campaign`.
+    price
+        Price of one purchase (default: the median ``price_level`` of the
+        campaign's merchants, else 1).
+    prob
+        Transmission probability per layer (a spec of
+        :mod:`graphmodel.propagation.probability`, e.g. ``{"social": 0.05,
+        "payment": "wc"}``); default 0.1 on every layer. A payment hop is
+        purchaser -> merchant -> customer: two arcs, each with this probability.
+    intent
+        The intent model (default :class:`IntentModel`: conversion social 0.02,
+        payment 0.10, transfer 0.05; seeds 0.5).
+    scenarios
+        Scenario names (``all`` or layers joined by ``+``); default
+        ``social, payment, transfer, social+transfer, all``.
+    runs
+        Monte Carlo runs per scenario.
+    seed
+        Randomness (seed choice and every coin); the same seed gives the same
+        result whatever ``workers``.
+    normalize
+        ``"edges"``: also run every scenario with each layer subsampled to
+        the same edge count (``repeats`` subsamples, runs split over them).
+    null
+        ``"rewire"``: also run every scenario on degree-preserving rewired
+        layers (``repeats`` rewirings): structure versus volume.
+    sweep
+        Per-layer probabilities to sweep (``["social=0.01:0.2:8",
+        "payment=0.01:0.2:8"]``); gives a winner map on purchases.
+    sweep_runs
+        Runs per scenario and sweep cell (default ``min(runs, 300)``).
+    repeats
+        Subsamples / rewirings per fairness control.
+    workers
+        Threads of the compiled kernel (default all cores).
+    progress
+        Called as ``progress(runs_done, runs_total)`` (runs summed over scenarios).
+
+    Returns
+    -------
+    CompareResult
+
+    Examples
+    --------
+    >>> import graphmodel as gm
+    >>> eco = gm.generate(users=2000, seed=1)
+    >>> res = gm.compare(eco, runs=50, seed=1)
+    >>> sorted(res.scenarios) == sorted(["social", "payment", "transfer", "social+transfer", "all"])
+    True
+    >>> bool((res.per_run["all"]["purchases"] >= res.per_run["social"]["purchases"]).all())
+    True
+    """
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:
+        raise InputError(f"runs must be an integer >= 2, got {runs!r}", field="runs")
+    if normalize is not None and normalize not in NORMALIZE:
+        raise InputError(f"expected one of {', '.join(NORMALIZE)}, got {normalize!r}", field="normalize")
+    if null is not None and null not in NULLS:
+        raise InputError(f"expected one of {', '.join(NULLS)}, got {null!r}", field="null")
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
+        raise InputError(f"repeats must be an integer >= 1, got {repeats!r}", field="repeats")
+    intent = IntentModel() if intent is None else intent
+    if not isinstance(intent, IntentModel):
+        raise InputError(f"intent must be an IntentModel, got {type(intent).__name__}", field="intent")
+    scen = parse_scenarios(scenarios)
+    axes = parse_sweep(sweep)
+    if sweep_runs is None:
+        sweep_runs = min(int(runs), 300)
+    if sweep_runs < 2:
+        raise InputError(f"sweep_runs must be >= 2, got {sweep_runs}", field="sweep_runs")
+    from graphmodel.propagation.engine import base_key
+    from graphmodel.propagation.probability import parse_prob_spec
+
+    prob_spec = parse_prob_spec(prob, LAYERS, model="ic")
+    camp = make_campaign(eco, campaign, price=price)
+    ss = as_seed_sequence(seed)
+    seed_ss, run_ss, norm_ss, null_ss = ss.spawn(4)
+    seed_nodes = campaign_seeds(eco, camp, seeds, seed=seed_ss)
+    if seed_nodes.size == 0:
+        raise InputError("empty seed set", field="seeds")
+    buy, cnotes = buy_scale(eco, camp, intent)
+    key = base_key(run_ss)
+    setup = make_setup(eco, prob=prob_spec, intent=intent, buy=buy, seeds=seed_nodes)
+
+    n_cells = int(np.prod([len(v) for v in axes.values()])) if axes else 0
+    total = runs * len(scen) * (1 + (normalize is not None) + (null is not None)) + 2 * sweep_runs * n_cells
+    prog = _Progress(total, progress)
+    batch = runs if progress is None else max(1, math.ceil(runs / 10))
+    raw = _batched(setup, scen, key=key, runs=runs, workers=workers, prog=prog, batch=batch)
+    scen_est, paired, per_run = _summaries(raw, camp.price)
+    attribution = _attribution(raw["all"], setup.graph.layers, "all") if "all" in raw else {}
+
+    controls: dict[str, Any] = {}
+    if normalize == "edges":
+        subs = [equalize_edges(eco, seed=s) for s in norm_ss.spawn(repeats)]
+        nraw = _control(eco, lambda i: subs[i][0], scen=scen, prob=prob_spec, intent=intent, buy=buy,
+                        seeds=seed_nodes, key=key, runs=runs, repeats=repeats, workers=workers, prog=prog)
+        s_, p_, _ = _summaries(nraw, camp.price)
+        edges = subs[0][1]
+        controls["normalize"] = {
+            "method": "edges", "repeats": repeats, "edges_per_layer": edges, "scenarios": s_, "paired": p_,
+            "verdict": control_line("normalize", s_, p_, what=f"With every layer cut to {edges[min(edges, key=edges.get)]:,} "
+                                    f"edges ({repeats} subsamples)"),
+        }
+    if null == "rewire":
+        kids = null_ss.spawn(repeats)
+        nraw = _control(eco, lambda i: rewire_layers(eco, seed=kids[i]), scen=scen, prob=prob_spec, intent=intent,
+                        buy=buy, seeds=seed_nodes, key=key, runs=runs, repeats=repeats, workers=workers, prog=prog)
+        s_, p_, _ = _summaries(nraw, camp.price)
+        controls["null"] = {
+            "method": "rewire", "repeats": repeats, "scenarios": s_, "paired": p_,
+            "verdict": control_line("null", s_, p_, what=f"On degree-preserving rewired layers ({repeats} rewirings)"),
+        }
+    sweep_res = None
+    if axes:
+        sweep_res = _sweep(eco, setup, axes, prob_spec, key=key, runs=int(sweep_runs), workers=workers, prog=prog)
+
+    notes = _notes(eco, cnotes, scen)
+    price_text = f"price {camp.price:g} ({'median price_level' if camp.price_source == 'price_level' else camp.price_source})"
+    seeds_text = seeds if isinstance(seeds, str) else f"{seed_nodes.size} given seeds"
+    assumptions = (f"{intent.describe()}; transmission per arc {describe_prob(prob_spec)}; "
+                   f"{seed_nodes.size} seeds ({seeds_text}); campaign {camp.spec}, {price_text}")
+    verdict = verdict_line(scen_est, paired, runs=int(runs), assumptions=assumptions, notes=notes)
+    extra = [c["verdict"] for c in controls.values()]
+    if sweep_res is not None:
+        c = sweep_res.counts()
+        a, b = sweep_res.contenders
+        extra.append(f"Winner map over {', '.join(axes)}: {a} wins {c[a]} cells, {b} wins {c[b]}, "
+                     f"{c['uncertain']} uncertain.")
+    if extra:
+        verdict = verdict + " " + " ".join(extra)
+
+    params = {
+        "seeds": seeds if isinstance(seeds, str) else [int(s) if not isinstance(s, str) else s for s in seeds],
+        "n_seeds": int(seed_nodes.size),
+        "seed_nodes": eco.node_ids(seed_nodes) if seed_nodes.size <= 200 else None,
+        "campaign": camp.to_dict(eco),
+        "prob": prob_spec,
+        "intent": intent.to_dict(),
+        "scenarios": {k: list(v) for k, v in scen.items()},
+        "runs": int(runs),
+        "seed": int(ss.entropy) if isinstance(ss.entropy, int) else None,
+        "normalize": normalize,
+        "null": null,
+        "repeats": int(repeats),
+        "sweep": {k: list(v) for k, v in axes.items()} or None,
+        "sweep_runs": int(sweep_runs) if axes else None,
+        "affordability": cnotes.get("affordability"),
+        "access": cnotes.get("access"),
+        "random": "counter-based: arc coins keyed on (run, edge, direction), purchase coins on (run, user, layer)",
+        "steps": "user-to-user hops; a merchant relays within the step it is reached",
+    }
+    return CompareResult(
+        scenarios=scen_est,
+        paired=paired,
+        attribution=attribution,
+        curves=_curves(raw),
+        controls=controls,
+        sweep=sweep_res,
+        verdict=verdict,
+        notes=notes,
+        params=params,
+        provenance=_provenance(eco),
+        runs=int(runs),
+        per_run=per_run,
+    )

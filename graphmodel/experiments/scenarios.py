@@ -1,0 +1,170 @@
+"""Scenarios (which layers carry intent) and the raw Monte Carlo runs of one scenario.
+
+Every scenario runs on the same arrays (a :class:`~graphmodel.propagation.PropagationGraph`
+over ``social, payment, transfer``) with a mask of enabled layers, from the
+same seeds and the same run keys: the same edge has the same coin in the same
+run whatever the scenario (common random numbers), so scenario differences
+are paired, and reach and purchases are monotone in the set of layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graphmodel.ecosystem import LAYERS
+from graphmodel.errors import InputError
+from graphmodel.experiments import _intent_kernel as IK
+from graphmodel.experiments.intent import IntentModel
+from graphmodel.propagation import _kernels as K
+from graphmodel.propagation.engine import PropagationGraph, _threads, prepare
+
+__all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario",
+           "METRICS", "CURVE_LEN", "DEFAULT_PROB"]
+
+#: The default scenarios: each layer alone, a social-first platform (social +
+#: transfer: a messenger with red envelopes) and everything.
+DEFAULT_SCENARIOS: tuple[str, ...] = ("social", "payment", "transfer", "social+transfer", "all")
+#: Metrics reported per scenario.
+METRICS: tuple[str, ...] = ("reach", "purchases", "gmv", "half_time", "merchants")
+#: Steps kept in the per-step curves (later steps are gathered in the last one).
+CURVE_LEN = 64
+#: Transmission probability per arc and layer unless ``prob`` says otherwise.
+DEFAULT_PROB: dict[str, float] = {"social": 0.1, "payment": 0.1, "transfer": 0.1}
+
+
+def parse_scenarios(spec: str | Sequence[str] | Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    """Scenario name -> layers. Names are ``all`` or layers joined by ``+`` (``social+transfer``).
+
+    Examples
+    --------
+    >>> parse_scenarios("payment,social+transfer")
+    {'payment': ('payment',), 'social+transfer': ('social', 'transfer')}
+    """
+    if spec is None:
+        spec = DEFAULT_SCENARIOS
+    if isinstance(spec, Mapping):
+        items = [(str(k), tuple(v)) for k, v in spec.items()]
+    else:
+        if isinstance(spec, str):
+            spec = [s for s in spec.split(",")]
+        items = []
+        for name in spec:
+            name = str(name).strip()
+            if not name:
+                continue
+            layers = LAYERS if name == "all" else tuple(x.strip() for x in name.split("+"))
+            items.append((name, layers))
+    out: dict[str, tuple[str, ...]] = {}
+    for name, layers in items:
+        for layer in layers:
+            if layer not in LAYERS:
+                raise InputError(f"scenario {name!r}: unknown layer {layer!r}; expected some of {', '.join(LAYERS)} or 'all'",
+                                 field="scenarios")
+        if not layers:
+            raise InputError(f"scenario {name!r} has no layer", field="scenarios")
+        out[name] = tuple(dict.fromkeys(layers))
+    if len(out) < 1:
+        raise InputError("no scenario given", field="scenarios")
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class IntentSetup:
+    """Everything the kernel needs apart from the scenario mask and the runs."""
+
+    graph: PropagationGraph
+    seeds: np.ndarray
+    buy: np.ndarray
+    conv: np.ndarray  # (L + 1,): per CSR layer, then the seeds' own conversion
+    pkey: np.ndarray  # (L + 1,) uint64 purchase-coin keys
+    from_purchase: np.ndarray  # (L,) uint8
+    max_out: int
+
+    def mask(self, layers: Sequence[str]) -> np.ndarray:
+        return np.array([name in layers for name in self.graph.layers], dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class ScenarioRuns:
+    """Per-run outcomes of one scenario (runs in order)."""
+
+    reach: np.ndarray
+    purchases: np.ndarray
+    merchants: np.ndarray
+    half_time: np.ndarray
+    steps: np.ndarray
+    reach_by: np.ndarray  # (runs, L + 1), column L = seeds
+    purch_by: np.ndarray
+    curve_i: np.ndarray  # (runs, CURVE_LEN) new intents per step
+    curve_p: np.ndarray
+
+    def metric(self, name: str, price: float) -> np.ndarray:
+        if name == "gmv":
+            return self.purchases * float(price)
+        return np.asarray(getattr(self, name), dtype=np.float64)
+
+    @staticmethod
+    def concat(parts: Sequence["ScenarioRuns"]) -> "ScenarioRuns":
+        if len(parts) == 1:
+            return parts[0]
+        return ScenarioRuns(*(np.concatenate([getattr(p, f) for p in parts]) for f in ScenarioRuns.__dataclass_fields__))
+
+
+def make_setup(eco: Any, *, prob: Any, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray) -> IntentSetup:
+    """Arrays over all three layers; ``prob`` is a spec for :mod:`graphmodel.propagation.probability`."""
+    graph = prepare(eco, list(LAYERS), prob, model="ic")
+    L = len(graph.layers)
+    conv = np.array([intent.conversion[x] for x in graph.layers] + [intent.seed_conversion], dtype=np.float64)
+    glayer = np.array(list(graph.glayer) + [len(LAYERS)], dtype=np.int64)
+    pkey = K.layer_keys(glayer)
+    from_purchase = np.array([intent.spread[x] == "purchase" for x in graph.layers], dtype=np.uint8)
+    assert from_purchase.shape == (L,)
+    return IntentSetup(
+        graph=graph,
+        seeds=np.ascontiguousarray(seeds, dtype=np.int64),
+        buy=np.ascontiguousarray(buy, dtype=np.float64),
+        conv=conv,
+        pkey=pkey,
+        from_purchase=from_purchase,
+        max_out=IK._max_out(graph.indptr),
+    )
+
+
+def with_prob(setup: IntentSetup, eco: Any, prob: Any) -> IntentSetup:
+    """The same setup with other transmission probabilities (coins unchanged)."""
+    g = prepare(eco, list(LAYERS), prob, model="ic")
+    return IntentSetup(g, setup.seeds, setup.buy, setup.conv, setup.pkey, setup.from_purchase, setup.max_out)
+
+
+def run_scenario(setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0,
+                 workers: int | None = None) -> ScenarioRuns:
+    """Runs ``run_start .. run_start + runs - 1`` with only ``layers`` carrying intent."""
+    import numba
+
+    g = setup.graph
+    with _threads(workers):
+        n_chunks = max(1, min(runs, 2 * numba.get_num_threads()))
+        out = IK.intent_batch(
+            np.uint64(key), int(run_start), int(runs), int(n_chunks), g.indptr, g.indices, g.lptr, g.arc_key, g.prob,
+            g.seg_p, g.seg_key, setup.mask(layers), setup.from_purchase, setup.conv, setup.pkey, setup.buy,
+            setup.seeds, int(g.n_users), CURVE_LEN, int(setup.max_out),
+        )
+    return ScenarioRuns(*out)
+
+
+def trace_run(setup: IntentSetup, layers: Sequence[str], *, key: int, run: int = 0) -> dict[str, np.ndarray]:
+    """One run node by node: ``intent_step``, ``purchase_step``, ``exposure_layer``, ``purchase_layer`` (-1: none).
+
+    Layers are CSR positions (``graph.layers``); ``len(graph.layers)`` means a seed.
+    """
+    g = setup.graph
+    i, p, e, pl = IK.intent_trace(
+        np.uint64(key), int(run), g.indptr, g.indices, g.lptr, g.arc_key, g.prob, g.seg_p, g.seg_key,
+        setup.mask(layers), setup.from_purchase, setup.conv, setup.pkey, setup.buy, setup.seeds, int(g.n_users),
+        int(setup.max_out),
+    )
+    return {"intent_step": i, "purchase_step": p, "exposure_layer": e, "purchase_layer": pl}
