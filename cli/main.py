@@ -20,6 +20,7 @@ _COMMAND_MODULES = [
     "cmd_info",
     "cmd_convert",
     "cmd_sweep",
+    "cmd_generate",
 ]
 
 for _name in _COMMAND_MODULES:

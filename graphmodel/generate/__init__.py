@@ -21,12 +21,12 @@ from graphmodel.ecosystem import Ecosystem
 from graphmodel.generate.merchants import make_merchants
 from graphmodel.generate.params import CATEGORIES, PARAMETERS, GenerateParams, ParamSpec, make_params
 from graphmodel.generate.payments import make_payments
-from graphmodel.generate.presets import Preset, get_preset, presets
+from graphmodel.generate.presets import Preset, get_preset, parameter_table, presets
 from graphmodel.generate.social import make_social
 from graphmodel.generate.transfers import make_transfers
 from graphmodel.generate.users import make_users
 
-__all__ = ["generate", "presets", "Preset", "GenerateParams", "ParamSpec", "PARAMETERS", "CATEGORIES", "make_params"]
+__all__ = ["generate", "presets", "parameter_table", "Preset", "GenerateParams", "ParamSpec", "PARAMETERS", "CATEGORIES", "make_params"]
 
 #: Order of the child seed streams; append new parts at the end to keep old streams stable.
 _PARTS = ("users", "social", "merchants", "payments", "transfers", "shuffle")

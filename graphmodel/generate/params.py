@@ -62,7 +62,7 @@ class GenerateParams:
     interest_concentration: float = _p(0.3, "Dirichlet concentration of a community's interest profile (small: a community cares about few categories)", "users", lo=0, lo_open=True)
     interest_homophily: float = _p(0.7, "share of a user's interest draws taken from the community profile (rest uniform): friends share interests", "users", lo=0, hi=1)
     # -- social layer
-    mean_degree: float = _p(8.0, "target mean number of friends (before removing duplicate ties)", "social", lo=0)
+    mean_degree: float = _p(8.0, "target mean number of friends per user", "social", lo=0)
     degree_exponent: float = _p(2.5, "power-law exponent gamma of expected degrees, P(k) ~ k^-gamma (heavy tail)", "social", lo=2, lo_open=True, hi=10)
     inter_community_share: float = _p(0.2, "share of base ties to another community of the same city", "social", lo=0, hi=1)
     inter_city_share: float = _p(0.05, "share of base ties to a user anywhere (mostly another city)", "social", lo=0, hi=1)
@@ -121,30 +121,36 @@ class ParamSpec:
             return f"{'>' if self.lo_open else '>='} {_num(self.lo)}"
         return "any"
 
+    @property
+    def expected(self) -> str:
+        """``in [0, 1]`` or ``>= 0``: the range as it reads after "expected a value"."""
+        r = self.range
+        return f"in {r}" if r[0] in "[(" else r
+
     def check(self, value: Any) -> Any:
         """Convert and validate ``value``; raise :class:`InputError` naming the parameter."""
         if isinstance(value, str):
             value = _parse(self, value)
         if isinstance(value, bool):
-            raise InputError(f"expected a number in {self.range}, got {value!r}", field=self.name)
+            raise InputError(f"expected a number {self.expected}, got {value!r}", field=self.name)
         if self.type is int:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             if not isinstance(value, int) and not (hasattr(value, "dtype") and value.dtype.kind in "iu"):
-                raise InputError(f"expected an integer in {self.range}, got {value!r}", field=self.name)
+                raise InputError(f"expected an integer {self.expected}, got {value!r}", field=self.name)
             value = int(value)
         else:
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise InputError(f"expected a number in {self.range}, got {value!r}", field=self.name) from None
+                raise InputError(f"expected a number {self.expected}, got {value!r}", field=self.name) from None
             if not math.isfinite(value):
-                raise InputError(f"expected a finite number in {self.range}, got {value!r}", field=self.name)
+                raise InputError(f"expected a finite number {self.expected}, got {value!r}", field=self.name)
         bad = (self.lo is not None and (value < self.lo or (self.lo_open and value == self.lo))) or (
             self.hi is not None and (value > self.hi or (self.hi_open and value == self.hi))
         )
         if bad:
-            raise InputError(f"expected a value in {self.range}, got {value!r}", field=self.name)
+            raise InputError(f"expected a value {self.expected}, got {value!r}", field=self.name)
         return value
 
 
@@ -157,7 +163,7 @@ def _parse(spec: ParamSpec, text: str) -> Any:
         return int(text) if spec.type is int else float(text)
     except ValueError:
         kind = "an integer" if spec.type is int else "a number"
-        raise InputError(f"expected {kind} in {spec.range}, got {text!r}", field=spec.name) from None
+        raise InputError(f"expected {kind} {spec.expected}, got {text!r}", field=spec.name) from None
 
 
 PARAMETERS: dict[str, ParamSpec] = {

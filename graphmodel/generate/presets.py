@@ -11,7 +11,7 @@ from typing import Any
 from graphmodel.errors import InputError
 from graphmodel.generate.params import GenerateParams, make_params
 
-__all__ = ["Preset", "presets", "get_preset"]
+__all__ = ["Preset", "presets", "get_preset", "parameter_table"]
 
 _FILE = "presets.toml"
 
@@ -66,3 +66,30 @@ def get_preset(name: str) -> Preset:
     if name not in all_:
         raise InputError(f"unknown preset {name!r}; expected one of {', '.join(all_)}", field="preset")
     return all_[name]
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Every parameter with its meaning, group, valid range, default and value in each preset (JSON-ready).
+
+    Examples
+    --------
+    >>> row = parameter_table()[0]
+    >>> row["name"], row["values"]["balanced"]
+    ('users', 10000)
+    """
+    from graphmodel.generate.params import PARAMETERS
+
+    all_ = presets()
+    resolved = {name: p.params() for name, p in all_.items()}
+    return [
+        {
+            "name": spec.name,
+            "group": spec.group,
+            "type": spec.type.__name__,
+            "range": spec.range,
+            "default": spec.default,
+            "values": {name: getattr(params, spec.name) for name, params in resolved.items()},
+            "meaning": spec.meaning,
+        }
+        for spec in PARAMETERS.values()
+    ]
