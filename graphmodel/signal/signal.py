@@ -317,12 +317,16 @@ def signal(
             neg = None
     names = available_scorers(data)
     combination = None
+    combination_note = None
     if combine and len(names) >= 2:
-        combination = _fit_combination(
-            eco, spl.train, split, names=names, level=level, merchant_item=merchant_item, n_items=data.n_items,
-            exclude_seen=exclude_seen, min_train=min_train, val_fraction=val_fraction, seed=s_fit,
-            max_fit_users=max_fit_users, negatives=1000,
-        )
+        try:
+            combination = _fit_combination(
+                eco, spl.train, split, names=names, level=level, merchant_item=merchant_item, n_items=data.n_items,
+                exclude_seen=exclude_seen, min_train=min_train, val_fraction=val_fraction, seed=s_fit,
+                max_fit_users=max_fit_users, negatives=1000,
+            )
+        except InputError as exc:  # too little training data for a validation slice: report, do not fail
+            combination_note = f"combination not fitted: {exc.message}"
     all_names = names + (["combined"] if combination is not None else [])
     afford = _afford_arrays(eco, level)
     per_user: dict[str, list[np.ndarray]] = {n: [] for n in all_names}
@@ -379,6 +383,8 @@ def signal(
         "recall_denominator": "min(k, held-out items)",
         "scorer_names": all_names,
     }
+    if combination_note:
+        params["combination_note"] = combination_note
     return SignalResult(
         scorers=scorers,
         paired=paired,
