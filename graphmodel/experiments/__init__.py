@@ -9,6 +9,7 @@ scenarios ``social``, ``payment``, ``transfer``, ``social+transfer`` and
 from graphmodel.experiments.campaign import Campaign, make_campaign
 from graphmodel.experiments.compare import DEFAULT, CompareResult, compare
 from graphmodel.experiments.intent import IntentModel
+from graphmodel.experiments.report import write_report
 from graphmodel.experiments.sweep import SweepResult
 
-__all__ = ["Campaign", "CompareResult", "DEFAULT", "IntentModel", "SweepResult", "compare", "make_campaign"]
+__all__ = ["Campaign", "CompareResult", "DEFAULT", "IntentModel", "SweepResult", "compare", "make_campaign", "write_report"]

@@ -30,7 +30,7 @@ reach or purchases, run by run.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from graphmodel.propagation._kernels import _segment_targets, run_key, stream_key, to_unit
 
@@ -197,73 +197,63 @@ def _max_out(indptr: np.ndarray) -> int:
     return int(np.diff(indptr).max()) if indptr.shape[0] > 1 else 0
 
 
-@njit(cache=True, parallel=True)
-def intent_batch(base, run_start, n_runs, n_chunks, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, enabled,
-                 from_purchase, conv, pkey, buy, seeds, n_users, curve_len, max_out):
-    """Runs ``run_start .. run_start + n_runs - 1`` of one scenario.
+@njit(cache=True, nogil=True)
+def intent_chunk(base, run_start, lo, hi, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase,
+                 conv, pkey, buy, seeds, n_users, max_out, reach, purch, merch, half, steps, reach_by, purch_by,
+                 curve_i, curve_p):
+    """Runs ``run_start + lo .. run_start + hi - 1`` of one scenario, written to rows ``lo:hi`` of the outputs.
 
-    Returns
-    -------
-    reach, purchases, merchants, half_time, steps : (n_runs,) int64
+    Releases the GIL: :func:`graphmodel.experiments.scenarios.run_scenario`
+    runs chunks on a thread pool. Outputs (rows = runs):
+
+    ``reach, purch, merch, half, steps`` (int64)
         Users with intent (seeds included), users who bought (seeds
-        included), merchants reached, first step at which cumulative reach
-        is at least half the final reach, last step with news.
-    reach_by, purch_by : (n_runs, L + 1) int64
+        included), merchants reached, first step at which cumulative reach is
+        at least half the final reach, last step with news.
+    ``reach_by, purch_by`` (runs, L + 1) int64
         Users by layer of first exposure / of the purchasing exposure (column ``L``: seeds).
-    curve_i, curve_p : (n_runs, curve_len) int32
+    ``curve_i, curve_p`` (runs, C) int32
         New intents / purchases per step (the last column gathers later steps).
     """
     n = indptr.shape[0] - 1
     L = lptr.shape[1] - 1
-    reach = np.zeros(n_runs, np.int64)
-    purch = np.zeros(n_runs, np.int64)
-    merch = np.zeros(n_runs, np.int64)
-    half = np.zeros(n_runs, np.int64)
-    steps = np.zeros(n_runs, np.int64)
-    reach_by = np.zeros((n_runs, L + 1), np.int64)
-    purch_by = np.zeros((n_runs, L + 1), np.int64)
-    curve_i = np.zeros((n_runs, curve_len), np.int32)
-    curve_p = np.zeros((n_runs, curve_len), np.int32)
-    for c in prange(n_chunks):
-        lo = (n_runs * c) // n_chunks
-        hi = (n_runs * (c + 1)) // n_chunks
-        stamp = np.zeros(n, np.int32)
-        istep = np.zeros(n, np.int32)
-        pstep = np.zeros(n, np.int32)
-        elayer = np.zeros(n, np.int8)
-        player = np.zeros(n, np.int8)
-        inq = np.zeros(n, np.int32)
-        front = np.empty(n + 1, np.int32)
-        nxt = np.empty(n + 1, np.int32)
-        live = np.empty(max_out + 1, np.int64)
-        live2 = np.empty(max_out + 1, np.int64)
-        cnt_i = np.zeros(2 * n + 3, np.int64)
-        cnt_p = np.zeros(2 * n + 3, np.int64)
-        state = np.zeros(4, np.int64)
-        rb = np.zeros(L + 1, np.int64)
-        pb = np.zeros(L + 1, np.int64)
-        for i in range(lo, hi):
-            last = intent_run(run_start + i, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled,
-                              from_purchase, conv, pkey, buy, seeds, n_users, stamp, istep, pstep, elayer, player,
-                              inq, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb)
-            reach[i] = state[_REACH]
-            purch[i] = state[_PURCH]
-            merch[i] = state[_MERCH]
-            steps[i] = last
-            for l in range(L + 1):
-                reach_by[i, l] = rb[l]
-                purch_by[i, l] = pb[l]
-            cum = 0
-            h = -1
-            for s in range(last + 1):
-                cum += cnt_i[s]
-                if h < 0 and 2 * cum >= state[_REACH]:
-                    h = s
-                j = s if s < curve_len else curve_len - 1
-                curve_i[i, j] += cnt_i[s]
-                curve_p[i, j] += cnt_p[s]
-            half[i] = h if h >= 0 else 0
-    return reach, purch, merch, half, steps, reach_by, purch_by, curve_i, curve_p
+    curve_len = curve_i.shape[1]
+    stamp = np.zeros(n, np.int32)
+    istep = np.zeros(n, np.int32)
+    pstep = np.zeros(n, np.int32)
+    elayer = np.zeros(n, np.int8)
+    player = np.zeros(n, np.int8)
+    inq = np.zeros(n, np.int32)
+    front = np.empty(n + 1, np.int32)
+    nxt = np.empty(n + 1, np.int32)
+    live = np.empty(max_out + 1, np.int64)
+    live2 = np.empty(max_out + 1, np.int64)
+    cnt_i = np.zeros(2 * n + 3, np.int64)
+    cnt_p = np.zeros(2 * n + 3, np.int64)
+    state = np.zeros(4, np.int64)
+    rb = np.zeros(L + 1, np.int64)
+    pb = np.zeros(L + 1, np.int64)
+    for i in range(lo, hi):
+        last = intent_run(run_start + i, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase,
+                          conv, pkey, buy, seeds, n_users, stamp, istep, pstep, elayer, player, inq, front, nxt, live,
+                          live2, cnt_i, cnt_p, state, rb, pb)
+        reach[i] = state[_REACH]
+        purch[i] = state[_PURCH]
+        merch[i] = state[_MERCH]
+        steps[i] = last
+        for l in range(L + 1):
+            reach_by[i, l] = rb[l]
+            purch_by[i, l] = pb[l]
+        cum = 0
+        h = -1
+        for s in range(last + 1):
+            cum += cnt_i[s]
+            if h < 0 and 2 * cum >= state[_REACH]:
+                h = s
+            j = s if s < curve_len else curve_len - 1
+            curve_i[i, j] += cnt_i[s]
+            curve_p[i, j] += cnt_p[s]
+        half[i] = h if h >= 0 else 0
 
 
 @njit(cache=True)

@@ -172,7 +172,14 @@ def _curves(raw: Mapping[str, ScenarioRuns]) -> dict[str, Any]:
         nz = np.flatnonzero(tot)
         if nz.size:
             last = max(last, int(nz[-1]) + 1)
-    last = min(last + 1, CURVE_LEN)
+    # Drop the long flat tail a few slow runs leave: stop once every mean curve is within 0.5% of its end.
+    settled = 1
+    for r in raw.values():
+        for c in (r.curve_i, r.curve_p):
+            m = np.cumsum(c.mean(axis=0))
+            if m[-1] > 0:
+                settled = max(settled, int(np.argmax(m >= 0.995 * m[-1])) + 1)
+    last = min(last, settled + 2, CURVE_LEN)
     out: dict[str, Any] = {}
     for name, r in raw.items():
         d = {}

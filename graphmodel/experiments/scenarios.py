@@ -9,7 +9,9 @@ are paired, and reach and purchases are monotone in the set of layers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,7 @@ from graphmodel.errors import InputError
 from graphmodel.experiments import _intent_kernel as IK
 from graphmodel.experiments.intent import IntentModel
 from graphmodel.propagation import _kernels as K
-from graphmodel.propagation.engine import PropagationGraph, _threads, prepare
+from graphmodel.propagation.engine import PropagationGraph, prepare
 
 __all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario",
            "METRICS", "CURVE_LEN", "DEFAULT_PROB"]
@@ -140,20 +142,50 @@ def with_prob(setup: IntentSetup, eco: Any, prob: Any) -> IntentSetup:
     return IntentSetup(g, setup.seeds, setup.buy, setup.conv, setup.pkey, setup.from_purchase, setup.max_out)
 
 
+def _n_workers(workers: int | None) -> int:
+    if workers is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise InputError(f"workers must be an integer >= 1, got {workers!r}", field="workers")
+    return int(workers)
+
+
 def run_scenario(setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0,
                  workers: int | None = None) -> ScenarioRuns:
-    """Runs ``run_start .. run_start + runs - 1`` with only ``layers`` carrying intent."""
-    import numba
+    """Runs ``run_start .. run_start + runs - 1`` with only ``layers`` carrying intent.
 
+    Chunks of runs go to ``workers`` threads (the kernel releases the GIL);
+    run ``r`` depends on ``key`` and ``r`` only, so the numbers never depend
+    on ``workers``.
+    """
     g = setup.graph
-    with _threads(workers):
-        n_chunks = max(1, min(runs, 2 * numba.get_num_threads()))
-        out = IK.intent_batch(
-            np.uint64(key), int(run_start), int(runs), int(n_chunks), g.indptr, g.indices, g.lptr, g.arc_key, g.prob,
-            g.seg_p, g.seg_key, setup.mask(layers), setup.from_purchase, setup.conv, setup.pkey, setup.buy,
-            setup.seeds, int(g.n_users), CURVE_LEN, int(setup.max_out),
+    L = g.lptr.shape[1] - 1
+    out = ScenarioRuns(
+        reach=np.zeros(runs, np.int64), purchases=np.zeros(runs, np.int64), merchants=np.zeros(runs, np.int64),
+        half_time=np.zeros(runs, np.int64), steps=np.zeros(runs, np.int64),
+        reach_by=np.zeros((runs, L + 1), np.int64), purch_by=np.zeros((runs, L + 1), np.int64),
+        curve_i=np.zeros((runs, CURVE_LEN), np.int32), curve_p=np.zeros((runs, CURVE_LEN), np.int32),
+    )
+    mask = setup.mask(layers)
+    nw = min(_n_workers(workers), max(1, runs))
+
+    def chunk(lo: int, hi: int) -> None:
+        IK.intent_chunk(
+            np.uint64(key), int(run_start), int(lo), int(hi), g.indptr, g.indices, g.lptr, g.arc_key, g.prob,
+            g.seg_p, g.seg_key, mask, setup.from_purchase, setup.conv, setup.pkey, setup.buy, setup.seeds,
+            int(g.n_users), int(setup.max_out), out.reach, out.purchases, out.merchants, out.half_time, out.steps,
+            out.reach_by, out.purch_by, out.curve_i, out.curve_p,
         )
-    return ScenarioRuns(*out)
+
+    if nw == 1:
+        chunk(0, runs)
+        return out
+    n_chunks = min(runs, 4 * nw)
+    bounds = [(runs * c // n_chunks, runs * (c + 1) // n_chunks) for c in range(n_chunks)]
+    with ThreadPoolExecutor(max_workers=nw) as pool:
+        for f in [pool.submit(chunk, lo, hi) for lo, hi in bounds if hi > lo]:
+            f.result()
+    return out
 
 
 def trace_run(setup: IntentSetup, layers: Sequence[str], *, key: int, run: int = 0) -> dict[str, np.ndarray]:
