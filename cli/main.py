@@ -21,6 +21,7 @@ _COMMAND_MODULES = [
     "cmd_convert",
     "cmd_sweep",
     "cmd_generate",
+    "cmd_compare",
 ]
 
 for _name in _COMMAND_MODULES:

@@ -16,6 +16,7 @@ from graphmodel.generate import generate
 from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats
 from graphmodel.signal import ConversionResult, SignalResult, estimate_conversion, signal
 from graphmodel.table import Table
+from graphmodel.experiments import CompareResult, IntentModel, compare
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,9 @@ __all__ = [
     "estimate_conversion",
     "ConversionResult",
     "CSR",
+    "CompareResult",
+    "IntentModel",
+    "compare",
     "Ecosystem",
     "GraphModelError",
     "GraphModelWarning",
