@@ -16,6 +16,8 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graphmodel as gm
 from graphmodel.cli.main import main as cli_main
@@ -95,6 +97,29 @@ def test_unknown_parameter_lists_the_valid_ones() -> None:
 
 def test_string_values_are_parsed() -> None:
     assert make_params({"users": "500", "offline_share": "0.25"}).offline_share == 0.25
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    users=st.integers(1, 300),
+    merchants=st.integers(0, 40),
+    n_cities=st.integers(1, 80),
+    offline_share=st.floats(0, 1),
+    mean_degree=st.floats(0, 20),
+    coupling=st.floats(0, 1),
+    transfers=st.floats(0, 5),
+    seed=st.integers(0, 2**32),
+)
+def test_any_valid_parameters_give_a_consistent_ecosystem(users, merchants, n_cities, offline_share, mean_degree,
+                                                          coupling, transfers, seed) -> None:
+    eco = gm.generate(users=users, merchants=merchants, n_cities=n_cities, offline_share=offline_share,
+                      mean_degree=mean_degree, interest_purchase_coupling=coupling, transfers_per_user=transfers, seed=seed)
+    u, m, p = eco.nodes("user"), eco.nodes("merchant"), eco.edges("payment")
+    assert eco.n_users == users and eco.n_merchants == (merchants or max(1, users // 20))
+    off = p["channel"] == "offline"
+    assert np.all(u["city"][p["src"][off]] == m["city"][p["dst"][off]])
+    assert (eco.edges("social")["src"] != eco.edges("social")["dst"]).all()
+    assert (eco.edges("transfer")["src"] != eco.edges("transfer")["dst"]).all()
 
 
 # -- tables and metadata -------------------------------------------------------------

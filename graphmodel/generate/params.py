@@ -66,7 +66,7 @@ class GenerateParams:
     degree_exponent: float = _p(2.5, "power-law exponent gamma of expected degrees, P(k) ~ k^-gamma (heavy tail)", "social", lo=2, lo_open=True, hi=10)
     inter_community_share: float = _p(0.2, "share of base ties to another community of the same city", "social", lo=0, hi=1)
     inter_city_share: float = _p(0.05, "share of base ties to a user anywhere (mostly another city)", "social", lo=0, hi=1)
-    triadic_closure: float = _p(0.3, "share of ties made by closing a random wedge (a friend of a friend): clustering", "social", lo=0, hi=1, hi_open=True)
+    triadic_closure: float = _p(0.3, "share of ties made by closing a random wedge (a friend of a friend): clustering; near 0.9 too few base ties remain to close and the layer falls short of mean_degree", "social", lo=0, hi=0.9)
     tie_weight_sigma: float = _p(0.5, "log-normal sigma of tie strength (weight)", "social", lo=0, hi=5)
     weak_tie_weight: float = _p(0.5, "weight factor of ties that leave the community (weak ties)", "social", lo=0)
     # -- merchants
