@@ -121,12 +121,19 @@ def stats_cmd(
                 [[s, v["communities"], _num(v["modularity"]), _num(v["largest_share"])] for s, v in c["scopes"].items()],
                 ["scope", f"communities ({c['method']})", "modularity", "largest share"],
             ))
-            mix = []
+            mix, inside = [], []
             for pair, v in c["mixing"].items():
                 mix.append([pair, _num(v["nmi"]), _num(v["ari"])])
+                for k, e in v.items():
+                    if "_edges_inside_" in k and e is not None:
+                        a, b = k.split("_edges_inside_")
+                        inside.append([f"{a} edges in {b} communities", _num(e["share"]), _num(e["baseline"])])
             if mix:
                 echo()
                 echo(format_table(mix, ["scopes", "NMI", "ARI"]))
+            if inside:
+                echo()
+                echo(format_table(inside, ["mixing", "share", "random baseline"]))
     if plot is not None:
         plot_degrees(eco, plot, layers=layers)
         note(f"degree plot -> {plot}")

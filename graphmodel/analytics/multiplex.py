@@ -14,7 +14,7 @@
   a user active in one layer, 1 for equal activity in all. Mean over users with
   ``o_i > 0``.
 * ``layer_combinations``: share of users active in exactly each combination of
-  layers (``"none"`` for isolated users).
+  the non-empty layers (``"none"`` for isolated users).
 * ``merchant_reach``: distinct customers per merchant, over all merchants.
 * ``offline_share``: share of payments at offline merchants (the payment's own
   ``channel`` column if present, else the merchant's), weighted by the payment
@@ -133,10 +133,10 @@ def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dic
         notes["participation"] = "needs at least two non-empty layers"
 
     # -- combinations of layers --------------------------------------------------
-    names = list(views)
+    names = list(active)
     code = np.zeros(U, dtype=np.int64)
     for i, layer in enumerate(names):
-        code |= views[layer].touched[:U].astype(np.int64) << i
+        code |= active[layer].touched[:U].astype(np.int64) << i
     counts = np.bincount(code, minlength=1 << len(names))
     combos: dict[str, float] = {}
     for c in range(1 << len(names)):
