@@ -30,8 +30,15 @@ the per-step curve of newly active users.
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+import os
+
+# OpenMP threads that spin while waiting cost ~0.15 s per parallel launch when the
+# cores are shared with other processes (measured: 1 ms -> 160 ms for a small batch).
+# Passive waiting is the polite default; an explicit user setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+from numba import njit, prange  # noqa: E402
 
 MODEL_IC = 0
 MODEL_LT = 1
@@ -149,12 +156,16 @@ def _segment_targets(v, l, a, b, rkey, salt, indices, arc_key, prob, seg_p, seg_
 @njit(cache=True)
 def _cascade_run(
     model, r, base, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery, max_steps,
-    stamp, act_step, act_layer, front, nxt, live, acc, accstamp, layer_counts, order,
+    stamp, act_step, act_layer, front, nxt, live, acc, accstamp, layer_counts, order, curve,
 ):
     """One run; returns (users, merchants, steps, n_active).
 
     ``stamp[v] == r + 1`` marks active nodes; ``order[:n_active]`` lists them in activation order.
+    ``act_step`` / ``act_layer`` are written only when they have one slot per node (tracing);
+    ``curve[s]`` counts users newly active at step ``s``.
     """
+    record = act_step.shape[0] > 1
+    clen = curve.shape[0]
     L = lptr.shape[1] - 1
     tag = np.int32(r + 1)
     rkey = run_key(base, r)
@@ -167,14 +178,16 @@ def _cascade_run(
         s = seeds[i]
         if stamp[s] != tag:
             stamp[s] = tag
-            act_step[s] = 0
-            act_layer[s] = L
+            if record:
+                act_step[s] = 0
+                act_layer[s] = L
             front[nf] = s
             order[nf] = s
             nf += 1
             if s < n_users:
                 users += 1
                 layer_counts[L] += 1
+                curve[0] += 1
             else:
                 merchants += 1
     na = nf
@@ -203,8 +216,9 @@ def _cascade_run(
                         acc[u] += prob[j]
                         if acc[u] >= lt_threshold(rkey, u):
                             stamp[u] = tag
-                            act_step[u] = step
-                            act_layer[u] = l
+                            if record:
+                                act_step[u] = step
+                                act_layer[u] = l
                             nxt[nn] = u
                             nn += 1
                             order[na] = u
@@ -212,6 +226,8 @@ def _cascade_run(
                             if u < n_users:
                                 users += 1
                                 layer_counts[l] += 1
+                                if step < clen:
+                                    curve[step] += 1
                             else:
                                 merchants += 1
                     continue
@@ -220,8 +236,9 @@ def _cascade_run(
                     u = indices[live[t]]
                     if stamp[u] != tag:
                         stamp[u] = tag
-                        act_step[u] = step
-                        act_layer[u] = l
+                        if record:
+                            act_step[u] = step
+                            act_layer[u] = l
                         nxt[nn] = u
                         nn += 1
                         order[na] = u
@@ -229,6 +246,8 @@ def _cascade_run(
                         if u < n_users:
                             users += 1
                             layer_counts[l] += 1
+                            if step < clen:
+                                curve[step] += 1
                         else:
                             merchants += 1
         if model == 2:  # SIR: infectious nodes that do not recover stay in the front
@@ -274,8 +293,8 @@ def cascade_batch(
         lo = (n_runs * c) // n_chunks
         hi = (n_runs * (c + 1)) // n_chunks
         stamp = np.zeros(n, np.int32)
-        act_step = np.zeros(n, np.int32)
-        act_layer = np.zeros(n, np.int8)
+        act_step = np.empty(1, np.int32)
+        act_layer = np.empty(1, np.int8)
         front = np.empty(n, np.int32)
         nxt = np.empty(n, np.int32)
         live = np.empty(max_out + 1, np.int64)
@@ -291,7 +310,7 @@ def cascade_batch(
             r = run_start + i
             u, mm, st, na = _cascade_run(
                 model, r, base, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery,
-                max_steps, stamp, act_step, act_layer, front, nxt, live, acc, accstamp, lc, order,
+                max_steps, stamp, act_step, act_layer, front, nxt, live, acc, accstamp, lc, order, chunk_curve[c],
             )
             users[i] = u
             merchants[i] = mm
@@ -301,10 +320,6 @@ def cascade_batch(
             for t in range(na):
                 v = order[t]
                 chunk_nodes[c, v] += 1
-                if v < n_users:
-                    s = act_step[v]
-                    if s < curve_len:
-                        chunk_curve[c, s] += 1
     node_counts = np.zeros(n, np.int64)
     curve = np.zeros(curve_len, np.int64)
     for c in range(n_chunks):
@@ -339,7 +354,7 @@ def cascade_trace(
     order = np.empty(n, np.int32)
     _cascade_run(
         model, r, base, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery, max_steps,
-        stamp, act_step, act_layer, front, nxt, live, acc, accstamp, lc, order,
+        stamp, act_step, act_layer, front, nxt, live, acc, accstamp, lc, order, np.zeros(1, np.int64),
     )
     tag = np.int32(r + 1)
     for v in range(n):

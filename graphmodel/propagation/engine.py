@@ -212,7 +212,7 @@ def run_batch(
         curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
     with _threads(workers):
-        n_chunks = max(1, min(runs, 4 * numba.get_num_threads()))
+        n_chunks = max(1, min(runs, 2 * numba.get_num_threads()))
         out = K.cascade_batch(
             MODELS[model], np.uint64(key), int(run_start), int(runs), int(n_chunks), graph.indptr, graph.indices,
             graph.lptr, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds, int(graph.n_users),
