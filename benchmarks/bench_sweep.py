@@ -31,7 +31,7 @@ def main() -> None:
         "params": {"seeds": "random:20"},
         "grid": {"prob.social": probs, "layers": ["social", "social,payment"]},
     }
-    from graphmodel.sweep import sweep
+    from graphmodel.studies import sweep
 
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
@@ -52,9 +52,9 @@ def main() -> None:
         print(f"speed-up 1 -> 2 workers: {times[1] / times[2]:.2f}x; results.csv identical: {same}")
         # Per-task overhead: the same tasks run directly, without the sweep machinery.
         import graphmodel as gm
-        from graphmodel.sweep import load_study
-        from graphmodel.sweep.experiments import run_experiment
-        from graphmodel.sweep.run import task_seeds
+        from graphmodel.studies import load_study
+        from graphmodel.studies.experiments import run_experiment
+        from graphmodel.studies.run import task_seeds
 
         s = load_study(study)
         eco = gm.read(eco_file)

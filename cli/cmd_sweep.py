@@ -18,7 +18,7 @@ def sweep_cmd(
     force: bool = typer.Option(False, "--force", help="Discard results of a different study in --out."),
 ) -> None:
     """Run a parameter study: every grid cell x batch is an independent task."""
-    from graphmodel.sweep import sweep
+    from graphmodel.studies import sweep
 
     res = sweep(
         study,
@@ -39,7 +39,7 @@ def sweep_report_cmd(
     report: Path = typer.Option(..., "--report", help="HTML file to write (self-contained)."),
 ) -> None:
     """Tables and plots of a whole study as one HTML page."""
-    from graphmodel.sweep.report import write_sweep_report
+    from graphmodel.studies.report import write_sweep_report
 
     write_sweep_report(out, report)
     echo(f"report: {report}")

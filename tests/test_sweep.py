@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import graphmodel as gm
-from graphmodel.sweep import load_study, sweep
-from graphmodel.sweep.experiments import merge_stats
+from graphmodel.studies import load_study, sweep
+from graphmodel.studies.experiments import merge_stats
 
 STUDY = """
 [study]
@@ -67,7 +67,7 @@ def test_cell_result_matches_a_direct_simulation(study_file, tmp_path):
     """The merged cell equals the statistics of the same batches run by hand."""
     res = sweep(study_file, out=tmp_path / "out", workers=1)
     study = load_study(study_file)
-    from graphmodel.sweep.run import task_seeds
+    from graphmodel.studies.run import task_seeds
     from graphmodel.seedsets import resolve_seeds
 
     eco = gm.read(tmp_path / "out" / "ecosystems" / "g.npz")

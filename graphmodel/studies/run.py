@@ -35,8 +35,8 @@ from scipy import stats as _st
 
 from graphmodel.errors import InputError
 from graphmodel.io.atomic import atomic_write_text
-from graphmodel.sweep.experiments import Stats, merge_stats, run_experiment
-from graphmodel.sweep.spec import Cell, Study, load_study
+from graphmodel.studies.experiments import Stats, merge_stats, run_experiment
+from graphmodel.studies.spec import Cell, Study, load_study
 
 __all__ = ["sweep", "SweepResult", "task_seeds"]
 

@@ -1,6 +1,6 @@
 """Parameter sweeps: a study file becomes independent tasks, run locally or on Dask, resumable."""
 
-from graphmodel.sweep.run import SweepResult, sweep
-from graphmodel.sweep.spec import Study, load_study
+from graphmodel.studies.run import SweepResult, sweep
+from graphmodel.studies.spec import Study, load_study
 
 __all__ = ["Study", "SweepResult", "load_study", "sweep"]
