@@ -305,7 +305,7 @@ def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv
     U = graph.n_users
     n = graph.n
     L = graph.lptr.shape[1] - 1
-    rkey = run_key(np.uint64(base), r)
+    rkey = np.uint64(run_key(np.uint64(base), r))
     live = np.empty(_max_out(graph.indptr) + 1, np.int64)
     intent = np.zeros(n, bool)
     bought = np.zeros(n, bool)

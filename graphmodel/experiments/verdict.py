@@ -37,16 +37,16 @@ def headline(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Ma
     mean, lo, hi = sign * d.mean, sign * d.ci95[0], sign * d.ci95[1]
     lo, hi = min(lo, hi), max(lo, hi)
     ea, eb = scen[a][metric].mean, scen[b][metric].mean
-    ci = f"95% CI {fmt(lo, True)} to {fmt(hi, True)}"
     if not math.isnan(lo) and lo > 0:
-        w, l, ew, el = a, b, ea, eb
+        w, l, ew, el, d_, dlo, dhi = a, b, ea, eb, mean, lo, hi
     elif not math.isnan(hi) and hi < 0:
-        w, l, ew, el = b, a, eb, ea
+        w, l, ew, el, d_, dlo, dhi = b, a, eb, ea, -mean, -hi, -lo
     else:
-        return "uncertain", (f"no clear winner on {metric} between {a} and {b}: {fmt(ea)} vs {fmt(eb)} "
-                             f"(difference {fmt(mean, True)}, {ci})")
+        return "uncertain", (f"no clear winner on {metric}: {fmt(ea)} through {a} vs {fmt(eb)} through {b} "
+                             f"(difference {fmt(mean, True)}, 95% CI {fmt(lo, True)} to {fmt(hi, True)})")
     ratio = f", {ew / el:.1f}x" if el > 0 else ""
-    return w, f"{w} wins on {metric}: {fmt(ew)} vs {fmt(el)} through {l} ({fmt(abs(mean), True)}{ratio}; {ci} of {a} - {b})"
+    return w, (f"{fmt(ew)} {metric} through {w} vs {fmt(el)} through {l} "
+               f"({fmt(d_, True)}{ratio}; 95% CI of the difference {fmt(dlo, True)} to {fmt(dhi, True)})")
 
 
 def verdict_line(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]], *,
