@@ -20,6 +20,7 @@ _COMMAND_MODULES = [
     "cmd_info",
     "cmd_convert",
     "cmd_sweep",
+    "cmd_signal",
     "cmd_generate",
     "cmd_compare",
 ]
