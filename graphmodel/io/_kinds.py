@@ -169,20 +169,19 @@ def _raise(where: Locator | None, row: int, name: str, message: str) -> None:
     raise InputError(message, source=src, line=line, field=name)
 
 
-def format_column(values: np.ndarray) -> np.ndarray:
-    """Text of each value (object array): shortest exact float repr, ``true``/``false``, NaN -> ``""``."""
+def format_column(values: np.ndarray) -> list[str]:
+    """Text of each value: shortest exact float repr, ``true``/``false``, NaN -> ``""``."""
     k = values.dtype.kind
     if k == "U":
-        return values.astype(object)
+        return values.tolist()
     if k == "b":
-        return np.where(values, "true", "false").astype(object)
+        return np.where(values, "true", "false").tolist()
     if k in "iu":
-        return values.astype(str).astype(object)
+        return list(map(str, values.tolist()))
     if k == "f":
-        out = values.astype(str).astype(object)
-        nan = np.isnan(values)
-        if nan.any():
-            out[nan] = ""
+        out = list(map(repr, values.tolist()))
+        for i in np.flatnonzero(np.isnan(values)).tolist():
+            out[i] = ""
         return out
     raise TypeError(f"unsupported column dtype {values.dtype}")  # pragma: no cover
 

@@ -23,6 +23,7 @@ import io
 import itertools
 import json
 import os
+import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,7 @@ TABLE_FILES = {"user": "users", "merchant": "merchants", "social": "social", "pa
 END_COLUMNS = {"social": ("src", "dst"), "payment": ("user", "merchant"), "transfer": ("src", "dst")}
 MANIFEST = "manifest.json"
 _CHUNK_ROWS = 500_000
+_DTYPE = {"int": "i8", "float": "f8"}
 _WRITE_ROWS = 200_000
 
 
@@ -90,8 +92,14 @@ class _Reader:
             seen.add(n)
         return names
 
-    def chunks(self, ncols: int) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(first_row, cells)`` with ``cells`` an object array of shape (rows, ncols)."""
+    def chunks(self, ncols: int, hint: Any = None) -> Iterator[tuple[int, list[np.ndarray]]]:
+        """Yield ``(first_row, columns)``: each column a typed or an object array of text cells.
+
+        ``hint()`` may return one numpy dtype per column (``i8``, ``f8`` or ``O``):
+        the chunk is then parsed straight into those types by numpy's C reader;
+        when that fails (an empty float cell, an unexpected value) the chunk is
+        parsed as text and the caller converts (and reports) column by column.
+        """
         try:
             with _open_text(self.path) as fh:
                 fh.readline()
@@ -100,25 +108,41 @@ class _Reader:
                     lines = list(itertools.islice(fh, _CHUNK_ROWS))
                     if not lines:
                         return
-                    if any('"' in ln for ln in lines):
-                        quotes = sum(ln.count('"') for ln in lines)
-                        while quotes % 2:  # a quoted field continues on the next line
-                            nxt = fh.readline()
-                            if not nxt:
-                                raise InputError("unterminated quoted field at end of file", source=self.name)
-                            lines.append(nxt)
-                            quotes += nxt.count('"')
-                    cells = self._parse(lines, ncols, row)
-                    yield row, cells
-                    row += len(cells)
+                    quotes = "".join(lines).count('"')
+                    while quotes % 2:  # a quoted field continues on the next line
+                        nxt = fh.readline()
+                        if not nxt:
+                            raise InputError("unterminated quoted field at end of file", source=self.name)
+                        lines.append(nxt)
+                        quotes += nxt.count('"')
+                    dtypes = hint() if hint is not None else None
+                    cols = self._typed(lines, dtypes) if dtypes else None
+                    if cols is None:
+                        cells = self._parse(lines, ncols, row)
+                        cols = [cells[:, j] for j in range(ncols)]
+                    yield row, cols
+                    row += len(cols[0]) if cols else 0
         except InputError:
             raise
         except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
             raise self._guard(exc) from None
 
+    @staticmethod
+    def _typed(lines: list[str], dtypes: list[str]) -> list[np.ndarray] | None:
+        dt = np.dtype([(f"f{j}", d) for j, d in enumerate(dtypes)])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
+                rec = np.loadtxt(lines, delimiter=",", quotechar='"', dtype=dt, comments=None, ndmin=1, encoding=None)
+        except (ValueError, OverflowError):
+            return None
+        return [rec[f"f{j}"] for j in range(len(dtypes))]
+
     def _parse(self, lines: list[str], ncols: int, row0: int) -> np.ndarray:
         try:
-            cells = np.loadtxt(lines, delimiter=",", quotechar='"', dtype=object, comments=None, ndmin=2, encoding=None)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                cells = np.loadtxt(lines, delimiter=",", quotechar='"', dtype=object, comments=None, ndmin=2, encoding=None)
         except ValueError:
             cells = None
         if cells is not None and cells.shape[0] == 0:
@@ -199,11 +223,26 @@ def read_csv_table(
         part_kinds: dict[str, list[str]] = {c: [] for c in header}
         empty_parts: dict[str, list[int]] = {c: [] for c in header}
         n = 0
-        for row0, cells in reader.chunks(len(header)):
-            n += len(cells)
+
+        def hint() -> list[str] | None:
+            # Kinds known (manifest) or seen in the previous chunk -> parse typed.
+            out = []
+            for col in header:
+                k = forced[col] or (part_kinds[col][-1] if part_kinds[col] else None)
+                if k is None or k == "empty":
+                    return None
+                out.append("O" if col == "id" and forced[col] is None else _DTYPE.get(k, "O"))
+            return out
+
+        for row0, columns in reader.chunks(len(header), hint):
+            n += len(columns[0]) if columns else 0
             for j, col in enumerate(header):
-                column = cells[:, j]
+                column = columns[j]
                 kind = forced[col]
+                if column.dtype.kind in "if":  # parsed typed by numpy
+                    parts[col].append(column.astype(np.int64 if column.dtype.kind == "i" else np.float64, copy=False))
+                    part_kinds[col].append("int" if column.dtype.kind == "i" else "float")
+                    continue
                 if kind is None and col not in KNOWN_NUMERIC and len(column) and (column == "").all():
                     empty_parts[col].append(len(parts[col]))  # decided once the other chunks are known
                     parts[col].append(column)
@@ -442,11 +481,12 @@ def _write_table(columns: dict[str, Any], n: int, path: Path, *, compress: bool)
     try:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
         with io.TextIOWrapper(stream, encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
+            # CRLF (RFC 4180): Python 3.11 quotes a field holding "\r" only when "\r" is in the terminator.
+            w = csv.writer(fh, lineterminator="\r\n")
             w.writerow(list(columns))
             for a in range(0, n, _WRITE_ROWS):
                 b = min(n, a + _WRITE_ROWS)
-                texts = [format_column(np.asarray(col[a:b])).tolist() for col in columns.values()]
+                texts = [format_column(np.asarray(col[a:b])) for col in columns.values()]
                 w.writerows(zip(*texts))
     finally:
         raw.close()

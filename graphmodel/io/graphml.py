@@ -28,6 +28,7 @@ import os
 import re
 import xml.parsers.expat
 from array import array
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,16 @@ def _esc_attr(v: str) -> str:
     return v
 
 
-def _text(values: np.ndarray, *, source: str, field: str) -> np.ndarray:
-    """Escaped XML text of each value (object array); "" where missing."""
+def _text(values: np.ndarray, *, source: str, field: str) -> list[str]:
+    """Escaped XML text of each value; "" where missing."""
     out = format_column(values)
-    if values.dtype.kind == "U" and out.size:
-        bad = [i for i, v in enumerate(out.tolist()) if _INVALID_XML.search(v)]
-        if bad:
-            raise InputError(
-                f"row {bad[0]}: value {out[bad[0]]!r} holds a control character that XML 1.0 cannot carry",
-                source=source,
-                field=field,
-            )
-        out = np.array([_esc_text(v) for v in out.tolist()], dtype=object)
+    if values.dtype.kind == "U" and out:
+        for i, v in enumerate(out):
+            if _INVALID_XML.search(v):
+                raise InputError(
+                    f"row {i}: value {v!r} holds a control character that XML 1.0 cannot carry", source=source, field=field
+                )
+        out = [_esc_text(v) for v in out]
     return out
 
 
@@ -93,15 +92,12 @@ def _unified(tables: list[Table], skip: tuple[str, ...]) -> dict[str, str]:
     return kinds
 
 
-def _pieces(values: np.ndarray, key: str, *, source: str, field: str) -> np.ndarray:
-    text = _text(values, source=source, field=field)
-    if not text.size:
-        return text
-    missing = text == ""
-    pieces = f'<data key="{key}">' + text + "</data>"
-    if missing.any():
-        pieces[missing] = ""
-    return pieces
+def _pieces(values: np.ndarray, key: str, as_text: bool, *, source: str, field: str) -> list[str]:
+    """``<data>`` elements of one column ("" where the value is missing)."""
+    if as_text and values.dtype.kind != "U":
+        values = np.array(format_column(values), dtype=str) if len(values) else np.zeros(0, dtype="<U1")
+    pre = f'<data key="{key}">'
+    return [f"{pre}{v}</data>" if v else "" for v in _text(values, source=source, field=field)]
 
 
 def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
@@ -156,34 +152,35 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         fh.write("\n".join(head) + "\n")
         for t in nodes:
             labels = _text(t["id"], source=t.name, field="id")
-            raw = format_column(t["id"])
-            gid = np.array([_esc_attr(f"{t.name}:{v}") for v in raw.tolist()], dtype=object)
-            gids[t.name] = gid
+            gid = [_esc_attr(f"{t.name}:{v}") for v in format_column(t["id"])]
+            gids[t.name] = np.array(gid, dtype=object)
+            head_node = f'"><data key="n0">{t.name}</data><data key="n1">'
             for a in range(0, len(t), _CHUNK):
                 b = min(len(t), a + _CHUNK)
-                line = '<node id="' + gid[a:b] + f'"><data key="n0">{t.name}</data><data key="n1">' + labels[a:b] + "</data>"
+                parts = [repeat('<node id="'), gid[a:b], repeat(head_node), labels[a:b], repeat("</data>")]
                 for name, values in t.items():
-                    if name == "id":
-                        continue
-                    v = values[a:b]
-                    if node_kinds[name] == "str" and v.dtype.kind != "U":
-                        v = format_column(v).astype(str)
-                    line = line + _pieces(v, node_keys[name], source=t.name, field=name)
-                fh.write("".join((line + "</node>\n").tolist()))
+                    if name != "id":
+                        parts.append(_pieces(values[a:b], node_keys[name], node_kinds[name] == "str", source=t.name, field=name))
+                parts.append(repeat("</node>\n"))
+                fh.write("".join(map("".join, zip(*parts))))
         for t in edges:
             layer = t.name
             st, dt = LAYER_ENDS[layer]
+            mid = f'"><data key="e0">{layer}</data>'
             for a in range(0, len(t), _CHUNK):
                 b = min(len(t), a + _CHUNK)
-                line = '<edge source="' + gids[st][t["src"][a:b]] + '" target="' + gids[dt][t["dst"][a:b]] + f'"><data key="e0">{layer}</data>'
+                parts = [
+                    repeat('<edge source="'),
+                    gids[st][t["src"][a:b]].tolist(),
+                    repeat('" target="'),
+                    gids[dt][t["dst"][a:b]].tolist(),
+                    repeat(mid),
+                ]
                 for name, values in t.items():
-                    if name in ("src", "dst"):
-                        continue
-                    v = values[a:b]
-                    if edge_kinds[name] == "str" and v.dtype.kind != "U":
-                        v = format_column(v).astype(str)
-                    line = line + _pieces(v, edge_keys[name], source=layer, field=name)
-                fh.write("".join((line + "</edge>\n").tolist()))
+                    if name not in ("src", "dst"):
+                        parts.append(_pieces(values[a:b], edge_keys[name], edge_kinds[name] == "str", source=layer, field=name))
+                parts.append(repeat("</edge>\n"))
+                fh.write("".join(map("".join, zip(*parts))))
         fh.write("</graph>\n</graphml>\n")
 
 
