@@ -1,0 +1,157 @@
+"""GraphML: exact round trip, files that networkx and igraph read with the right types,
+files from other tools, and the XML attacks refused."""
+
+from __future__ import annotations
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pytest
+
+import graphmodel as gm
+from graphmodel.io.graphml import read_graphml, write_graphml
+
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+NS = '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+
+
+def test_round_trip(tiny_eco, tmp_path):
+    f = tmp_path / "eco.graphml"
+    write_graphml(tiny_eco, f)
+    assert read_graphml(f).equals(tiny_eco)
+
+
+def test_mixed_kinds_ids_and_escaping(tmp_path):
+    eco = gm.Ecosystem.from_labels(
+        users={"id": [7, 8], "x": [1, 2], "note": ['a<b & "c"\r\n', ""]},
+        merchants={"id": ["7", "s&p"], "x": ["low", "high"], "open": [True, False]},
+        payment={"user": [8], "merchant": ["s&p"], "amount": [np.nan]},
+        meta={"name": "mixed <&>"},
+        social_directed=True,
+    )
+    f = tmp_path / "m.graphml"
+    gm.write(eco, f)
+    text = f.read_text()
+    assert 'attr.name="x" attr.type="string"' in text  # int for users, str for merchants -> string
+    assert ">nan<" not in text and "<data key=\"n2\"></data>" not in text  # missing values have no <data>
+    assert gm.read(f).equals(eco)
+
+
+def test_networkx_reads_written_file(tiny_eco, tmp_path):
+    f = tmp_path / "eco.graphml"
+    gm.write(tiny_eco, f)
+    G = nx.read_graphml(f)
+    assert G.is_directed()
+    assert set(G.nodes) == {"user:ann", "user:bob", "user:cy", "merchant:m1", "merchant:m2"}
+    assert G.nodes["merchant:m1"]["type"] == "merchant" and G.nodes["merchant:m1"]["label"] == "m1"
+    assert G.nodes["user:ann"]["purchasing_power"] == 1.5
+    assert "city" not in G.nodes["merchant:m2"]
+    e = G.get_edge_data("user:ann", "merchant:m1")
+    e = e[next(iter(e))] if isinstance(G, nx.MultiDiGraph) else e
+    assert e["layer"] == "payment" and e["count"] == 3 and isinstance(e["count"], int) and e["amount"] == 30.0
+    back = gm.Ecosystem.from_networkx(G)  # same content; networkx lists edges by adjacency, not file order
+    assert back.meta == tiny_eco.meta and back.nodes("user").equals(tiny_eco.nodes("user"))
+    rows = lambda t: sorted(zip(*(t[c].tolist() for c in t.columns)))  # noqa: E731
+    assert all(rows(back.edges(x)) == rows(tiny_eco.edges(x)) for x in gm.LAYERS)
+
+
+def test_igraph_reads_written_file(tiny_eco, tmp_path):
+    f = tmp_path / "eco.graphml"
+    gm.write(tiny_eco, f)
+    g = ig.Graph.Read_GraphML(str(f))
+    assert g.is_directed() and g.vcount() == 5 and g.ecount() == 6
+    assert g.vs["type"] == ["user"] * 3 + ["merchant"] * 2
+    assert g.vs["label"] == ["ann", "bob", "cy", "m1", "m2"]
+    assert g.es["layer"] == ["social"] * 2 + ["payment"] * 3 + ["transfer"]
+    assert g.es["count"][2] == 3.0 and g.es["weight"][0] == 0.5
+    assert gm.Ecosystem.from_igraph(g).equals(tiny_eco)
+
+
+def test_foreign_file_defaults(tmp_path):
+    f = tmp_path / "gephi.graphml"
+    f.write_text(
+        HEAD + NS
+        + '<key id="t" for="node" attr.name="type" attr.type="string"/>'
+        + '<key id="l" for="node" attr.name="label" attr.type="string"/>'
+        + '<key id="w" for="edge" attr.name="weight" attr.type="double"/>'
+        + '<key id="y" for="edge" attr.name="layer" attr.type="string"/>'
+        + '<graph edgedefault="undirected">'
+        + '<node id="n0"><data key="l">alice</data></node>'
+        + '<node id="user:bob"/>'
+        + '<node id="shop"><data key="t">merchant</data></node>'
+        + '<edge source="n0" target="user:bob"><data key="w">2.5</data></edge>'
+        + '<edge source="shop" target="user:bob"><data key="y">payment</data></edge>'
+        + "</graph></graphml>"
+    )
+    eco = gm.read(f)
+    assert eco.nodes("user")["id"].tolist() == ["alice", "bob"]
+    assert eco.nodes("merchant")["id"].tolist() == ["shop"]
+    assert eco.edges("social")["weight"].tolist() == [2.5] and not eco.social_directed
+    assert eco.edges("payment")["src"].tolist() == [1] and eco.edges("payment")["dst"].tolist() == [0]  # flipped
+
+
+def test_networkx_written_file_is_readable(tmp_path):
+    G = nx.path_graph(4)
+    nx.set_node_attributes(G, {0: "merchant"}, "type")
+    nx.set_edge_attributes(G, "social", "layer")
+    G.edges[0, 1]["layer"] = "payment"
+    nx.write_graphml(G, tmp_path / "nx.graphml")
+    eco = gm.read(tmp_path / "nx.graphml")
+    assert eco.n_merchants == 1 and eco.n_users == 3
+    assert eco.n_edges("payment") == 1 and eco.n_edges("social") == 2
+
+
+BILLION_LAUGHS = HEAD + """<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<graphml><graph><node id="&lol3;"/></graph></graphml>
+"""
+EXTERNAL = HEAD + """<!DOCTYPE g [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<graphml><graph><node id="a"><data key="d">&xxe;</data></node></graph></graphml>
+"""
+DTD_ONLY = HEAD + '<!DOCTYPE graphml SYSTEM "http://example.com/graphml.dtd">\n<graphml><graph/></graphml>\n'
+
+
+@pytest.mark.parametrize("text", [BILLION_LAUGHS, EXTERNAL, DTD_ONLY], ids=["billion-laughs", "external-entity", "doctype"])
+def test_attacks_are_refused(tmp_path, text):
+    f = tmp_path / "evil.graphml"
+    f.write_text(text)
+    with pytest.raises(gm.InputError) as info:
+        read_graphml(f)
+    assert "DOCTYPE/entity declarations are not allowed" in str(info.value)
+    assert str(f) in str(info.value)
+
+
+def test_malformed_xml_gives_line(tmp_path):
+    f = tmp_path / "bad.graphml"
+    f.write_text(HEAD + NS + '\n<graph>\n<node id="a">\n</graph></graphml>\n')
+    with pytest.raises(gm.InputError) as info:
+        read_graphml(f)
+    assert info.value.line == 5 and "malformed GraphML" in str(info.value)
+
+
+def test_bad_content(tmp_path):
+    f = tmp_path / "x.graphml"
+    f.write_text(HEAD + NS + '<graph>\n<node id="a"/>\n<edge source="a" target="zz"/>\n</graph></graphml>')
+    with pytest.raises(gm.InputError) as info:
+        read_graphml(f)
+    assert info.value.line == 4 and "zz" in str(info.value)
+    f.write_text(HEAD + NS + '<key id="y" for="edge" attr.name="layer" attr.type="string"/><graph>\n<node id="a"/><node id="b"/>\n<edge source="a" target="b"><data key="y">payment</data></edge>\n</graph></graphml>')
+    with pytest.raises(gm.InputError, match="a user and a merchant"):
+        read_graphml(f)
+    f.write_text(HEAD + NS + '<key id="c" for="edge" attr.name="count" attr.type="long"/><graph>\n<node id="a"/><node id="b"/>\n<edge source="a" target="b"><data key="c">many</data></edge>\n</graph></graphml>')
+    with pytest.raises(gm.InputError) as info:
+        read_graphml(f)
+    assert info.value.line == 4 and info.value.field == "count"
+
+
+def test_write_failure_leaves_no_file(tmp_path):
+    eco = gm.Ecosystem(users={"id": ["a"], "note": ["bell\x07"]})
+    with pytest.raises(gm.InputError, match="control character"):
+        gm.write(eco, tmp_path / "e.graphml")
+    assert list(tmp_path.iterdir()) == []
+    eco = gm.Ecosystem(users={"id": ["a"], "type": ["vip"]})
+    with pytest.raises(gm.InputError, match="type"):
+        gm.write(eco, tmp_path / "e.graphml")
