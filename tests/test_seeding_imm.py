@@ -108,3 +108,28 @@ def test_same_seeds_for_any_worker_count():
     assert a.seeds == b.seeds and a.gains == b.gains and a.n_rr_sets == b.n_rr_sets
     c = gm.seeds(eco, workers=2, **{**kw, "seed": 12})
     assert c.n_rr_sets > 0
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    s=st.integers(0, 50),
+    cu=st.floats(0.5, 4.0),
+    cm=st.floats(0.5, 4.0),
+    budget=st.floats(0.6, 8.0),
+    method=st.sampled_from(["imm", "degree-discount", "random"]),
+)
+def test_budget_is_never_exceeded(s, cu, cm, budget, method):
+    eco = small_eco(s)
+    costs = parse_costs(eco, {"user": cu, "merchant": cm})
+    if costs.min() > budget:
+        with pytest.raises(gm.InputError):
+            gm.seeds(eco, budget=budget, cost={"user": cu, "merchant": cm}, method=method, validate_runs=0)
+        return
+    r = gm.seeds(eco, budget=budget, cost={"user": cu, "merchant": cm}, method=method, layers="social,payment",
+                 prob=0.3, seed=s, validate_runs=0)
+    assert len(set(r.nodes)) == len(r.nodes) >= 1
+    assert costs[list(r.nodes)].sum() <= budget + 1e-9
