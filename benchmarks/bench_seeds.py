@@ -5,7 +5,7 @@
    RR sets, certified ratio and the Monte Carlo validated spread (95% CI).
    Reference: a C++ OPIM-C build took 0.17 s (eps 0.5) and 2.8 s (eps 0.1)
    for p=0.05 on this machine, reading its graph aside.
-2. A generated 1M-user, ~10M-edge ecosystem (``graphmodel.generate``), k=100,
+2. A generated 1M-user, ~10M-edge ecosystem (``graphmodel.generator``), k=100,
    epsilon 0.1: time and peak memory (goal: under 2 minutes, under 8 GiB).
 
 Times exclude JIT compilation (a warm-up runs first) and graph loading, like

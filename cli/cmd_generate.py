@@ -31,7 +31,7 @@ def generate_cmd(
     sets: list[str] = typer.Option([], "--set", help="Override a parameter: --set name=value (repeatable)."),
 ) -> None:
     """Generate a synthetic ecosystem from a preset and parameter overrides, and write it."""
-    from graphmodel.generate import generate
+    from graphmodel.generator import generate
     from graphmodel.io import write
 
     params: dict[str, object] = dict(_parse_sets(sets))
@@ -50,7 +50,7 @@ def presets_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print presets and parameters as JSON."),
 ) -> None:
     """List the generator's presets (with their rationale) and every parameter with its meaning and value per preset."""
-    from graphmodel.generate import parameter_table, presets
+    from graphmodel.generator import parameter_table, presets
 
     all_ = presets()
     table = parameter_table()

@@ -58,7 +58,7 @@ def signal_cmd(
 
     eco = _load(path, dataset)
     if estimate_conversion:
-        from graphmodel.signal import estimate_conversion as est
+        from graphmodel.signals import estimate_conversion as est
 
         conv_level = level or "category"
         res = est(eco, level=conv_level, window_days=window_days, n_shuffles=n_shuffles, n_boot=n_boot, seed=seed)
@@ -81,7 +81,7 @@ def signal_cmd(
             neg = int(negatives)
         except ValueError:
             raise InputError(f"expected 'all', 'auto' or an integer, got {negatives!r}", field="--negatives") from None
-    from graphmodel.signal import signal
+    from graphmodel.signals import signal
 
     level = level or "merchant"
 
@@ -108,6 +108,6 @@ def signal_cmd(
     if json_out is not None:
         write_json(d, json_out)
     if plot is not None:
-        from graphmodel.signal.plot import plot_signal
+        from graphmodel.signals.plot import plot_signal
 
         plot_signal(res, plot, title=f"{eco.meta.get('name') or path.name}: {d['split']['kind']} split, {level}")

@@ -12,11 +12,13 @@ from graphmodel.io import read, write
 from graphmodel.propagation import SimulationResult, simulate
 from graphmodel.seedsets import resolve_seeds
 from graphmodel.seeding import SeedResult, seeds
-from graphmodel.generate import generate
+from graphmodel.generator import generate
 from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats
-from graphmodel.signal import ConversionResult, SignalResult, estimate_conversion, signal
+from graphmodel.signals import ConversionResult, SignalResult, estimate_conversion, signal
 from graphmodel.table import Table
+from graphmodel.studies import SweepResult, sweep
 from graphmodel.experiments import CompareResult, IntentModel, compare
+from graphmodel.compete import CompeteResult, Platform, compete
 
 __version__ = "0.1.0"
 
@@ -50,6 +52,9 @@ __all__ = [
     "CompareResult",
     "IntentModel",
     "compare",
+    "compete",
+    "CompeteResult",
+    "Platform",
     "Ecosystem",
     "GraphModelError",
     "GraphModelWarning",
@@ -69,4 +74,6 @@ __all__ = [
     "generate",
     "list_datasets",
     "load_dataset",
+    "sweep",
+    "SweepResult",
 ]

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 import graphmodel as gm
 from graphmodel.cli.main import main as cli_main
 from graphmodel.errors import InputError
-from graphmodel.generate import PARAMETERS, make_params, parameter_table, presets
-from graphmodel.generate.transfers import KINDS
+from graphmodel.generator import PARAMETERS, make_params, parameter_table, presets
+from graphmodel.generator.transfers import KINDS
 
 N = 10_000
 
@@ -146,7 +146,7 @@ def test_tables_and_meta(eco: gm.Ecosystem) -> None:
     t = eco.edges("transfer")
     assert set(t["kind"]) <= set(KINDS) and (t["count"] >= 1).all() and (t["src"] != t["dst"]).all()
     meta = eco.meta
-    assert meta["generator"] == "graphmodel.generate" and meta["preset"] == "balanced" and meta["seed"] == 3
+    assert meta["generator"] == "graphmodel.generator" and meta["preset"] == "balanced" and meta["seed"] == 3
     assert set(meta["params"]) == set(PARAMETERS) and meta["params"]["merchants"] == N // 20
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import graphmodel as gm
 from graphmodel.errors import InputError
-from graphmodel.signal.conversion import FORMAT
+from graphmodel.signals.conversion import FORMAT
 
 DAY = 86400
 

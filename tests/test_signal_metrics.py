@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphmodel.signal.metrics import (
+from graphmodel.signals.metrics import (
     bootstrap_indices,
     paired_difference,
     rank_metrics,

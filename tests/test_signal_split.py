@@ -9,8 +9,8 @@ import pytest
 
 import graphmodel as gm
 from graphmodel.errors import InputError
-from graphmodel.signal.scorers import BASE_SCORERS, build_train, item_index
-from graphmodel.signal.split import parse_time, random_split, time_split
+from graphmodel.signals.scorers import BASE_SCORERS, build_train, item_index
+from graphmodel.signals.split import parse_time, random_split, time_split
 
 HISTORY_SCORERS = ("social", "cocustomer", "transfer", "popularity")
 

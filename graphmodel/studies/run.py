@@ -108,7 +108,7 @@ def _ecosystem_files(study: Study, out: Path) -> dict[str, Path]:
             continue
         target = out / "ecosystems" / f"{name}.npz"
         if not target.exists():
-            from graphmodel.generate import generate
+            from graphmodel.generator import generate
 
             kwargs = {k: v for k, v in e.items() if k not in ("params",)}
             kwargs.update(e.get("params", {}))

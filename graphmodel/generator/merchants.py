@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphmodel.generate.params import CATEGORIES, GenerateParams
-from graphmodel.generate.users import Users
+from graphmodel.generator.params import CATEGORIES, GenerateParams
+from graphmodel.generator.users import Users
 
 __all__ = ["Merchants", "make_merchants"]
 

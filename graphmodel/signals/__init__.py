@@ -6,7 +6,7 @@
   purchase per layer, against a time-shuffled baseline.
 """
 
-from graphmodel.signal.conversion import ConversionResult, estimate_conversion
-from graphmodel.signal.signal import SignalResult, signal
+from graphmodel.signals.conversion import ConversionResult, estimate_conversion
+from graphmodel.signals.signal import SignalResult, signal
 
 __all__ = ["ConversionResult", "SignalResult", "estimate_conversion", "signal"]

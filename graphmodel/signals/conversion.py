@@ -52,8 +52,8 @@ import scipy.sparse as sp
 from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.signal._kernels import exposure_kernel
-from graphmodel.signal.scorers import _user_graph, item_index
+from graphmodel.signals._kernels import exposure_kernel
+from graphmodel.signals.scorers import _user_graph, item_index
 
 __all__ = ["ConversionResult", "estimate_conversion", "FORMAT"]
 

@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Any
 
 from graphmodel.errors import InputError
-from graphmodel.generate.params import GenerateParams, make_params
+from graphmodel.generator.params import GenerateParams, make_params
 
 __all__ = ["Preset", "presets", "get_preset", "parameter_table"]
 
@@ -77,7 +77,7 @@ def parameter_table() -> list[dict[str, Any]]:
     >>> row["name"], row["values"]["balanced"]
     ('users', 10000)
     """
-    from graphmodel.generate.params import PARAMETERS
+    from graphmodel.generator.params import PARAMETERS
 
     all_ = presets()
     resolved = {name: p.params() for name, p in all_.items()}

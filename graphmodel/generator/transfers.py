@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphmodel.generate.params import GenerateParams
-from graphmodel.generate.users import Users
+from graphmodel.generator.params import GenerateParams
+from graphmodel.generator.users import Users
 
 __all__ = ["make_transfers", "KINDS"]
 

@@ -41,7 +41,7 @@ def _p(default: Any, meaning: str, group: str, *, lo: float | None = None, hi: f
 
 @dataclass(frozen=True)
 class GenerateParams:
-    """All parameters of :func:`graphmodel.generate.generate` (see ``graphmodel presets``).
+    """All parameters of :func:`graphmodel.generator.generate` (see ``graphmodel presets``).
 
     Construct with :func:`make_params`, which validates; the meaning and valid
     range of each field are in its metadata and in :data:`PARAMETERS`.

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphmodel.generate.merchants import Merchants
-from graphmodel.generate.params import CATEGORIES, GenerateParams
-from graphmodel.generate.users import Users
+from graphmodel.generator.merchants import Merchants
+from graphmodel.generator.params import CATEGORIES, GenerateParams
+from graphmodel.generator.users import Users
 
 __all__ = ["make_payments", "MAX_ROUNDS"]
 

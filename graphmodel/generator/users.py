@@ -2,7 +2,7 @@
 
 Users are generated grouped by city, then by community inside the city (rows
 of one community are contiguous), which lets the social layer draw partners
-inside a community or a city by a range lookup. :func:`graphmodel.generate.generate`
+inside a community or a city by a range lookup. :func:`graphmodel.generator.generate`
 shuffles the rows at the end.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graphmodel.generate.params import CATEGORIES, GenerateParams
+from graphmodel.generator.params import CATEGORIES, GenerateParams
 
 __all__ = ["Users", "make_users", "city_shares", "draw_rows"]
 

@@ -1,7 +1,7 @@
 """Which signal predicts purchases: shopping data or social data?
 
 :func:`signal` holds out purchases (by time or at random), asks every scorer
-in :mod:`graphmodel.signal.scorers` to rank candidate items for each test user,
+in :mod:`graphmodel.signals.scorers` to rank candidate items for each test user,
 and reports AUC, recall@k and NDCG@k with bootstrap intervals over users and
 paired differences between scorers.
 
@@ -37,8 +37,8 @@ import scipy.sparse as sp
 from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.signal.metrics import METRICS, bootstrap_indices, paired_difference, rank_metrics, summarize
-from graphmodel.signal.scorers import (
+from graphmodel.signals.metrics import METRICS, bootstrap_indices, paired_difference, rank_metrics, summarize
+from graphmodel.signals.scorers import (
     BASE_SCORERS,
     Combination,
     TrainData,
@@ -47,7 +47,7 @@ from graphmodel.signal.scorers import (
     combination_from_pairs,
     item_index,
 )
-from graphmodel.signal.split import make_split, random_split, time_split
+from graphmodel.signals.split import make_split, random_split, time_split
 
 __all__ = ["SignalResult", "signal"]
 

@@ -1,4 +1,4 @@
-"""Compiled per-user ranking metrics (numba); :mod:`graphmodel.signal.metrics` has the reference.
+"""Compiled per-user ranking metrics (numba); :mod:`graphmodel.signals.metrics` has the reference.
 
 Only arrays and scalars go in. One row = one test user; ``cand`` marks the
 candidate columns and ``pos`` the held-out purchases among them.

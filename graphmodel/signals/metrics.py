@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_generator
-from graphmodel.signal._kernels import rank_metrics_kernel
+from graphmodel.signals._kernels import rank_metrics_kernel
 
 __all__ = ["METRICS", "rank_metrics", "rank_metrics_reference", "bootstrap_indices", "summarize", "paired_difference"]
 

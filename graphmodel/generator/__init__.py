@@ -3,7 +3,7 @@
 :func:`generate` builds an :class:`~graphmodel.Ecosystem` from a preset
 (``balanced``, ``payment-first``, ``social-first``; see :func:`presets`) and
 parameter overrides (every parameter is listed in
-:data:`~graphmodel.generate.params.PARAMETERS`). One module per part:
+:data:`~graphmodel.generator.params.PARAMETERS`). One module per part:
 :mod:`.users`, :mod:`.social`, :mod:`.merchants`, :mod:`.payments`,
 :mod:`.transfers`; each part has its own random stream (a child
 :class:`numpy.random.SeedSequence`), so changing, say, the transfer parameters
@@ -18,13 +18,13 @@ import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
-from graphmodel.generate.merchants import make_merchants
-from graphmodel.generate.params import CATEGORIES, PARAMETERS, GenerateParams, ParamSpec, make_params
-from graphmodel.generate.payments import make_payments
-from graphmodel.generate.presets import Preset, get_preset, parameter_table, presets
-from graphmodel.generate.social import make_social
-from graphmodel.generate.transfers import make_transfers
-from graphmodel.generate.users import make_users
+from graphmodel.generator.merchants import make_merchants
+from graphmodel.generator.params import CATEGORIES, PARAMETERS, GenerateParams, ParamSpec, make_params
+from graphmodel.generator.payments import make_payments
+from graphmodel.generator.presets import Preset, get_preset, parameter_table, presets
+from graphmodel.generator.social import make_social
+from graphmodel.generator.transfers import make_transfers
+from graphmodel.generator.users import make_users
 
 __all__ = ["generate", "presets", "parameter_table", "Preset", "GenerateParams", "ParamSpec", "PARAMETERS", "CATEGORIES", "make_params"]
 
@@ -139,8 +139,8 @@ def generate(
     transfer_table = {"src": new_row[transfer["src"]], "dst": new_row[transfer["dst"]], **{k: v for k, v in transfer.items() if k not in ("src", "dst")}}
     meta = {
         "name": f"synthetic-{chosen.name}",
-        "description": f"graphmodel.generate, preset {chosen.name}: {chosen.rationale}",
-        "generator": "graphmodel.generate",
+        "description": f"graphmodel.generator, preset {chosen.name}: {chosen.rationale}",
+        "generator": "graphmodel.generator",
         "preset": chosen.name,
         "params": {**p.to_dict(), "merchants": p.n_merchants},
         "seed": _seed_record(seed, ss),

@@ -1,4 +1,4 @@
-"""A figure of a :class:`~graphmodel.signal.signal.SignalResult`: one panel per metric, one bar per scorer."""
+"""A figure of a :class:`~graphmodel.signals.signal.SignalResult`: one panel per metric, one bar per scorer."""
 
 from __future__ import annotations
 
