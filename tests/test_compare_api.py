@@ -189,6 +189,12 @@ def test_conversion_json(tmp_path):
                                             "window": 30}}))
     m = gm.IntentModel.from_conversion_json(p)
     assert m.conversion == {"social": 0.01, "payment": 0.07, "transfer": 0.05}
+    # the shape 'graphmodel signal --estimate-conversion --json' writes (graphmodel.signals.conversion)
+    p.write_text(json.dumps({"format": "graphmodel.conversion/1", "conversion": {"social": 0.012, "payment": 0.034},
+                             "lift": {"social": 1.4, "payment": 2.1}, "layers": {}, "params": {}}))
+    assert gm.IntentModel.from_conversion_json(p).conversion == {"social": 0.012, "payment": 0.034, "transfer": 0.05}
+    p.write_text(json.dumps({"conversion": {"social": None, "payment": 0.2}}))
+    assert gm.IntentModel.from_conversion_json(p).conversion["social"] == 0.02  # no estimate: the default stays
     p.write_text(json.dumps({"conversion": {"social": 3.0}}))
     with pytest.raises(gm.InputError, match="conv.json"):
         gm.IntentModel.from_conversion_json(p)

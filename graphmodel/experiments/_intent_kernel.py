@@ -38,6 +38,8 @@ SALT_PURCHASE = np.uint64(0x3C6EF372FE94F82B)
 
 # indices into the per-run state vector
 _REACH, _PURCH, _MERCH, _NN = 0, 1, 2, 3
+# columns of the per-node record
+_STAMP, _ISTEP, _PSTEP, _INQ = 0, 1, 2, 3
 
 
 @njit(cache=True, inline="always")
@@ -46,39 +48,42 @@ def purchase_coin(rkey, user, pkey_l):
     return to_unit(stream_key(rkey, user, pkey_l, SALT_PURCHASE))
 
 
-@njit(cache=True)
-def _expose(w, l, ns, rkey, tag, n_users, conv, pkey, buy, stamp, istep, pstep, elayer, player, inq, nxt, state, rb, pb,
-            cnt_i, cnt_p):
-    if stamp[w] != tag:
-        stamp[w] = tag
-        istep[w] = ns
-        pstep[w] = -1
-        inq[w] = -1
-        elayer[w] = l
-        player[w] = -1
+@njit(cache=True, inline="always")
+def _enqueue(w, ns, rec, nxt, state):
+    if rec[w, _INQ] != ns:
+        rec[w, _INQ] = ns
+        nxt[state[_NN]] = w
+        state[_NN] += 1
+
+
+@njit(cache=True, inline="always")
+def _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p):
+    if rec[w, _STAMP] != tag:
+        rec[w, _STAMP] = tag
+        rec[w, _ISTEP] = ns
+        rec[w, _PSTEP] = -1
+        rec[w, _INQ] = -1
+        if record:
+            elayer[w] = l
         state[_REACH] += 1
         rb[l] += 1
         cnt_i[ns] += 1
-        inq[w] = ns
-        nxt[state[_NN]] = w
-        state[_NN] += 1
-    if pstep[w] < 0:
+        _enqueue(w, ns, rec, nxt, state)
+    if rec[w, _PSTEP] < 0:
         q = conv[l] * buy[w]
         if q > 0.0 and purchase_coin(rkey, w, pkey[l]) < q:
-            pstep[w] = ns
-            player[w] = l
+            rec[w, _PSTEP] = ns
+            if record:
+                player[w] = l
             state[_PURCH] += 1
             pb[l] += 1
             cnt_p[ns] += 1
-            if inq[w] != ns:
-                inq[w] = ns
-                nxt[state[_NN]] = w
-                state[_NN] += 1
+            _enqueue(w, ns, rec, nxt, state)
 
 
 @njit(cache=True)
-def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey, buy, stamp,
-           istep, pstep, elayer, player, inq, nxt, state, rb, pb, cnt_i, cnt_p, live2):
+def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey, buy, rec,
+           elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p, live2):
     L = lptr.shape[1] - 1
     for l in range(L):
         if not enabled[l]:
@@ -91,19 +96,21 @@ def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabl
         for t in range(k):
             w = indices[live2[t]]
             if w < n_users:
-                _expose(w, l, ns, rkey, tag, n_users, conv, pkey, buy, stamp, istep, pstep, elayer, player, inq, nxt,
-                        state, rb, pb, cnt_i, cnt_p)
+                _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i,
+                        cnt_p)
 
 
 @njit(cache=True)
 def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy, seeds,
-               n_users, stamp, istep, pstep, elayer, player, inq, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb):
+               n_users, rec, elayer, player, record, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb):
     """One run; returns the last step with news. Counters land in ``state``, ``rb``, ``pb``, ``cnt_i``, ``cnt_p``.
 
-    ``stamp[v] == r + 1`` marks nodes touched in this run (users with intent,
-    merchants reached); ``istep``/``pstep`` are the steps of intent and of
-    purchase (-1: none), ``elayer``/``player`` the layer of the first exposure
-    and of the purchasing exposure (``L`` = seed).
+    ``rec[v]`` is the node's record (one cache line for what every exposure
+    reads): ``rec[v, 0] == r + 1`` marks nodes touched in this run (users
+    with intent, merchants reached), ``rec[v, 1]``/``rec[v, 2]`` the steps of
+    intent and of purchase (-1: none), ``rec[v, 3]`` the step it was last
+    queued for. With ``record``, ``elayer``/``player`` get the layer of the
+    first exposure and of the purchasing exposure (``L`` = seed).
     """
     L = lptr.shape[1] - 1
     tag = np.int32(r + 1)
@@ -117,14 +124,14 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
     cnt_p[0] = 0
     for i in range(seeds.shape[0]):
         s = seeds[i]
-        if stamp[s] == tag:
+        if rec[s, _STAMP] == tag:
             continue
-        stamp[s] = tag
-        istep[s] = 0
-        pstep[s] = -1
-        inq[s] = 0
-        elayer[s] = L
-        player[s] = -1
+        rec[s, _STAMP] = tag
+        rec[s, _ISTEP] = 0
+        rec[s, _PSTEP] = -1
+        rec[s, _INQ] = 0
+        if record:
+            elayer[s] = L
         nxt[state[_NN]] = s
         state[_NN] += 1
         if s < n_users:
@@ -133,8 +140,9 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
             cnt_i[0] += 1
             q = conv[L] * buy[s]
             if q > 0.0 and purchase_coin(rkey, s, pkey[L]) < q:
-                pstep[s] = 0
-                player[s] = L
+                rec[s, _PSTEP] = 0
+                if record:
+                    player[s] = L
                 state[_PURCH] += 1
                 pb[L] += 1
                 cnt_p[0] += 1
@@ -154,10 +162,10 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
             v = front[i]
             if v >= n_users:  # a merchant seed relays to its customers
                 _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey,
-                       buy, stamp, istep, pstep, elayer, player, inq, nxt, state, rb, pb, cnt_i, cnt_p, live2)
+                       buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p, live2)
                 continue
-            new_intent = istep[v] == step
-            new_purchase = pstep[v] == step
+            new_intent = rec[v, _ISTEP] == step
+            new_purchase = rec[v, _PSTEP] == step
             for l in range(L):
                 if not enabled[l]:
                     continue
@@ -174,16 +182,16 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
                 for t in range(k):
                     w = indices[live[t]]
                     if w >= n_users:
-                        if stamp[w] != tag:
-                            stamp[w] = tag
-                            istep[w] = ns
+                        if rec[w, _STAMP] != tag:
+                            rec[w, _STAMP] = tag
+                            rec[w, _ISTEP] = ns
                             state[_MERCH] += 1
                             _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users,
-                                   conv, pkey, buy, stamp, istep, pstep, elayer, player, inq, nxt, state, rb, pb,
-                                   cnt_i, cnt_p, live2)
+                                   conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p,
+                                   live2)
                     else:
-                        _expose(w, l, ns, rkey, tag, n_users, conv, pkey, buy, stamp, istep, pstep, elayer, player,
-                                inq, nxt, state, rb, pb, cnt_i, cnt_p)
+                        _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb,
+                                cnt_i, cnt_p)
         nf = state[_NN]
         for i in range(nf):
             front[i] = nxt[i]
@@ -218,12 +226,9 @@ def intent_chunk(base, run_start, lo, hi, indptr, indices, lptr, arc_key, prob, 
     n = indptr.shape[0] - 1
     L = lptr.shape[1] - 1
     curve_len = curve_i.shape[1]
-    stamp = np.zeros(n, np.int32)
-    istep = np.zeros(n, np.int32)
-    pstep = np.zeros(n, np.int32)
-    elayer = np.zeros(n, np.int8)
-    player = np.zeros(n, np.int8)
-    inq = np.zeros(n, np.int32)
+    rec = np.zeros((n, 4), np.int32)
+    elayer = np.zeros(1, np.int8)
+    player = np.zeros(1, np.int8)
     front = np.empty(n + 1, np.int32)
     nxt = np.empty(n + 1, np.int32)
     live = np.empty(max_out + 1, np.int64)
@@ -235,8 +240,8 @@ def intent_chunk(base, run_start, lo, hi, indptr, indices, lptr, arc_key, prob, 
     pb = np.zeros(L + 1, np.int64)
     for i in range(lo, hi):
         last = intent_run(run_start + i, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase,
-                          conv, pkey, buy, seeds, n_users, stamp, istep, pstep, elayer, player, inq, front, nxt, live,
-                          live2, cnt_i, cnt_p, state, rb, pb)
+                          conv, pkey, buy, seeds, n_users, rec, elayer, player, False, front, nxt, live, live2, cnt_i,
+                          cnt_p, state, rb, pb)
         reach[i] = state[_REACH]
         purch[i] = state[_PURCH]
         merch[i] = state[_MERCH]
@@ -262,12 +267,9 @@ def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, 
     """One run node by node: (intent step, purchase step, first-exposure layer, purchase layer); -1 where none."""
     n = indptr.shape[0] - 1
     L = lptr.shape[1] - 1
-    stamp = np.zeros(n, np.int32)
-    istep = np.full(n, -1, np.int32)
-    pstep = np.full(n, -1, np.int32)
+    rec = np.zeros((n, 4), np.int32)
     elayer = np.full(n, -1, np.int8)
     player = np.full(n, -1, np.int8)
-    inq = np.zeros(n, np.int32)
     front = np.empty(n + 1, np.int32)
     nxt = np.empty(n + 1, np.int32)
     live = np.empty(max_out + 1, np.int64)
@@ -278,18 +280,21 @@ def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, 
     rb = np.zeros(L + 1, np.int64)
     pb = np.zeros(L + 1, np.int64)
     intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy, seeds,
-               n_users, stamp, istep, pstep, elayer, player, inq, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb)
+               n_users, rec, elayer, player, True, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb)
     tag = np.int32(r + 1)
+    istep = np.full(n, -1, np.int32)
+    pstep = np.full(n, -1, np.int32)
     for v in range(n):
-        if stamp[v] != tag:
-            istep[v] = -1
-            pstep[v] = -1
+        if rec[v, _STAMP] != tag:
             elayer[v] = -1
             player[v] = -1
         elif v >= n_users:
-            pstep[v] = -1
+            istep[v] = rec[v, _ISTEP]
             elayer[v] = -1
             player[v] = -1
+        else:
+            istep[v] = rec[v, _ISTEP]
+            pstep[v] = rec[v, _PSTEP]
     return istep, pstep, elayer, player
 
 

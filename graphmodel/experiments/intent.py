@@ -148,13 +148,15 @@ class IntentModel:
         """An intent model whose conversions come from a JSON file.
 
         The file is the one ``graphmodel signal --estimate-conversion --json``
-        writes, or any JSON with a top-level ``conversion`` object mapping a
-        layer to a number or to an estimate with a ``mean``::
+        writes (format ``graphmodel.conversion/1``: ``conversion`` maps a
+        layer to its per-exposure conversion rate), or any JSON with a
+        top-level ``conversion`` object mapping a layer to a number or to an
+        estimate with a ``mean``::
 
             {"conversion": {"social": 0.013, "payment": 0.061, "transfer": 0.02}}
             {"conversion": {"social": {"mean": 0.013, "ci95": [0.01, 0.016]}, ...}}
 
-        Layers the file does not name keep their default; values above 1
+        Layers the file does not name (or gives as null) keep their default; values above 1
         (ratios against a baseline, say) are rejected: a conversion is a
         probability. ``options`` set the other fields.
         """
