@@ -29,37 +29,46 @@ for _name in _COMMAND_MODULES:
     importlib.import_module(f"graphmodel.cli.{_name}")
 
 
+def _click_errors() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(usage-error classes, abort classes) of click and of the copy typer vendors (typer >= 0.2x)."""
+    mods = []
+    try:
+        from typer import _click as vendored
+
+        mods.append(vendored)
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        pass
+    import click
+
+    mods.append(click)
+    usage = tuple(m.exceptions.ClickException for m in mods)
+    abort = tuple(a for m in mods if (a := getattr(m.exceptions, "Abort", None)) is not None)
+    return usage, abort
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     from graphmodel.errors import GraphModelError
 
+    usage_errors, aborts = _click_errors()
     try:
         rv = app(args=argv, prog_name="graphmodel", standalone_mode=False)
-    except GraphModelError as exc:
+    except (GraphModelError, OSError) as exc:
         if debug_enabled():
             raise
         print(f"graphmodel: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        if debug_enabled():
-            raise
-        print(f"graphmodel: error: {exc}", file=sys.stderr)
-        return 2
+    except usage_errors as exc:
+        exc.show()
+        return exc.exit_code
+    except aborts:
+        print("graphmodel: aborted", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("graphmodel: interrupted", file=sys.stderr)
         return 130
-    except SystemExit as exc:  # typer/click exits (--help, usage errors)
+    except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            print("graphmodel: aborted", file=sys.stderr)
-            return 1
-        raise
     return rv if isinstance(rv, int) else 0
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from graphmodel.ecosystem import LAYER_ENDS, Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.io._kinds import KINDS, KNOWN_NUMERIC, empty_column, format_column, infer_kind, parse_column
+from graphmodel.io._kinds import KINDS, KNOWN_NUMERIC, empty_column, format_column, parse_column
 from graphmodel.io.atomic import atomic_dir
 from graphmodel.io.events import aggregate_payment_events
 from graphmodel.table import Table
@@ -469,13 +469,6 @@ class _LabelColumn:
         return self.ids[self.rows[s]]
 
 
-def public_mode(*, directory: bool = False) -> int:
-    """Permission bits a normal ``open``/``mkdir`` would give (temporary files start private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return (0o777 if directory else 0o666) & ~umask
-
-
 def _write_table(columns: dict[str, Any], n: int, path: Path, *, compress: bool) -> None:
     raw = open(path, "wb")
     try:
@@ -516,7 +509,6 @@ def write_csv_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress: boo
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise InputError("exists and is not a graphmodel CSV directory (no manifest.json); refusing to replace it", source=str(target))
     with atomic_dir(target) as tmp:
-        os.chmod(tmp, public_mode(directory=True))
         for table, stem in TABLE_FILES.items():
             n = len(eco.nodes(table)) if table in ("user", "merchant") else eco.n_edges(table)
             name = f"{stem}.csv.gz" if compress else f"{stem}.csv"

@@ -38,7 +38,7 @@ from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import format_column, infer_kind, parse_column
 from graphmodel.io.atomic import atomic_open
-from graphmodel.io.csvdir import dump_json, public_mode
+from graphmodel.io.csvdir import dump_json
 from graphmodel.table import Table, column_kind
 
 __all__ = ["read_graphml", "write_graphml", "FORMAT", "VERSION"]
@@ -148,7 +148,6 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
     head.append(f'<data key="g0">{_esc_text(dump_json(manifest))}</data>')
     gids: dict[str, np.ndarray] = {}
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as fh:
-        os.chmod(fh.name, public_mode())
         fh.write("\n".join(head) + "\n")
         for t in nodes:
             labels = _text(t["id"], source=t.name, field="id")

@@ -20,7 +20,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io.atomic import atomic_path
-from graphmodel.io.csvdir import dump_json, public_mode
+from graphmodel.io.csvdir import dump_json
 from graphmodel.table import Table
 
 __all__ = ["read_npz", "write_npz", "FORMAT", "VERSION"]
@@ -62,7 +62,6 @@ def write_npz(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = 
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             save(fh, **arrays)
-        os.chmod(tmp, public_mode())
 
 
 def read_npz(path: str | os.PathLike[str]) -> Ecosystem:
