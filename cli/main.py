@@ -23,6 +23,7 @@ _COMMAND_MODULES = [
     "cmd_signal",
     "cmd_generate",
     "cmd_compare",
+    "cmd_compete",
 ]
 
 for _name in _COMMAND_MODULES:
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     from graphmodel.errors import GraphModelError
 
     usage_errors, aborts = _click_errors()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in argv[1:]:  # accepted after the command too: `graphmodel info x --debug`
+        argv = ["--debug"] + [a for a in argv if a != "--debug"]
     try:
         rv = app(args=argv, prog_name="graphmodel", standalone_mode=False)
     except (GraphModelError, OSError) as exc:
