@@ -1,0 +1,103 @@
+"""``graphmodel compete``: platforms enter one ecosystem; who becomes the main mobile trader?"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from graphmodel.cli.app import app, echo, format_table, note, write_json
+
+
+@app.command("compete")
+def compete_cmd(
+    path: Path = typer.Argument(..., help="Ecosystem: a CSV directory, .npz or .graphml."),
+    platform: list[str] = typer.Option(
+        [], "--platform",
+        help="'NAME: seeds=RULE, layers=L1,L2, strength=L1:P1,L2:P2[, budget=K]'; repeatable (added to --config's).",
+    ),
+    config: Path | None = typer.Option(None, "--config", help="Contest file (TOML: [[platform]] tables, [contest] options)."),
+    runs: int | None = typer.Option(None, "--runs", help="Monte Carlo runs (default: the config's, else 1000)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same result."),
+    tie: str | None = typer.Option(None, "--tie", help="Simultaneous arrivals: 'random' (default) or 'strength'."),
+    switching: float | None = typer.Option(None, "--switching", help="Probability a user switches to a rival reaching them later."),
+    lock_in: float | None = typer.Option(None, "--lock-in", help="Per-step decay of the switching probability (habit)."),
+    multihoming: float | None = typer.Option(None, "--multihoming", help="Probability a merchant accepts several platforms."),
+    merchant_carry: float | None = typer.Option(None, "--merchant-carry", help="Probability a merchant carries its platform to a customer (default 0.9)."),
+    max_steps: int | None = typer.Option(None, "--max-steps", help="Stop each run after this many steps."),
+    sweep: str | None = typer.Option(None, "--sweep", help="'NAME.budget=10:100:10', 'NAME.strength.LAYER=0.05:0.2:4' or 'multihoming=0:1:5' (START:STOP:NUM)."),
+    workers: int | None = typer.Option(None, "--workers", help="Threads (default: all cores); never changes the result."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON ('-' for stdout)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Share over steps with bands (or the sweep) as .png/.pdf/.svg."),
+) -> None:
+    """Run a competitive cascade between platforms and report shares of users, merchants and GMV."""
+    import graphmodel as gm
+    import graphmodel.io
+    from graphmodel.compete import load_contest, parse_platform
+    from graphmodel.errors import InputError
+
+    plats: list[Any] = []
+    options: dict[str, Any] = {}
+    if config is not None:
+        contest = load_contest(config)
+        plats.extend(contest.platforms)
+        options.update(contest.options)
+    plats.extend(parse_platform(p) for p in platform)
+    if not plats:
+        raise InputError("give --platform (twice or more) or --config", field="platform")
+    given = {"runs": runs, "seed": seed, "tie": tie, "switching": switching, "lock_in": lock_in,
+             "multihoming": multihoming, "merchant_carry": merchant_carry, "max_steps": max_steps}
+    options.update({k: v for k, v in given.items() if v is not None})
+    options.setdefault("runs", 1000)
+    eco = graphmodel.io.read(path)
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = typer.progressbar(length=total, label="runs", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
+    try:
+        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress if long_run else None,
+                         **options)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if json_out is not None:
+        write_json(res.to_dict(), json_out)
+        if str(json_out) != "-":
+            note(f"wrote {json_out}")
+    if plot is not None:
+        from graphmodel.compete.plot import plot_result
+
+        plot_result(res, plot)
+        note(f"wrote {plot}")
+    if json_out is not None and str(json_out) == "-":
+        return
+    echo(_summary(res))
+
+
+def _ci(e: Any) -> str:
+    return f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]" if e.n > 1 and e.mean == e.mean else f"{e.mean:.4g}"
+
+
+def _summary(res: Any) -> str:
+    p = res.params
+    head = (f"{len(res.platforms)} platforms over {','.join(p['layers'])}, {res.runs} runs, seed {res.seed}, "
+            f"tie {p['tie']}, switching {p['switching']}, multihoming {p['multihoming']}, "
+            f"merchant_carry {p['merchant_carry']}")
+    rows = [[name, _ci(o.users), _ci(o.merchants), _ci(o.gmv), f"{o.wins:.3f}"] for name, o in res.platforms.items()]
+    out = head + "\n" + format_table(rows, ["platform", "users share", "merchants share", "GMV share", "wins"])
+    if res.sweep is not None:
+        sw = res.sweep
+        names = list(res.platforms)
+        srows = [[v, *(f"{pt[n].users.mean:.4f}" for n in names), *(f"{pr[n].mean:+.4f}" for n in names)]
+                 for v, pt, pr in zip(sw.values, sw.points, sw.paired)]
+        out += f"\nsweep {sw.param} (user share; paired difference from the base contest)\n" + format_table(
+            srows, [sw.param, *names, *(f"d {n}" for n in names)])
+    return out
