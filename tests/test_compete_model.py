@@ -174,3 +174,33 @@ def test_bad_options(eco):
         gm.compete(eco, platforms=p * 2)
     with pytest.raises(InputError, match="runs"):
         gm.compete(eco, platforms=p, runs=0)
+
+
+@pytest.mark.parametrize("tie", ["random", "strength"])
+def test_kernel_matches_python_reference(tie):
+    import importlib
+
+    from graphmodel.compete import _kernel as K
+    from graphmodel.compete.reference import reference_run
+
+    C = importlib.import_module("graphmodel.compete.compete")
+    small = gm.generate(preset="balanced", users=300, seed=7)
+    plats = C._as_platforms([
+        "w: seeds=top-degree:3:merchant,random:3:user, layers=payment,social, strength=payment:0.2,social:wc",
+        "m: seeds=top-degree:6:user, layers=social,transfer,payment, strength=social:0.15,transfer:0.4,payment:0.1",
+        "x: seeds=random:4:merchant, layers=payment, strength=payment:0.3",
+    ])
+    arr = C._prepare(small, plats, 0.8, np.random.SeedSequence(1), None)
+    pay = C._payments(small)[:3]
+    opts = dict(tie=C.TIE_RULES[tie], switching=0.4, lock_in=0.3, multihoming=0.3)
+    g = arr.graph
+    out = K.compete_batch(np.uint64(99), 0, 12, 3, g.indptr, g.indices, g.lptr, g.arc_key, arr.prob, arr.seg_u,
+                          arr.seg_m, g.seg_key, K.platform_keys(3), arr.seeds, arr.seed_ptr, g.n_users, opts["tie"],
+                          0.4, 0.3, 0.3, -1, 50, *pay)
+    for r in range(12):
+        ref = reference_run(arr, pay, key=99, r=r, **opts)
+        assert out[0][r].tolist() == ref["users"].tolist()
+        assert out[1][r].tolist() == ref["merchants"].tolist()
+        assert out[3][r].tolist() == ref["layers"].tolist()
+        assert np.allclose(out[2][r], ref["gmv"])
+        assert out[5][r] == ref["steps"]
