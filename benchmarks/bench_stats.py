@@ -55,14 +55,16 @@ path, extras = sys.argv[1], sys.argv[2] == "1"
 t0 = time.perf_counter()
 eco = graphmodel.io.read(path)
 t1 = time.perf_counter()
+c1 = time.process_time()
 r = gm.stats(eco)
 t2 = time.perf_counter()
+cpu = time.process_time() - c1
 d = r.to_dict()
 json.dumps(d, allow_nan=False)
 out = {
     "users": eco.n_users, "merchants": eco.n_merchants,
     "edges": {k: eco.n_edges(k) for k in ("social", "payment", "transfer")}, "total_edges": eco.n_edges(),
-    "read_s": t1 - t0, "stats_s": t2 - t1,
+    "read_s": t1 - t0, "stats_s": t2 - t1, "stats_cpu_s": cpu,
     "peak_rss_mib_default": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "sample": {k: {m: d["layers"][k].get(m) for m in ("reciprocity", "transitivity", "components", "assortativity")}
                for k in d["layers"]},
@@ -97,7 +99,7 @@ def main() -> None:
     print(json.dumps(res, indent=2))
     ok_t = res["stats_s"] < 120
     ok_m = res["peak_rss_mib_default"] < 8 * 1024
-    print(f"default stats: {res['stats_s']:.1f} s on {res['total_edges']:,} edges (target < 120 s: {'ok' if ok_t else 'MISSED'}); "
+    print(f"default stats: {res['stats_s']:.1f} s wall, {res['stats_cpu_s']:.1f} s CPU on {res['total_edges']:,} edges (target < 120 s: {'ok' if ok_t else 'MISSED'}); "
           f"peak RSS {res['peak_rss_mib_default']:.0f} MiB (target < 8192: {'ok' if ok_m else 'MISSED'}). "
           "Shared machine: timings are noisy.")
 

@@ -110,6 +110,7 @@ def communities(
     layers: str | Sequence[str] | None = None,
     seed: SeedLike = None,
     resolution: float = 1.0,
+    n_iterations: int = 2,
 ) -> CommunityResult:
     """Detect communities in each layer and on the multiplex, and compare them.
 
@@ -126,6 +127,9 @@ def communities(
         Makes the partition reproducible.
     resolution
         Modularity resolution (1 = Newman's modularity).
+    n_iterations
+        Leiden iterations (igraph's default 2; a negative number iterates until
+        the partition stops improving, which can take many minutes on 10M edges).
 
     Examples
     --------
@@ -158,7 +162,7 @@ def communities(
         g.add_edges(np.column_stack([a, b]))
         with _igraph_rng(int(cs.generate_state(1, dtype=np.uint32)[0])):
             if method == "leiden":
-                part = g.community_leiden(objective_function="modularity", resolution=resolution, n_iterations=-1)
+                part = g.community_leiden(objective_function="modularity", resolution=resolution, n_iterations=n_iterations)
             else:
                 part = g.community_multilevel(resolution=resolution)
         memb = np.asarray(part.membership, dtype=np.int64)
