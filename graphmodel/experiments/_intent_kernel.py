@@ -49,42 +49,45 @@ def purchase_coin(rkey, user, pkey_l):
 
 
 @njit(cache=True, inline="always")
-def _enqueue(w, ns, rec, nxt, state):
-    if rec[w, _INQ] != ns:
-        rec[w, _INQ] = ns
-        nxt[state[_NN]] = w
-        state[_NN] += 1
+def _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, nn):
+    """User ``w`` exposed through layer ``l`` at step ``ns``; returns (news, nn).
 
-
-@njit(cache=True, inline="always")
-def _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p):
+    ``news`` bit 0: ``w`` got intent now; bit 1: ``w`` bought now. Counters
+    stay in the caller's locals (keeping them in arrays cost a third of the
+    run time).
+    """
+    news = 0
     if rec[w, _STAMP] != tag:
         rec[w, _STAMP] = tag
         rec[w, _ISTEP] = ns
         rec[w, _PSTEP] = -1
-        rec[w, _INQ] = -1
+        rec[w, _INQ] = ns
         if record:
             elayer[w] = l
-        state[_REACH] += 1
-        rb[l] += 1
-        cnt_i[ns] += 1
-        _enqueue(w, ns, rec, nxt, state)
+        nxt[nn] = w
+        nn += 1
+        news = 1
     if rec[w, _PSTEP] < 0:
         q = conv[l] * buy[w]
         if q > 0.0 and purchase_coin(rkey, w, pkey[l]) < q:
             rec[w, _PSTEP] = ns
             if record:
                 player[w] = l
-            state[_PURCH] += 1
-            pb[l] += 1
-            cnt_p[ns] += 1
-            _enqueue(w, ns, rec, nxt, state)
+            news |= 2
+            if rec[w, _INQ] != ns:
+                rec[w, _INQ] = ns
+                nxt[nn] = w
+                nn += 1
+    return news, nn
 
 
 @njit(cache=True)
 def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey, buy, rec,
-           elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p, live2):
+           elayer, player, record, nxt, nn, rb, pb, live2):
+    """Merchant ``m`` passes intent to its customers; returns (new intents, new purchases, nn)."""
     L = lptr.shape[1] - 1
+    ti = 0
+    tp = 0
     for l in range(L):
         if not enabled[l]:
             continue
@@ -93,11 +96,19 @@ def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabl
         if a == b:
             continue
         k = _segment_targets(m, l, a, b, rkey, np.uint64(0), indices, arc_key, prob, seg_p, seg_key, live2)
+        si = 0
+        sp = 0
         for t in range(k):
             w = indices[live2[t]]
             if w < n_users:
-                _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i,
-                        cnt_p)
+                news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, nn)
+                si += news & 1
+                sp += news >> 1
+        rb[l] += si
+        pb[l] += sp
+        ti += si
+        tp += sp
+    return ti, tp, nn
 
 
 @njit(cache=True)
@@ -111,17 +122,20 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
     intent and of purchase (-1: none), ``rec[v, 3]`` the step it was last
     queued for. With ``record``, ``elayer``/``player`` get the layer of the
     first exposure and of the purchasing exposure (``L`` = seed).
+    ``state`` = (reach, purchases, merchants, -).
     """
     L = lptr.shape[1] - 1
     tag = np.int32(r + 1)
     rkey = run_key(base, r)
-    for i in range(state.shape[0]):
-        state[i] = 0
     for l in range(L + 1):
         rb[l] = 0
         pb[l] = 0
-    cnt_i[0] = 0
-    cnt_p[0] = 0
+    reach = 0
+    purch = 0
+    merch = 0
+    nn = 0
+    c0i = 0
+    c0p = 0
     for i in range(seeds.shape[0]):
         s = seeds[i]
         if rec[s, _STAMP] == tag:
@@ -132,37 +146,41 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
         rec[s, _INQ] = 0
         if record:
             elayer[s] = L
-        nxt[state[_NN]] = s
-        state[_NN] += 1
+        nxt[nn] = s
+        nn += 1
         if s < n_users:
-            state[_REACH] += 1
-            rb[L] += 1
-            cnt_i[0] += 1
+            c0i += 1
             q = conv[L] * buy[s]
             if q > 0.0 and purchase_coin(rkey, s, pkey[L]) < q:
                 rec[s, _PSTEP] = 0
                 if record:
                     player[s] = L
-                state[_PURCH] += 1
-                pb[L] += 1
-                cnt_p[0] += 1
+                c0p += 1
         else:
-            state[_MERCH] += 1
-    nf = state[_NN]
+            merch += 1
+    rb[L] = c0i
+    pb[L] = c0p
+    cnt_i[0] = c0i
+    cnt_p[0] = c0p
+    reach += c0i
+    purch += c0p
+    nf = nn
     for i in range(nf):
         front[i] = nxt[i]
     step = 0
     last = 0
     while nf > 0:
         ns = step + 1
-        cnt_i[ns] = 0
-        cnt_p[ns] = 0
-        state[_NN] = 0
+        nn = 0
+        step_i = 0
+        step_p = 0
         for i in range(nf):
             v = front[i]
             if v >= n_users:  # a merchant seed relays to its customers
-                _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey,
-                       buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p, live2)
+                ti, tp, nn = _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users,
+                                    conv, pkey, buy, rec, elayer, player, record, nxt, nn, rb, pb, live2)
+                step_i += ti
+                step_p += tp
                 continue
             new_intent = rec[v, _ISTEP] == step
             new_purchase = rec[v, _PSTEP] == step
@@ -179,25 +197,41 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
                 if a == b:
                     continue
                 k = _segment_targets(v, l, a, b, rkey, np.uint64(0), indices, arc_key, prob, seg_p, seg_key, live)
+                si = 0
+                sp = 0
                 for t in range(k):
                     w = indices[live[t]]
                     if w >= n_users:
                         if rec[w, _STAMP] != tag:
                             rec[w, _STAMP] = tag
                             rec[w, _ISTEP] = ns
-                            state[_MERCH] += 1
-                            _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users,
-                                   conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb, cnt_i, cnt_p,
-                                   live2)
+                            merch += 1
+                            ti, tp, nn = _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key,
+                                                enabled, n_users, conv, pkey, buy, rec, elayer, player, record, nxt,
+                                                nn, rb, pb, live2)
+                            step_i += ti
+                            step_p += tp
                     else:
-                        _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, state, rb, pb,
-                                cnt_i, cnt_p)
-        nf = state[_NN]
+                        news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, nn)
+                        si += news & 1
+                        sp += news >> 1
+                rb[l] += si
+                pb[l] += sp
+                step_i += si
+                step_p += sp
+        cnt_i[ns] = step_i
+        cnt_p[ns] = step_p
+        reach += step_i
+        purch += step_p
+        nf = nn
         for i in range(nf):
             front[i] = nxt[i]
-        if cnt_i[ns] > 0 or cnt_p[ns] > 0:
+        if step_i > 0 or step_p > 0:
             last = ns
         step = ns
+    state[_REACH] = reach
+    state[_PURCH] = purch
+    state[_MERCH] = merch
     return last
 
 
