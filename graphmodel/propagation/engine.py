@@ -212,10 +212,9 @@ def run_batch(
         curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
     with _threads(workers):
-        n_chunks = max(1, min(runs, 2 * numba.get_num_threads()))
         out = K.cascade_batch(
-            MODELS[model], np.uint64(key), int(run_start), int(runs), int(n_chunks), graph.indptr, graph.indices,
-            graph.lptr, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds, int(graph.n_users),
+            MODELS[model], np.uint64(key), int(run_start), int(runs), int(numba.get_num_threads()), graph.lptr,
+            graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds, int(graph.n_users),
             float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
         )
     return RawRuns(*out)
@@ -236,7 +235,7 @@ def trace(
     Both are -1 for nodes never reached; the layer of a seed is ``len(graph.layers)``.
     """
     return K.cascade_trace(
-        MODELS[model], np.uint64(key), int(run), graph.indptr, graph.indices, graph.lptr, graph.arc_key, graph.prob,
+        MODELS[model], np.uint64(key), int(run), graph.lptr, graph.indices, graph.arc_key, graph.prob,
         graph.seg_p, graph.seg_key, np.ascontiguousarray(seeds, dtype=np.int64), int(graph.n_users), float(recovery),
         -1 if max_steps is None else int(max_steps),
     )
