@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,3 +92,17 @@ def test_parse_sweep():
     for bad in ("wallet.budget", "x=1:2", "x=1:2:0", "x=a,b"):
         with pytest.raises(InputError):
             parse_sweep(bad)
+
+
+def test_imm_seeds_delegate_to_gm_seeds():
+    import graphmodel as gm
+
+    eco = gm.generate(preset="balanced", users=1000, seed=2)
+    res = gm.compete(eco, platforms=["a: seeds=imm:4:merchant, layers=payment, strength=payment:0.1",
+                                     "b: seeds=imm:4, layers=social, strength=social:0.1, budget=3"], runs=10, seed=1)
+    nodes = res.params["seed_nodes"]
+    assert len(nodes["a"]) == 4 and all(x.startswith("merchant:") for x in nodes["a"])
+    assert len(nodes["b"]) == 3 and all(x.startswith("user:") for x in nodes["b"])
+    direct = gm.seeds(eco, k=4, method="imm", layers=["payment"], prob={"payment": 0.1}, node_type="merchant",
+                      seed=np.random.SeedSequence(1).spawn(2)[0].spawn(2)[0].spawn(2)[0], validate_runs=0)
+    assert list(direct.seeds) == nodes["a"]
