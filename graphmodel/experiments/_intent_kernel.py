@@ -67,17 +67,24 @@ def _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, n
         nxt[nn] = w
         nn += 1
         news = 1
-    if rec[w, _PSTEP] < 0:
-        q = conv[l] * buy[w]
-        if q > 0.0 and purchase_coin(rkey, w, pkey[l]) < q:
-            rec[w, _PSTEP] = ns
-            if record:
-                player[w] = l
-            news |= 2
-            if rec[w, _INQ] != ns:
-                rec[w, _INQ] = ns
-                nxt[nn] = w
-                nn += 1
+    ps = rec[w, _PSTEP]
+    if ps < 0:
+        # not bought yet: ps = -1 - (layers whose purchase coin was already tossed, as bits);
+        # the coin of (run, w, l) never changes, so a repeated exposure through l is skipped
+        bit = np.int32(1) << l
+        tried = -1 - ps
+        if (tried & bit) == 0:
+            rec[w, _PSTEP] = -1 - (tried | bit)
+            q = conv[l] * buy[w]
+            if q > 0.0 and purchase_coin(rkey, w, pkey[l]) < q:
+                rec[w, _PSTEP] = ns
+                if record:
+                    player[w] = l
+                news |= 2
+                if rec[w, _INQ] != ns:
+                    rec[w, _INQ] = ns
+                    nxt[nn] = w
+                    nn += 1
     return news, nn
 
 
@@ -118,9 +125,10 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
 
     ``rec[v]`` is the node's record (one cache line for what every exposure
     reads): ``rec[v, 0] == r + 1`` marks nodes touched in this run (users
-    with intent, merchants reached), ``rec[v, 1]``/``rec[v, 2]`` the steps of
-    intent and of purchase (-1: none), ``rec[v, 3]`` the step it was last
-    queued for. With ``record``, ``elayer``/``player`` get the layer of the
+    with intent, merchants reached), ``rec[v, 1]`` the step of intent,
+    ``rec[v, 2]`` the step of purchase (negative: none yet, ``-1 - bits`` of
+    the layers whose purchase coin was tossed), ``rec[v, 3]`` the step it was
+    last queued for. With ``record``, ``elayer``/``player`` get the layer of the
     first exposure and of the purchasing exposure (``L`` = seed).
     ``state`` = (reach, purchases, merchants, -).
     """
@@ -328,7 +336,8 @@ def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, 
             player[v] = -1
         else:
             istep[v] = rec[v, _ISTEP]
-            pstep[v] = rec[v, _PSTEP]
+            ps = rec[v, _PSTEP]
+            pstep[v] = ps if ps >= 0 else -1
     return istep, pstep, elayer, player
 
 
