@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 from numba import njit, prange, types  # noqa: E402
 from numba.core import cgutils  # noqa: E402
 from numba.extending import intrinsic  # noqa: E402
+from llvmlite import ir  # noqa: E402
 
 MODEL_IC = 0
 MODEL_LT = 1
@@ -171,6 +172,8 @@ def _segment_targets(v, l, a, b, rkey, salt, indices, arc_key, prob, seg_p, seg_
 #     the (shared) machine slows down does not hold the batch up; every run writes only its own
 #     row and counts are integer sums, so results do not depend on the schedule.
 
+_BLOCK = 1024  # live arcs gathered before their heads are activated (phase 1 / phase 2 of a step)
+_AHEAD = 16  # prefetch distance, in front nodes (phase 1) and in live arcs (phase 2)
 _BREAK_EPS = 1e-7
 _BREAK_MIN = 1e-3  # thresholds below this are not tabulated (the shortcut would almost never fire)
 _BREAK_CAP = 4096
@@ -186,6 +189,26 @@ def _fetch_add(typingctx, arr, idx, val):
         ary = context.make_array(aryty)(context, builder, args[0])
         ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]])
         return builder.atomic_rmw("add", ptr, args[2], "seq_cst")
+
+    return sig, codegen
+
+
+@intrinsic
+def _prefetch(typingctx, arr, idx):
+    """Hint the CPU to load ``arr[idx]`` (the row ``arr[idx, :]`` of a 2-D array) into cache."""
+    sig = types.void(arr, types.intp)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]] + [zero] * (aryty.ndim - 1))
+        i8p = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])  # read, high locality, data
+        return context.get_dummy_value()
 
     return sig, codegen
 
@@ -239,13 +262,14 @@ def _activate(w, l, tag, st, nxt, nn, lc, L1, n_users, record, act_step, act_lay
 @njit(cache=True)
 def _run(
     model, tag, rkey, lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds, n_users, recovery,
-    max_steps, st, front, nxt, acc, accstamp, lc, crow, hw, record, act_step, act_layer,
+    max_steps, st, front, nxt, live, livel, acc, accstamp, lc, crow, hw, record, act_step, act_layer,
 ):
     """One cascade. ``st[v, 0] == tag`` marks active nodes, ``st[v, 1]`` counts activations.
 
     ``lc`` (2 (L+1),) gets users (first half) and merchants (second half) reached per layer
     (column L = seeds); ``crow[s]`` (valid below ``hw[0]``) newly active users at step ``s``.
-    Returns (steps, number of nodes ever active).
+    ``live`` / ``livel`` hold the live arcs (and their layers) of a block of front nodes: at least
+    ``_BLOCK + max out-degree`` slots. Returns (steps, number of nodes ever active).
     """
     L = lptr.shape[1] - 1
     L1 = L + 1
@@ -273,15 +297,12 @@ def _run(
         users_before = 0
         for x in range(L1):
             users_before += lc[x]
-        for i in range(nf):
-            v = front[i]
-            for l in range(L):
-                a = np.int64(lptr[v, l])
-                b = np.int64(lptr[v, l + 1])
-                if a == b:
-                    continue
-                if model == 1:  # LT: push weight, activate on crossing the threshold
-                    for j in range(a, b):
+        if model == 1:
+            for i in range(nf):
+                v = front[i]
+                for l in range(L):
+                    # LT: push weight, activate on crossing the threshold
+                    for j in range(np.int64(lptr[v, l]), np.int64(lptr[v, l + 1])):
                         u = indices[j]
                         if st[u, 0] == tag:
                             continue
@@ -291,35 +312,61 @@ def _run(
                         acc[u] += prob[j]
                         if acc[u] >= lt_threshold(rkey, u):
                             nn = _activate(u, l, tag, st, nxt, nn, lc, L1, n_users, record, act_step, act_layer, step)
-                    continue
-                p = seg_p[l]
-                if p < 0.0:  # per-arc coins
-                    for j in range(a, b):
-                        if to_unit(mix64(rkey ^ arc_key[j] ^ salt)) < prob[j]:
-                            nn = _activate(indices[j], l, tag, st, nxt, nn, lc, L1, n_users, record, act_step,
-                                           act_layer, step)
-                elif p >= 1.0:
-                    for j in range(a, b):
-                        nn = _activate(indices[j], l, tag, st, nxt, nn, lc, L1, n_users, record, act_step,
-                                       act_layer, step)
-                elif p > 0.0:  # geometric skipping: one draw per live arc, plus one
-                    key = stream_key(rkey, v, seg_key[l], salt)
-                    q = lq[l]
-                    c = cap[l]
-                    j = a - 1
-                    d = 0
-                    while True:
-                        u = stream_draw(key, d)
-                        d += 1
-                        R = b - j - 1
-                        if R < c and u <= thr[l, R]:
-                            break
-                        f = np.log(u) / q
-                        if f >= R:
-                            break
-                        j += 1 + np.int64(f)
-                        nn = _activate(indices[j], l, tag, st, nxt, nn, lc, L1, n_users, record, act_step,
-                                       act_layer, step)
+        i = 0
+        while model != 1 and i < nf:
+            # phase 1: live arcs of a block of front nodes, in order (front, layer, arc), into `live`;
+            # pure arithmetic plus prefetches of the rows and heads that phase 2 will read
+            k = 0
+            while i < nf and k < _BLOCK:
+                if i + _AHEAD < nf:
+                    _prefetch(lptr, front[i + _AHEAD])
+                v = front[i]
+                i += 1
+                for l in range(L):
+                    a = np.int64(lptr[v, l])
+                    b = np.int64(lptr[v, l + 1])
+                    if a == b:
+                        continue
+                    p = seg_p[l]
+                    if p < 0.0:  # per-arc coins
+                        for j in range(a, b):
+                            if to_unit(mix64(rkey ^ arc_key[j] ^ salt)) < prob[j]:
+                                live[k] = j
+                                livel[k] = l
+                                k += 1
+                    elif p >= 1.0:
+                        for j in range(a, b):
+                            live[k] = j
+                            livel[k] = l
+                            k += 1
+                    elif p > 0.0:  # geometric skipping: one draw per live arc, plus one
+                        key = stream_key(rkey, v, seg_key[l], salt)
+                        q = lq[l]
+                        c = cap[l]
+                        j = a - 1
+                        d = 0
+                        while True:
+                            u = stream_draw(key, d)
+                            d += 1
+                            R = b - j - 1
+                            if R < c and u <= thr[l, R]:
+                                break
+                            f = np.log(u) / q
+                            if f >= R:
+                                break
+                            j += 1 + np.int64(f)
+                            _prefetch(indices, j)
+                            live[k] = j
+                            livel[k] = l
+                            k += 1
+            # phase 2: activate the heads in the same order, prefetching stamps a few arcs ahead
+            for t in range(min(k, _AHEAD)):
+                _prefetch(st, indices[live[t]])
+            for t in range(k):
+                if t + _AHEAD < k:
+                    _prefetch(st, indices[live[t + _AHEAD]])
+                nn = _activate(indices[live[t]], np.int64(livel[t]), tag, st, nxt, nn, lc, L1, n_users, record,
+                               act_step, act_layer, step)
         na += nn
         if clen > step:
             while hw[0] <= step:
@@ -353,6 +400,17 @@ def _max_seg(lptr):
     return np.int64(m)
 
 
+@njit(cache=True)
+def _max_out(lptr):
+    m = 0
+    L = lptr.shape[1] - 1
+    for v in range(lptr.shape[0]):
+        d = lptr[v, L] - lptr[v, 0]
+        if d > m:
+            m = d
+    return np.int64(m)
+
+
 @njit(cache=True, parallel=True)
 def cascade_batch(
     model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
@@ -377,6 +435,7 @@ def cascade_batch(
     W = max(1, min(n_workers, n_runs))
     lq, cap, thr = _break_table(seg_p, _max_seg(lptr) if n > 0 else np.int64(0))
     st_all = np.zeros((W, n, 2), np.int32)
+    nlive = _BLOCK + 1 + (_max_out(lptr) if n > 0 else 0)
     curves = np.empty((W, curve_len), np.int64)
     hws = np.zeros((W, 1), np.int64)
     counter = np.zeros(1, np.int64)
@@ -384,6 +443,8 @@ def cascade_batch(
         st = st_all[w]
         front = np.empty(n, np.int32)
         nxt = np.empty(n, np.int32)
+        live = np.empty(nlive, np.int64)
+        livel = np.empty(nlive, np.int8)
         if model == 1:
             acc = np.zeros(n, np.float64)
             accstamp = np.zeros(n, np.int32)
@@ -400,7 +461,7 @@ def cascade_batch(
             r = run_start + i
             st_, na = _run(
                 model, np.int32(i + 1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-                seeds, n_users, recovery, max_steps, st, front, nxt, acc, accstamp, lc, curves[w], hws[w], False,
+                seeds, n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, curves[w], hws[w], False,
                 rec_s, rec_l,
             )
             steps[i] = st_
@@ -439,9 +500,12 @@ def cascade_trace(
     acc = np.zeros(n if model == 1 else 1, np.float64)
     accstamp = np.zeros(n if model == 1 else 1, np.int32)
     lc = np.zeros(2 * (L + 1), np.int64)
+    nlive = _BLOCK + 1 + (_max_out(lptr) if n > 0 else 0)
+    live = np.empty(nlive, np.int64)
+    livel = np.empty(nlive, np.int8)
     _run(
         model, np.int32(1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds,
-        n_users, recovery, max_steps, st, front, nxt, acc, accstamp, lc, np.zeros(1, np.int64),
+        n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, np.zeros(1, np.int64),
         np.zeros(1, np.int64), True, act_step, act_layer,
     )
     for v in range(n):

@@ -161,6 +161,19 @@ def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic"
     )
 
 
+_LPTR32: "weakref.WeakKeyDictionary[PropagationGraph, np.ndarray]" = weakref.WeakKeyDictionary()
+
+
+def _kernel_lptr(graph: PropagationGraph) -> np.ndarray:
+    """``graph.lptr`` as int32 when the arc count allows (half the cache lines per activated node)."""
+    hit = _LPTR32.get(graph)
+    if hit is None:
+        lptr = graph.lptr
+        hit = lptr.astype(np.int32) if graph.m < 2**31 - 1 else np.ascontiguousarray(lptr)
+        _LPTR32[graph] = hit
+    return hit
+
+
 def base_key(seed: Any) -> int:
     """The 64-bit key all runs derive from (see :func:`graphmodel._seed.as_seed_sequence`)."""
     from graphmodel._seed import as_seed_sequence
@@ -213,7 +226,7 @@ def run_batch(
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
     with _threads(workers):
         out = K.cascade_batch(
-            MODELS[model], np.uint64(key), int(run_start), int(runs), int(numba.get_num_threads()), graph.lptr,
+            MODELS[model], np.uint64(key), int(run_start), int(runs), int(numba.get_num_threads()), _kernel_lptr(graph),
             graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds, int(graph.n_users),
             float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
         )
@@ -235,7 +248,7 @@ def trace(
     Both are -1 for nodes never reached; the layer of a seed is ``len(graph.layers)``.
     """
     return K.cascade_trace(
-        MODELS[model], np.uint64(key), int(run), graph.lptr, graph.indices, graph.arc_key, graph.prob,
+        MODELS[model], np.uint64(key), int(run), _kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob,
         graph.seg_p, graph.seg_key, np.ascontiguousarray(seeds, dtype=np.int64), int(graph.n_users), float(recovery),
         -1 if max_steps is None else int(max_steps),
     )
