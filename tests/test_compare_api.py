@@ -207,6 +207,10 @@ def test_fairness_controls(eco):
     small, counts = equalize_edges(eco, seed=1)
     target = min(eco.n_edges(x) for x in gm.LAYERS)
     assert all(small.n_edges(x) == target for x in gm.LAYERS) and set(counts.values()) == {target}
+    empty = eco.replace(transfer={"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64)})
+    cut, counts = equalize_edges(empty, seed=1)  # an empty layer does not drag the others to 0
+    target = min(eco.n_edges("social"), eco.n_edges("payment"))
+    assert cut.n_edges("social") == cut.n_edges("payment") == target and counts["transfer"] == 0
     rw = rewire_layers(eco, seed=2)
     for layer in gm.LAYERS:
         a, b = eco.edges(layer), rw.edges(layer)

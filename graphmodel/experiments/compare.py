@@ -426,7 +426,7 @@ def compare(
         edges = subs[0][1]
         controls["normalize"] = {
             "method": "edges", "repeats": repeats, "edges_per_layer": edges, "scenarios": s_, "paired": p_,
-            "verdict": control_line("normalize", s_, p_, what=f"With every layer cut to {edges[min(edges, key=edges.get)]:,} "
+            "verdict": control_line("normalize", s_, p_, what=f"With every non-empty layer cut to {max(edges.values()):,} "
                                     f"edges ({repeats} subsamples)"),
         }
     if null == "rewire":
