@@ -76,18 +76,39 @@ class RawRuns:
 _STRUCT_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
 
 
-def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer."""
+def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer.
+
+    ``perm`` maps the kernel's arc order to ``csr``'s; None when they are the same (the usual case).
+    """
     hit = _STRUCT_CACHE.get(csr)
     if hit is not None:
         return hit
     n, L = csr.n, len(csr.layers)
+    # Coin identity: (global layer, edge row, direction). Direction 1 = merchant -> user for payment,
+    # dst -> src for undirected social; so a coin is the same whatever other layers the CSR holds.
+    lmode = np.zeros(L, dtype=np.int64)
+    social_src = np.zeros(0, dtype=np.int64)
+    for lid, name in enumerate(csr.layers):
+        if name == "payment":
+            lmode[lid] = 1
+        elif name == "social" and not eco.is_directed("social"):
+            lmode[lid] = 2
+            social_src = np.ascontiguousarray(eco.edges("social")["src"], dtype=np.int64)
+    lglayer = np.array([LAYERS.index(x) for x in csr.layers], dtype=np.int64)
+    # build_csr is a stable sort of arcs given layer by layer, so arcs of a node are already grouped by
+    # layer: then one compiled pass gives the layer pointers and coin keys, with no permutation.
+    ok, lptr, arc_key = K.grouped_structure(
+        csr.indptr, csr.layer, csr.edge, csr.n_users, lmode, lglayer, social_src, bool(csr.reverse)
+    )
+    if ok:
+        out = (csr.indptr, csr.indices, csr.layer, lptr, arc_key, None)
+        _STRUCT_CACHE[csr] = out
+        return out
+    # a CSR from elsewhere: sort arcs of each node by layer
     tails = csr.tails().astype(np.int64)
     layer = csr.layer.astype(np.int64)
-    # build_csr is a stable sort of arcs given layer by layer, so arcs of a node are already grouped by layer;
-    # check it (cheap) and sort when a CSR came from elsewhere.
-    ok = bool(np.all((np.diff(layer) >= 0) | (np.diff(tails) != 0))) if csr.m > 1 else True
-    perm = np.arange(csr.m) if ok else np.lexsort((layer, tails))
+    perm = np.lexsort((layer, tails))
     indices = csr.indices[perm]
     layer_s = layer[perm]
     edge = csr.edge[perm]
@@ -96,8 +117,6 @@ def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     lptr[:, 0] = csr.indptr[:-1]
     np.cumsum(counts, axis=1, out=lptr[:, 1:])
     lptr[:, 1:] += csr.indptr[:-1, None]
-    # Coin identity: (global layer, edge row, direction). Direction 1 = merchant -> user for payment,
-    # dst -> src for undirected social; so a coin is the same whatever other layers the CSR holds.
     direction = np.zeros(csr.m, dtype=np.int64)
     glayer = np.zeros(csr.m, dtype=np.int64)
     for lid, name in enumerate(csr.layers):
@@ -138,12 +157,13 @@ def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic"
             from graphmodel.errors import InputError
 
             raise InputError(f"expected {csr.m} per-arc values, got shape {prob.shape}", field="prob")
-        p = np.asarray(prob, dtype=np.float64)[perm]
+        p = np.asarray(prob, dtype=np.float64)
+        p = p if perm is None else p[perm]
         seg_p = np.full(len(csr.layers), -1.0)
     else:
         spec = parse_prob_spec(prob, csr.layers, model=model)
         p, seg_p = arc_probabilities(eco, csr, spec, model=model)
-        p = p[perm]
+        p = p if perm is None else p[perm]
     glayer = tuple(LAYERS.index(x) for x in csr.layers)
     seg_key = K.layer_keys(np.array(glayer, dtype=np.int64))
     return PropagationGraph(
