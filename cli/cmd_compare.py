@@ -29,7 +29,10 @@ def compare_cmd(
     affordability: str | None = typer.Option(None, "--affordability", help="power (default), logistic or none."),
     access: str | None = typer.Option(None, "--access", help="city (default: offline merchants sell in their city) or none."),
     scenarios: str | None = typer.Option(None, "--scenarios", help="Comma-separated, e.g. 'social,payment,all' (default: all five)."),
-    runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs per scenario."),
+    runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs per scenario (the maximum under --target-ci)."),
+    target_ci: float | None = typer.Option(
+        None, "--target-ci", help="Stop when the 95% half-width of payment - social purchases is below this share of it."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same result."),
     normalize: str | None = typer.Option(None, "--normalize", help="'edges': also compare with every layer cut to the same edge count."),
     null: str | None = typer.Option(None, "--null", help="'rewire': also compare on degree-preserving rewired layers."),
@@ -84,7 +87,7 @@ def compare_cmd(
         res = gm.compare(
             eco, seeds=seeds, campaign=campaign, price=price, prob=prob or None, intent=intent,
             scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
-            null=null, sweep=sweep or None, sweep_runs=sweep_runs, workers=workers,
+            null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
             progress=progress if long_run else None,
         )
     finally:

@@ -260,3 +260,14 @@ def test_real_datasets(shared_datasets, name):
     assert "no transfer edges" in r.verdict and "no purchasing_power" in r.verdict
     t = r.scenarios["transfer"]
     assert t["reach"].mean == r.params["n_seeds"]  # the seeds only
+
+
+def test_adaptive_stopping_uses_a_prefix_of_the_same_runs(eco):
+    r = gm.compare(eco, runs=2000, seed=6, target_ci=0.3, scenarios=["social", "payment"])
+    assert r.runs < 2000 and r.runs % 100 == 0 and r.params["runs_asked"] == 2000
+    e = r.paired["payment-social"]["purchases"]
+    assert e.half_width <= 0.3 * abs(e.mean)
+    same = gm.compare(eco, runs=r.runs, seed=6, scenarios=["social", "payment"])
+    assert np.array_equal(same.per_run["payment"]["purchases"], r.per_run["payment"]["purchases"])
+    with pytest.raises(gm.InputError, match="target_ci"):
+        gm.compare(eco, runs=10, target_ci=0)

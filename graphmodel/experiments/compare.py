@@ -217,9 +217,18 @@ def _run_all(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int,
     return out
 
 
+def _headline_pair(names: Sequence[str]) -> tuple[str, str] | None:
+    if "payment" in names and "social" in names:
+        return "payment", "social"
+    return (names[1], names[0]) if len(names) >= 2 else None
+
+
 def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, workers: int | None,
-             prog: _Progress, batch: int) -> dict[str, ScenarioRuns]:
+             prog: _Progress, batch: int, target_ci: float | None = None) -> dict[str, ScenarioRuns]:
+    """Runs in batches (always a prefix of the same run sequence); with ``target_ci``, stop early once the
+    headline paired difference of purchases is known to ``target_ci`` x |mean| (95% half-width)."""
     parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
+    pair = _headline_pair(list(scen))
     done = 0
     while done < runs:
         n = min(batch, runs - done)
@@ -227,7 +236,20 @@ def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int,
         for k, v in got.items():
             parts[k].append(v)
         done += n
+        if target_ci is not None and done >= 2 * batch and done < runs:
+            if pair is None:
+                e = estimate(np.concatenate([p.purchases for p in parts[next(iter(scen))]]))
+            else:
+                a = np.concatenate([p.purchases for p in parts[pair[0]]])
+                b = np.concatenate([p.purchases for p in parts[pair[1]]])
+                e = estimate(a.astype(np.float64) - b)
+            if e.half_width <= target_ci * abs(e.mean):
+                break
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
+
+
+#: Runs per batch under ``target_ci`` (the runs used are a prefix of the fixed sequence: reproducible).
+ADAPTIVE_BATCH = 100
 
 
 def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
@@ -310,6 +332,7 @@ def compare(
     sweep: str | Sequence[str] | Mapping[str, Any] | None = None,
     sweep_runs: int | None = None,
     repeats: int = CONTROL_REPEATS,
+    target_ci: float | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> CompareResult:
@@ -359,6 +382,13 @@ def compare(
         Runs per scenario and sweep cell (default ``min(runs, 300)``).
     repeats
         Subsamples / rewirings per fairness control.
+    target_ci
+        Adaptive stopping: run batches of :data:`ADAPTIVE_BATCH` runs and stop
+        once the 95% half-width of the headline paired difference (purchases,
+        ``payment - social``) is at most ``target_ci`` times its absolute
+        mean; ``runs`` is then the maximum. The runs used are always a prefix
+        of the same sequence, so the result is reproducible. The controls use
+        as many runs as the main comparison did.
     workers
         Threads of the compiled kernel (default all cores).
     progress
@@ -384,6 +414,8 @@ def compare(
         raise InputError(f"expected one of {', '.join(NORMALIZE)}, got {normalize!r}", field="normalize")
     if null is not None and null not in NULLS:
         raise InputError(f"expected one of {', '.join(NULLS)}, got {null!r}", field="null")
+    if target_ci is not None and not (isinstance(target_ci, (int, float)) and target_ci > 0):
+        raise InputError(f"target_ci must be a number > 0, got {target_ci!r}", field="target_ci")
     if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
         raise InputError(f"repeats must be an integer >= 1, got {repeats!r}", field="repeats")
     intent = IntentModel() if intent is None else intent
@@ -412,8 +444,14 @@ def compare(
     n_cells = int(np.prod([len(v) for v in axes.values()])) if axes else 0
     total = runs * len(scen) * (1 + (normalize is not None) + (null is not None)) + 2 * sweep_runs * n_cells
     prog = _Progress(total, progress)
-    batch = runs if progress is None else max(1, math.ceil(runs / 10))
-    raw = _batched(setup, scen, key=key, runs=runs, workers=workers, prog=prog, batch=batch)
+    if target_ci is not None:
+        batch = ADAPTIVE_BATCH
+    else:
+        batch = runs if progress is None else max(1, math.ceil(runs / 10))
+    raw = _batched(setup, scen, key=key, runs=runs, workers=workers, prog=prog, batch=batch, target_ci=target_ci)
+    asked, runs = runs, int(next(iter(raw.values())).reach.shape[0])
+    if runs < asked:
+        prog.total -= (asked - runs) * len(scen) * (1 + (normalize is not None) + (null is not None))
     scen_est, paired, per_run = _summaries(raw, camp.price)
     attribution = _attribution(raw["all"], setup.graph.layers, "all") if "all" in raw else {}
 
@@ -466,6 +504,8 @@ def compare(
         "intent": intent.to_dict(),
         "scenarios": {k: list(v) for k, v in scen.items()},
         "runs": int(runs),
+        "runs_asked": int(asked),
+        "target_ci": target_ci,
         "seed": int(ss.entropy) if isinstance(ss.entropy, int) else None,
         "normalize": normalize,
         "null": null,
