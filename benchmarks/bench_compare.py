@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--seeds", default="random:50")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--target-ci", type=float, default=None, help="adaptive stopping (runs is then the maximum)")
     ap.add_argument("--quick", action="store_true", help="50,000 users and 200 runs")
     a = ap.parse_args()
     if a.quick:
@@ -46,12 +47,14 @@ def main() -> None:
     print(f"kernel warm-up (compile or load from cache): {t_jit:.1f} s")
 
     t0 = time.perf_counter()
-    res = gm.compare(eco, seeds=a.seeds, runs=a.runs, seed=a.seed, workers=a.workers)
+    res = gm.compare(eco, seeds=a.seeds, runs=a.runs, seed=a.seed, workers=a.workers, target_ci=a.target_ci)
     t_run = time.perf_counter() - t0
     n_sc = len(res.scenarios)
-    print(f"compare: {a.runs} runs x {n_sc} scenarios in {t_run:.1f} s "
-          f"({a.runs * n_sc / t_run:,.0f} runs/s; {os.cpu_count()} cores, workers={a.workers or 'all'})")
-    proj = t_run * 2000 / a.runs
+    if res.runs != a.runs:
+        print(f"adaptive stopping: {res.runs} of {a.runs} runs (target_ci {a.target_ci})")
+    print(f"compare: {res.runs} runs x {n_sc} scenarios in {t_run:.1f} s "
+          f"({res.runs * n_sc / t_run:,.0f} runs/s; {os.cpu_count()} cores, workers={a.workers or 'all'})")
+    proj = t_run * 2000 / res.runs
     print(f"projected for 2000 runs x {n_sc} scenarios at this size (runs are independent, cost is linear): "
           f"{proj:.0f} s -> target of 300 s for 1M users {'met' if proj < 300 else 'NOT met'}")
     for name, m in res.scenarios.items():
