@@ -313,6 +313,9 @@ def _run(
                         if acc[u] >= lt_threshold(rkey, u):
                             nn = _activate(u, l, tag, st, nxt, nn, lc, L1, n_users, record, act_step, act_layer, step)
         i = 0
+        per_arc = False
+        for l in range(L):
+            per_arc = per_arc or seg_p[l] < 0.0
         while model != 1 and i < nf:
             # phase 1: live arcs of a block of front nodes, in order (front, layer, arc), into `live`;
             # pure arithmetic plus prefetches of the rows and heads that phase 2 will read
@@ -320,6 +323,13 @@ def _run(
             while i < nf and k < _BLOCK:
                 if i + _AHEAD < nf:
                     _prefetch(lptr, front[i + _AHEAD])
+                if per_arc and i + _AHEAD // 2 < nf:  # rows prefetched earlier are in cache: fetch coin data
+                    v2 = front[i + _AHEAD // 2]
+                    for l in range(L):
+                        if seg_p[l] < 0.0:
+                            a2 = np.int64(lptr[v2, l])
+                            _prefetch(arc_key, a2)
+                            _prefetch(prob, a2)
                 v = front[i]
                 i += 1
                 for l in range(L):
