@@ -11,13 +11,16 @@ Usage::
     python benchmarks/bench_propagation.py            # full
     python benchmarks/bench_propagation.py --quick    # 10k users, 200 runs, no scale run
 
-The machine may be shared: every figure is the best of ``--repeat`` timings,
-and still noisy.
+The machine may be shared: graphmodel (all workers, and one thread) and
+cynetdiff are timed back to back in every repeat, each figure is the best of
+``--repeat``, and the load average is printed before and after; the figures
+are still noisy, ratios from the same repeat loop less so.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from array import array
 
@@ -48,15 +51,17 @@ def ba_ecosystem(n: int, m: int, seed: int) -> gm.Ecosystem:
     return gm.Ecosystem(users={"id": np.arange(n)}, social={"src": e[:, 0], "dst": e[:, 1]})
 
 
-def bench_graphmodel(eco, seeds, p, runs, repeat, workers, coins=False):
+def graphmodel_job(eco, seeds, p, runs, workers, coins=False):
+    """A callable running the workload once; returns the mean spread."""
     csr = eco.csr(["social"])
     spec = np.full(csr.m, p) if coins else {"social": p}
     g = E.prepare(eco, ["social"], spec)
-    t, raw = best_of(lambda: E.run_batch(g, seeds, key=E.base_key(1), runs=runs, workers=workers), repeat)
-    return t, float(raw.users.mean())
+    key = E.base_key(1)
+    E.run_batch(g, seeds, key=key, runs=2, workers=workers)  # compiled / loaded before timing
+    return lambda: float(E.run_batch(g, seeds, key=key, runs=runs, workers=workers).users.mean())
 
 
-def bench_cynetdiff(eco, seeds, p, runs, repeat):
+def cynetdiff_job(eco, seeds, p, runs):
     from cynetdiff.models import IndependentCascadeModel
 
     csr = eco.csr(["social"])
@@ -64,8 +69,23 @@ def bench_cynetdiff(eco, seeds, p, runs, repeat):
     edges = array("I", csr.indices.astype(np.uint32).tobytes())
     model = IndependentCascadeModel(starts, edges, activation_prob=p, rng=np.random.default_rng(1))
     s = [int(x) for x in seeds]
-    t, res = best_of(lambda: model.compute_marginal_gains(s, [], runs), repeat)
-    return t, float(res[0])
+    return lambda: float(model.compute_marginal_gains(s, [], runs)[0])
+
+
+def interleaved(jobs: dict, repeat: int) -> dict:
+    """Best time and last result of each job, the jobs run back to back in every repeat."""
+    best = {k: float("inf") for k in jobs}
+    out = {}
+    for _ in range(repeat):
+        for k, fn in jobs.items():
+            t = time.perf_counter()
+            out[k] = fn()
+            best[k] = min(best[k], time.perf_counter() - t)
+    return {k: (best[k], out[k]) for k in jobs}
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def bench_ndlib(eco, seeds, p, runs_timed):
@@ -99,8 +119,8 @@ def scale_ecosystem(users: int, edges: int, seed: int, source: str) -> tuple[gm.
     if source == "generate":
         try:
             t = time.perf_counter()
-            eco = gm.generate(users=users, seed=seed)
-            return eco, f"gm.generate(users={users}) in {time.perf_counter() - t:.1f} s"
+            eco = gm.generate(preset="balanced", users=users, seed=seed)
+            return eco, f"gm.generate(preset='balanced', users={users}, seed={seed}) in {time.perf_counter() - t:.1f} s"
         except Exception as exc:  # the generator may be absent or too slow; fall back
             print(f"  gm.generate unavailable ({type(exc).__name__}: {exc}); using a random numpy ecosystem")
     rng = np.random.default_rng(seed)
@@ -127,6 +147,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--ndlib-runs", type=int, default=3, help="NDlib runs timed per p (then extrapolated)")
     ap.add_argument("--no-ndlib", action="store_true")
+    ap.add_argument("--per-arc", action="store_true", help="also time per-arc coins (no geometric skipping)")
     ap.add_argument("--scale-users", type=int, default=1_000_000)
     ap.add_argument("--scale-edges", type=int, default=10_000_000)
     ap.add_argument("--scale-source", choices=["generate", "random"], default="generate")
@@ -149,16 +170,26 @@ def main() -> None:
     csr = eco.csr(["social"])
     seeds = gm.resolve_seeds(eco, "random:50", seed=1)
     print(f"\nBA graph: {eco.n_users} users, {csr.m} arcs; 50 random seeds; {args.runs} IC runs; best of {args.repeat}")
-    header = f"{'p':>5} {'graphmodel s':>13} {'(per-arc) s':>12} {'cynetdiff s':>12} {'ratio':>7} {'NDlib s (extrap.)':>18} {'spread gm / cyn':>20}"
-    print(header)
+    print(f"before: {load()}")
+    print(f"{'p':>5} {'graphmodel s':>13} {'1 thread s':>11} {'cynetdiff s':>12} {'ratio':>7} {'ratio 1 thr':>11}"
+          f" {'per-arc s':>10} {'NDlib s (extrap.)':>18} {'spread gm / cyn':>20}")
     for p in (0.01, 0.05, 0.1):
-        t_gm, s_gm = bench_graphmodel(eco, seeds, p, args.runs, args.repeat, args.workers)
-        t_coin, _ = bench_graphmodel(eco, seeds, p, args.runs, args.repeat, args.workers, coins=True)
+        jobs = {"gm": graphmodel_job(eco, seeds, p, args.runs, args.workers),
+                "gm1": graphmodel_job(eco, seeds, p, args.runs, 1)}
         try:
-            t_cy, s_cy = bench_cynetdiff(eco, seeds, p, args.runs, args.repeat)
-            cy, ratio, s_cy_s = f"{t_cy:.3f}", f"{t_cy / t_gm:.1f}x", f"{s_cy:.1f}"
+            jobs["cy"] = cynetdiff_job(eco, seeds, p, args.runs)
         except ImportError:
-            cy, ratio, s_cy_s = "absent", "-", "-"
+            pass
+        res = interleaved(jobs, args.repeat)
+        (t_gm, s_gm), (t_1, _) = res["gm"], res["gm1"]
+        if "cy" in res:
+            t_cy, s_cy = res["cy"]
+            cy, ratio, ratio1, s_cy_s = f"{t_cy:.3f}", f"{t_cy / t_gm:.1f}x", f"{t_cy / t_1:.1f}x", f"{s_cy:.1f}"
+        else:
+            cy, ratio, ratio1, s_cy_s = "absent", "-", "-", "-"
+        t_coin = "-"
+        if args.per_arc:
+            t_coin = f"{interleaved({'c': graphmodel_job(eco, seeds, p, args.runs, args.workers, coins=True)}, 1)['c'][0]:.3f}"
         nd = "skipped"
         if not args.no_ndlib:
             try:
@@ -166,17 +197,23 @@ def main() -> None:
                 nd = f"{per_run * args.runs:.0f}"
             except ImportError:
                 nd = "absent"
-        print(f"{p:>5} {t_gm:>13.3f} {t_coin:>12.3f} {cy:>12} {ratio:>7} {nd:>18} {s_gm:>10.1f} / {s_cy_s:<8}")
+        print(f"{p:>5} {t_gm:>13.3f} {t_1:>11.3f} {cy:>12} {ratio:>7} {ratio1:>11} {t_coin:>10} {nd:>18}"
+              f" {s_gm:>10.1f} / {s_cy_s:<8}", flush=True)
+    print(f"after: {load()}")
 
     if args.no_scale:
         return
     print(f"\nscale: {args.scale_users} users, about {args.scale_edges} edges, all layers, {args.runs} IC runs")
     t = time.perf_counter()
-    big, how = scale_ecosystem(args.scale_users, args.scale_edges, seed=2, source=args.scale_source)
+    big, how = scale_ecosystem(args.scale_users, args.scale_edges, seed=1, source=args.scale_source)
     print(f"  built: {how}; {big!r}; {time.perf_counter() - t:.1f} s")
     t = time.perf_counter()
-    g = E.prepare(big, None, 0.05)
-    print(f"  CSR + arc keys: {g.m} arcs in {time.perf_counter() - t:.1f} s")
+    csr = big.csr(None)
+    t_csr = time.perf_counter() - t
+    t = time.perf_counter()
+    E.prepare(big, None, 0.05)
+    print(f"  eco.csr(all layers): {csr.m} arcs in {t_csr:.1f} s; prepare (layer pointers, arc keys, probabilities)"
+          f" {time.perf_counter() - t:.1f} s; {load()}")
     for p in (0.01, 0.05):
         gp = E.prepare(big, None, p)
         bs = gm.resolve_seeds(big, "random:50", seed=1)
@@ -187,7 +224,7 @@ def main() -> None:
     res = gm.simulate(big, prob={"social": 0.05, "payment": "wc", "transfer": 0.1}, seeds="random:50", runs=args.runs,
                       seed=1, workers=args.workers)
     print(f"  gm.simulate, social 0.05 / payment wc / transfer 0.1: {time.perf_counter() - t:.1f} s end to end "
-          f"(spread {res.spread.mean:.0f})")
+          f"(spread {res.spread.mean:.0f}); {load()}")
 
 
 if __name__ == "__main__":
