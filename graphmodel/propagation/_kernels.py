@@ -421,8 +421,7 @@ def _max_out(lptr):
     return np.int64(m)
 
 
-@njit(cache=True, parallel=True)
-def cascade_batch(
+def _cascade_batch(
     model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
     recovery, max_steps, curve_len,
 ):
@@ -492,6 +491,12 @@ def cascade_batch(
         for s in range(hws[w, 0]):
             curve[s] += curves[w, s]
     return users, merchants, steps, layer_counts, node_counts, curve
+
+
+#: The batch on worker threads, and on the calling thread only: waking a sleeping worker costs
+#: milliseconds when the machine is busy, more than a whole batch of small cascades.
+cascade_batch = njit(cache=True, parallel=True)(_cascade_batch)
+cascade_batch_serial = njit(cache=True)(_cascade_batch)
 
 
 @njit(cache=True)

@@ -15,6 +15,7 @@ your own module that reuses :mod:`graphmodel.propagation._kernels`
 
 from __future__ import annotations
 
+import time
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -220,6 +221,12 @@ def _threads(workers: int | None) -> Iterator[None]:
         numba.set_num_threads(old)
 
 
+#: Runs done on the calling thread to estimate the cost of a batch, and the estimated remaining time
+#: below which the batch stays on that thread.
+_PROBE_RUNS = 16
+_SERIAL_BELOW_S = 0.02
+
+
 def run_batch(
     graph: PropagationGraph,
     seeds: np.ndarray,
@@ -244,12 +251,24 @@ def run_batch(
     if curve_len is None:
         curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
+    args = (
+        _kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds,
+        int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
+    )
+    code, key_ = MODELS[model], np.uint64(key)
     with _threads(workers):
-        out = K.cascade_batch(
-            MODELS[model], np.uint64(key), int(run_start), int(runs), int(numba.get_num_threads()), _kernel_lptr(graph),
-            graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds, int(graph.n_users),
-            float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
-        )
+        threads = int(numba.get_num_threads())
+        if threads == 1 or runs <= _PROBE_RUNS:
+            return RawRuns(*K.cascade_batch_serial(code, key_, int(run_start), int(runs), 1, *args))
+        # A few runs on this thread first: if the rest is a few milliseconds of work, waking the worker
+        # threads (milliseconds on a busy machine) would cost more than it saves.
+        t = time.perf_counter()
+        head = K.cascade_batch_serial(code, key_, int(run_start), _PROBE_RUNS, 1, *args)
+        rest = runs - _PROBE_RUNS
+        serial = (time.perf_counter() - t) / _PROBE_RUNS * rest < _SERIAL_BELOW_S
+        fn = K.cascade_batch_serial if serial else K.cascade_batch
+        tail = fn(code, key_, int(run_start) + _PROBE_RUNS, rest, 1 if serial else threads, *args)
+    out = tuple(np.concatenate([a, b]) for a, b in zip(head[:4], tail[:4])) + (head[4] + tail[4], head[5] + tail[5])
     return RawRuns(*out)
 
 
