@@ -35,7 +35,7 @@ def compete_cmd(
     """Run a competitive cascade between platforms and report shares of users, merchants and GMV."""
     import graphmodel as gm
     import graphmodel.io
-    from graphmodel.compete import load_contest, parse_platform
+    from graphmodel.competition import load_contest, parse_platform
     from graphmodel.errors import InputError
 
     plats: list[Any] = []
@@ -73,7 +73,7 @@ def compete_cmd(
         if str(json_out) != "-":
             note(f"wrote {json_out}")
     if plot is not None:
-        from graphmodel.compete.plot import plot_result
+        from graphmodel.competition.plot import plot_result
 
         plot_result(res, plot)
         note(f"wrote {plot}")

@@ -18,7 +18,7 @@ from graphmodel.signals import ConversionResult, SignalResult, estimate_conversi
 from graphmodel.table import Table
 from graphmodel.studies import SweepResult, sweep
 from graphmodel.experiments import CompareResult, IntentModel, compare
-from graphmodel.compete import CompeteResult, Platform, compete
+from graphmodel.competition import CompeteResult, Platform, compete
 
 __version__ = "0.1.0"
 

@@ -180,10 +180,10 @@ def test_bad_options(eco):
 def test_kernel_matches_python_reference(tie):
     import importlib
 
-    from graphmodel.compete import _kernel as K
-    from graphmodel.compete.reference import reference_run
+    from graphmodel.competition import _kernel as K
+    from graphmodel.competition.reference import reference_run
 
-    C = importlib.import_module("graphmodel.compete.compete")
+    C = importlib.import_module("graphmodel.competition.compete")
     small = gm.generate(preset="balanced", users=300, seed=7)
     plats = C._as_platforms([
         "w: seeds=top-degree:3:merchant,random:3:user, layers=payment,social, strength=payment:0.2,social:wc",

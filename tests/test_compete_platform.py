@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphmodel.compete import Platform, load_contest, parse_platform, parse_sweep
+from graphmodel.competition import Platform, load_contest, parse_platform, parse_sweep
 from graphmodel.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -54,7 +54,7 @@ def test_strength_and_option_sweeps(eco):
 
 def test_plots(tmp_path, budget_sweep):
     pytest.importorskip("matplotlib")
-    from graphmodel.compete.plot import plot_shares, plot_sweep
+    from graphmodel.competition.plot import plot_shares, plot_sweep
 
     a = plot_shares(budget_sweep, tmp_path / "share.png")
     b = plot_sweep(budget_sweep, tmp_path / "sweep.svg")

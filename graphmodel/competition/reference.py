@@ -1,6 +1,6 @@
 """Pure-Python reference of one competitive-cascade run (for tests; slow).
 
-It follows the rules stated in :mod:`graphmodel.compete._kernel` with plain
+It follows the rules stated in :mod:`graphmodel.competition._kernel` with plain
 sets and dicts, drawing the same coins (the live arcs of a segment come from
 the propagation core's ``_segment_targets``; tie, switching and multi-homing
 coins from ``node_coin``), so the compiled kernel must agree with it exactly.
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from graphmodel.compete import _kernel as K
+from graphmodel.competition import _kernel as K
 from graphmodel.propagation._kernels import _segment_targets, run_key
 
 __all__ = ["reference_run"]

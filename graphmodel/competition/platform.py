@@ -25,7 +25,7 @@ string::
 A contest file (TOML) holds ``[[platform]]`` tables with the same keys
 (``name``, ``seeds``, ``layers`` as a list or string, ``strength`` as a table,
 ``budget``) and an optional ``[contest]`` table with the options of
-:func:`graphmodel.compete.compete` (``tie``, ``switching``, ``lock_in``,
+:func:`graphmodel.competition.compete` (``tie``, ``switching``, ``lock_in``,
 ``multihoming``, ``merchant_carry``, ``runs``, ``seed``, ``max_steps``).
 """
 

@@ -1,6 +1,6 @@
 """``compete``: platforms enter the same ecosystem; who becomes the main mobile trader?
 
-The model (a competitive independent cascade, see :mod:`graphmodel.compete._kernel`):
+The model (a competitive independent cascade, see :mod:`graphmodel.competition._kernel`):
 
 * every platform starts from its seeds and spreads on its own layers with its
   own per-layer strengths (independent-cascade probabilities);
@@ -54,8 +54,8 @@ from typing import Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
-from graphmodel.compete import _kernel as K
-from graphmodel.compete.platform import Platform, parse_platform
+from graphmodel.competition import _kernel as K
+from graphmodel.competition.platform import Platform, parse_platform
 from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
