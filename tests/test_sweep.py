@@ -169,3 +169,21 @@ def test_cli_sweep_and_report(study_file, tmp_path):
     text = report.read_text()
     assert "<img" in text and "spread" in text and "http" not in text.replace("http-equiv", "")
     assert main(["sweep-report", str(tmp_path / "nothing"), "--report", str(report)]) == 2
+
+
+def test_compare_study_runs_and_merges(tmp_path):
+    study = STUDY.replace('experiment = "simulate"', 'experiment = "compare"').replace(
+        "runs = 120", "runs = 60").replace("batch = 40", "batch = 30")
+    study = study.replace('layers = ["social", "social,payment"]', '"intent.conversion.payment" = [0.05, 0.2]')
+    study = study.replace('\n"prob.payment" = 0.05', "")
+    p = tmp_path / "c.toml"
+    p.write_text(study)
+    res = sweep(p, out=tmp_path / "c", workers=1)
+    import csv
+
+    rows = list(csv.DictReader(open(res.results)))
+    assert len(rows) == 4 and all(int(r["runs"]) == 60 for r in rows)
+    assert {"scenarios.all.purchases.mean", "paired.payment-social.purchases.mean"} <= set(rows[0])
+    # More payment conversion -> more purchases in the payment scenario (same coins, paired).
+    by = {(r["intent.conversion.payment"], r["prob.social"]): float(r["scenarios.payment.purchases.mean"]) for r in rows}
+    assert by[("0.2", "0.02")] > by[("0.05", "0.02")]

@@ -83,9 +83,19 @@ def run_experiment(
                   "by_layer": res.to_dict()["by_layer"]}, "", out)
         return out
     if experiment == "compare":
-        from graphmodel.experiments.compare import compare  # noqa: WPS433 (optional experiment)
+        from graphmodel.experiments.campaign import campaign_seeds, make_campaign
+        from graphmodel.experiments.compare import compare
 
-        res = compare(eco, runs=runs, seed=batch_seed, seeds_seed=cell_seed, workers=1, **params)
+        from graphmodel.experiments.intent import IntentModel
+
+        if isinstance(params.get("intent"), dict):  # [params] "intent.conversion.payment" = 0.2 and friends
+            try:
+                params["intent"] = IntentModel(**params["intent"])
+            except TypeError as exc:
+                raise InputError(f"bad intent model parameters: {exc}", field="intent") from None
+        camp = make_campaign(eco, params.get("campaign"), price=params.get("price"))
+        nodes = campaign_seeds(eco, camp, params.pop("seeds", "random:50"), seed=cell_seed)
+        res = compare(eco, seeds=nodes, runs=runs, seed=batch_seed, workers=1, **params)
         out = {}
         d = res.to_dict()
         _collect({"scenarios": d["scenarios"], "paired": d.get("paired", {})}, "", out)
