@@ -187,3 +187,22 @@ def test_compare_study_runs_and_merges(tmp_path):
     # More payment conversion -> more purchases in the payment scenario (same coins, paired).
     by = {(r["intent.conversion.payment"], r["prob.social"]): float(r["scenarios.payment.purchases.mean"]) for r in rows}
     assert by[("0.2", "0.02")] > by[("0.05", "0.02")]
+
+
+def test_compete_study_runs_and_merges(tmp_path):
+    study = STUDY.replace('experiment = "simulate"', 'experiment = "compete"').replace(
+        "runs = 120", "runs = 40").replace("batch = 40", "batch = 20")
+    study = study.replace('seeds = "random:5"\n"prob.payment" = 0.05', 'platforms = ['
+                          '"wallet: seeds=random:5:merchant, layers=payment, strength=payment:0.1", '
+                          '"messenger: seeds=random:5:user, layers=social, strength=social:0.1"]')
+    study = study.replace('"prob.social" = [0.02, 0.08]\nlayers = ["social", "social,payment"]',
+                          'multihoming = [0.0, 1.0]')
+    p = tmp_path / "k.toml"
+    p.write_text(study)
+    a = sweep(p, out=tmp_path / "k1", workers=1)
+    import csv
+
+    rows = list(csv.DictReader(open(a.results)))
+    assert len(rows) == 2 and {"platforms.wallet.users.mean", "platforms.messenger.gmv.ci95_high"} <= set(rows[0])
+    for r in rows:
+        assert 0.0 <= float(r["platforms.wallet.users.mean"]) <= 1.0

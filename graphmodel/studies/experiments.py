@@ -100,4 +100,23 @@ def run_experiment(
         d = res.to_dict()
         _collect({"scenarios": d["scenarios"], "paired": d.get("paired", {})}, "", out)
         return out
+    if experiment == "compete":
+        from graphmodel.competition.compete import _platform_seeds, compete
+        from graphmodel.competition.platform import Platform, parse_platform
+
+        specs = params.pop("platforms", None)
+        if not isinstance(specs, list) or len(specs) < 1:
+            raise InputError("a compete study needs params.platforms: a list of platform strings", field="params.platforms")
+        plats = []
+        for spec, child in zip(specs, cell_seed.spawn(len(specs))):
+            p = parse_platform(spec)
+            # Seed sets are a property of the cell, not of the batch: resolve them once, as typed ids.
+            nodes = _platform_seeds(eco, p, child, 1)
+            plats.append(Platform(p.name, seeds=",".join(eco.node_ids(nodes)), layers=p.layers, strength=p.strength))
+        res = compete(eco, platforms=plats, runs=runs, seed=batch_seed, workers=1, **params)
+        out = {}
+        d = res.to_dict()
+        _collect({"platforms": {k: {m: v[m] for m in ("users", "merchants", "gmv")} for k, v in d["platforms"].items()}},
+                 "", out)
+        return out
     raise InputError(f"unknown experiment {experiment!r}", field="study.experiment")

@@ -4,7 +4,7 @@ A study is TOML (or the same structure as a dict)::
 
     [study]
     name = "small"
-    experiment = "simulate"     # simulate | compare
+    experiment = "simulate"     # simulate | compare | compete
     seed = 1
     runs = 400                  # Monte Carlo runs per grid cell
     batch = 200                 # runs per task (a cell is split into runs / batch tasks)
@@ -41,7 +41,7 @@ from graphmodel.errors import InputError
 
 __all__ = ["Study", "Cell", "load_study", "EXPERIMENTS"]
 
-EXPERIMENTS = ("simulate", "compare")
+EXPERIMENTS = ("simulate", "compare", "compete")
 _STUDY_KEYS = {"name", "experiment", "seed", "runs", "batch"}
 _ECO_GEN_KEYS = {"preset", "users", "merchants", "seed", "params"}
 
