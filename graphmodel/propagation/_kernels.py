@@ -421,67 +421,69 @@ def _max_out(lptr):
     return np.int64(m)
 
 
-def _cascade_batch(
-    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-    recovery, max_steps, curve_len,
-):
-    """Runs ``run_start .. run_start+n_runs-1``; returns per-run and aggregate arrays.
-
-    Returns
-    -------
-    users, merchants, steps : (n_runs,) int64
-    layer_counts : (n_runs, L+1) int64 (column L = seeds)
-    node_counts : (n,) int64, runs in which each node was active
-    curve : (curve_len,) int64, newly active users per step summed over runs
-    """
+@njit(cache=True)
+def _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len):
     n = lptr.shape[0]
-    L = lptr.shape[1] - 1
-    L1 = L + 1
-    users = np.zeros(n_runs, np.int64)
-    merchants = np.zeros(n_runs, np.int64)
-    steps = np.zeros(n_runs, np.int64)
-    layer_counts = np.zeros((n_runs, L1), np.int64)
+    L1 = lptr.shape[1]
     W = max(1, min(n_workers, n_runs))
+    out = (np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64),
+           np.zeros((n_runs, L1), np.int64))
     lq, cap, thr = _break_table(seg_p, _max_seg(lptr) if n > 0 else np.int64(0))
-    st_all = np.zeros((W, n, 2), np.int32)
+    work = (np.zeros((W, n, 2), np.int32), np.empty((W, curve_len), np.int64), np.zeros((W, 1), np.int64),
+            np.zeros(1, np.int64))
     nlive = _BLOCK + 1 + (_max_out(lptr) if n > 0 else 0)
-    curves = np.empty((W, curve_len), np.int64)
-    hws = np.zeros((W, 1), np.int64)
-    counter = np.zeros(1, np.int64)
-    for w in prange(W):
-        st = st_all[w]
-        front = np.empty(n, np.int32)
-        nxt = np.empty(n, np.int32)
-        live = np.empty(nlive, np.int64)
-        livel = np.empty(nlive, np.int8)
-        if model == 1:
-            acc = np.zeros(n, np.float64)
-            accstamp = np.zeros(n, np.int32)
-        else:
-            acc = np.zeros(1, np.float64)
-            accstamp = np.zeros(1, np.int32)
-        lc = np.zeros(2 * L1, np.int64)
-        rec_s = np.empty(1, np.int32)
-        rec_l = np.empty(1, np.int8)
-        while True:
-            i = _fetch_add(counter, 0, 1)
-            if i >= n_runs:
-                break
-            r = run_start + i
-            st_, na = _run(
-                model, np.int32(i + 1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-                seeds, n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, curves[w], hws[w], False,
-                rec_s, rec_l,
-            )
-            steps[i] = st_
-            u = 0
-            mm = 0
-            for l in range(L1):
-                layer_counts[i, l] = lc[l]
-                u += lc[l]
-                mm += lc[L1 + l]
-            users[i] = u
-            merchants[i] = mm
+    return W, out, lq, cap, thr, work, nlive
+
+
+@njit(cache=True)
+def _batch_worker(
+    w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery,
+    max_steps, out, lq, cap, thr, work, nlive,
+):
+    """Worker ``w``: takes runs from the shared counter until none is left."""
+    n = lptr.shape[0]
+    L1 = lptr.shape[1]
+    users, merchants, steps, layer_counts = out
+    st_all, curves, hws, counter = work
+    st = st_all[w]
+    front = np.empty(n, np.int32)
+    nxt = np.empty(n, np.int32)
+    live = np.empty(nlive, np.int64)
+    livel = np.empty(nlive, np.int8)
+    if model == 1:
+        acc = np.zeros(n, np.float64)
+        accstamp = np.zeros(n, np.int32)
+    else:
+        acc = np.zeros(1, np.float64)
+        accstamp = np.zeros(1, np.int32)
+    lc = np.zeros(2 * L1, np.int64)
+    rec_s = np.empty(1, np.int32)
+    rec_l = np.empty(1, np.int8)
+    while True:
+        i = _fetch_add(counter, 0, 1)
+        if i >= n_runs:
+            break
+        r = run_start + i
+        st_, na = _run(
+            model, np.int32(i + 1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr,
+            seeds, n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, curves[w], hws[w],
+            False, rec_s, rec_l,
+        )
+        steps[i] = st_
+        u = 0
+        mm = 0
+        for l in range(L1):
+            layer_counts[i, l] = lc[l]
+            u += lc[l]
+            mm += lc[L1 + l]
+        users[i] = u
+        merchants[i] = mm
+
+
+@njit(cache=True)
+def _batch_reduce(W, out, work, curve_len):
+    st_all, curves, hws, _ = work
+    n = st_all.shape[1]
     node_counts = np.zeros(n, np.int64)
     for w in range(W):
         for v in range(n):
@@ -490,13 +492,42 @@ def _cascade_batch(
     for w in range(W):
         for s in range(hws[w, 0]):
             curve[s] += curves[w, s]
+    users, merchants, steps, layer_counts = out
     return users, merchants, steps, layer_counts, node_counts, curve
 
 
-#: The batch on worker threads, and on the calling thread only: waking a sleeping worker costs
-#: milliseconds when the machine is busy, more than a whole batch of small cascades.
-cascade_batch = njit(cache=True, parallel=True)(_cascade_batch)
-cascade_batch_serial = njit(cache=True)(_cascade_batch)
+@njit(cache=True, parallel=True)
+def cascade_batch(
+    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
+    recovery, max_steps, curve_len,
+):
+    """Runs ``run_start .. run_start+n_runs-1`` on ``n_workers`` threads; per-run and aggregate arrays.
+
+    Returns
+    -------
+    users, merchants, steps : (n_runs,) int64
+    layer_counts : (n_runs, L+1) int64 (column L = seeds)
+    node_counts : (n,) int64, runs in which each node was active
+    curve : (curve_len,) int64, newly active users per step summed over runs
+    """
+    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len)
+    for w in prange(W):
+        _batch_worker(w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
+                      recovery, max_steps, out, lq, cap, thr, work, nlive)
+    return _batch_reduce(W, out, work, curve_len)
+
+
+@njit(cache=True)
+def cascade_batch_serial(
+    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
+    recovery, max_steps, curve_len,
+):
+    """:func:`cascade_batch` on the calling thread only (``n_workers`` is ignored): waking a sleeping
+    worker thread costs milliseconds on a busy machine, more than a batch of small cascades."""
+    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, lptr, seg_p, curve_len)
+    _batch_worker(0, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
+                  recovery, max_steps, out, lq, cap, thr, work, nlive)
+    return _batch_reduce(W, out, work, curve_len)
 
 
 @njit(cache=True)
