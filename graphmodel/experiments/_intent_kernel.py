@@ -32,14 +32,43 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from graphmodel.propagation._kernels import _segment_targets, run_key, stream_key, to_unit
+from graphmodel.propagation._kernels import (
+    _break_table,
+    _fetch_add,
+    _max_seg,
+    _prefetch,
+    _segment_targets,
+    mix64,
+    run_key,
+    stream_draw,
+    stream_key,
+    to_unit,
+)
 
 SALT_PURCHASE = np.uint64(0x3C6EF372FE94F82B)
 
-# indices into the per-run state vector
-_REACH, _PURCH, _MERCH, _NN = 0, 1, 2, 3
+# Layout, from the profile (1M users, 446k reached per run of ``all``, memory-bound): every exposure
+# read two cache lines at random (the node record and ``buy``) and waited for each; the head of a
+# live arc was known only after its coin was drawn, so nothing overlapped. Now
+#   * a node's record is one 16-byte row (stamp, intent step, purchase step, buy as float32 bits):
+#     one cache line per exposure; the old "queued at step" column is implied by the intent step
+#     (a user is queued at step s iff its intent began at s or it bought at s);
+#   * a step runs in blocks: phase 1 lists the live arcs of a block of front nodes (pure arithmetic,
+#     prefetching the rows and heads it will need), phase 2 exposes their heads in the same order,
+#     prefetching records a few arcs ahead -- the same order as a node-by-node loop, so the same
+#     numbers (ties in the layer of first exposure or of purchase are decided by that order);
+#   * uniform layers use the propagation core's geometric skip with its table of loop-exit
+#     thresholds (same draws, same decisions, fewer logarithms);
+#   * workers take (scenario, run) items from an atomic counter and keep one workspace for all their
+#     items (stamps, not resets); each item writes only its own rows, so no result depends on the
+#     schedule or on the number of workers.
+_BLOCK = 1024
+_AHEAD = 16
+
 # columns of the per-node record
-_STAMP, _ISTEP, _PSTEP, _INQ = 0, 1, 2, 3
+_STAMP, _ISTEP, _PSTEP, _BUY = 0, 1, 2, 3
+# indices into the per-run state vector
+_REACH, _PURCH, _MERCH = 0, 1, 2
 
 
 @njit(cache=True, inline="always")
@@ -49,19 +78,60 @@ def purchase_coin(rkey, user, pkey_l):
 
 
 @njit(cache=True, inline="always")
-def _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, nn):
+def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live, livel, k):
+    """Append the live arcs of node ``v`` in layer segment ``a:b`` to ``live``/``livel``; returns the new count.
+
+    The arcs and their order are those of ``_segment_targets`` (salt 0): per-arc coins, all arcs at
+    probability 1, or the geometric skip stream of (run, v, layer) whose loop exit is decided by
+    the threshold table where it can be (see the propagation core's ``_break_table``).
+    """
+    p = seg_p[l]
+    if p < 0.0:
+        for j in range(a, b):
+            if to_unit(mix64(rkey ^ arc_key[j])) < prob[j]:
+                _prefetch(indices, j)
+                live[k] = j
+                livel[k] = l
+                k += 1
+    elif p >= 1.0:
+        for j in range(a, b):
+            live[k] = j
+            livel[k] = l
+            k += 1
+    elif p > 0.0:
+        key = stream_key(rkey, v, seg_key[l], np.uint64(0))
+        q = lq[l]
+        c = cap[l]
+        j = a - 1
+        d = 0
+        while True:
+            u = stream_draw(key, d)
+            d += 1
+            R = b - j - 1
+            if R < c and u <= thr[l, R]:
+                break
+            f = np.log(u) / q
+            if f >= R:
+                break
+            j += 1 + np.int64(f)
+            _prefetch(indices, j)
+            live[k] = j
+            livel[k] = l
+            k += 1
+    return k
+
+
+@njit(cache=True, inline="always")
+def _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, nxt, nn):
     """User ``w`` exposed through layer ``l`` at step ``ns``; returns (news, nn).
 
-    ``news`` bit 0: ``w`` got intent now; bit 1: ``w`` bought now. Counters
-    stay in the caller's locals (keeping them in arrays cost a third of the
-    run time).
+    ``news`` bit 0: ``w`` got intent now; bit 1: ``w`` bought now.
     """
     news = 0
     if rec[w, _STAMP] != tag:
         rec[w, _STAMP] = tag
         rec[w, _ISTEP] = ns
         rec[w, _PSTEP] = -1
-        rec[w, _INQ] = ns
         if record:
             elayer[w] = l
         nxt[nn] = w
@@ -75,71 +145,66 @@ def _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, n
         tried = -1 - ps
         if (tried & bit) == 0:
             rec[w, _PSTEP] = -1 - (tried | bit)
-            q = conv[l] * buy[w]
+            q = conv[l] * recf[w, _BUY]
             if q > 0.0 and purchase_coin(rkey, w, pkey[l]) < q:
                 rec[w, _PSTEP] = ns
                 if record:
                     player[w] = l
                 news |= 2
-                if rec[w, _INQ] != ns:
-                    rec[w, _INQ] = ns
+                if rec[w, _ISTEP] != ns:  # not queued yet at this step
                     nxt[nn] = w
                     nn += 1
     return news, nn
 
 
 @njit(cache=True)
-def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users, conv, pkey, buy, rec,
-           elayer, player, record, nxt, nn, rb, pb, live2):
+def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, n_users, conv,
+           pkey, rec, recf, elayer, player, record, nxt, nn, rb, pb, live2, livel2):
     """Merchant ``m`` passes intent to its customers; returns (new intents, new purchases, nn)."""
     L = lptr.shape[1] - 1
+    k = 0
+    for l in range(L):
+        if enabled[l]:
+            a = np.int64(lptr[m, l])
+            b = np.int64(lptr[m, l + 1])
+            if a < b:
+                k = _live_arcs(m, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live2,
+                               livel2, k)
+    for t in range(min(k, _AHEAD)):
+        _prefetch(rec, indices[live2[t]])
     ti = 0
     tp = 0
-    for l in range(L):
-        if not enabled[l]:
-            continue
-        a = lptr[m, l]
-        b = lptr[m, l + 1]
-        if a == b:
-            continue
-        k = _segment_targets(m, l, a, b, rkey, np.uint64(0), indices, arc_key, prob, seg_p, seg_key, live2)
-        si = 0
-        sp = 0
-        for t in range(k):
-            w = indices[live2[t]]
-            if w < n_users:
-                news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, nn)
-                si += news & 1
-                sp += news >> 1
-        rb[l] += si
-        pb[l] += sp
-        ti += si
-        tp += sp
+    for t in range(k):
+        if t + _AHEAD < k:
+            _prefetch(rec, indices[live2[t + _AHEAD]])
+        w = indices[live2[t]]
+        if w < n_users:
+            l = np.int64(livel2[t])
+            news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, nxt, nn)
+            rb[l] += news & 1
+            pb[l] += news >> 1
+            ti += news & 1
+            tp += news >> 1
     return ti, tp, nn
 
 
 @njit(cache=True)
-def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy, seeds,
-               n_users, rec, elayer, player, record, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb):
+def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, from_purchase, conv,
+               pkey, seeds, n_users, rec, recf, elayer, player, record, front, nxt, live, livel, live2, livel2, cnt_i,
+               cnt_p, state, rb, pb):
     """One run; returns the last step with news. Counters land in ``state``, ``rb``, ``pb``, ``cnt_i``, ``cnt_p``.
 
-    ``rec[v]`` is the node's record (one cache line for what every exposure
-    reads): ``rec[v, 0] == r + 1`` marks nodes touched in this run (users
-    with intent, merchants reached), ``rec[v, 1]`` the step of intent,
-    ``rec[v, 2]`` the step of purchase (negative: none yet, ``-1 - bits`` of
-    the layers whose purchase coin was tossed), ``rec[v, 3]`` the step it was
-    last queued for. With ``record``, ``elayer``/``player`` get the layer of the
-    first exposure and of the purchasing exposure (``L`` = seed).
-    ``state`` = (reach, purchases, merchants, -).
+    ``rec[v]`` is the node's record: ``rec[v, 0] == tag`` marks nodes touched in this run (users
+    with intent, merchants reached), ``rec[v, 1]`` the step of intent, ``rec[v, 2]`` the step of
+    purchase (negative: none yet, ``-1 - bits`` of the layers whose purchase coin was tossed),
+    ``rec[v, 3]`` (read through ``recf``, the float32 view of ``rec``) the user's buy factor. With
+    ``record``, ``elayer``/``player`` get the layer of the first exposure and of the purchasing
+    exposure (``L`` = seed). ``state`` = (reach, purchases, merchants).
     """
     L = lptr.shape[1] - 1
-    tag = np.int32(r + 1)
-    rkey = run_key(base, r)
     for l in range(L + 1):
         rb[l] = 0
         pb[l] = 0
-    reach = 0
-    purch = 0
     merch = 0
     nn = 0
     c0i = 0
@@ -151,14 +216,13 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
         rec[s, _STAMP] = tag
         rec[s, _ISTEP] = 0
         rec[s, _PSTEP] = -1
-        rec[s, _INQ] = 0
         if record:
             elayer[s] = L
-        nxt[nn] = s
+        front[nn] = s
         nn += 1
         if s < n_users:
             c0i += 1
-            q = conv[L] * buy[s]
+            q = conv[L] * recf[s, _BUY]
             if q > 0.0 and purchase_coin(rkey, s, pkey[L]) < q:
                 rec[s, _PSTEP] = 0
                 if record:
@@ -170,11 +234,9 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
     pb[L] = c0p
     cnt_i[0] = c0i
     cnt_p[0] = c0p
-    reach += c0i
-    purch += c0p
+    reach = c0i
+    purch = c0p
     nf = nn
-    for i in range(nf):
-        front[i] = nxt[i]
     step = 0
     last = 0
     while nf > 0:
@@ -182,51 +244,66 @@ def intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, f
         nn = 0
         step_i = 0
         step_p = 0
-        for i in range(nf):
-            v = front[i]
-            if v >= n_users:  # a merchant seed relays to its customers
-                ti, tp, nn = _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, n_users,
-                                    conv, pkey, buy, rec, elayer, player, record, nxt, nn, rb, pb, live2)
-                step_i += ti
-                step_p += tp
-                continue
-            new_intent = rec[v, _ISTEP] == step
-            new_purchase = rec[v, _PSTEP] == step
-            for l in range(L):
-                if not enabled[l]:
+        i = 0
+        while i < nf:
+            # phase 1: the live arcs of a block of front users, in order (front, layer, arc)
+            k = 0
+            while i < nf and k < _BLOCK:
+                v = front[i]
+                if v >= n_users:  # a merchant seed relays to its customers (after the arcs listed so far)
+                    if k > 0:
+                        break
+                    i += 1
+                    ti, tp, nn = _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr,
+                                        enabled, n_users, conv, pkey, rec, recf, elayer, player, record, nxt, nn, rb,
+                                        pb, live2, livel2)
+                    step_i += ti
+                    step_p += tp
                     continue
-                if from_purchase[l]:
-                    if not new_purchase:
+                if i + _AHEAD < nf:
+                    v2 = front[i + _AHEAD]
+                    _prefetch(lptr, v2)
+                    _prefetch(rec, v2)
+                i += 1
+                new_intent = rec[v, _ISTEP] == step
+                new_purchase = rec[v, _PSTEP] == step
+                for l in range(L):
+                    if not enabled[l]:
                         continue
-                elif not new_intent:
-                    continue
-                a = lptr[v, l]
-                b = lptr[v, l + 1]
-                if a == b:
-                    continue
-                k = _segment_targets(v, l, a, b, rkey, np.uint64(0), indices, arc_key, prob, seg_p, seg_key, live)
-                si = 0
-                sp = 0
-                for t in range(k):
-                    w = indices[live[t]]
-                    if w >= n_users:
-                        if rec[w, _STAMP] != tag:
-                            rec[w, _STAMP] = tag
-                            rec[w, _ISTEP] = ns
-                            merch += 1
-                            ti, tp, nn = _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key,
-                                                enabled, n_users, conv, pkey, buy, rec, elayer, player, record, nxt,
-                                                nn, rb, pb, live2)
-                            step_i += ti
-                            step_p += tp
-                    else:
-                        news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, buy, rec, elayer, player, record, nxt, nn)
-                        si += news & 1
-                        sp += news >> 1
-                rb[l] += si
-                pb[l] += sp
-                step_i += si
-                step_p += sp
+                    if from_purchase[l]:
+                        if not new_purchase:
+                            continue
+                    elif not new_intent:
+                        continue
+                    a = np.int64(lptr[v, l])
+                    b = np.int64(lptr[v, l + 1])
+                    if a < b:
+                        k = _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live,
+                                       livel, k)
+            # phase 2: expose the heads in the same order, prefetching records a few arcs ahead
+            for t in range(min(k, _AHEAD)):
+                _prefetch(rec, indices[live[t]])
+            for t in range(k):
+                if t + _AHEAD < k:
+                    _prefetch(rec, indices[live[t + _AHEAD]])
+                w = indices[live[t]]
+                l = np.int64(livel[t])
+                if w >= n_users:
+                    if rec[w, _STAMP] != tag:
+                        rec[w, _STAMP] = tag
+                        rec[w, _ISTEP] = ns
+                        merch += 1
+                        ti, tp, nn = _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
+                                            thr, enabled, n_users, conv, pkey, rec, recf, elayer, player, record, nxt,
+                                            nn, rb, pb, live2, livel2)
+                        step_i += ti
+                        step_p += tp
+                else:
+                    news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, nxt, nn)
+                    rb[l] += news & 1
+                    pb[l] += news >> 1
+                    step_i += news & 1
+                    step_p += news >> 1
         cnt_i[ns] = step_i
         cnt_p[ns] = step_p
         reach += step_i
@@ -247,50 +324,72 @@ def _max_out(indptr: np.ndarray) -> int:
     return int(np.diff(indptr).max()) if indptr.shape[0] > 1 else 0
 
 
+def break_table(seg_p: np.ndarray, lptr: np.ndarray):
+    """The geometric-skip tables ``(lq, cap, thr)`` of the propagation core for these layers."""
+    return _break_table(seg_p, _max_seg(lptr) if lptr.shape[0] > 0 else np.int64(0))
+
+
+@njit(cache=True)
+def _workspace(n, n_users, max_out, buy, L):
+    rec = np.zeros((n, 4), np.int32)
+    recf = rec.view(np.float32)
+    for v in range(n_users):
+        recf[v, _BUY] = buy[v]
+    nlive = _BLOCK + max_out + 1
+    return (rec, recf, np.empty(n + 1, np.int32), np.empty(n + 1, np.int32), np.empty(nlive, np.int64),
+            np.empty(nlive, np.int8), np.empty(max_out + 1, np.int64), np.empty(max_out + 1, np.int8),
+            np.zeros(2 * n + 3, np.int64), np.zeros(2 * n + 3, np.int64), np.zeros(3, np.int64),
+            np.zeros(L + 1, np.int64), np.zeros(L + 1, np.int64))
+
+
 @njit(cache=True, nogil=True)
-def intent_chunk(base, run_start, lo, hi, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase,
-                 conv, pkey, buy, seeds, n_users, max_out, reach, purch, merch, half, steps, reach_by, purch_by,
-                 curve_i, curve_p):
-    """Runs ``run_start + lo .. run_start + hi - 1`` of one scenario, written to rows ``lo:hi`` of the outputs.
+def intent_worker(base, run_start, n_runs, counter, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr,
+                  masks, from_purchase, conv, pkey, buy, seeds, n_users, max_out, reach, purch, merch, half, steps,
+                  reach_by, purch_by, curve_i, curve_p):
+    """Take (scenario, run) items from the shared ``counter`` until none is left.
 
-    Releases the GIL: :func:`graphmodel.experiments.scenarios.run_scenario`
-    runs chunks on a thread pool. Outputs (rows = runs):
+    Item ``x`` is run ``run_start + x // S``, scenario ``x % S`` (``S = masks.shape[0]``; the
+    scenarios of a run back to back); its outcomes go to ``[scenario, x // S]`` of the outputs.
+    Releases the GIL: workers on several threads share one counter, so a thread that the machine
+    slows down does not hold the others up; every item depends on its run and scenario only.
+    Outputs (first index scenario, second run):
 
-    ``reach, purch, merch, half, steps`` (int64)
-        Users with intent (seeds included), users who bought (seeds
-        included), merchants reached, first step at which cumulative reach is
-        at least half the final reach, last step with news.
-    ``reach_by, purch_by`` (runs, L + 1) int64
+    ``reach, purch, merch, half, steps`` (S, runs) int64
+        Users with intent (seeds included), users who bought (seeds included), merchants
+        reached, first step at which cumulative reach is at least half the final reach, last
+        step with news.
+    ``reach_by, purch_by`` (S, runs, L + 1) int64
         Users by layer of first exposure / of the purchasing exposure (column ``L``: seeds).
-    ``curve_i, curve_p`` (runs, C) int32
+    ``curve_i, curve_p`` (S, runs, C) int32
         New intents / purchases per step (the last column gathers later steps).
     """
     n = indptr.shape[0] - 1
     L = lptr.shape[1] - 1
-    curve_len = curve_i.shape[1]
-    rec = np.zeros((n, 4), np.int32)
+    curve_len = curve_i.shape[2]
+    rec, recf, front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb = _workspace(
+        n, n_users, max_out, buy, L)
     elayer = np.zeros(1, np.int8)
     player = np.zeros(1, np.int8)
-    front = np.empty(n + 1, np.int32)
-    nxt = np.empty(n + 1, np.int32)
-    live = np.empty(max_out + 1, np.int64)
-    live2 = np.empty(max_out + 1, np.int64)
-    cnt_i = np.zeros(2 * n + 3, np.int64)
-    cnt_p = np.zeros(2 * n + 3, np.int64)
-    state = np.zeros(4, np.int64)
-    rb = np.zeros(L + 1, np.int64)
-    pb = np.zeros(L + 1, np.int64)
-    for i in range(lo, hi):
-        last = intent_run(run_start + i, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase,
-                          conv, pkey, buy, seeds, n_users, rec, elayer, player, False, front, nxt, live, live2, cnt_i,
-                          cnt_p, state, rb, pb)
-        reach[i] = state[_REACH]
-        purch[i] = state[_PURCH]
-        merch[i] = state[_MERCH]
-        steps[i] = last
+    S = masks.shape[0]
+    total = S * n_runs
+    tag = np.int32(0)
+    while True:
+        x = _fetch_add(counter, 0, 1)
+        if x >= total:
+            break
+        sc = x % S
+        i = x // S
+        tag += 1
+        last = intent_run(tag, run_key(base, run_start + i), indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
+                          thr, masks[sc], from_purchase, conv, pkey, seeds, n_users, rec, recf, elayer, player, False,
+                          front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb)
+        reach[sc, i] = state[_REACH]
+        purch[sc, i] = state[_PURCH]
+        merch[sc, i] = state[_MERCH]
+        steps[sc, i] = last
         for l in range(L + 1):
-            reach_by[i, l] = rb[l]
-            purch_by[i, l] = pb[l]
+            reach_by[sc, i, l] = rb[l]
+            purch_by[sc, i, l] = pb[l]
         cum = 0
         h = -1
         for s in range(last + 1):
@@ -298,32 +397,25 @@ def intent_chunk(base, run_start, lo, hi, indptr, indices, lptr, arc_key, prob, 
             if h < 0 and 2 * cum >= state[_REACH]:
                 h = s
             j = s if s < curve_len else curve_len - 1
-            curve_i[i, j] += cnt_i[s]
-            curve_p[i, j] += cnt_p[s]
-        half[i] = h if h >= 0 else 0
+            curve_i[sc, i, j] += cnt_i[s]
+            curve_p[sc, i, j] += cnt_p[s]
+        half[sc, i] = h if h >= 0 else 0
 
 
 @njit(cache=True)
-def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy,
-                 seeds, n_users, max_out):
+def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, from_purchase,
+                 conv, pkey, buy, seeds, n_users, max_out):
     """One run node by node: (intent step, purchase step, first-exposure layer, purchase layer); -1 where none."""
     n = indptr.shape[0] - 1
     L = lptr.shape[1] - 1
-    rec = np.zeros((n, 4), np.int32)
+    rec, recf, front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb = _workspace(
+        n, n_users, max_out, buy, L)
     elayer = np.full(n, -1, np.int8)
     player = np.full(n, -1, np.int8)
-    front = np.empty(n + 1, np.int32)
-    nxt = np.empty(n + 1, np.int32)
-    live = np.empty(max_out + 1, np.int64)
-    live2 = np.empty(max_out + 1, np.int64)
-    cnt_i = np.zeros(2 * n + 3, np.int64)
-    cnt_p = np.zeros(2 * n + 3, np.int64)
-    state = np.zeros(4, np.int64)
-    rb = np.zeros(L + 1, np.int64)
-    pb = np.zeros(L + 1, np.int64)
-    intent_run(r, base, indices, lptr, arc_key, prob, seg_p, seg_key, enabled, from_purchase, conv, pkey, buy, seeds,
-               n_users, rec, elayer, player, True, front, nxt, live, live2, cnt_i, cnt_p, state, rb, pb)
-    tag = np.int32(r + 1)
+    tag = np.int32(1)
+    intent_run(tag, run_key(base, r), indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled,
+               from_purchase, conv, pkey, seeds, n_users, rec, recf, elayer, player, True, front, nxt, live, livel,
+               live2, livel2, cnt_i, cnt_p, state, rb, pb)
     istep = np.full(n, -1, np.int32)
     pstep = np.full(n, -1, np.int32)
     for v in range(n):

@@ -34,6 +34,7 @@ from graphmodel.experiments.scenarios import (
     make_setup,
     parse_scenarios,
     run_scenario,
+    run_scenarios,
     with_prob,
 )
 from graphmodel.experiments.sweep import SweepResult, contenders_for, parse_sweep
@@ -210,10 +211,8 @@ class _Progress:
 
 def _run_all(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, run_start: int,
              workers: int | None, prog: _Progress) -> dict[str, ScenarioRuns]:
-    out = {}
-    for name, layers in scen.items():
-        out[name] = run_scenario(setup, layers, key=key, runs=runs, run_start=run_start, workers=workers)
-        prog.add(runs)
+    out = run_scenarios(setup, scen, key=key, runs=runs, run_start=run_start, workers=workers)
+    prog.add(runs * len(out))
     return out
 
 

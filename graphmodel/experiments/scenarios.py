@@ -24,7 +24,7 @@ from graphmodel.experiments.intent import IntentModel
 from graphmodel.propagation import _kernels as K
 from graphmodel.propagation.engine import PropagationGraph, prepare
 
-__all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario",
+__all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario", "run_scenarios",
            "METRICS", "CURVE_LEN", "DEFAULT_PROB"]
 
 #: The default scenarios: each layer alone, a social-first platform (social +
@@ -158,42 +158,52 @@ def _n_workers(workers: int | None) -> int:
     return int(workers)
 
 
-def run_scenario(setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0,
-                 workers: int | None = None) -> ScenarioRuns:
-    """Runs ``run_start .. run_start + runs - 1`` with only ``layers`` carrying intent.
+def run_scenarios(setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *, key: int, runs: int,
+                  run_start: int = 0, workers: int | None = None) -> dict[str, ScenarioRuns]:
+    """Runs ``run_start .. run_start + runs - 1`` of every scenario (name -> layers carrying intent).
 
-    Chunks of runs go to ``workers`` threads (the kernel releases the GIL);
-    run ``r`` depends on ``key`` and ``r`` only, so the numbers never depend
-    on ``workers``.
+    One compiled call per worker thread (the kernel releases the GIL); the workers take
+    (run, scenario) items from a shared counter and keep one workspace for all of them. Run ``r``
+    of a scenario depends on ``key``, ``r`` and the scenario only, so the numbers never depend on
+    ``workers``.
     """
     g = setup.graph
     L = g.lptr.shape[1] - 1
-    out = ScenarioRuns(
-        reach=np.zeros(runs, np.int64), purchases=np.zeros(runs, np.int64), merchants=np.zeros(runs, np.int64),
-        half_time=np.zeros(runs, np.int64), steps=np.zeros(runs, np.int64),
-        reach_by=np.zeros((runs, L + 1), np.int64), purch_by=np.zeros((runs, L + 1), np.int64),
-        curve_i=np.zeros((runs, CURVE_LEN), np.int32), curve_p=np.zeros((runs, CURVE_LEN), np.int32),
+    names = list(scenarios)
+    S = len(names)
+    masks = np.ascontiguousarray(np.stack([setup.mask(scenarios[k]) for k in names]), dtype=np.uint8)
+    outs = dict(
+        reach=np.zeros((S, runs), np.int64), purchases=np.zeros((S, runs), np.int64),
+        merchants=np.zeros((S, runs), np.int64), half_time=np.zeros((S, runs), np.int64),
+        steps=np.zeros((S, runs), np.int64), reach_by=np.zeros((S, runs, L + 1), np.int64),
+        purch_by=np.zeros((S, runs, L + 1), np.int64), curve_i=np.zeros((S, runs, CURVE_LEN), np.int32),
+        curve_p=np.zeros((S, runs, CURVE_LEN), np.int32),
     )
-    mask = setup.mask(layers)
-    nw = min(_n_workers(workers), max(1, runs))
+    lq, cap, thr = IK.break_table(g.seg_p, g.lptr)
+    counter = np.zeros(1, np.int64)
+    nw = min(_n_workers(workers), max(1, S * runs))
 
-    def chunk(lo: int, hi: int) -> None:
-        IK.intent_chunk(
-            np.uint64(key), int(run_start), int(lo), int(hi), g.indptr, g.indices, g.lptr, g.arc_key, g.prob,
-            g.seg_p, g.seg_key, mask, setup.from_purchase, setup.conv, setup.pkey, setup.buy, setup.seeds,
-            int(g.n_users), int(setup.max_out), out.reach, out.purchases, out.merchants, out.half_time, out.steps,
-            out.reach_by, out.purch_by, out.curve_i, out.curve_p,
+    def work() -> None:
+        IK.intent_worker(
+            np.uint64(key), int(run_start), int(runs), counter, g.indptr, g.indices, g.lptr, g.arc_key, g.prob,
+            g.seg_p, g.seg_key, lq, cap, thr, masks, setup.from_purchase, setup.conv, setup.pkey, setup.buy,
+            setup.seeds, int(g.n_users), int(setup.max_out), outs["reach"], outs["purchases"], outs["merchants"],
+            outs["half_time"], outs["steps"], outs["reach_by"], outs["purch_by"], outs["curve_i"], outs["curve_p"],
         )
 
     if nw == 1:
-        chunk(0, runs)
-        return out
-    n_chunks = min(runs, 4 * nw)
-    bounds = [(runs * c // n_chunks, runs * (c + 1) // n_chunks) for c in range(n_chunks)]
-    with ThreadPoolExecutor(max_workers=nw) as pool:
-        for f in [pool.submit(chunk, lo, hi) for lo, hi in bounds if hi > lo]:
-            f.result()
-    return out
+        work()
+    else:
+        with ThreadPoolExecutor(max_workers=nw) as pool:
+            for f in [pool.submit(work) for _ in range(nw)]:
+                f.result()
+    return {name: ScenarioRuns(**{f: v[i] for f, v in outs.items()}) for i, name in enumerate(names)}
+
+
+def run_scenario(setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0,
+                 workers: int | None = None) -> ScenarioRuns:
+    """Runs ``run_start .. run_start + runs - 1`` with only ``layers`` carrying intent (see :func:`run_scenarios`)."""
+    return run_scenarios(setup, {"": layers}, key=key, runs=runs, run_start=run_start, workers=workers)[""]
 
 
 def trace_run(setup: IntentSetup, layers: Sequence[str], *, key: int, run: int = 0) -> dict[str, np.ndarray]:
@@ -202,8 +212,9 @@ def trace_run(setup: IntentSetup, layers: Sequence[str], *, key: int, run: int =
     Layers are CSR positions (``graph.layers``); ``len(graph.layers)`` means a seed.
     """
     g = setup.graph
+    lq, cap, thr = IK.break_table(g.seg_p, g.lptr)
     i, p, e, pl = IK.intent_trace(
-        np.uint64(key), int(run), g.indptr, g.indices, g.lptr, g.arc_key, g.prob, g.seg_p, g.seg_key,
+        np.uint64(key), int(run), g.indptr, g.indices, g.lptr, g.arc_key, g.prob, g.seg_p, g.seg_key, lq, cap, thr,
         setup.mask(layers), setup.from_purchase, setup.conv, setup.pkey, setup.buy, setup.seeds, int(g.n_users),
         int(setup.max_out),
     )
