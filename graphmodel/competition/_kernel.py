@@ -5,9 +5,15 @@ single-homed merchant one, a multi-homed merchant any number) and the
 platforms it ever held (``ever``, a bit mask; a node adopts a platform at
 most once, so every run ends).
 
-The state of node ``u`` is one int64, ``state[u] = (run tag << 32) | ever``,
-so the test "is ``u`` already settled in this run" costs one memory read; a
-user holds ``owner[u]``, a merchant holds every platform it ever adopted.
+Everything a run knows about node ``u`` is one row ``rows[u]`` of int64 (32
+bytes, one cache line; see ``_C_*``): ``(run tag << 32) | ever`` (so nothing is
+reset between runs), the adoption (step, layer, owner), and the proposals of
+the current step. A user holds its owner, a merchant every platform it ever
+adopted. Two bit sets (L2-resident) drop proposals that cannot change
+anything before the row is read: ``closed`` (an adopted user when there is
+no switching, an adopted merchant that does not multi-home) and, with the
+tie rule "random", ``stepb[p]`` (already reached by platform ``p`` in this
+step).
 
 One step. Every (node, platform) pair that adopted in the previous step tries
 its out-arcs once on the platform's layers with the platform's probability
@@ -45,7 +51,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from graphmodel.propagation._kernels import _segment_targets, mix64, run_key, to_unit
+from graphmodel.propagation._kernels import (
+    _break_table,
+    _fetch_add,
+    _max_out,
+    _max_seg,
+    _prefetch,
+    arc_coin,
+    mix64,
+    run_key,
+    stream_draw,
+    stream_key,
+    to_unit,
+)
 
 TIE_RANDOM = 0
 TIE_STRENGTH = 1
@@ -81,22 +99,48 @@ def multihomed(rkey, node, multihoming):
     return node_coin(rkey, node, 0, _SALT_MULTI) < multihoming
 
 
-#: Probabilities are kept as fixed-point int64 (exact to 2**-52) beside the candidate mask.
+#: Probabilities are kept as fixed-point int64 (exact to 2**-52): the tie rule "strength" compares them.
 _FX = 4503599627370496.0  # 2**52
 _SEED_FX = np.int64(2 * 4503599627370496)
 
+# Layout of the per-node record ``rows[u]`` (int64; one 32-byte row, or 64 bytes with the strength
+# tie rule, so a node's whole state is one cache line):
+_C_STATE = 0  # run tag << 32 | platforms ever held
+_C_INFO = 1  # adoption step << 16 | layer << 8 | owner + 1
+_C_PROP = 2  # step counter << 32 | platforms that reached the node in this step
+_C_LAYER = 3  # 2 bits per platform: layer of the first arc of that platform in this step (L = seed)
+_C_BEST = 4  # strength rule only: per platform, the best arriving probability (fixed point)
+
+_BLOCK = 1024  # proposals gathered before the records of their heads are read
+_AHEAD = 16  # prefetch distance (front pairs; proposals; touched nodes)
+
+
+@njit(cache=True, inline="always")
+def _bit_get(bits, u):
+    return (bits[u >> 6] >> np.uint64(u & 63)) & np.uint64(1)
+
+
+@njit(cache=True, inline="always")
+def _bit_set(bits, u):
+    bits[u >> 6] |= np.uint64(1) << np.uint64(u & 63)
+
+
+@njit(cache=True, inline="always")
+def _bit_clear(bits, u):
+    bits[u >> 6] &= ~(np.uint64(1) << np.uint64(u & 63))
+
 
 @njit(cache=True)
-def _pick(mask, rec_u, step, rkey, u, tie, P):
+def _pick(mask, rows, u, step, rkey, tie, P):
     """One platform among the bits of ``mask`` (tie rule); coins keyed on (run, node, step)."""
     best = np.int64(-1)
     if tie == TIE_STRENGTH:
         for p in range(P):
-            if (mask >> p) & 1 and rec_u[2 + 2 * p] > best:
-                best = rec_u[2 + 2 * p]
+            if (mask >> p) & 1 and rows[u, _C_BEST + p] > best:
+                best = rows[u, _C_BEST + p]
     k = 0
     for p in range(P):
-        if (mask >> p) & 1 and (tie != TIE_STRENGTH or rec_u[2 + 2 * p] == best):
+        if (mask >> p) & 1 and (tie != TIE_STRENGTH or rows[u, _C_BEST + p] == best):
             k += 1
     if k == 1:
         idx = 0
@@ -105,7 +149,7 @@ def _pick(mask, rec_u, step, rkey, u, tie, P):
         if idx >= k:
             idx = k - 1
     for p in range(P):
-        if (mask >> p) & 1 and (tie != TIE_STRENGTH or rec_u[2 + 2 * p] == best):
+        if (mask >> p) & 1 and (tie != TIE_STRENGTH or rows[u, _C_BEST + p] == best):
             if idx == 0:
                 return p
             idx -= 1
@@ -113,51 +157,66 @@ def _pick(mask, rec_u, step, rkey, u, tie, P):
 
 
 @njit(cache=True, inline="always")
-def _propose(u, p, prfx, l, ctr, rec, touched, nt):
+def _propose(rows, u, p, prfx, l, ctr, strength, touched, nt):
     """Record that platform ``p`` reached ``u`` in this step; returns the new number of touched nodes."""
-    c = rec[u, 1]
+    c = rows[u, _C_PROP]
     bit = np.int64(1) << p
+    sh = 2 * p
     if (c >> 32) != ctr:
-        rec[u, 1] = (ctr << 32) | bit
-        rec[u, 2 + 2 * p] = prfx
-        rec[u, 3 + 2 * p] = l
+        rows[u, _C_PROP] = (ctr << 32) | bit
+        rows[u, _C_LAYER] = np.int64(l) << sh
+        if strength:
+            rows[u, _C_BEST + p] = prfx
         touched[nt] = u
         return nt + 1
     if not (c & bit):
-        rec[u, 1] = c | bit
-        rec[u, 2 + 2 * p] = prfx
-        rec[u, 3 + 2 * p] = l
-    elif prfx > rec[u, 2 + 2 * p]:
-        rec[u, 2 + 2 * p] = prfx
+        rows[u, _C_PROP] = c | bit
+        rows[u, _C_LAYER] |= np.int64(l) << sh
+        if strength:
+            rows[u, _C_BEST + p] = prfx
+    elif strength and prfx > rows[u, _C_BEST + p]:
+        rows[u, _C_BEST + p] = prfx
     return nt
 
 
 @njit(cache=True, inline="always")
 def _adopt_info(step, layer, owner):
-    """rec[u, 0]: step of adoption << 16 | layer << 8 | owner + 1."""
+    """rows[u, _C_INFO]: step of adoption << 16 | layer << 8 | owner + 1."""
     return (np.int64(step) << 16) | (np.int64(layer) << 8) | np.int64(owner + 1)
+
+
+@njit(cache=True, inline="always")
+def _layer_of(rows, u, p):
+    return (rows[u, _C_LAYER] >> (2 * p)) & 3
 
 
 @njit(cache=True)
 def _compete_run(
-    r, base, indptr, indices, lptr, arc_key, prob, seg_u, seg_m, seg_key, pkey, seeds, seed_ptr, n_users,
+    r, base, lptr, indices, arc_key, prob, segs, lq, cap, thr, seg_key, pkey, seeds, seed_ptr, n_users,
     tie, switching, lock_in, multihoming, max_steps,
     pay_ptr, pay_m, pay_w,
-    state, rec, front_v, front_p, nxt_v, nxt_p, touched, live, adopted, ctr0,
+    rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f, adopted, ctr0,
     out_users, out_merch, out_gmv, out_layers, out_curve,
 ):
-    """One run; writes the run's rows of the outputs; returns (steps, step counter for the next run).
+    """One run; writes the run's outputs (local arrays); returns (steps, step counter for the next run).
 
-    ``state[u]`` = run tag << 32 | platforms ever held; ``rec[u]`` = [adoption info, step counter << 32 |
-    mask of platforms reaching u in this step, then per platform (best arc probability, layer)].
+    ``segs[(side * P + p) * L + l]`` is the probability of layer ``l`` for platform ``p`` on the arcs of
+    users (side 0) or merchants (side 1); -1 = per-arc (``prob[p, j]``). ``closed`` (bits) marks the
+    nodes that refuse every proposal for the rest of the run (an adopted user when there is no
+    switching; an adopted merchant that does not multi-home), ``stepb[p]`` (bits, tie rule
+    "random" only) the nodes that platform ``p`` reached in this step: a proposal to either is a
+    no-op, so it is dropped before the node's record is read.
     """
     P = prob.shape[0]
     L = lptr.shape[1] - 1
     T = out_curve.shape[1]
+    strength = tie == TIE_STRENGTH
+    filt = not strength
     rtag = np.int64(r + 1) << 32
     low = (np.int64(1) << 32) - 1
     rkey = run_key(base, r)
     ctr = ctr0
+    closed[:] = 0
     for p in range(P):
         out_users[p] = 0
         out_merch[p] = 0
@@ -170,24 +229,36 @@ def _compete_run(
     nt = 0
     for p in range(P):
         for i in range(seed_ptr[p], seed_ptr[p + 1]):
-            nt = _propose(seeds[i], p, _SEED_FX, L, ctr, rec, touched, nt)
+            s = seeds[i]
+            if filt:
+                if _bit_get(stepb[p], s):
+                    continue
+                _bit_set(stepb[p], s)
+            nt = _propose(rows, s, p, _SEED_FX, L, ctr, strength, touched, nt)
     step = 0
     nf = 0
     while True:
         # ---- resolve the proposals of this step
         nn = 0
+        for i in range(min(nt, _AHEAD)):
+            _prefetch(rows, touched[i])
         for i in range(nt):
+            if i + _AHEAD < nt:
+                _prefetch(rows, touched[i + _AHEAD])
             u = touched[i]
-            ru = rec[u]
-            M = ru[1] & low
+            M = rows[u, _C_PROP] & low
+            if filt:
+                for p in range(P):
+                    if (M >> p) & 1:
+                        _bit_clear(stepb[p], u)
             is_user = u < n_users
-            s_u = state[u]
+            s_u = rows[u, _C_STATE]
             if (s_u & ~low) != rtag:  # new to this run
                 adopted[na] = u
                 na += 1
                 if (not is_user) and multihomed(rkey, u, multihoming):
-                    state[u] = rtag | M
-                    ru[0] = _adopt_info(step, L, -1)
+                    rows[u, _C_STATE] = rtag | M
+                    rows[u, _C_INFO] = _adopt_info(step, L, -1)
                     for p in range(P):
                         if (M >> p) & 1:
                             out_merch[p] += 1
@@ -195,15 +266,18 @@ def _compete_run(
                             nxt_p[nn] = p
                             nn += 1
                     continue
-                w = _pick(M, ru, step, rkey, u, tie, P)
-                state[u] = rtag | (np.int64(1) << w)
-                lw = ru[3 + 2 * w]
-                ru[0] = _adopt_info(step, lw, w)
+                w = _pick(M, rows, u, step, rkey, tie, P)
+                rows[u, _C_STATE] = rtag | (np.int64(1) << w)
+                lw = _layer_of(rows, u, w)
+                rows[u, _C_INFO] = _adopt_info(step, lw, w)
                 if is_user:
                     out_users[w] += 1
                     out_layers[w, lw] += 1
+                    if switching <= 0.0:
+                        _bit_set(closed, u)
                 else:
                     out_merch[w] += 1
+                    _bit_set(closed, u)
                 nxt_v[nn] = u
                 nxt_p[nn] = w
                 nn += 1
@@ -213,7 +287,7 @@ def _compete_run(
                 continue
             if not is_user:
                 if multihomed(rkey, u, multihoming):
-                    state[u] = s_u | M
+                    rows[u, _C_STATE] = s_u | M
                     for p in range(P):
                         if (M >> p) & 1:
                             out_merch[p] += 1
@@ -223,8 +297,8 @@ def _compete_run(
                 continue
             if switching <= 0.0:
                 continue
-            c = _pick(M, ru, step, rkey, u, tie, P)
-            info = ru[0]
+            c = _pick(M, rows, u, step, rkey, tie, P)
+            info = rows[u, _C_INFO]
             ps = switching
             if lock_in > 0.0:
                 ps = switching * (1.0 - lock_in) ** (step - (info >> 16))
@@ -232,9 +306,9 @@ def _compete_run(
                 old = (info & 255) - 1
                 out_users[old] -= 1
                 out_layers[old, (info >> 8) & 255] -= 1
-                state[u] = s_u | (np.int64(1) << c)
-                lc = ru[3 + 2 * c]
-                ru[0] = _adopt_info(step, lc, c)
+                rows[u, _C_STATE] = s_u | (np.int64(1) << c)
+                lc = _layer_of(rows, u, c)
+                rows[u, _C_INFO] = _adopt_info(step, lc, c)
                 out_users[c] += 1
                 out_layers[c, lc] += 1
                 nxt_v[nn] = u
@@ -243,9 +317,8 @@ def _compete_run(
         if step < T:
             for p in range(P):
                 out_curve[p, step] = out_users[p]
-        for i in range(nn):
-            front_v[i] = nxt_v[i]
-            front_p[i] = nxt_p[i]
+        front_v, nxt_v = nxt_v, front_v
+        front_p, nxt_p = nxt_p, front_p
         nf = nn
         if nf == 0 or (max_steps >= 0 and step >= max_steps):
             break
@@ -253,36 +326,111 @@ def _compete_run(
         step += 1
         ctr += 1
         nt = 0
-        for i in range(nf):
-            v = front_v[i]
-            p = front_p[i]
-            bit = np.int64(1) << p
-            rk = rkey ^ pkey[p]
-            if v < n_users:
-                segs = seg_u[p]
-            else:
-                segs = seg_m[p]
-            probp = prob[p]
-            for l in range(L):
-                a = lptr[v, l]
-                b = lptr[v, l + 1]
-                if a == b or segs[l] == 0.0:
-                    continue
-                k = _segment_targets(v, l, a, b, rk, np.uint64(0), indices, arc_key, probp, segs, seg_key, live)
-                for t in range(k):
-                    j = live[t]
-                    u = indices[j]
-                    s_u = state[u]
-                    if (s_u & ~low) == rtag:
-                        if s_u & bit:
-                            continue
-                        if u < n_users:
-                            if switching <= 0.0:
+        i = 0
+        while i < nf:
+            # phase 1: the live arcs of a block of front pairs, in order (pair, layer, arc), whose heads
+            # are not closed (a bit test) -> candidate proposals; prefetch the rows phase 1 will read
+            k = 0
+            while i < nf and k < _BLOCK:
+                if i + _AHEAD < nf:
+                    _prefetch(lptr, front_v[i + _AHEAD])
+                if i + _AHEAD // 2 < nf:
+                    v2 = front_v[i + _AHEAD // 2]
+                    sb2 = ((0 if v2 < n_users else P) + front_p[i + _AHEAD // 2]) * L
+                    for l in range(L):
+                        if segs[sb2 + l] < 0.0:
+                            a2 = np.int64(lptr[v2, l])
+                            _prefetch(arc_key, a2)
+                            _prefetch(indices, a2)
+                v = front_v[i]
+                p = np.int64(front_p[i])
+                i += 1
+                rk = rkey ^ pkey[p]
+                sb = ((0 if v < n_users else P) + p) * L
+                sp_bits = stepb[p]
+                for l in range(L):
+                    a = np.int64(lptr[v, l])
+                    b = np.int64(lptr[v, l + 1])
+                    if a == b:
+                        continue
+                    sl = sb + l
+                    q = segs[sl]
+                    if q == 0.0:
+                        continue
+                    if q < 0.0:  # per-arc coins; a closed head needs no coin
+                        for j in range(a, b):
+                            u = indices[j]
+                            if _bit_get(closed, u):
                                 continue
-                        elif not multihomed(rkey, u, multihoming):
+                            if filt and _bit_get(sp_bits, u):
+                                continue
+                            pj = prob[p, j]
+                            if arc_coin(rk, arc_key[j]) < pj:
+                                cand_u[k] = u
+                                cand_p[k] = p
+                                cand_l[k] = l
+                                if strength:
+                                    cand_f[k] = np.int64(pj * _FX)
+                                k += 1
+                    elif q >= 1.0:
+                        for j in range(a, b):
+                            u = indices[j]
+                            if _bit_get(closed, u):
+                                continue
+                            cand_u[k] = u
+                            cand_p[k] = p
+                            cand_l[k] = l
+                            if strength:
+                                cand_f[k] = np.int64(q * _FX)
+                            k += 1
+                    else:  # geometric skipping, exactly as the propagation core
+                        key = stream_key(rk, v, seg_key[l], np.uint64(0))
+                        lql = lq[sl]
+                        c = cap[sl]
+                        j = a - 1
+                        d = 0
+                        while True:
+                            x = stream_draw(key, d)
+                            d += 1
+                            R = b - j - 1
+                            if R < c and x <= thr[sl, R]:
+                                break
+                            f = np.log(x) / lql
+                            if f >= R:
+                                break
+                            j += 1 + np.int64(f)
+                            u = indices[j]
+                            if _bit_get(closed, u):
+                                continue
+                            cand_u[k] = u
+                            cand_p[k] = p
+                            cand_l[k] = l
+                            if strength:
+                                cand_f[k] = np.int64(q * _FX)
+                            k += 1
+            # phase 2: propose in the same order, prefetching the heads' rows a few proposals ahead
+            for t in range(min(k, _AHEAD)):
+                _prefetch(rows, cand_u[t])
+            for t in range(k):
+                if t + _AHEAD < k:
+                    _prefetch(rows, cand_u[t + _AHEAD])
+                u = cand_u[t]
+                p = np.int64(cand_p[t])
+                if filt and _bit_get(stepb[p], u):
+                    continue
+                bit = np.int64(1) << p
+                s_u = rows[u, _C_STATE]
+                if (s_u & ~low) == rtag:
+                    if s_u & bit:
+                        continue
+                    if u < n_users:
+                        if switching <= 0.0:
                             continue
-                    pr = segs[l] if segs[l] >= 0.0 else probp[j]
-                    nt = _propose(u, p, np.int64(pr * _FX), l, ctr, rec, touched, nt)
+                    elif not multihomed(rkey, u, multihoming):
+                        continue
+                if filt:
+                    _bit_set(stepb[p], u)
+                nt = _propose(rows, u, p, cand_f[t], np.int64(cand_l[t]), ctr, strength, touched, nt)
     for s in range(step + 1, T):
         for p in range(P):
             out_curve[p, s] = out_users[p]
@@ -290,22 +438,22 @@ def _compete_run(
     if pay_ptr.shape[0] > 1:
         if na * 4 > n_users:  # many adopters: stream over all users (sequential memory)
             for u in range(n_users):
-                if (state[u] & ~low) == rtag:
-                    _gmv_user(u, (rec[u, 0] & 255) - 1, pay_ptr, pay_m, pay_w, state, rtag, low, out_gmv)
+                if (rows[u, _C_STATE] & ~low) == rtag:
+                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, rows, rtag, low, out_gmv)
         else:
             for i in range(na):
                 u = adopted[i]
                 if u < n_users:
-                    _gmv_user(u, (rec[u, 0] & 255) - 1, pay_ptr, pay_m, pay_w, state, rtag, low, out_gmv)
+                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, rows, rtag, low, out_gmv)
     return step, ctr
 
 
 @njit(cache=True, inline="always")
-def _gmv_user(u, p, pay_ptr, pay_m, pay_w, state, rtag, low, out_gmv):
+def _gmv_user(u, p, pay_ptr, pay_m, pay_w, rows, rtag, low, out_gmv):
     bit = np.int64(1) << p
     acc = 0.0
     for e in range(pay_ptr[u], pay_ptr[u + 1]):
-        sm = state[pay_m[e]]
+        sm = rows[pay_m[e], _C_STATE]
         if (sm & ~low) == rtag and (sm & bit):
             acc += pay_w[e]
     out_gmv[p] += acc
@@ -313,10 +461,13 @@ def _gmv_user(u, p, pay_ptr, pay_m, pay_w, state, rtag, low, out_gmv):
 
 @njit(cache=True, parallel=True)
 def compete_batch(
-    base, run_start, n_runs, n_chunks, indptr, indices, lptr, arc_key, prob, seg_u, seg_m, seg_key, pkey, seeds,
+    base, run_start, n_runs, n_workers, indptr, indices, lptr, arc_key, prob, seg_u, seg_m, seg_key, pkey, seeds,
     seed_ptr, n_users, tie, switching, lock_in, multihoming, max_steps, curve_len, pay_ptr, pay_m, pay_w,
 ):
-    """Runs ``run_start .. run_start+n_runs-1`` of a contest.
+    """Runs ``run_start .. run_start+n_runs-1`` of a contest on ``n_workers`` threads.
+
+    Runs are handed to the workers one at a time (an atomic counter); each run writes only its own
+    rows of the outputs, from worker-local counters, so the numbers do not depend on the schedule.
 
     Returns
     -------
@@ -335,30 +486,59 @@ def compete_batch(
     layers = np.zeros((n_runs, P, L + 1), np.int64)
     curve = np.zeros((n_runs, P, curve_len), np.int32)
     steps = np.zeros(n_runs, np.int64)
-    max_out = 0
-    for v in range(n):
-        d = indptr[v + 1] - indptr[v]
-        if d > max_out:
-            max_out = d
-    for c in prange(n_chunks):
-        lo = (n_runs * c) // n_chunks
-        hi = (n_runs * (c + 1)) // n_chunks
-        state = np.zeros(n, np.int64)
-        rec = np.zeros((n, max(8, 2 + 2 * P)), np.int64)  # 64-byte rows for up to 3 platforms
+    if L > 3:
+        raise ValueError("at most 3 layers (2 bits per platform)")
+    segs = np.empty(2 * P * L)
+    for p in range(P):
+        for l in range(L):
+            segs[p * L + l] = seg_u[p, l]
+            segs[(P + p) * L + l] = seg_m[p, l]
+    max_seg = _max_seg(lptr) if n > 0 else np.int64(0)
+    lq, cap, thr = _break_table(segs, max_seg)
+    max_out = _max_out(lptr) if n > 0 else np.int64(0)
+    strength = tie == TIE_STRENGTH
+    width = 8 if (strength and P <= 4) else (_C_BEST + P if strength else 4)
+    nw = 64 // 64 + n // 64
+    W = max(1, min(n_workers, n_runs))
+    counter = np.zeros(1, np.int64)
+    for w in prange(W):
+        rows = np.zeros((n, width), np.int64)
+        closed = np.zeros(nw, np.uint64)
+        stepb = np.zeros((P, nw), np.uint64)
         front_v = np.empty(n * P, np.int32)
         front_p = np.empty(n * P, np.int8)
         nxt_v = np.empty(n * P, np.int32)
         nxt_p = np.empty(n * P, np.int8)
         touched = np.empty(n, np.int32)
-        live = np.empty(max_out + 1, np.int64)
+        nc = _BLOCK + max_out + 1
+        cand_u = np.empty(nc, np.int32)
+        cand_p = np.empty(nc, np.int8)
+        cand_l = np.empty(nc, np.int8)
+        cand_f = np.empty(nc, np.int64)
         adopted = np.empty(n, np.int32)
+        o_users = np.zeros(P, np.int64)
+        o_merch = np.zeros(P, np.int64)
+        o_gmv = np.zeros(P, np.float64)
+        o_layers = np.zeros((P, L + 1), np.int64)
+        o_curve = np.zeros((P, curve_len), np.int32)
         ctr = np.int64(0)
-        for i in range(lo, hi):
+        while True:
+            i = _fetch_add(counter, 0, 1)
+            if i >= n_runs:
+                break
             st, ctr = _compete_run(
-                run_start + i, base, indptr, indices, lptr, arc_key, prob, seg_u, seg_m, seg_key, pkey, seeds,
+                run_start + i, base, lptr, indices, arc_key, prob, segs, lq, cap, thr, seg_key, pkey, seeds,
                 seed_ptr, n_users, tie, switching, lock_in, multihoming, max_steps, pay_ptr, pay_m, pay_w,
-                state, rec, front_v, front_p, nxt_v, nxt_p, touched, live, adopted, ctr,
-                users[i], merch[i], gmv[i], layers[i], curve[i],
+                rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f,
+                adopted, ctr, o_users, o_merch, o_gmv, o_layers, o_curve,
             )
             steps[i] = st
+            for p in range(P):
+                users[i, p] = o_users[p]
+                merch[i, p] = o_merch[p]
+                gmv[i, p] = o_gmv[p]
+                for l in range(L + 1):
+                    layers[i, p, l] = o_layers[p, l]
+                for s in range(curve_len):
+                    curve[i, p, s] = o_curve[p, s]
     return users, merch, gmv, layers, curve, steps
