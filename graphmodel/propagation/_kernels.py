@@ -429,8 +429,8 @@ def _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len):
     out = (np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64),
            np.zeros((n_runs, L1), np.int64))
     lq, cap, thr = _break_table(seg_p, _max_seg(lptr) if n > 0 else np.int64(0))
-    work = (np.zeros((W, n, 2), np.int32), np.empty((W, curve_len), np.int64), np.zeros((W, 1), np.int64),
-            np.zeros(1, np.int64))
+    work = (np.zeros((W, n, 2), np.int32), np.empty((W, curve_len), np.int64), np.zeros((W, 16), np.int64),
+            np.zeros(1, np.int64))  # (W, 16): each worker's curve length on its own cache line
     nlive = _BLOCK + 1 + (_max_out(lptr) if n > 0 else 0)
     return W, out, lq, cap, thr, work, nlive
 
