@@ -366,7 +366,7 @@ def _compete_run(
                                 continue
                             pj = prob[p, j]
                             if arc_coin(rk, arc_key[j]) < pj:
-                                cand_u[k] = u
+                                cand_u[k] = j
                                 cand_p[k] = p
                                 cand_l[k] = l
                                 if strength:
@@ -377,7 +377,7 @@ def _compete_run(
                             u = indices[j]
                             if _bit_get(closed, u):
                                 continue
-                            cand_u[k] = u
+                            cand_u[k] = j
                             cand_p[k] = p
                             cand_l[k] = l
                             if strength:
@@ -399,10 +399,8 @@ def _compete_run(
                             if f >= R:
                                 break
                             j += 1 + np.int64(f)
-                            u = indices[j]
-                            if _bit_get(closed, u):
-                                continue
-                            cand_u[k] = u
+                            _prefetch(indices, j)  # the head is read in phase 2 (no stall here)
+                            cand_u[k] = j
                             cand_p[k] = p
                             cand_l[k] = l
                             if strength:
@@ -410,11 +408,15 @@ def _compete_run(
                             k += 1
             # phase 2: propose in the same order, prefetching the heads' rows a few proposals ahead
             for t in range(min(k, _AHEAD)):
-                _prefetch(rows, cand_u[t])
+                _prefetch(rows, indices[cand_u[t]])
             for t in range(k):
                 if t + _AHEAD < k:
-                    _prefetch(rows, cand_u[t + _AHEAD])
-                u = cand_u[t]
+                    u2 = indices[cand_u[t + _AHEAD]]
+                    if not _bit_get(closed, u2):
+                        _prefetch(rows, u2)
+                u = indices[cand_u[t]]
+                if _bit_get(closed, u):
+                    continue
                 p = np.int64(cand_p[t])
                 if filt and _bit_get(stepb[p], u):
                     continue
@@ -511,7 +513,7 @@ def compete_batch(
         nxt_p = np.empty(n * P, np.int8)
         touched = np.empty(n, np.int32)
         nc = _BLOCK + max_out + 1
-        cand_u = np.empty(nc, np.int32)
+        cand_u = np.empty(nc, np.int64)  # arcs
         cand_p = np.empty(nc, np.int8)
         cand_l = np.empty(nc, np.int8)
         cand_f = np.empty(nc, np.int64)
