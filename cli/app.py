@@ -6,8 +6,10 @@ Every command is a library call plus formatting; nothing here computes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,17 +100,18 @@ def _numeric(s: str) -> bool:
 class ProgressBar:
     """A one-line progress bar on stderr: done/total, rate and time left.
 
-    Use as the ``progress(done, total)`` callback of a library call; silent
-    when stderr is not a terminal unless ``force=True``.
+    Use as the ``progress(done, total)`` callback of a library call, through
+    :func:`progress_bar`; silent when stderr is not a terminal.
     """
 
-    def __init__(self, label: str, *, unit: str = "tasks", force: bool = False, width: int = 28) -> None:
+    def __init__(self, label: str, *, unit: str = "runs", force: bool = False, width: int = 28) -> None:
         import time
 
         self.label, self.unit, self.width = label, unit, width
         self.enabled = force or sys.stderr.isatty()
         self._t0 = time.perf_counter()
         self._first: int | None = None
+        self._open = False
 
     def __call__(self, done: int, total: int) -> None:
         import time
@@ -127,6 +130,39 @@ class ProgressBar:
             f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {self.unit}"
             f"  {rate:6.2f}/s  {eta}"
         )
-        if done >= total:
+        self._open = done < total
+        if not self._open:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+    def close(self) -> None:
+        """End an unfinished bar's line (so an error message starts on its own line)."""
+        if self._open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self._open = False
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, *, enabled: bool = True, unit: str = "runs") -> Iterator[ProgressBar | None]:
+    """A :class:`ProgressBar` for a long call, or ``None`` (no progress reporting) when not ``enabled``."""
+    bar = ProgressBar(label, unit=unit) if enabled else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def save_json(data: Any, path: Path | str | None) -> bool:
+    """Write ``data`` as JSON to a file (and say so on stderr) or to stdout for ``-``.
+
+    Returns True when the JSON went to stdout (so the command prints nothing else there).
+    """
+    if path is None:
+        return False
+    write_json(data, path)
+    if str(path) == "-":
+        return True
+    note(f"wrote {path}")
+    return False

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import app, echo, format_table, note, progress_bar, save_json
 
 #: The built-in ecosystem ``graphmodel compare`` uses without a PATH (small enough to answer in seconds).
 DEFAULT_ECOSYSTEM: dict[str, Any] = {"preset": "balanced", "users": 5000, "seed": 1}
@@ -73,30 +72,15 @@ def compare_cmd(
     if changes:
         intent = IntentModel(**{**{f.name: getattr(intent, f.name) for f in dataclasses.fields(intent)}, **changes})
 
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = typer.progressbar(length=total, label="runs", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     long_run = runs * max(eco.n_edges(), 1) >= 200_000_000 or bool(sweep)
-    try:
+    with progress_bar("compare", enabled=long_run) as progress:
         res = gm.compare(
             eco, seeds=seeds, campaign=campaign, price=price, prob=prob or None, intent=intent,
             scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
             null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
-            progress=progress if long_run else None,
+            progress=progress,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    if json_out is not None:
-        write_json(res.to_dict(), json_out)
-        if str(json_out) != "-":
-            note(f"wrote {json_out}")
+    to_stdout = save_json(res.to_dict(), json_out)
     if report is not None:
         from graphmodel.experiments.report import write_report
 
@@ -107,9 +91,8 @@ def compare_cmd(
 
         save_figure(res, plot)
         note(f"wrote {plot}")
-    if json_out is not None and str(json_out) == "-":
-        return
-    echo(_summary(res))
+    if not to_stdout:
+        echo(_summary(res))
 
 
 def _summary(res: Any) -> str:

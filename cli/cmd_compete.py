@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import app, echo, format_table, note, progress_bar, save_json
 
 
 @app.command("compete")
@@ -52,34 +51,17 @@ def compete_cmd(
     options.update({k: v for k, v in given.items() if v is not None})
     options.setdefault("runs", 1000)
     eco = graphmodel.io.read(path)
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = typer.progressbar(length=total, label="runs", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
-    try:
-        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress if long_run else None,
-                         **options)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    if json_out is not None:
-        write_json(res.to_dict(), json_out)
-        if str(json_out) != "-":
-            note(f"wrote {json_out}")
+    with progress_bar("compete", enabled=long_run) as progress:
+        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, **options)
+    to_stdout = save_json(res.to_dict(), json_out)
     if plot is not None:
         from graphmodel.competition.plot import plot_result
 
         plot_result(res, plot)
         note(f"wrote {plot}")
-    if json_out is not None and str(json_out) == "-":
-        return
-    echo(_summary(res))
+    if not to_stdout:
+        echo(_summary(res))
 
 
 def _ci(e: Any) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import app, echo, format_table, progress_bar, save_json
 
 
 @app.command("simulate")
@@ -44,17 +43,8 @@ def simulate_cmd(
     if seed_file is not None:
         spec.extend(read_seed_file(seed_file))
     eco = graphmodel.io.read(path)
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = typer.progressbar(length=total, label="runs", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     long_run = model != "ppr" and runs * max(eco.n_edges(), 1) >= 50_000_000
-    try:
+    with progress_bar("simulate", enabled=long_run) as progress:
         res = gm.simulate(
             eco,
             model=model,
@@ -68,16 +58,9 @@ def simulate_cmd(
             damping=damping,
             target_ci=target_ci,
             workers=workers,
-            progress=progress if long_run else None,
+            progress=progress,
         )
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    if json_out is not None:
-        write_json(res.to_dict(nodes=nodes), json_out)
-        if str(json_out) != "-":
-            note(f"wrote {json_out}")
-    if json_out is not None and str(json_out) == "-":
+    if save_json(res.to_dict(nodes=nodes), json_out):
         return
     echo(_summary(res))
 

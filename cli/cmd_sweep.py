@@ -26,7 +26,7 @@ def sweep_cmd(
         workers=workers,
         scheduler=scheduler,
         force=force,
-        progress=ProgressBar("sweep"),
+        progress=ProgressBar("sweep", unit="tasks"),
         on_cluster=lambda link: note(f"Dask dashboard: {link}") if link else None,
     )
     echo(f"{res.cells} cells, {res.tasks} tasks: {res.ran} run, {res.skipped} already done ({res.engine}, {res.seconds:.1f} s)")
