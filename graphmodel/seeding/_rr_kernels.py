@@ -35,24 +35,11 @@ __all__ = [
     "transpose",
 ]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30 = np.uint64(30)
-_S27 = np.uint64(27)
-_S31 = np.uint64(31)
-_S11 = np.uint64(11)
-_TWO53 = 1.0 / 9007199254740992.0
+# One hash for the whole engine: the propagation core's splitmix64 primitives.
+from graphmodel.propagation._kernels import _GOLDEN, mix64 as _mix, to_unit  # noqa: E402
 
 MODEL_IC = 0
 MODEL_LT = 1
-
-
-@nb.njit(inline="always", cache=True)
-def _mix(z):
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
 
 
 @nb.njit(inline="always", cache=True)
@@ -65,7 +52,7 @@ def _set_state(key, i):
 def _draw(state):
     """Advance ``state``; return ``(state, u)`` with ``u`` uniform in [0, 1)."""
     state = state + _GOLDEN
-    return state, float(_mix(state) >> _S11) * _TWO53
+    return state, to_unit(_mix(state))
 
 
 @nb.njit(cache=True)
