@@ -50,14 +50,14 @@ def phases(gm, eco, a) -> None:
     for w in [int(x) for x in a.workers_list.split(",")]:
         tot = 0.0
         for name, layers in parse_scenarios(None).items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = run_scenario(setup, layers, key=key, runs=runs, workers=w)
-            dt = time.perf_counter() - t0
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
             tot += dt
             reach = float(r.reach.mean())
-            per_user = dt * w / max(1.0, reach * runs) * 1e9
+            per_user = cpu / max(1.0, reach * runs) * 1e9
             print(f"phase: workers={w} {name:16s} {1e3 * dt / runs:8.1f} ms/run  reach/run {reach:10,.0f}  "
-                  f"{per_user:7.0f} ns thread-time per user reached")
+                  f"{per_user:7.0f} ns CPU time per user reached ({cpu / dt:.2f} cores busy)")
         print(f"phase: workers={w} all 5 scenarios {tot:.2f} s for {runs} runs -> {tot * 2000 / runs:.0f} s "
               f"projected for 2000 runs  ({_load()})")
 
@@ -103,14 +103,15 @@ def main() -> None:
     if a.no_compare:
         return
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = gm.compare(eco, seeds=a.seeds, runs=a.runs, seed=a.seed, workers=a.workers, target_ci=a.target_ci)
-    t_run = time.perf_counter() - t0
+    t_run, c_run = time.perf_counter() - t0, time.process_time() - c0
     n_sc = len(res.scenarios)
     if res.runs != a.runs:
         print(f"adaptive stopping: {res.runs} of {a.runs} runs (target_ci {a.target_ci})")
     print(f"compare: {res.runs} runs x {n_sc} scenarios in {t_run:.1f} s "
-          f"({res.runs * n_sc / t_run:,.0f} runs/s; {os.cpu_count()} cores, workers={a.workers or 'all'})")
+          f"({res.runs * n_sc / t_run:,.0f} runs/s; {os.cpu_count()} cores, workers={a.workers or 'all'}; "
+          f"CPU time {c_run:.1f} s = {c_run / t_run:.2f} cores busy on average)")
     proj = t_run * 2000 / res.runs
     print(f"projected for 2000 runs x {n_sc} scenarios at this size (runs are independent, cost is linear): "
           f"{proj:.0f} s -> target of 300 s for 1M users {'met' if proj < 300 else 'NOT met'}")
