@@ -195,7 +195,7 @@ def _compete_run(
     r, base, lptr, indices, arc_key, prob, segs, lq, cap, thr, seg_key, pkey, seeds, seed_ptr, n_users,
     tie, switching, lock_in, multihoming, max_steps,
     pay_ptr, pay_m, pay_w,
-    rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f, adopted, ctr0,
+    rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f, adopted, mk, ctr0,
     out_users, out_merch, out_gmv, out_layers, out_curve,
 ):
     """One run; writes the run's outputs (local arrays); returns (steps, step counter for the next run).
@@ -438,25 +438,28 @@ def _compete_run(
             out_curve[p, s] = out_users[p]
     # ---- GMV: payments between a user and a merchant that accepts the user's platform
     if pay_ptr.shape[0] > 1:
+        # platforms each merchant accepts in this run, compact (L2-resident) for the 5M-edge pass
+        for m in range(mk.shape[0]):
+            sm = rows[n_users + m, _C_STATE]
+            mk[m] = sm & low if (sm & ~low) == rtag else 0
         if na * 4 > n_users:  # many adopters: stream over all users (sequential memory)
             for u in range(n_users):
                 if (rows[u, _C_STATE] & ~low) == rtag:
-                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, rows, rtag, low, out_gmv)
+                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv)
         else:
             for i in range(na):
                 u = adopted[i]
                 if u < n_users:
-                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, rows, rtag, low, out_gmv)
+                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv)
     return step, ctr
 
 
 @njit(cache=True, inline="always")
-def _gmv_user(u, p, pay_ptr, pay_m, pay_w, rows, rtag, low, out_gmv):
+def _gmv_user(u, p, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv):
     bit = np.int64(1) << p
     acc = 0.0
     for e in range(pay_ptr[u], pay_ptr[u + 1]):
-        sm = rows[pay_m[e], _C_STATE]
-        if (sm & ~low) == rtag and (sm & bit):
+        if mk[pay_m[e] - n_users] & bit:
             acc += pay_w[e]
     out_gmv[p] += acc
 
@@ -518,6 +521,7 @@ def compete_batch(
         cand_l = np.empty(nc, np.int8)
         cand_f = np.empty(nc, np.int64)
         adopted = np.empty(n, np.int32)
+        mk = np.zeros(n - n_users, np.int32)
         o_users = np.zeros(P, np.int64)
         o_merch = np.zeros(P, np.int64)
         o_gmv = np.zeros(P, np.float64)
@@ -532,7 +536,7 @@ def compete_batch(
                 run_start + i, base, lptr, indices, arc_key, prob, segs, lq, cap, thr, seg_key, pkey, seeds,
                 seed_ptr, n_users, tie, switching, lock_in, multihoming, max_steps, pay_ptr, pay_m, pay_w,
                 rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f,
-                adopted, ctr, o_users, o_merch, o_gmv, o_layers, o_curve,
+                adopted, mk, ctr, o_users, o_merch, o_gmv, o_layers, o_curve,
             )
             steps[i] = st
             for p in range(P):
