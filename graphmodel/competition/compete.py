@@ -328,11 +328,11 @@ def _run(eco, arr: _Arrays, pay, *, key, runs, tie, switching, lock_in, multihom
     parts = []
     done = 0
     with _threads(workers):
-        n_chunks_max = 2 * numba.get_num_threads()
+        n_workers = numba.get_num_threads()  # runs are handed out one at a time: one worker per thread
         while done < runs:
             n = min(batch, runs - done)
             out = K.compete_batch(
-                np.uint64(key), int(done), int(n), int(max(1, min(n, n_chunks_max))), g.indptr, g.indices, g.lptr,
+                np.uint64(key), int(done), int(n), int(max(1, min(n, n_workers))), g.indptr, g.indices, g.lptr,
                 g.arc_key, arr.prob, arr.seg_u, arr.seg_m, g.seg_key, K.platform_keys(arr.prob.shape[0]), arr.seeds,
                 arr.seed_ptr, int(g.n_users), int(TIE_RULES[tie]), float(switching), float(lock_in), float(multihoming),
                 -1 if max_steps is None else int(max_steps), int(curve_len), pay[0], pay[1], pay[2],
