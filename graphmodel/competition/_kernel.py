@@ -110,6 +110,10 @@ _C_INFO = 1  # adoption step << 16 | layer << 8 | owner + 1
 _C_PROP = 2  # step counter << 32 | platforms that reached the node in this step
 _C_LAYER = 3  # 2 bits per platform: layer of the first arc of that platform in this step (L = seed)
 _C_BEST = 4  # strength rule only: per platform, the best arriving probability (fixed point)
+# Compact rows (16 bytes: no switching, tie rule "random", at most 8 platforms; the owner of a user is
+# then the one platform it ever held and the adoption (step, layer) is never read again):
+# column 0 as above, column 1 = step counter << 32 | layer bits (2 per platform) << 8 | mask.
+_COMPACT_P = 8
 
 _BLOCK = 1024  # proposals gathered before the records of their heads are read
 _AHEAD = 16  # prefetch distance (front pairs; proposals; touched nodes)
@@ -159,9 +163,19 @@ def _pick(mask, rows, u, step, rkey, tie, P):
 @njit(cache=True, inline="always")
 def _propose(rows, u, p, prfx, l, ctr, strength, touched, nt):
     """Record that platform ``p`` reached ``u`` in this step; returns the new number of touched nodes."""
-    c = rows[u, _C_PROP]
     bit = np.int64(1) << p
     sh = 2 * p
+    if rows.shape[1] == 2:
+        c = rows[u, 1]
+        lb = np.int64(l) << (8 + sh)
+        if (c >> 32) != ctr:
+            rows[u, 1] = (ctr << 32) | lb | bit
+            touched[nt] = u
+            return nt + 1
+        if not (c & bit):
+            rows[u, 1] = c | lb | bit
+        return nt
+    c = rows[u, _C_PROP]
     if (c >> 32) != ctr:
         rows[u, _C_PROP] = (ctr << 32) | bit
         rows[u, _C_LAYER] = np.int64(l) << sh
@@ -187,7 +201,28 @@ def _adopt_info(step, layer, owner):
 
 @njit(cache=True, inline="always")
 def _layer_of(rows, u, p):
+    if rows.shape[1] == 2:
+        return (rows[u, 1] >> (8 + 2 * p)) & 3
     return (rows[u, _C_LAYER] >> (2 * p)) & 3
+
+
+@njit(cache=True, inline="always")
+def _mask_of(rows, u, low):
+    if rows.shape[1] == 2:
+        return rows[u, 1] & 255
+    return rows[u, _C_PROP] & low
+
+
+@njit(cache=True, inline="always")
+def _owner(rows, u, low, P):
+    """The platform a settled user holds."""
+    if rows.shape[1] == 2:  # compact rows: the one platform it ever held
+        ever = rows[u, _C_STATE] & low
+        for p in range(P):
+            if (ever >> p) & 1:
+                return p
+        return -1
+    return (rows[u, _C_INFO] & 255) - 1
 
 
 @njit(cache=True)
@@ -212,6 +247,7 @@ def _compete_run(
     T = out_curve.shape[1]
     strength = tie == TIE_STRENGTH
     filt = not strength
+    cm = rows.shape[1] == 2
     rtag = np.int64(r + 1) << 32
     low = (np.int64(1) << 32) - 1
     rkey = run_key(base, r)
@@ -246,7 +282,7 @@ def _compete_run(
             if i + _AHEAD < nt:
                 _prefetch(rows, touched[i + _AHEAD])
             u = touched[i]
-            M = rows[u, _C_PROP] & low
+            M = _mask_of(rows, u, low)
             if filt:
                 for p in range(P):
                     if (M >> p) & 1:
@@ -258,7 +294,8 @@ def _compete_run(
                 na += 1
                 if (not is_user) and multihomed(rkey, u, multihoming):
                     rows[u, _C_STATE] = rtag | M
-                    rows[u, _C_INFO] = _adopt_info(step, L, -1)
+                    if not cm:
+                        rows[u, _C_INFO] = _adopt_info(step, L, -1)
                     for p in range(P):
                         if (M >> p) & 1:
                             out_merch[p] += 1
@@ -269,7 +306,8 @@ def _compete_run(
                 w = _pick(M, rows, u, step, rkey, tie, P)
                 rows[u, _C_STATE] = rtag | (np.int64(1) << w)
                 lw = _layer_of(rows, u, w)
-                rows[u, _C_INFO] = _adopt_info(step, lw, w)
+                if not cm:
+                    rows[u, _C_INFO] = _adopt_info(step, lw, w)
                 if is_user:
                     out_users[w] += 1
                     out_layers[w, lw] += 1
@@ -445,12 +483,12 @@ def _compete_run(
         if na * 4 > n_users:  # many adopters: stream over all users (sequential memory)
             for u in range(n_users):
                 if (rows[u, _C_STATE] & ~low) == rtag:
-                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv)
+                    _gmv_user(u, _owner(rows, u, low, P), pay_ptr, pay_m, pay_w, mk, n_users, out_gmv)
         else:
             for i in range(na):
                 u = adopted[i]
                 if u < n_users:
-                    _gmv_user(u, (rows[u, _C_INFO] & 255) - 1, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv)
+                    _gmv_user(u, _owner(rows, u, low, P), pay_ptr, pay_m, pay_w, mk, n_users, out_gmv)
     return step, ctr
 
 
@@ -503,6 +541,8 @@ def compete_batch(
     max_out = _max_out(lptr) if n > 0 else np.int64(0)
     strength = tie == TIE_STRENGTH
     width = 8 if (strength and P <= 4) else (_C_BEST + P if strength else 4)
+    if not strength and switching <= 0.0 and P <= _COMPACT_P:
+        width = 2
     nw = 64 // 64 + n // 64
     W = max(1, min(n_workers, n_runs))
     counter = np.zeros(1, np.int64)
