@@ -71,6 +71,7 @@ TIE_STRENGTH = 1
 MAX_PLATFORMS = 31
 
 _G = np.uint64(0x9E3779B97F4A7C15)
+_S11 = np.uint64(11)
 _SALT_TIE = np.uint64(0x3C6EF372FE94F82B)
 _SALT_SWITCH = np.uint64(0xA54FF53A5F1D36F1)
 _SALT_MULTI = np.uint64(0x510E527FADE682D1)
@@ -231,6 +232,7 @@ def _compete_run(
     tie, switching, lock_in, multihoming, max_steps,
     pay_ptr, pay_m, pay_w,
     rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f, adopted, mk, ctr0,
+    pconst, ithr,
     out_users, out_merch, out_gmv, out_layers, out_curve,
 ):
     """One run; writes the run's outputs (local arrays); returns (steps, step counter for the next run).
@@ -395,7 +397,23 @@ def _compete_run(
                     q = segs[sl]
                     if q == 0.0:
                         continue
-                    if q < 0.0:  # per-arc coins; a closed head needs no coin
+                    if q < 0.0 and ithr[sl] > 0:  # per-arc coins, one probability for the whole layer
+                        tq = np.uint64(ithr[sl])
+                        fq = np.int64(pconst[sl] * _FX)
+                        for j in range(a, b):
+                            u = indices[j]
+                            if _bit_get(closed, u):
+                                continue
+                            if filt and _bit_get(sp_bits, u):
+                                continue
+                            if (mix64(rk ^ arc_key[j]) >> _S11) < tq:  # == arc_coin(rk, arc_key[j]) < pconst
+                                cand_u[k] = j
+                                cand_p[k] = p
+                                cand_l[k] = l
+                                if strength:
+                                    cand_f[k] = fq
+                                k += 1
+                    elif q < 0.0:  # per-arc coins; a closed head needs no coin
                         for j in range(a, b):
                             u = indices[j]
                             if _bit_get(closed, u):
@@ -492,6 +510,48 @@ def _compete_run(
     return step, ctr
 
 
+@njit(cache=True)
+def _constant_layers(lptr, prob, segs, n_users):
+    """Per-arc layers whose arcs all have one probability ``c`` (e.g. the merchants' carry).
+
+    Returns ``(c, t)`` per ``segs`` entry, ``t = ceil(c * 2**53)`` (0: not constant). For such a
+    layer ``arc_coin(rkey, key) < c`` iff ``mix64(rkey ^ key) >> 11 < t``: the coin is
+    ``x * 2**-53`` with the integer ``x = mix64(..) >> 11 < 2**53``, both products are exact, and
+    for an integer x, ``x < y`` iff ``x < ceil(y)``. The probabilities need not be read.
+    """
+    P = prob.shape[0]
+    L = lptr.shape[1] - 1
+    n = lptr.shape[0]
+    c = np.zeros(segs.shape[0])
+    t = np.zeros(segs.shape[0], np.int64)
+    for side in range(2):
+        lo = 0 if side == 0 else n_users
+        hi = n_users if side == 0 else n
+        for p in range(P):
+            for l in range(L):
+                sl = (side * P + p) * L + l
+                if segs[sl] >= 0.0:
+                    continue
+                first = True
+                same = True
+                val = 0.0
+                for v in range(lo, hi):
+                    for j in range(np.int64(lptr[v, l]), np.int64(lptr[v, l + 1])):
+                        x = prob[p, j]
+                        if first:
+                            val = x
+                            first = False
+                        elif x != val:
+                            same = False
+                            break
+                    if not same:
+                        break
+                if same and not first and 0.0 <= val <= 1.0:
+                    c[sl] = val
+                    t[sl] = np.int64(np.ceil(val * 9007199254740992.0))
+    return c, t
+
+
 @njit(cache=True, inline="always")
 def _gmv_user(u, p, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv):
     bit = np.int64(1) << p
@@ -538,6 +598,7 @@ def compete_batch(
             segs[(P + p) * L + l] = seg_m[p, l]
     max_seg = _max_seg(lptr) if n > 0 else np.int64(0)
     lq, cap, thr = _break_table(segs, max_seg)
+    pconst, ithr = _constant_layers(lptr, prob, segs, n_users)
     max_out = _max_out(lptr) if n > 0 else np.int64(0)
     strength = tie == TIE_STRENGTH
     width = 8 if (strength and P <= 4) else (_C_BEST + P if strength else 4)
@@ -576,7 +637,7 @@ def compete_batch(
                 run_start + i, base, lptr, indices, arc_key, prob, segs, lq, cap, thr, seg_key, pkey, seeds,
                 seed_ptr, n_users, tie, switching, lock_in, multihoming, max_steps, pay_ptr, pay_m, pay_w,
                 rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f,
-                adopted, mk, ctr, o_users, o_merch, o_gmv, o_layers, o_curve,
+                adopted, mk, ctr, pconst, ithr, o_users, o_merch, o_gmv, o_layers, o_curve,
             )
             steps[i] = st
             for p in range(P):
