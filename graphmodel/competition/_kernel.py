@@ -250,6 +250,10 @@ def _compete_run(
     strength = tie == TIE_STRENGTH
     filt = not strength
     cm = rows.shape[1] == 2
+    has_arc = np.zeros(2 * P, np.bool_)
+    for x in range(2 * P * L):
+        if segs[x] < 0.0:
+            has_arc[x // L] = True
     rtag = np.int64(r + 1) << 32
     low = (np.int64(1) << 32) - 1
     rkey = run_key(base, r)
@@ -376,8 +380,9 @@ def _compete_run(
                     _prefetch(lptr, front_v[i + _AHEAD])
                 if i + _AHEAD // 2 < nf:
                     v2 = front_v[i + _AHEAD // 2]
-                    sb2 = ((0 if v2 < n_users else P) + front_p[i + _AHEAD // 2]) * L
-                    for l in range(L):
+                    sp2 = (0 if v2 < n_users else P) + front_p[i + _AHEAD // 2]
+                    sb2 = sp2 * L
+                    for l in range(L if has_arc[sp2] else 0):  # only pairs with per-arc layers
                         if segs[sb2 + l] < 0.0:
                             a2 = np.int64(lptr[v2, l])
                             _prefetch(arc_key, a2)
