@@ -6,9 +6,10 @@ platforms it ever held (``ever``, a bit mask; a node adopts a platform at
 most once, so every run ends).
 
 Everything a run knows about node ``u`` is one row ``rows[u]`` of int64 (32
-bytes, one cache line; see ``_C_*``): ``(run tag << 32) | ever`` (so nothing is
-reset between runs), the adoption (step, layer, owner), and the proposals of
-the current step. A user holds its owner, a merchant every platform it ever
+bytes, within one cache line; see ``_C_*``): ``(run tag << 32) | ever`` (so
+nothing is reset between runs), the adoption (step, layer, owner), and the
+proposals of the current step. Without switching, with random ties and at
+most 8 platforms the row is 16 bytes (state word, proposals word). A user holds its owner, a merchant every platform it ever
 adopted. Two bit sets (L2-resident) drop proposals that cannot change
 anything before the row is read: ``closed`` (an adopted user when there is
 no switching, an adopted merchant that does not multi-home) and, with the
