@@ -21,6 +21,9 @@ def seeds_cmd(
     prob: list[str] | None = typer.Option(None, "--prob", help="Probability: a number, or per layer 'social=0.05', 'payment=wc'."),
     node_type: str | None = typer.Option(None, "--node-type", help="Seeds only among 'user' or 'merchant' (default: both)."),
     epsilon: float = typer.Option(0.1, "--epsilon", help="IMM (OPIM-C) accuracy: certified 1-1/e-epsilon."),
+    min_rr_sets: int | None = typer.Option(
+        None, "--min-rr-sets", help="Sample at least this many RR sets per collection (default 2^17 (0.1/epsilon)^2; 0 = plain OPIM-C)."
+    ),
     runs: int = typer.Option(500, "--runs", help="Monte Carlo runs per evaluation (celf)."),
     objective: str = typer.Option("reach", "--objective", help="reach | purchases | gmv."),
     campaign: str | None = typer.Option(None, "--campaign", help="Campaign merchant for purchases/gmv, e.g. merchant:123."),
@@ -39,7 +42,7 @@ def seeds_cmd(
         p = prob[0] if len(prob) == 1 and "=" not in prob[0] else prob
     res = seeds(
         eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,
-        node_type=node_type, epsilon=epsilon, runs=runs, objective=objective, campaign=campaign, seed=seed,
+        node_type=node_type, epsilon=epsilon, min_rr_sets=min_rr_sets, runs=runs, objective=objective, campaign=campaign, seed=seed,
         validate_runs=validate_runs, workers=workers,
     )
     if json_out is not None:

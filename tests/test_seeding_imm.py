@@ -133,3 +133,20 @@ def test_budget_is_never_exceeded(s, cu, cm, budget, method):
                  prob=0.3, seed=s, validate_runs=0)
     assert len(set(r.nodes)) == len(r.nodes) >= 1
     assert costs[list(r.nodes)].sum() <= budget + 1e-9
+
+
+def test_min_rr_sets_floor_keeps_sampling_after_certification():
+    import graphmodel as gm
+
+    rng = np.random.default_rng(3)
+    src = rng.integers(0, 300, 1200)
+    dst = rng.integers(0, 300, 1200)
+    keep = src != dst
+    eco = gm.Ecosystem(users={"id": np.arange(300)}, social={"src": src[keep], "dst": dst[keep]})
+    plain = gm.seeds(eco, k=5, method="imm", layers="social", prob={"social": 0.1}, epsilon=0.5, seed=1,
+                     validate_runs=0, min_rr_sets=0)
+    floored = gm.seeds(eco, k=5, method="imm", layers="social", prob={"social": 0.1}, epsilon=0.5, seed=1,
+                       validate_runs=0, min_rr_sets=4 * plain.n_rr_sets)
+    assert floored.n_rr_sets >= 8 * plain.n_rr_sets
+    assert floored.guarantee["ratio"] >= 1 - 1 / np.e - 0.5
+    assert floored.params["min_rr_sets"] == 4 * plain.n_rr_sets

@@ -115,6 +115,7 @@ def opim_c(
     keys: tuple[int, int] = (1, 2),
     workers: int | None = None,
     max_sets: int | None = None,
+    min_sets: int = 0,
 ) -> RRSelection:
     """Run OPIM-C on ``graph`` (see the module docstring).
 
@@ -129,6 +130,9 @@ def opim_c(
     opt_lower : a lower bound on the optimum (weight units), sets the worst-case sample size
     keys : stream keys of ``R1`` and ``R2``
     max_sets : optional cap on ``theta`` (the guarantee then is only what was certified)
+    min_sets : keep doubling ``theta`` until it is at least this, even once the
+        ratio is certified: the bounds hold in every round (union bound over
+        ``i_max`` rounds), and a larger sample makes the greedy choice less noisy
     """
     t0 = time.perf_counter()
     n_cand = int(np.count_nonzero(cand))
@@ -176,7 +180,7 @@ def opim_c(
         lower = max(((math.sqrt(cov2 + 2 * a / 9) - math.sqrt(a / 2)) ** 2 - a / 18), 0.0) * scale
         upper = (math.sqrt(bound1 + a / 2) + math.sqrt(a / 2)) ** 2 * scale
         ratio = lower / upper if upper > 0 else 1.0
-        done = ratio >= target or rnd == i_max or (max_sets is not None and theta >= max_sets)
+        done = (ratio >= target and theta >= min_sets) or rnd == i_max or (max_sets is not None and theta >= max_sets)
         if done:
             break
         theta *= 2

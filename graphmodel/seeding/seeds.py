@@ -170,6 +170,11 @@ def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np
     return res.spread, estimate(values)
 
 
+def min_rr_sets_for(epsilon: float) -> int:
+    """Default floor on OPIM-C's sample size per RR collection: 2^17 at epsilon 0.1, scaling as 1/epsilon^2."""
+    return int(math.ceil(2**17 * (0.1 / float(epsilon)) ** 2))
+
+
 def seeds(
     eco: Any,
     *,
@@ -189,6 +194,7 @@ def seeds(
     validate_runs: int = 1000,
     workers: int | None = None,
     delta: float | None = None,
+    min_rr_sets: int | None = None,
 ) -> SeedResult:
     """Choose seeds that maximise the expected spread of a cascade.
 
@@ -206,6 +212,13 @@ def seeds(
         :mod:`graphmodel.propagation.probability`; default IC 0.1, LT ``wc``)
     node_type : ``"user"``, ``"merchant"`` or ``None`` (both) as seeds
     epsilon : OPIM-C accuracy
+    min_rr_sets : OPIM-C keeps sampling until each of its two RR collections
+        holds at least this many sets, even once its ratio is certified
+        (default ``MIN_RR_SETS(epsilon)`` = 2^17 (0.1/epsilon)^2; 0 gives plain
+        OPIM-C). Early certification on small samples leaves the greedy
+        choice noisy: on a 100k-node BA graph (p=0.05, k=50, epsilon 0.1)
+        plain OPIM-C stopped at 23k sets per collection and validated 2% below
+        degree discount; with the floor it beats it
     runs : Monte Carlo runs per evaluation (CELF)
     objective, campaign : ``"reach"``, ``"purchases"`` or ``"gmv"`` with a
         campaign merchant (see :mod:`graphmodel.seeding.objective`)
@@ -285,6 +298,7 @@ def seeds(
         sel = opim_c(
             rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
             opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
+            min_sets=min_rr_sets_for(epsilon) if min_rr_sets is None else int(min_rr_sets),
         )
         nodes, gains = sel.nodes, sel.gains
         guarantee = sel.guarantee()
@@ -341,6 +355,7 @@ def seeds(
         "cost": _cost_param(cost),
         "node_type": node_type,
         "epsilon": float(epsilon) if method == "imm" else None,
+        "min_rr_sets": (min_rr_sets_for(epsilon) if min_rr_sets is None else int(min_rr_sets)) if method == "imm" else None,
         "runs": int(runs) if method == "celf" else None,
         "objective": obj.to_dict(),
         "seed": seed if isinstance(seed, int) else None,
