@@ -59,7 +59,8 @@ SALT_PURCHASE = np.uint64(0x3C6EF372FE94F82B)
 #     numbers (ties in the layer of first exposure or of purchase are decided by that order);
 #   * uniform layers use the propagation core's geometric skip with its table of loop-exit
 #     thresholds (same draws, same decisions, fewer logarithms);
-#   * ``intent_run`` and ``_relay`` are compiled without numba's reference counting (``_nrt=False``;
+#   * ``intent_run`` and ``_relay`` are compiled without numba's reference counting (``_nrt=False``, a private
+#     option: applied only where this numba knows it, see ``_lean_options``;
 #     they allocate nothing): perf showed 40% of the CPU samples in the atomic incref/decref that
 #     every inlined helper and every relay call did for each of the ~20 arrays it was handed;
 #   * workers take (scenario, run) items from an atomic counter and keep one workspace for all their
@@ -67,6 +68,16 @@ SALT_PURCHASE = np.uint64(0x3C6EF372FE94F82B)
 #     schedule or on the number of workers.
 _BLOCK = 1024
 _AHEAD = 16
+
+
+def _lean_options() -> dict:
+    """``{"_nrt": False}`` where this numba knows the (private) option, else nothing: same numbers, slower."""
+    from numba.core.cpu import CPUTargetOptions
+
+    return {"_nrt": False} if hasattr(CPUTargetOptions, "_nrt") else {}
+
+
+_LEAN = _lean_options()
 
 # columns of the per-node record
 _STAMP, _ISTEP, _PSTEP, _BUY = 0, 1, 2, 3
@@ -160,7 +171,7 @@ def _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, 
     return news, nn
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **_LEAN)
 def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, n_users, conv,
            pkey, rec, recf, elayer, player, record, nxt, nn, rb, pb, live2, livel2):
     """Merchant ``m`` passes intent to its customers; returns (new intents, new purchases, nn)."""
@@ -191,7 +202,7 @@ def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, c
     return ti, tp, nn
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **_LEAN)
 def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, from_purchase, conv,
                pkey, seeds, n_users, rec, recf, elayer, player, record, front, nxt, live, livel, live2, livel2, cnt_i,
                cnt_p, state, rb, pb):
