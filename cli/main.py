@@ -39,9 +39,12 @@ def _click_errors() -> tuple[tuple[type, ...], tuple[type, ...]]:
         mods.append(vendored)
     except ImportError:  # pragma: no cover - older typer uses click itself
         pass
-    import click
+    try:
+        import click  # what older typer uses, and what plugins may raise
 
-    mods.append(click)
+        mods.append(click)
+    except ImportError:  # typer 0.2x does not install click
+        pass
     usage = tuple(m.exceptions.ClickException for m in mods)
     abort = tuple(a for m in mods if (a := getattr(m.exceptions, "Abort", None)) is not None)
     return usage, abort
