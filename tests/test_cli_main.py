@@ -35,3 +35,16 @@ def test_help_lists_every_command(capsys):
     for name in ("compare", "simulate", "seeds", "compete", "generate", "presets", "datasets", "info",
                  "convert", "stats", "signal", "sweep", "sweep-report"):
         assert name in out
+
+
+def test_cli_works_without_click_installed():
+    """typer 0.2x vendors click and does not install it: the CLI must not need it."""
+    code = (
+        "import sys; sys.modules['click'] = None\n"
+        "from graphmodel.cli.main import main\n"
+        "assert main(['simulate']) == 2\n"
+        "assert main(['--help']) == 0\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "Missing argument" in p.stderr
