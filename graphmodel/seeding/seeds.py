@@ -252,6 +252,7 @@ def seeds(
         raise InputError("costs need a budget", field="cost")
     if not (0.0 < float(epsilon) < 1.0 - 1.0 / math.e):
         raise InputError(f"epsilon must be in (0, {1 - 1 / math.e:.3f}), got {epsilon}", field="epsilon")
+    min_rr_sets = min_rr_sets_for(epsilon) if min_rr_sets is None else int(min_rr_sets)
     if node_type not in (None, "user", "merchant"):
         raise InputError(f"node type must be 'user', 'merchant' or omitted, got {node_type!r}", field="node_type")
     if int(runs) < 1 or int(validate_runs) < 0:
@@ -298,7 +299,7 @@ def seeds(
         sel = opim_c(
             rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
             opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
-            min_sets=min_rr_sets_for(epsilon) if min_rr_sets is None else int(min_rr_sets),
+            min_sets=min_rr_sets,
         )
         nodes, gains = sel.nodes, sel.gains
         guarantee = sel.guarantee()
@@ -355,7 +356,7 @@ def seeds(
         "cost": _cost_param(cost),
         "node_type": node_type,
         "epsilon": float(epsilon) if method == "imm" else None,
-        "min_rr_sets": (min_rr_sets_for(epsilon) if min_rr_sets is None else int(min_rr_sets)) if method == "imm" else None,
+        "min_rr_sets": min_rr_sets if method == "imm" else None,
         "runs": int(runs) if method == "celf" else None,
         "objective": obj.to_dict(),
         "seed": seed if isinstance(seed, int) else None,

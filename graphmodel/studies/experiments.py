@@ -79,8 +79,8 @@ def run_experiment(
         nodes = resolve_seeds(eco, params.pop("seeds", "random:50"), seed=cell_seed, layers=layers)
         res = simulate(eco, seeds=nodes, runs=runs, seed=batch_seed, workers=1, **params)
         out: dict[str, Stats] = {}
-        _collect({"spread": res.to_dict()["spread"], "merchants": res.to_dict()["merchants"],
-                  "by_layer": res.to_dict()["by_layer"]}, "", out)
+        d = res.to_dict()
+        _collect({k: d[k] for k in ("spread", "merchants", "by_layer")}, "", out)
         return out
     if experiment == "compare":
         from graphmodel.experiments.campaign import campaign_seeds, make_campaign
