@@ -104,11 +104,11 @@ class ProgressBar:
     :func:`progress_bar`; silent when stderr is not a terminal.
     """
 
-    def __init__(self, label: str, *, unit: str = "runs", force: bool = False, width: int = 28) -> None:
+    def __init__(self, label: str, *, unit: str = "runs", width: int = 28) -> None:
         import time
 
         self.label, self.unit, self.width = label, unit, width
-        self.enabled = force or sys.stderr.isatty()
+        self.enabled = sys.stderr.isatty()
         self._t0 = time.perf_counter()
         self._first: int | None = None
         self._open = False

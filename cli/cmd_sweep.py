@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import ProgressBar, app, echo, note
+from graphmodel.cli.app import app, echo, note, progress_bar
 
 
 @app.command("sweep")
@@ -20,15 +20,16 @@ def sweep_cmd(
     """Run a parameter study: every grid cell x batch is an independent task."""
     from graphmodel.studies import sweep
 
-    res = sweep(
-        study,
-        out=out,
-        workers=workers,
-        scheduler=scheduler,
-        force=force,
-        progress=ProgressBar("sweep", unit="tasks"),
-        on_cluster=lambda link: note(f"Dask dashboard: {link}") if link else None,
-    )
+    with progress_bar("sweep", unit="tasks") as bar:
+        res = sweep(
+            study,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            force=force,
+            progress=bar,
+            on_cluster=lambda link: note(f"Dask dashboard: {link}") if link else None,
+        )
     echo(f"{res.cells} cells, {res.tasks} tasks: {res.ran} run, {res.skipped} already done ({res.engine}, {res.seconds:.1f} s)")
     echo(f"results: {res.results}")
 
