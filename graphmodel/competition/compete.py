@@ -210,7 +210,8 @@ def _union_layers(platforms: Sequence[Platform]) -> tuple[str, ...]:
     return tuple(layer for layer in LAYERS if layer in used)
 
 
-def _platform_seeds(eco: Any, p: Platform, ss: np.random.SeedSequence, workers: int | None) -> np.ndarray:
+def platform_seeds(eco: Any, p: Platform, ss: np.random.SeedSequence, workers: int | None) -> np.ndarray:
+    """Global node numbers of platform ``p``'s seeds (its rules, ``imm:K`` included) drawn from ``ss``."""
     from graphmodel.seedsets import resolve_seeds
 
     spec = p.seed_spec()
@@ -274,7 +275,7 @@ def _prepare(eco: Any, platforms: Sequence[Platform], merchant_carry: float | No
         skey = ("seeds", p.seed_spec(), p.layers, tuple(p.strength.items()), i)
         s = cache.get(skey) if cache is not None else None
         if s is None:
-            s = _platform_seeds(eco, p, children[i], workers)
+            s = platform_seeds(eco, p, children[i], workers)
             if cache is not None:
                 cache[skey] = s
         seed_parts.append(s)

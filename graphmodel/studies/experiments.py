@@ -101,7 +101,7 @@ def run_experiment(
         _collect({"scenarios": d["scenarios"], "paired": d.get("paired", {})}, "", out)
         return out
     if experiment == "compete":
-        from graphmodel.competition.compete import _platform_seeds, compete
+        from graphmodel.competition.compete import platform_seeds, compete
         from graphmodel.competition.platform import Platform, parse_platform
 
         specs = params.pop("platforms", None)
@@ -111,7 +111,7 @@ def run_experiment(
         for spec, child in zip(specs, cell_seed.spawn(len(specs))):
             p = parse_platform(spec)
             # Seed sets are a property of the cell, not of the batch: resolve them once, as typed ids.
-            nodes = _platform_seeds(eco, p, child, 1)
+            nodes = platform_seeds(eco, p, child, 1)
             plats.append(Platform(p.name, seeds=",".join(eco.node_ids(nodes)), layers=p.layers, strength=p.strength))
         res = compete(eco, platforms=plats, runs=runs, seed=batch_seed, workers=1, **params)
         out = {}
