@@ -5,7 +5,11 @@ Builds a random ecosystem (default: 1M users, 50k merchants, 10M edges:
 each operation in its own subprocess so that the peak resident memory is per
 operation. ``--quick`` runs a tenth of the size.
 
-    python benchmarks/bench_io.py [--quick] [--graphml-read] [--dir DIR]
+    python benchmarks/bench_io.py [--quick] [--generated] [--npz-only] [--npz-compress] [--graphml-read] [--dir DIR]
+
+``--generated`` uses ``gm.generate(preset="balanced", users=1M, seed=0)``
+instead (about 10.3M edges; string columns city, top_interest, category,
+channel, kind).
 
 Targets: read .npz < 3 s, read CSV < 60 s, write GraphML < 60 s, peak < 4 GiB.
 """
@@ -64,7 +68,7 @@ def build(scale: float, seed: int = 0):
     return gm.Ecosystem(users, merchants, social=social, payment=payment, transfer=transfer, meta={"name": "bench"})
 
 
-def _op(op: str, d: Path, scale: float) -> dict:
+def _op(op: str, d: Path, scale: float, generated: bool = False) -> dict:
     """Run one operation in this process; return seconds and peak RSS."""
     import graphmodel as gm
 
@@ -76,16 +80,16 @@ def _op(op: str, d: Path, scale: float) -> dict:
 
     t0, cpu0 = time.perf_counter(), cpu_now()
     if op == "build":
-        eco = build(scale)
+        eco = gm.generate(preset="balanced", users=int(1_000_000 * scale), seed=0) if generated else build(scale)
         t0, cpu0 = time.perf_counter(), cpu_now()
         gm.write(eco, base)
     elif op.startswith("write-"):
         eco = gm.read(base)
-        target = {"write-npz": d / "eco.npz", "write-csv": d / "eco", "write-csvgz": d / "ecogz", "write-graphml": d / "eco.graphml"}[op]
+        target = {"write-npz": d / "eco.npz", "write-npzz": d / "ecoz.npz", "write-csv": d / "eco", "write-csvgz": d / "ecogz", "write-graphml": d / "eco.graphml"}[op]
         t0, cpu0 = time.perf_counter(), cpu_now()
-        gm.write(eco, target, compress=op == "write-csvgz")
+        gm.write(eco, target, compress=op in ("write-csvgz", "write-npzz"))
     else:
-        source = {"read-npz": d / "eco.npz", "read-csv": d / "eco", "read-csvgz": d / "ecogz", "read-graphml": d / "eco.graphml"}[op]
+        source = {"read-npz": d / "eco.npz", "read-npzz": d / "ecoz.npz", "read-csv": d / "eco", "read-csvgz": d / "ecogz", "read-graphml": d / "eco.graphml"}[op]
         eco = gm.read(source)
         assert eco.n_edges() > 0
     seconds = time.perf_counter() - t0
@@ -100,28 +104,35 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a tenth of the size")
     ap.add_argument("--dir", type=Path, default=None, help="work directory (default: a temporary one, removed)")
     ap.add_argument("--gz", action="store_true", help="also write/read gzipped CSV")
+    ap.add_argument("--npz-compress", action="store_true", help="also write/read a compressed .npz")
+    ap.add_argument("--npz-only", action="store_true", help="only the .npz operations")
+    ap.add_argument("--generated", action="store_true", help="a generated 'balanced' ecosystem instead of the random one")
     ap.add_argument("--graphml-read", action="store_true", help="also read the GraphML back (slow, no target)")
     ap.add_argument("--_op", help=argparse.SUPPRESS)
     ap.add_argument("--_scale", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._op:
-        print(json.dumps(_op(args._op, args.dir, args._scale)))
+        print(json.dumps(_op(args._op, args.dir, args._scale, args.generated)))
         return
     scale = 0.1 if args.quick else 1.0
     d = args.dir or Path(tempfile.mkdtemp(prefix="bench_io."))
     d.mkdir(parents=True, exist_ok=True)
     ops = ["build", "write-npz", "read-npz", "write-csv", "read-csv"]
-    if args.gz:
+    if args.npz_compress:
+        ops[3:3] = ["write-npzz", "read-npzz"]
+    if args.npz_only:
+        ops = [op for op in ops if "npz" in op or op == "build"]
+    if args.gz and not args.npz_only:
         ops += ["write-csvgz", "read-csvgz"]
-    ops += ["write-graphml"]
-    if args.graphml_read:
+    ops += [] if args.npz_only else ["write-graphml"]
+    if args.graphml_read and not args.npz_only:
         ops.append("read-graphml")
     print(f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings are noisy when shared)")
-    print(f"ecosystem: {int(1e6 * scale):,} users, {int(5e4 * scale):,} merchants, {int(1e7 * scale):,} edges")
+    print("generated 'balanced' " * args.generated + f"ecosystem: {int(1e6 * scale):,} users, {int(5e4 * scale):,} merchants, {int(1e7 * scale):,} edges")
     try:
         for op in ops:
             out = subprocess.run(
-                [sys.executable, __file__, "--_op", op, "--dir", str(d), "--_scale", str(scale)],
+                [sys.executable, __file__, "--_op", op, "--dir", str(d), "--_scale", str(scale)] + ["--generated"] * args.generated,
                 capture_output=True, text=True,
             )
             if out.returncode:
@@ -129,7 +140,7 @@ def main() -> None:
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             size = ""
-            f = {"write-npz": "eco.npz", "write-csv": "eco", "write-csvgz": "ecogz", "write-graphml": "eco.graphml"}.get(op)
+            f = {"write-npz": "eco.npz", "write-npzz": "ecoz.npz", "write-csv": "eco", "write-csvgz": "ecogz", "write-graphml": "eco.graphml"}.get(op)
             if f:
                 p = d / f
                 b = sum(x.stat().st_size for x in p.iterdir()) if p.is_dir() else p.stat().st_size
