@@ -155,3 +155,140 @@ def test_write_failure_leaves_no_file(tmp_path):
     eco = gm.Ecosystem(users={"id": ["a"], "type": ["vip"]})
     with pytest.raises(gm.InputError, match="type"):
         gm.write(eco, tmp_path / "e.graphml")
+
+
+# --------------------------------------------------------------------------- fast scanner vs expat
+from contextlib import nullcontext  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from graphmodel.io import _graphml_scan  # noqa: E402
+from graphmodel.io import graphml as gml  # noqa: E402
+
+
+def _collected(c) -> dict:
+    """Everything read_graphml uses from a collector, as plain lists."""
+    data = lambda d: {k: (np.asarray(r, dtype=np.int64).tolist(), list(v)) for k, (r, v) in d.items()}  # noqa: E731
+    return {
+        "node_ids": list(c.node_ids), "node_lines": [int(x) for x in c.node_lines],
+        "edge_src": list(c.edge_src), "edge_dst": list(c.edge_dst), "edge_lines": [int(x) for x in c.edge_lines],
+        "node_data": data(c.node_data), "edge_data": data(c.edge_data), "graph_data": c.graph_data,
+        "keys": c.keys, "defaults": c.defaults, "edgedefault": c.edgedefault, "graph_depth": c.graph_depth,
+    }
+
+
+def _same_as_expat(f: Path) -> None:
+    """The scanner accepts the file and collects exactly what expat collects."""
+    assert _collected(gml._parse_fast(f)) == _collected(gml._parse_expat(f))
+
+
+def test_scanner_matches_expat_on_written_files(tiny_eco, tmp_path, monkeypatch):
+    f = tmp_path / "eco.graphml"
+    write_graphml(gm.generate(users=300, seed=3), f)
+    _same_as_expat(f)
+    monkeypatch.setattr(gml, "_BLOCK", 700)  # many blocks: elements cut across block boundaries
+    _same_as_expat(f)
+    write_graphml(tiny_eco, f)
+    _same_as_expat(f)
+
+
+def test_scanner_matches_expat_on_networkx_file(tmp_path):
+    G = nx.DiGraph(name="nx <&> graph")
+    G.add_node("a&b", label="Ann é", type="user", score=1.5, vip=True)
+    G.add_node("m", type="merchant")
+    G.add_node("c", label='say "hi"\tthere\nnow')
+    G.add_edge("a&b", "m", layer="payment", count=2, amount=3.25)
+    G.add_edge("c", "a&b", weight=0.5)
+    G.add_edge("c", "d")  # no attributes: written self-closing
+    G.add_edge("m", "c", layer="payment")  # merchant -> user: flipped
+    f = tmp_path / "nx.graphml"
+    nx.write_graphml(G, f)
+    assert "<!--" not in f.read_text()
+    _same_as_expat(f)
+    eco = read_graphml(f)
+    assert eco.nodes("user")["id"].tolist() == ["Ann é", 'say "hi"\tthere\nnow', "d"]
+    assert eco.edges("payment")["amount"].tolist()[0] == 3.25 and eco.n_edges("payment") == 2 and eco.n_edges("social") == 2
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"), max_size=6).filter(
+    lambda v: not gml._INVALID_XML.search(v)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_TEXT.filter(bool), min_size=2, max_size=6, unique=True), notes=st.lists(_TEXT, min_size=6, max_size=6))
+def test_scanner_matches_expat_on_any_text(tmp_path, names, notes):
+    users = {"id": names, "note": notes[: len(names)], "x": np.arange(len(names), dtype=float) / 3}
+    eco = gm.Ecosystem.from_labels(users=users, social={"src": names[:-1], "dst": names[1:], "tag": notes[: len(names) - 1]})
+    f = tmp_path / "h.graphml"
+    write_graphml(eco, f)
+    _same_as_expat(f)
+    assert read_graphml(f).equals(eco)
+
+
+GRAPH = HEAD + NS + '<key id="w" for="edge" attr.name="weight" attr.type="double"/><graph edgedefault="directed">\n'
+END = "</graph></graphml>\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<node id="a"/><!-- c --><node id="b"/>',  # comment
+        '<node id="a"><data key="w"><![CDATA[x]]></data></node>',  # CDATA
+        "<node id='a'/>",  # single quotes
+        '<node id="a"/>\r\n<node id="b"/>',  # CRLF
+        '<node id="a"><graph/></node>',  # nested graph
+        '<node id="a" extra="1"/>',  # other attributes
+        '<node id="a"/><node id="b"/><edge source="a" target="b" id="e1"/>',
+        '<node id="a"/><?pi x?>',
+        '<node id="a>b"/>',  # '>' in an attribute value
+    ],
+)
+def test_outside_the_subset_falls_back_to_expat(tmp_path, body):
+    f = tmp_path / "x.graphml"
+    f.write_bytes((GRAPH + body + END).encode())
+    with pytest.raises(_graphml_scan.Unsupported):
+        gml._parse_fast(f)
+    with pytest.raises(gm.InputError) if "graph/" in body else nullcontext():
+        read_graphml(f)  # as before: only the nested graph is refused
+
+    def outcome(parse):
+        try:
+            return _collected(parse(f))
+        except gm.InputError as exc:
+            return str(exc)
+
+    assert outcome(gml._parse) == outcome(gml._parse_expat)
+
+
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        ('<node id="a">\n<data key="w">1</node>', 4),  # mismatched tag
+        ('<node id="a"/>\n<node id="b">&bogus;</node>', 4),  # undefined entity
+        ('<node id="a"/>\n\n<node id="&#0;"/>', 5),  # reference to a forbidden character
+        ('<node id="a"/>\n<node id="a" id="b"/>', 4),  # duplicate attribute
+        ('<node id="a"/>\n<node id="b"/>\x01', 4),  # control character
+        ('<node id="a"/>\n<edge source="a" target="a"><data key="w">1</data>', 4),  # unclosed element: </graph> mismatches
+    ],
+)
+def test_malformed_body_gives_expat_line(tmp_path, body, line):
+    f = tmp_path / "bad.graphml"
+    f.write_bytes((GRAPH + body + END).encode())
+    with pytest.raises(gm.InputError) as info:
+        read_graphml(f)
+    assert "malformed GraphML" in str(info.value) and info.value.line == line and str(f) in str(info.value)
+
+
+def test_bad_value_names_line_and_field_from_scanner(tmp_path):
+    f = tmp_path / "v.graphml"
+    f.write_text(GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w">1.5</data></edge>\n'
+                 '<edge source="b" target="a"><data key="w"> x </data></edge>\n' + END)
+    _same_as_expat(f)
+    with pytest.raises(gm.InputError) as info:
+        read_graphml(f)
+    assert info.value.line == 6 and info.value.field == "weight" and "'x'" in str(info.value)
+    f.write_text(GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w"> 2.5\n</data></edge>\n' + END)
+    assert read_graphml(f).edges("social")["weight"].tolist() == [2.5]  # whitespace around numbers as before
