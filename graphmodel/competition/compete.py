@@ -60,7 +60,8 @@ from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 
-__all__ = ["compete", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_sweep", "TIE_RULES", "CURVE_STEPS"]
+__all__ = ["compete", "contest_seeds", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_sweep", "TIE_RULES",
+           "CURVE_STEPS", "FOLLOWER_RULE"]
 
 TIE_RULES: dict[str, int] = {"random": K.TIE_RANDOM, "strength": K.TIE_STRENGTH}
 #: Steps the share curve covers when ``max_steps`` is not given (final shares are never truncated).
@@ -68,6 +69,8 @@ CURVE_STEPS = 200
 #: Carry probabilities from this value up draw one coin per merchant arc instead of skipping.
 _CARRY_PER_ARC = 0.3
 _SWEEP_OPTIONS = ("switching", "lock_in", "multihoming", "merchant_carry")
+#: Seed rule of a platform that chooses its seeds against its rival's (see graphmodel.competition.follower).
+FOLLOWER_RULE = "imm-vs"
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class _Arrays:
     seeds: np.ndarray
     seed_ptr: np.ndarray
     n_seeds: tuple[int, ...]
+    selections: dict[str, dict[str, Any]] = field(default_factory=dict)  # follower platforms' OPIM-C reports
 
 
 def _as_platforms(platforms: Any) -> list[Platform]:
@@ -214,6 +218,9 @@ def platform_seeds(eco: Any, p: Platform, ss: np.random.SeedSequence, workers: i
     """Global node numbers of platform ``p``'s seeds (its rules, ``imm:K`` included) drawn from ``ss``."""
     from graphmodel.seedsets import resolve_seeds
 
+    if _follower_rule(p) is not None:
+        raise InputError(f"platform {p.name!r}: {FOLLOWER_RULE} seeds depend on the rival's; use contest_seeds",
+                         field="seeds")
     spec = p.seed_spec()
     items = [x.strip() for x in spec.split(",") if x.strip()]
     imm = [x for x in items if x.split(":", 1)[0] == "imm"]
@@ -244,15 +251,14 @@ def platform_seeds(eco: Any, p: Platform, ss: np.random.SeedSequence, workers: i
     return np.asarray(list(dict.fromkeys(nodes.tolist())), dtype=np.int64)
 
 
-def _prepare(eco: Any, platforms: Sequence[Platform], merchant_carry: float | None, seed_ss: np.random.SeedSequence,
-             workers: int | None, cache: dict | None = None) -> _Arrays:
+def _platform_arrays(eco: Any, platforms: Sequence[Platform], merchant_carry: float | None, cache: dict | None):
+    """Graph over the union of layers and each platform's per-arc probabilities and skip segments."""
     from graphmodel.propagation.engine import prepare
 
     union = _union_layers(platforms)
-    probs, seg_u, seg_m, seed_parts = [], [], [], []
-    children = seed_ss.spawn(len(platforms))
+    probs, seg_u, seg_m = [], [], []
     graph = None
-    for i, p in enumerate(platforms):
+    for p in platforms:
         spec = {layer: (p.strength[layer] if layer in p.layers else 0.0) for layer in union}
         key = ("graph", tuple(spec.items()))
         g = cache.get(key) if cache is not None else None
@@ -272,23 +278,139 @@ def _prepare(eco: Any, platforms: Sequence[Platform], merchant_carry: float | No
         probs.append(prob)
         seg_u.append(su)
         seg_m.append(sm)
-        skey = ("seeds", p.seed_spec(), p.layers, tuple(p.strength.items()), i)
-        s = cache.get(skey) if cache is not None else None
-        if s is None:
-            s = platform_seeds(eco, p, children[i], workers)
+    return graph, probs, seg_u, seg_m
+
+
+def _follower_rule(p: Platform) -> tuple[int, str] | None:
+    """``(K, node type)`` when ``p``'s seeds are ``imm-vs:K[:type]`` (the only rule then), else None."""
+    items = [x.strip() for x in p.seed_spec().split(",") if x.strip()]
+    hits = [x for x in items if x.split(":", 1)[0] == FOLLOWER_RULE]
+    if not hits:
+        return None
+    bits = hits[0].split(":")
+    try:
+        if len(items) != 1:
+            raise ValueError
+        k = int(bits[1])
+        node_type = bits[2] if len(bits) > 2 else "user"
+        if k < 1 or len(bits) > 3 or node_type not in ("user", "merchant", "any"):
+            raise ValueError
+    except (ValueError, IndexError):
+        raise InputError(f"platform {p.name!r}: bad seed rule {p.seed_spec()!r}; expected '{FOLLOWER_RULE}:K"
+                         "[:user|merchant|any]' as the platform's only seed rule", field="seeds") from None
+    return k, node_type
+
+
+def _check_followers(platforms: Sequence[Platform], switching: float) -> None:
+    followers = [p.name for p in platforms if _follower_rule(p) is not None]
+    if not followers:
+        return
+    if len(platforms) != 2 or len(followers) != 1:
+        raise InputError(f"seed rule {FOLLOWER_RULE!r} (platform {followers[0]!r}) chooses seeds against one rival "
+                         f"whose seeds are fixed: it needs exactly two platforms, one of them with other seed rules "
+                         f"(got {len(platforms)} platforms, {len(followers)} using it)", field="seeds")
+    if switching > 0:
+        raise InputError(f"seed rule {FOLLOWER_RULE!r} (platform {followers[0]!r}) assumes users never switch; "
+                         f"got switching={switching}", field="switching")
+
+
+def _resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, workers, cache):
+    """Every platform's seed nodes (followers last, against the others' seeds) and the followers' OPIM-C reports."""
+    from graphmodel.competition.follower import follower_seeds
+
+    out: list[np.ndarray | None] = [None] * len(platforms)
+    reports: dict[str, dict[str, Any]] = {}
+    order = sorted(range(len(platforms)), key=lambda i: _follower_rule(platforms[i]) is not None)
+    for i in order:
+        p = platforms[i]
+        rule = _follower_rule(p)
+        if rule is None:
+            skey = ("seeds", p.seed_spec(), p.layers, tuple(p.strength.items()), i)
+            s = cache.get(skey) if cache is not None else None
+            if s is None:
+                s = platform_seeds(eco, p, children[i], workers)
             if cache is not None:
                 cache[skey] = s
-        seed_parts.append(s)
+            out[i] = s
+            continue
+        j = 1 - i
+        k, node_type = rule
+        rival = out[j]
+        skey = ("follower", p.seed_spec(), p.layers, tuple(p.strength.items()), i, rival.tobytes(),
+                probs[i].tobytes(), probs[j].tobytes(), tie, float(multihoming))
+        hit = cache.get(skey) if cache is not None else None
+        if hit is None:
+            cand = np.zeros(g.n, np.bool_)
+            if node_type in ("user", "any"):
+                cand[: g.n_users] = True
+            if node_type in ("merchant", "any"):
+                cand[g.n_users:] = True
+            if k > int(cand.sum()):
+                raise InputError(f"platform {p.name!r}: K={k} exceeds the {int(cand.sum())} candidate "
+                                 f"{node_type if node_type != 'any' else 'node'}s", field="seeds")
+            sel = follower_seeds(g, probs[i], probs[j], rival, cand=cand, k=k, tie=TIE_RULES[tie],
+                                 multihoming=multihoming, seed=children[i], workers=workers)
+            n_users = max(g.n_users, 1)
+            report = {
+                "seed_rule": p.seed_spec(),
+                "against": platforms[j].name,
+                "objective": "users won by arriving first (a lower bound on the platform's users)",
+                "estimate_users_share": sel.estimate / n_users,
+                "lower_bound_users_share": sel.lower / n_users,
+                "guarantee": sel.guarantee(),
+                "n_rr_sets": int(sel.n_rr_sets),
+                "seconds": float(sel.seconds),
+            }
+            hit = (np.asarray(sel.nodes, dtype=np.int64), report)
+            if cache is not None:
+                cache[skey] = hit
+        out[i], reports[p.name] = hit
+    return out, reports
+
+
+def contest_seeds(
+    eco: Any,
+    platforms: Sequence[Platform | str],
+    *,
+    seed: SeedLike = None,
+    tie: str = "random",
+    switching: float = 0.0,
+    multihoming: float = 0.0,
+    merchant_carry: float | None = 0.9,
+    workers: int | None = None,
+) -> tuple[list[np.ndarray], dict[str, dict[str, Any]]]:
+    """Seed nodes of every platform of a contest, as :func:`compete` draws them from ``seed``'s seed stream.
+
+    A platform whose rule is ``imm-vs:K`` gets its seeds against the other
+    platform's (see :mod:`graphmodel.competition.follower`); the second
+    value reports those selections (estimate, certified ratio, RR sets).
+    Use it to fix the seed sets of a contest once (e.g. per cell of a study).
+    """
+    plats = _as_platforms(platforms)
+    _check_options(tie, switching, 0.0, multihoming, merchant_carry, 1, None)
+    _check_followers(plats, switching)
+    seed_ss = as_seed_sequence(seed)
+    g, probs, _, _ = _platform_arrays(eco, plats, merchant_carry, None)
+    return _resolve_seeds(eco, plats, seed_ss.spawn(len(plats)), g, probs, tie=tie, multihoming=multihoming,
+                          workers=workers, cache=None)
+
+
+def _prepare(eco: Any, platforms: Sequence[Platform], merchant_carry: float | None, seed_ss: np.random.SeedSequence,
+             workers: int | None, cache: dict | None = None, *, tie: str = "random", multihoming: float = 0.0) -> _Arrays:
+    g, probs, seg_u, seg_m = _platform_arrays(eco, platforms, merchant_carry, cache)
+    seed_parts, reports = _resolve_seeds(eco, platforms, seed_ss.spawn(len(platforms)), g, probs, tie=tie,
+                                         multihoming=multihoming, workers=workers, cache=cache)
     seed_ptr = np.zeros(len(platforms) + 1, np.int64)
     seed_ptr[1:] = np.cumsum([s.size for s in seed_parts])
     return _Arrays(
-        graph=graph,
+        graph=g,
         prob=np.ascontiguousarray(np.stack(probs)),
         seg_u=np.ascontiguousarray(np.stack(seg_u)),
         seg_m=np.ascontiguousarray(np.stack(seg_m)),
         seeds=np.concatenate(seed_parts).astype(np.int64) if seed_parts else np.zeros(0, np.int64),
         seed_ptr=seed_ptr,
         n_seeds=tuple(int(s.size) for s in seed_parts),
+        selections=reports,
     )
 
 
@@ -504,6 +626,7 @@ def compete(
     """
     plats = _as_platforms(platforms)
     _check_options(tie, switching, lock_in, multihoming, merchant_carry, runs, max_steps)
+    _check_followers(plats, switching)
     ss = as_seed_sequence(seed)
     seed_ss, run_ss = ss.spawn(2)
     from graphmodel.propagation.engine import base_key
@@ -516,6 +639,7 @@ def compete(
         for v in sweep_spec[1]:
             _p, _o = _apply(sweep_spec[0], v, plats, options)
             _check_options(tie, _o["switching"], _o["lock_in"], _o["multihoming"], _o["merchant_carry"], runs, max_steps)
+            _check_followers(_p, _o["switching"])
     curve_len = (max_steps + 1) if max_steps is not None else CURVE_STEPS + 1
     pay = _payments(eco)
     names = tuple(p.name for p in plats)
@@ -523,7 +647,8 @@ def compete(
     cache: dict = {}
 
     def run_one(pl, opts, done0):
-        arr = _prepare(eco, pl, opts["merchant_carry"], seed_ss, workers, cache)
+        arr = _prepare(eco, pl, opts["merchant_carry"], seed_ss, workers, cache, tie=tie,
+                       multihoming=opts["multihoming"])
         raw = _run(eco, arr, pay[:3], key=key, runs=runs, tie=tie, switching=opts["switching"],
                    lock_in=opts["lock_in"], multihoming=opts["multihoming"], max_steps=max_steps,
                    curve_len=curve_len, workers=workers, progress=progress, done0=done0, total=total)
@@ -558,6 +683,8 @@ def compete(
                            if arr.n_seeds[i] <= 1000 else None) for i, n in enumerate(names)},
         "random": "counter-based; coins keyed on (run, layer, edge, direction, platform position)",
     }
+    if arr.selections:
+        params["seed_selection"] = arr.selections
     return CompeteResult(
         platforms=outcomes,
         curve_mean=share.mean(axis=0),

@@ -9,10 +9,13 @@ string::
 
 * ``seeds``: any seed rule of :mod:`graphmodel.seedsets` (``top-degree:K``,
   ``top-pagerank:K``, ``random:K``, each with an optional ``:user`` /
-  ``:merchant``; ``user:ID``; ...) or ``imm:K[:user|merchant]``: influence
+  ``:merchant``; ``user:ID``; ...), ``imm:K[:user|merchant|any]``: influence
   maximisation by :func:`graphmodel.seeds` on the platform's own layers and
-  strengths, *as if the platform were alone* (the rival's presence is not
-  taken into account: a documented limitation).
+  strengths *as if the platform were alone*, or ``imm-vs:K[:user|merchant|any]``:
+  influence maximisation *against the rival's seeds* (the users the platform
+  reaches before the rival, with the contest's ties, carry and multi-homing;
+  two-platform contests without switching; see
+  :mod:`graphmodel.competition.follower`).
 * ``layers``: comma-separated layers (default: the layers ``strength`` names,
   else all layers).
 * ``strength``: ``layer:value`` pairs; a value is a probability in [0, 1] or
@@ -43,7 +46,7 @@ from graphmodel.errors import InputError
 __all__ = ["Platform", "parse_platform", "load_contest", "Contest", "CONTEST_OPTIONS", "SEED_RULES_WITH_K"]
 
 #: Seed rules whose second field is the number of seeds K.
-SEED_RULES_WITH_K: tuple[str, ...] = ("random", "top-degree", "top-pagerank", "imm")
+SEED_RULES_WITH_K: tuple[str, ...] = ("random", "top-degree", "top-pagerank", "imm", "imm-vs")
 #: Keys of the ``[contest]`` table and their expected Python types.
 CONTEST_OPTIONS: dict[str, tuple[type, ...]] = {
     "tie": (str,),

@@ -116,6 +116,7 @@ def opim_c(
     workers: int | None = None,
     max_sets: int | None = None,
     min_sets: int = 0,
+    min_cover: int | None = None,
 ) -> RRSelection:
     """Run OPIM-C on ``graph`` (see the module docstring).
 
@@ -133,6 +134,10 @@ def opim_c(
     min_sets : keep doubling ``theta`` until it is at least this, even once the
         ratio is certified: the bounds hold in every round (union bound over
         ``i_max`` rounds), and a larger sample makes the greedy choice less noisy
+    min_cover : the ``min_sets`` floor stops applying once the chosen seeds
+        cover this many sets of ``R2`` (their estimate then has a relative
+        standard error below ``1 / sqrt(min_cover)``): large RR sets (a
+        supercritical cascade) carry enough information in fewer sets
     """
     t0 = time.perf_counter()
     n_cand = int(np.count_nonzero(cand))
@@ -180,7 +185,8 @@ def opim_c(
         lower = max(((math.sqrt(cov2 + 2 * a / 9) - math.sqrt(a / 2)) ** 2 - a / 18), 0.0) * scale
         upper = (math.sqrt(bound1 + a / 2) + math.sqrt(a / 2)) ** 2 * scale
         ratio = lower / upper if upper > 0 else 1.0
-        done = (ratio >= target and theta >= min_sets) or rnd == i_max or (max_sets is not None and theta >= max_sets)
+        enough = theta >= min_sets or (min_cover is not None and cov2 >= min_cover)
+        done = (ratio >= target and enough) or rnd == i_max or (max_sets is not None and theta >= max_sets)
         if done:
             break
         theta *= 2

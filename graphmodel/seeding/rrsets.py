@@ -102,6 +102,24 @@ class RRGraph:
                 cdf = np.cumsum(pw) / total if total > 0 else np.zeros(0)
         return cls(indptr, indices, prob, first, per_node, model, roots, cdf, total, n)
 
+    # The two methods RRCollection samples through (a competitive sampler provides the same pair).
+    def new_scratch(self) -> list:
+        """Per-thread work arrays: stamps, a queue, the next stamp."""
+        return [np.zeros(self.n, dtype=np.int32), np.empty(max(self.n, 1), dtype=np.int32), 1]
+
+    def sample(self, key: np.uint64, start: int, count: int, sc: list) -> tuple[np.ndarray, np.ndarray]:
+        """RR sets ``start .. start+count-1`` of stream ``key`` as ``(offsets, members)``."""
+        if sc[2] + count >= 2**31 - 2:
+            sc[0][:] = 0
+            sc[2] = 1
+        off, mem, nxt = K.rr_chunk(
+            self.indptr, self.indices, self.prob, self.node_p, self.per_node,
+            K.MODEL_LT if self.model == "lt" else K.MODEL_IC, self.roots, self.cdf, key, start, count,
+            sc[0], sc[1], sc[2],
+        )
+        sc[2] = nxt
+        return off, mem
+
 
 class RRCollection:
     """RR sets ``0 .. T-1`` of one random stream, stored flat; extend with :meth:`grow_to`."""
@@ -117,26 +135,11 @@ class RRCollection:
         self._local = threading.local()
 
     # -- generation -------------------------------------------------------------
-    def _scratch(self) -> list:
+    def _chunk(self, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         sc = getattr(self._local, "sc", None)
         if sc is None:
-            n = self.graph.n
-            sc = [np.zeros(n, dtype=np.int32), np.empty(max(n, 1), dtype=np.int32), 1]
-            self._local.sc = sc
-        return sc
-
-    def _chunk(self, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-        sc = self._scratch()
-        if sc[2] + count >= 2**31 - 2:
-            sc[0][:] = 0
-            sc[2] = 1
-        g = self.graph
-        off, mem, nxt = K.rr_chunk(
-            g.indptr, g.indices, g.prob, g.node_p, g.per_node, K.MODEL_LT if g.model == "lt" else K.MODEL_IC,
-            g.roots, g.cdf, self.key, start, count, sc[0], sc[1], sc[2],
-        )
-        sc[2] = nxt
-        return off, mem
+            sc = self._local.sc = self.graph.new_scratch()
+        return self.graph.sample(self.key, start, count, sc)
 
     def grow_to(self, total: int) -> None:
         """Generate sets until there are ``total`` of them."""

@@ -101,18 +101,18 @@ def run_experiment(
         _collect({"scenarios": d["scenarios"], "paired": d.get("paired", {})}, "", out)
         return out
     if experiment == "compete":
-        from graphmodel.competition.compete import platform_seeds, compete
+        from graphmodel.competition.compete import compete, contest_seeds
         from graphmodel.competition.platform import Platform, parse_platform
 
         specs = params.pop("platforms", None)
         if not isinstance(specs, list) or len(specs) < 1:
             raise InputError("a compete study needs params.platforms: a list of platform strings", field="params.platforms")
-        plats = []
-        for spec, child in zip(specs, cell_seed.spawn(len(specs))):
-            p = parse_platform(spec)
-            # Seed sets are a property of the cell, not of the batch: resolve them once, as typed ids.
-            nodes = platform_seeds(eco, p, child, 1)
-            plats.append(Platform(p.name, seeds=",".join(eco.node_ids(nodes)), layers=p.layers, strength=p.strength))
+        parsed = [parse_platform(spec) for spec in specs]
+        # Seed sets are a property of the cell, not of the batch: resolve them once, as typed ids.
+        opts = {k: params[k] for k in ("tie", "switching", "multihoming", "merchant_carry") if k in params}
+        nodes, _ = contest_seeds(eco, parsed, seed=cell_seed, workers=1, **opts)
+        plats = [Platform(p.name, seeds=",".join(eco.node_ids(s)), layers=p.layers, strength=p.strength)
+                 for p, s in zip(parsed, nodes)]
         res = compete(eco, platforms=plats, runs=runs, seed=batch_seed, workers=1, **params)
         out = {}
         d = res.to_dict()
