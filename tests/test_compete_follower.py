@@ -20,6 +20,7 @@ The chain of checks:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
 import json
@@ -55,11 +56,14 @@ def _rival(arr):
     return arr.seeds[arr.seed_ptr[1]:arr.seed_ptr[2]]
 
 
-@pytest.mark.parametrize("tie,multihoming", [("random", 0.0), ("strength", 0.0), ("random", 0.5)])
-def test_kernel_sets_equal_the_definition(eco, tie, multihoming):
+@pytest.mark.parametrize("tie,multihoming,mode", [("random", 0.0, 1), ("strength", 0.0, 2), ("random", 0.5, 1),
+                                                  ("random", 0.5, 2), ("strength", 0.3, 0)])
+def test_kernel_sets_equal_the_definition(eco, tie, multihoming, mode):
+    """mode: how the kernel finds the rival's steps (1 the ball, 2 forwards, 0 adaptive)."""
     arr = _arrays(eco, tie, multihoming)
     rr = FollowerRRGraph.build(arr.graph, arr.prob[0], arr.prob[1], _rival(arr), tie=C.TIE_RULES[tie],
                                multihoming=multihoming)
+    rr = dataclasses.replace(rr, mode=mode)
     key = 99
     coll = RRCollection(rr, key, workers=1)
     coll.grow_to(150)

@@ -25,9 +25,12 @@ arcs it is not even submodular, hence the bound.)
 
 Generation of set ``i``:
 
-1. the nodes ``R`` that reach ``v`` through arcs live for ``A`` (a reverse
-   BFS, per-arc coins), keeping those arcs;
-2. ``tB`` on ``R`` up to step ``H = |R| - 1`` (no path in ``R`` is longer):
+0. ``tB(v)``, by a reverse BFS from ``v`` through arcs live for ``B`` that
+   stops at the first level holding a seed of ``B``: ``A`` arrives at ``v``
+   at the length of its path, so no path longer than ``tB(v)`` wins ``v``;
+1. the nodes ``R`` that reach ``v`` through arcs live for ``A`` in at most
+   ``tB(v)`` steps (a reverse BFS, per-arc coins), keeping those arcs;
+2. ``tB`` on ``R`` up to step ``H = min(|R| - 1, tB(v))`` (no useful path is longer):
    the nodes within ``H`` reverse steps of ``R`` through arcs live for ``B``
    (every shortest ``B`` path of length ``<= H`` into ``R`` lies among them),
    then a forward BFS from ``B``'s seeds among those nodes only; ``tB > H``
@@ -36,8 +39,9 @@ Generation of set ``i``:
 3. the latest step ``M(x)`` at which ``A`` may still reach ``x`` and go on to
    win ``v``: ``M(v) = H + 1``, ``M(w) = max over live arcs w -> x of
    min(cap(x, arc), M(x)) - 1``, ``cap`` the last step ``A`` holds ``x``
-   coming by that arc (the rules above). A label-correcting pass over the
-   kept arcs (values only rise and are bounded);
+   coming by that arc (the rules above). Every arc lowers the value, so
+   processing values from the largest down settles each node once (Dial's
+   buckets: linear in the kept arcs);
 4. the set: ``u`` in ``R`` with ``min(cap(u, seed), M(u)) >= 0``.
 
 Coins: per-arc ``arc_coin(kA, arc_key)`` and ``arc_coin(kB, arc_key)`` with
@@ -87,6 +91,14 @@ def _cap(x, q, tb, bbest, kt, tie, n_users, multihoming):
     return tb if win else tb - 1
 
 
+@njit(cache=True, inline="always")
+def _rival_at(x, st_b, tbn, bbn, stamp, never):
+    """``B``'s step at ``x`` (``never`` if not within the horizon) and its best arriving probability then."""
+    if st_b[x] != stamp or tbn[x] >= never:
+        return never, np.int64(0)
+    return tbn[x], bbn[x]
+
+
 @njit(cache=True)
 def _grow(a, size):
     out = np.empty(max(2 * a.shape[0], size), a.dtype)
@@ -98,16 +110,22 @@ def _grow(a, size):
 def follower_chunk(
     key, start, count, roots, cdf,
     a_ptr, a_tail, a_key, a_prob, a_fx,
-    b_ptr, b_tail, b_key, b_prob, b_fx, b_seed,
+    b_ptr, b_tail, b_key, b_prob, b_fx,
+    f_ptr, f_head, f_key, f_prob, f_fx,
+    b_seed, b_seeds,
     n_users, tie, multihoming,
-    st_a, pos_a, queue, st_b, pos_b, qb, stamp0,
+    st_a, pos_a, queue, st_b, pos_b, qb, tbn, bbn, st_v, stamp0, mode=0,
 ):
     """Competitive RR sets ``start .. start+count-1`` (see the module docstring).
 
     ``a_*``: arcs live for ``A`` with positive probability, reversed (``a_tail[a_ptr[x]:a_ptr[x+1]]`` point
-    at ``x``); ``b_*`` likewise for ``B``; ``*_key`` the arcs' coin keys, ``*_fx`` their probabilities in fixed
-    point; ``b_seed`` a bool mask of ``B``'s seeds. Scratch (length n): ``st_a``/``st_b`` stamps, ``pos_a``/
-    ``pos_b`` local positions, ``queue``/``qb`` node lists; ``stamp0`` > every stamp in them.
+    at ``x``); ``b_*`` likewise for ``B`` and ``f_*`` ``B``'s arcs forwards (``f_head[f_ptr[y]:f_ptr[y+1]]``);
+    ``*_key`` the arcs' coin keys, ``*_fx`` their probabilities in fixed point; ``b_seed`` a bool mask of
+    ``B``'s seeds, ``b_seeds`` their list. Scratch (length n): ``st_a``/``st_b`` stamps, ``pos_a``/``pos_b``
+    local positions, ``queue``/``qb`` node lists, ``tbn``/``bbn`` ``B``'s step and best arriving probability
+    per node (valid where ``st_b`` holds the set's stamp), ``st_v`` stamps of step 0; ``stamp0`` > every
+    stamp in them. ``mode``: how
+    ``tB`` is found, 0 the cheaper way (adaptive), 1 always the ball, 2 always forwards (for the tests).
 
     Returns offsets (count + 1), members, next stamp.
     """
@@ -115,6 +133,8 @@ def follower_chunk(
     offsets[0] = 0
     members = np.empty(max(16, 4 * count), np.int32)
     total = 0
+    fw_runs = 0  # forward searches of B's cascade in this chunk, and the arcs they scanned
+    fw_work = 0
     # per-set local arrays, grown on demand
     ea_tail = np.empty(64, np.int32)  # kept A arcs, grouped by head (block of queue position h)
     ea_fx = np.empty(64, np.int64)
@@ -130,24 +150,62 @@ def follower_chunk(
     front = np.empty(64, np.int32)
     nxt = np.empty(64, np.int32)
     M = np.empty(64, np.int64)
-    inq = np.empty(64, np.bool_)
-    work = np.empty(64, np.int32)
+    bhead = np.empty(64, np.int64)  # bucket lists of (position) entries, by value
+    bnext = np.empty(64, np.int64)
+    bwho = np.empty(64, np.int32)
     for s in range(count):
         stamp = stamp0 + s
         v, ka, kb, kt = set_world_keys(key, start + s, roots, cdf)
-        # 1. R: nodes reaching v through arcs live for A, and those arcs
+        # 0. tB(v): B's reverse BFS from v, up to the first level holding one of B's seeds. A arrives at v
+        # at the length of its path, so paths longer than tB(v) never win v: it bounds the searches below.
+        far = np.int64(1) << 40
+        T = far
+        if b_seed[v]:
+            T = 0
+        else:
+            st_v[v] = stamp
+            qb[0] = v
+            nq = 1
+            h = 0
+            level_end = 1
+            level = 0
+            while h < nq and T == far:
+                if h == level_end:
+                    level += 1
+                    level_end = nq
+                x = qb[h]
+                h += 1
+                for t in range(b_ptr[x], b_ptr[x + 1]):
+                    w = b_tail[t]
+                    if st_v[w] != stamp and arc_coin(kb, b_key[t]) < b_prob[t]:
+                        st_v[w] = stamp
+                        qb[nq] = w
+                        nq += 1
+                        if b_seed[w]:
+                            T = level + 1
+                            break
+        # 1. R: nodes within T reverse steps of v through arcs live for A, and those arcs
         st_a[v] = stamp
         pos_a[v] = 0
         queue[0] = v
         qlen = 1
         ne = 0
         h = 0
+        level_end = 1
+        level = 0
+        ball_est = 0  # B arcs into R: what the ball costs at least
         while h < qlen:
+            if h == level_end:
+                level += 1
+                level_end = qlen
             x = queue[h]
             if h + 1 >= ea_ptr.shape[0]:
                 ea_ptr = _grow(ea_ptr, h + 2)
             ea_ptr[h] = ne
             h += 1
+            ball_est += b_ptr[x + 1] - b_ptr[x]
+            if level >= T:
+                continue  # its in-arcs would only make paths longer than tB(v)
             for t in range(a_ptr[x], a_ptr[x + 1]):
                 if arc_coin(ka, a_key[t]) < a_prob[t]:
                     w = a_tail[t]
@@ -163,138 +221,190 @@ def follower_chunk(
                         queue[qlen] = w
                         qlen += 1
         ea_ptr[qlen] = ne
-        H = qlen - 1
+        H = qlen - 1 if qlen - 1 < T else T  # no useful path is longer
         never = np.int64(H + 1)
-        # 2. the ball: nodes within H reverse steps of R through arcs live for B, and those arcs
-        nb = 0
-        for h in range(qlen):
-            x = queue[h]
-            st_b[x] = stamp
-            pos_b[x] = nb
-            qb[nb] = x
-            nb += 1
-        level_end = nb
-        level = 0
-        neb = 0
-        h = 0
-        while h < nb:
-            if h == level_end:
-                level += 1
-                level_end = nb
-            x = qb[h]
-            if h + 1 >= eb_ptr.shape[0]:
-                eb_ptr = _grow(eb_ptr, h + 2)
-            eb_ptr[h] = neb
-            h += 1
-            if b_seed[x]:
-                continue  # B is there at step 0: nothing before it matters
-            for t in range(b_ptr[x], b_ptr[x + 1]):
-                w = b_tail[t]
-                if st_b[w] != stamp and level >= H:
-                    continue  # beyond the ball
-                if arc_coin(kb, b_key[t]) < b_prob[t]:
-                    if st_b[w] != stamp:
-                        st_b[w] = stamp
-                        pos_b[w] = nb
-                        qb[nb] = w
-                        nb += 1
-                    if neb >= eb_tail.shape[0]:
-                        eb_tail = _grow(eb_tail, neb + 1)
-                        eb_fx = _grow(eb_fx, neb + 1)
-                    eb_tail[neb] = pos_b[w]
-                    eb_fx[neb] = b_fx[t]
-                    neb += 1
-        eb_ptr[nb] = neb
-        # B alone, forward from its seeds inside the ball (forward adjacency by counting sort)
-        if nb > tb.shape[0]:
-            tb = _grow(tb, nb)
-            bbest = _grow(bbest, nb)
-            front = _grow(front, nb)
-            nxt = _grow(nxt, nb)
-        if nb + 1 > out_ptr.shape[0]:
-            out_ptr = _grow(out_ptr, nb + 1)
-        if neb > out_head.shape[0]:
-            out_head = _grow(out_head, neb)
-            out_fx = _grow(out_fx, neb)
-        for y in range(nb + 1):
-            out_ptr[y] = 0
-        for e in range(neb):
-            out_ptr[eb_tail[e] + 1] += 1
-        for y in range(nb):
-            out_ptr[y + 1] += out_ptr[y]
-        nf = 0
-        for y in range(nb):
-            tb[y] = never
-            bbest[y] = 0
-            if b_seed[qb[y]]:
-                tb[y] = 0
-                bbest[y] = _SEED_FX
-                front[nf] = y
-                nf += 1
-        if nf > 0 and neb > 0:
-            for z in range(nb):  # fill: arcs of each tail, heads as positions
-                for e in range(eb_ptr[z], eb_ptr[z + 1]):
-                    y = eb_tail[e]
-                    c = out_ptr[y]
-                    out_head[c] = z
-                    out_fx[c] = eb_fx[e]
-                    out_ptr[y] = c + 1
-            for y in range(nb, 0, -1):
-                out_ptr[y] = out_ptr[y - 1]
-            out_ptr[0] = 0
+        # 2. tB and B's best arriving probability on R, up to step H, by whichever costs less: the ball
+        # (nodes within H reverse steps of R through arcs live for B, then B forwards among them only) or
+        # B's own cascade forwards from its seeds (cheap when B reaches few nodes and R is large). Both
+        # give the same numbers; the choice only follows the running cost of the forward search.
+        forward = ball_est > 256 and (fw_runs == 0 or fw_work < ball_est * fw_runs)
+        if mode != 0:
+            forward = mode == 2
+        if forward:
+            nf = 0
+            for y in b_seeds:
+                if st_b[y] != stamp:
+                    st_b[y] = stamp
+                    tbn[y] = 0
+                    bbn[y] = _SEED_FX
+                    if nf >= front.shape[0]:
+                        front = _grow(front, nf + 1)
+                    front[nf] = y
+                    nf += 1
             step = 0
+            work = 0
             while nf > 0 and step < H:
                 step += 1
                 nn = 0
                 for f in range(nf):
                     y = front[f]
-                    for c in range(out_ptr[y], out_ptr[y + 1]):
-                        z = out_head[c]
-                        if tb[z] == never:
-                            tb[z] = step
-                            bbest[z] = out_fx[c]
-                            nxt[nn] = z
-                            nn += 1
-                        elif tb[z] == step and out_fx[c] > bbest[z]:
-                            bbest[z] = out_fx[c]
+                    work += f_ptr[y + 1] - f_ptr[y]
+                    for c in range(f_ptr[y], f_ptr[y + 1]):
+                        if arc_coin(kb, f_key[c]) < f_prob[c]:
+                            z = f_head[c]
+                            if st_b[z] != stamp:
+                                st_b[z] = stamp
+                                tbn[z] = step
+                                bbn[z] = f_fx[c]
+                                if nn >= nxt.shape[0]:
+                                    nxt = _grow(nxt, nn + 1)
+                                nxt[nn] = z
+                                nn += 1
+                            elif tbn[z] == step and f_fx[c] > bbn[z]:
+                                bbn[z] = f_fx[c]
                 front, nxt = nxt, front
                 nf = nn
-        # 3. M over R, label-correcting from the root (positions in R)
-        if qlen + 1 > M.shape[0]:
-            M = _grow(M, qlen + 1)
-            inq = _grow(inq, qlen + 1)
-            work = _grow(work, qlen + 1)
+            fw_runs += 1
+            fw_work += work + b_seeds.shape[0]
+        else:
+            nb = 0
+            for h in range(qlen):
+                x = queue[h]
+                st_b[x] = stamp
+                pos_b[x] = nb
+                qb[nb] = x
+                nb += 1
+            level_end = nb
+            level = 0
+            neb = 0
+            h = 0
+            while h < nb:
+                if h == level_end:
+                    level += 1
+                    level_end = nb
+                x = qb[h]
+                if h + 1 >= eb_ptr.shape[0]:
+                    eb_ptr = _grow(eb_ptr, h + 2)
+                eb_ptr[h] = neb
+                h += 1
+                if b_seed[x]:
+                    continue  # B is there at step 0: nothing before it matters
+                for t in range(b_ptr[x], b_ptr[x + 1]):
+                    w = b_tail[t]
+                    if st_b[w] != stamp and level >= H:
+                        continue  # beyond the ball
+                    if arc_coin(kb, b_key[t]) < b_prob[t]:
+                        if st_b[w] != stamp:
+                            st_b[w] = stamp
+                            pos_b[w] = nb
+                            qb[nb] = w
+                            nb += 1
+                        if neb >= eb_tail.shape[0]:
+                            eb_tail = _grow(eb_tail, neb + 1)
+                            eb_fx = _grow(eb_fx, neb + 1)
+                        eb_tail[neb] = pos_b[w]
+                        eb_fx[neb] = b_fx[t]
+                        neb += 1
+            eb_ptr[nb] = neb
+            # B alone, forward from its seeds inside the ball (forward adjacency by counting sort)
+            if nb > tb.shape[0]:
+                tb = _grow(tb, nb)
+                bbest = _grow(bbest, nb)
+            if nb > front.shape[0]:
+                front = _grow(front, nb)
+            if nb > nxt.shape[0]:
+                nxt = _grow(nxt, nb)
+            if nb + 1 > out_ptr.shape[0]:
+                out_ptr = _grow(out_ptr, nb + 1)
+            if neb > out_head.shape[0]:
+                out_head = _grow(out_head, neb)
+                out_fx = _grow(out_fx, neb)
+            for y in range(nb + 1):
+                out_ptr[y] = 0
+            for e in range(neb):
+                out_ptr[eb_tail[e] + 1] += 1
+            for y in range(nb):
+                out_ptr[y + 1] += out_ptr[y]
+            nf = 0
+            for y in range(nb):
+                tb[y] = never
+                bbest[y] = 0
+                if b_seed[qb[y]]:
+                    tb[y] = 0
+                    bbest[y] = _SEED_FX
+                    front[nf] = y
+                    nf += 1
+            if nf > 0 and neb > 0:
+                for z in range(nb):  # fill: arcs of each tail, heads as positions
+                    for e in range(eb_ptr[z], eb_ptr[z + 1]):
+                        y = eb_tail[e]
+                        c = out_ptr[y]
+                        out_head[c] = z
+                        out_fx[c] = eb_fx[e]
+                        out_ptr[y] = c + 1
+                for y in range(nb, 0, -1):
+                    out_ptr[y] = out_ptr[y - 1]
+                out_ptr[0] = 0
+                step = 0
+                while nf > 0 and step < H:
+                    step += 1
+                    nn = 0
+                    for f in range(nf):
+                        y = front[f]
+                        for c in range(out_ptr[y], out_ptr[y + 1]):
+                            z = out_head[c]
+                            if tb[z] == never:
+                                tb[z] = step
+                                bbest[z] = out_fx[c]
+                                nxt[nn] = z
+                                nn += 1
+                            elif tb[z] == step and out_fx[c] > bbest[z]:
+                                bbest[z] = out_fx[c]
+                    front, nxt = nxt, front
+                    nf = nn
+            for y in range(nb):
+                z = qb[y]
+                tbn[z] = tb[y]
+                bbn[z] = bbest[y]
+        # 3. M over R, largest values first (Dial's buckets 0..H+1): every arc maps M(x) to a value below it,
+        # so a position is final when its bucket is reached; stale bucket entries are skipped
+        if qlen > M.shape[0]:
+            M = _grow(M, qlen)
+        if H + 2 > bhead.shape[0]:
+            bhead = _grow(bhead, H + 2)
         for h in range(qlen):
             M[h] = -1
-            inq[h] = False
+        for b in range(H + 2):
+            bhead[b] = -1
         M[0] = never
-        work[0] = 0
-        inq[0] = True
-        head = 0
-        tail = 1  # circular queue of qlen + 1 slots over positions (each at most once in it)
-        while head != tail:
-            hx = work[head]
-            head += 1
-            if head > qlen:
-                head = 0
-            inq[hx] = False
-            x = queue[hx]
-            bx = pos_b[x]
-            mx = M[hx]
-            for e in range(ea_ptr[hx], ea_ptr[hx + 1]):
-                c = _cap(x, ea_fx[e], tb[bx], bbest[bx], kt, tie, n_users, multihoming)
-                cand = (c if c < mx else mx) - 1
-                if cand < 0:
-                    continue
-                hw = pos_a[ea_tail[e]]
-                if cand > M[hw]:
-                    M[hw] = cand
-                    if not inq[hw]:
-                        inq[hw] = True
-                        work[tail] = hw
-                        tail += 1
-                        if tail > qlen:
-                            tail = 0
+        bnext[0] = -1
+        bwho[0] = 0
+        bhead[H + 1] = 0
+        npush = 1
+        for cur in range(H + 1, -1, -1):
+            it = bhead[cur]
+            while it >= 0:
+                hx = bwho[it]
+                it = bnext[it]
+                if M[hx] != cur:
+                    continue  # superseded by a larger value, already processed
+                x = queue[hx]
+                tx, bx = _rival_at(x, st_b, tbn, bbn, stamp, never)
+                for e in range(ea_ptr[hx], ea_ptr[hx + 1]):
+                    c = _cap(x, ea_fx[e], tx, bx, kt, tie, n_users, multihoming)
+                    cand = (c if c < cur else cur) - 1
+                    if cand < 0:
+                        continue
+                    hw = pos_a[ea_tail[e]]
+                    if cand > M[hw]:
+                        M[hw] = cand
+                        if npush >= bnext.shape[0]:
+                            bnext = _grow(bnext, npush + 1)
+                            bwho = _grow(bwho, npush + 1)
+                        bwho[npush] = hw
+                        bnext[npush] = bhead[cand]
+                        bhead[cand] = npush
+                        npush += 1
         # 4. the set: nodes that win v as seeds
         if total + qlen > members.shape[0]:
             members = _grow(members, total + qlen)
@@ -302,8 +412,8 @@ def follower_chunk(
             if M[h] < 0:
                 continue
             x = queue[h]
-            bx = pos_b[x]
-            if _cap(x, _SEED_FX, tb[bx], bbest[bx], kt, tie, n_users, multihoming) >= 0:
+            tx, bx = _rival_at(x, st_b, tbn, bbn, stamp, never)
+            if _cap(x, _SEED_FX, tx, bx, kt, tie, n_users, multihoming) >= 0:
                 members[total] = x
                 total += 1
         offsets[s + 1] = total

@@ -59,12 +59,15 @@ class FollowerRRGraph:
     n_users: int
     a: tuple
     b: tuple
+    f: tuple
     b_seed: np.ndarray
+    b_seeds: np.ndarray
     tie: int
     multihoming: float
     roots: np.ndarray
     cdf: np.ndarray
     total_weight: float
+    mode: int = 0  # how the rival's steps are found: 0 adaptive, 1 ball, 2 forwards (the sets are the same)
 
     @classmethod
     def build(cls, graph: Any, prob_a: np.ndarray, prob_b: np.ndarray, rival_seeds: np.ndarray, *, tie: int,
@@ -73,26 +76,35 @@ class FollowerRRGraph:
         n, nu = graph.n, graph.n_users
         a = _reverse(graph.indptr, graph.indices, graph.arc_key, np.asarray(prob_a), n)
         b = _reverse(graph.indptr, graph.indices, graph.arc_key, np.asarray(prob_b), n)
+        keep = np.flatnonzero(np.asarray(prob_b) > 0)  # B's arcs forwards (CSR order is by tail already)
+        ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(np.repeat(np.arange(n), np.diff(graph.indptr))[keep], minlength=n), out=ptr[1:])
+        pf = np.ascontiguousarray(np.asarray(prob_b, dtype=np.float64)[keep])
+        f = (ptr, np.ascontiguousarray(graph.indices[keep]), np.ascontiguousarray(graph.arc_key[keep]), pf,
+             (pf * _FX).astype(np.int64))
+        seeds = np.unique(np.asarray(rival_seeds, dtype=np.int64))
         mask = np.zeros(n, np.bool_)
-        mask[np.asarray(rival_seeds, dtype=np.int64)] = True
-        return cls(n, nu, a, b, mask, int(tie), float(multihoming), np.arange(nu, dtype=np.int32),
+        mask[seeds] = True
+        return cls(n, nu, a, b, f, mask, seeds, int(tie), float(multihoming), np.arange(nu, dtype=np.int32),
                    np.zeros(0, np.float64), float(nu))
 
     def new_scratch(self) -> list:
         n = max(self.n, 1)
         return [np.zeros(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32), np.zeros(n, np.int32),
-                np.empty(n, np.int32), np.empty(n, np.int32), 1]
+                np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int64), np.empty(n, np.int64),
+                np.zeros(n, np.int32), 1]
 
     def sample(self, key: np.uint64, start: int, count: int, sc: list) -> tuple[np.ndarray, np.ndarray]:
-        if sc[6] + count >= 2**31 - 2:
+        if sc[9] + count >= 2**31 - 2:
             sc[0][:] = 0
             sc[3][:] = 0
-            sc[6] = 1
+            sc[8][:] = 0
+            sc[9] = 1
         off, mem, nxt = FK.follower_chunk(
-            np.uint64(key), int(start), int(count), self.roots, self.cdf, *self.a, *self.b, self.b_seed,
-            int(self.n_users), self.tie, self.multihoming, sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6],
+            np.uint64(key), int(start), int(count), self.roots, self.cdf, *self.a, *self.b, *self.f, self.b_seed,
+            self.b_seeds, int(self.n_users), self.tie, self.multihoming, *sc, self.mode,
         )
-        sc[6] = nxt
+        sc[9] = nxt
         return off, mem
 
 
