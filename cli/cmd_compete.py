@@ -15,7 +15,9 @@ def compete_cmd(
     path: Path = typer.Argument(..., help="Ecosystem: a CSV directory, .npz or .graphml."),
     platform: list[str] = typer.Option(
         [], "--platform",
-        help="'NAME: seeds=RULE, layers=L1,L2, strength=L1:P1,L2:P2[, budget=K]'; repeatable (added to --config's).",
+        help="'NAME: seeds=RULE, layers=L1,L2, strength=L1:P1,L2:P2[, budget=K]'; repeatable (added to --config's). "
+             "RULE: top-degree:K[:user|merchant], random:K, user:ID, ..., imm:K (as if alone) or imm-vs:K "
+             "(against the other platform's seeds).",
     ),
     config: Path | None = typer.Option(None, "--config", help="Contest file (TOML: [[platform]] tables, [contest] options)."),
     runs: int | None = typer.Option(None, "--runs", help="Monte Carlo runs (default: the config's, else 1000)."),
@@ -75,6 +77,10 @@ def _summary(res: Any) -> str:
             f"merchant_carry {p['merchant_carry']}")
     rows = [[name, _ci(o.users), _ci(o.merchants), _ci(o.gmv), f"{o.wins:.3f}"] for name, o in res.platforms.items()]
     out = head + "\n" + format_table(rows, ["platform", "users share", "merchants share", "GMV share", "wins"])
+    for name, sel in p.get("seed_selection", {}).items():
+        out += (f"\n{name}: {sel['seed_rule']} chosen against {sel['against']}: first-arrival share "
+                f"{sel['estimate_users_share']:.4f} (lower bound {sel['lower_bound_users_share']:.4f}, certified ratio "
+                f"{sel['guarantee']['ratio']:.3f}, {sel['n_rr_sets']:,} RR sets, {sel['seconds']:.1f} s)")
     if res.sweep is not None:
         sw = res.sweep
         names = list(res.platforms)

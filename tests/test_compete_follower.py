@@ -257,3 +257,6 @@ def test_cli_reports_the_selection(eco, tmp_path):
     d = json.loads(out.read_text())
     assert d["params"]["seed_selection"]["a"]["against"] == "b"
     assert len(d["params"]["seed_nodes"]["a"]) == 2
+    r = CliRunner().invoke(app, ["compete", str(path), "--platform", A.replace("random:3", "imm-vs:2"),
+                                 "--platform", B, "--runs", "20", "--seed", "1"])
+    assert r.exit_code == 0 and "imm-vs:2 chosen against b: first-arrival share" in r.output, r.output
