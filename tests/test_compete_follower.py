@@ -260,3 +260,35 @@ def test_cli_reports_the_selection(eco, tmp_path):
     r = CliRunner().invoke(app, ["compete", str(path), "--platform", A.replace("random:3", "imm-vs:2"),
                                  "--platform", B, "--runs", "20", "--seed", "1"])
     assert r.exit_code == 0 and "imm-vs:2 chosen against b: first-arrival share" in r.output, r.output
+
+
+def test_a_study_cell_chooses_follower_seeds_with_its_options(tmp_path):
+    import csv
+
+    from graphmodel.studies import sweep
+
+    study = """
+[study]
+name = "f"
+experiment = "compete"
+seed = 2
+runs = 20
+batch = 20
+
+[ecosystems.g]
+preset = "balanced"
+users = 300
+merchants = 20
+seed = 3
+
+[params]
+platforms = ["wallet: seeds=top-degree:3:merchant, layers=payment, strength=payment:0.1",
+             "messenger: seeds=imm-vs:3:user, layers=social, strength=social:0.1"]
+
+[grid]
+multihoming = [0.0, 1.0]
+"""
+    p = tmp_path / "f.toml"
+    p.write_text(study)
+    rows = list(csv.DictReader(open(sweep(p, out=tmp_path / "out", workers=1).results)))
+    assert len(rows) == 2 and all(float(r["platforms.messenger.users.mean"]) > 0 for r in rows)

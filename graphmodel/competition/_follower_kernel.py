@@ -20,8 +20,9 @@ in the contest (equal to it unless ``A`` also wins users by blocking ``B``'s
 way to them), and a coverage function, so OPIM-C's greedy and certificate
 apply to it. (Carnes et al., "Maximizing influence in a competitive social
 network: a follower's perspective", ICEC 2007, show the exact objective is
-coverage when both platforms share one live-arc graph; with platform-specific
-arcs it is not even submodular, hence the bound.)
+submodular when both platforms share one live-arc graph; with
+platform-specific arcs it need not be: a seed that blocks ``B`` can raise
+another seed's gain. Hence the bound.)
 
 Generation of set ``i``:
 
@@ -30,12 +31,15 @@ Generation of set ``i``:
    at the length of its path, so no path longer than ``tB(v)`` wins ``v``;
 1. the nodes ``R`` that reach ``v`` through arcs live for ``A`` in at most
    ``tB(v)`` steps (a reverse BFS, per-arc coins), keeping those arcs;
-2. ``tB`` on ``R`` up to step ``H = min(|R| - 1, tB(v))`` (no useful path is longer):
-   the nodes within ``H`` reverse steps of ``R`` through arcs live for ``B``
-   (every shortest ``B`` path of length ``<= H`` into ``R`` lies among them),
-   then a forward BFS from ``B``'s seeds among those nodes only; ``tB > H``
-   counts as never. This stays local, instead of running ``B``'s whole
-   cascade for every set;
+2. ``tB`` on ``R`` up to step ``H = min(|R| - 1, tB(v))`` (no useful path is
+   longer), ``tB > H`` counting as never, in one of two ways that give the
+   same numbers: the *ball*, the nodes within ``H`` reverse steps of ``R``
+   through arcs live for ``B`` (every shortest ``B`` path of length ``<= H``
+   into ``R`` lies among them), then a forward BFS from ``B``'s seeds among
+   those nodes only; or ``B``'s own cascade forwards from its seeds, ``H``
+   steps deep. The ball is local; the cascade is cheaper when ``R`` is large
+   and ``B`` small: each set takes the one whose cost (arcs scanned so far in
+   the chunk) is lower;
 3. the latest step ``M(x)`` at which ``A`` may still reach ``x`` and go on to
    win ``v``: ``M(v) = H + 1``, ``M(w) = max over live arcs w -> x of
    min(cap(x, arc), M(x)) - 1``, ``cap`` the last step ``A`` holds ``x``
@@ -104,6 +108,53 @@ def _grow(a, size):
     out = np.empty(max(2 * a.shape[0], size), a.dtype)
     out[: a.shape[0]] = a
     return out
+
+
+@njit(cache=True)
+def _reverse_search(order, n0, ptr, tail, akey, prob, fx, key, depth, skip, use_skip, st, pos, stamp,
+                    e_ptr, e_tail, e_fx):
+    """Reverse BFS from ``order[:n0]`` through the arcs live under ``key``, ``depth`` levels deep.
+
+    Visited nodes are appended to ``order`` (``st[x] = stamp``, ``pos[x]`` = place in ``order``); the live
+    arcs into each node expanded are kept as a block ``e_ptr[h]:e_ptr[h+1]`` of (tail position, fixed-point
+    probability). Nodes at level ``depth`` and, when ``use_skip``, nodes with ``skip[x]`` are not expanded.
+    Returns the number of nodes, of kept arcs and the (possibly grown) arc arrays.
+    """
+    for h in range(n0):
+        st[order[h]] = stamp
+        pos[order[h]] = h
+    n = n0
+    ne = 0
+    h = 0
+    level_end = n0
+    level = 0
+    while h < n:
+        if h == level_end:
+            level += 1
+            level_end = n
+        x = order[h]
+        if h + 1 >= e_ptr.shape[0]:
+            e_ptr = _grow(e_ptr, h + 2)
+        e_ptr[h] = ne
+        h += 1
+        if level >= depth or (use_skip and skip[x]):
+            continue  # in-arcs would only make paths longer than any that matters
+        for t in range(ptr[x], ptr[x + 1]):
+            if arc_coin(key, akey[t]) < prob[t]:
+                w = tail[t]
+                if st[w] != stamp:
+                    st[w] = stamp
+                    pos[w] = n
+                    order[n] = w
+                    n += 1
+                if ne >= e_tail.shape[0]:
+                    e_tail = _grow(e_tail, ne + 1)
+                    e_fx = _grow(e_fx, ne + 1)
+                e_tail[ne] = pos[w]
+                e_fx[ne] = fx[t]
+                ne += 1
+    e_ptr[n] = ne
+    return n, ne, e_ptr, e_tail, e_fx
 
 
 @njit(nogil=True, cache=True)
@@ -185,42 +236,12 @@ def follower_chunk(
                             T = level + 1
                             break
         # 1. R: nodes within T reverse steps of v through arcs live for A, and those arcs
-        st_a[v] = stamp
-        pos_a[v] = 0
         queue[0] = v
-        qlen = 1
-        ne = 0
-        h = 0
-        level_end = 1
-        level = 0
+        qlen, ne, ea_ptr, ea_tail, ea_fx = _reverse_search(queue, 1, a_ptr, a_tail, a_key, a_prob, a_fx, ka, T,
+                                                          b_seed, False, st_a, pos_a, stamp, ea_ptr, ea_tail, ea_fx)
         ball_est = 0  # B arcs into R: what the ball costs at least
-        while h < qlen:
-            if h == level_end:
-                level += 1
-                level_end = qlen
-            x = queue[h]
-            if h + 1 >= ea_ptr.shape[0]:
-                ea_ptr = _grow(ea_ptr, h + 2)
-            ea_ptr[h] = ne
-            h += 1
-            ball_est += b_ptr[x + 1] - b_ptr[x]
-            if level >= T:
-                continue  # its in-arcs would only make paths longer than tB(v)
-            for t in range(a_ptr[x], a_ptr[x + 1]):
-                if arc_coin(ka, a_key[t]) < a_prob[t]:
-                    w = a_tail[t]
-                    if ne >= ea_tail.shape[0]:
-                        ea_tail = _grow(ea_tail, ne + 1)
-                        ea_fx = _grow(ea_fx, ne + 1)
-                    ea_tail[ne] = w
-                    ea_fx[ne] = a_fx[t]
-                    ne += 1
-                    if st_a[w] != stamp:
-                        st_a[w] = stamp
-                        pos_a[w] = qlen
-                        queue[qlen] = w
-                        qlen += 1
-        ea_ptr[qlen] = ne
+        for h in range(qlen):
+            ball_est += b_ptr[queue[h] + 1] - b_ptr[queue[h]]
         H = qlen - 1 if qlen - 1 < T else T  # no useful path is longer
         never = np.int64(H + 1)
         # 2. tB and B's best arriving probability on R, up to step H, by whichever costs less: the ball
@@ -267,45 +288,11 @@ def follower_chunk(
             fw_runs += 1
             fw_work += work + b_seeds.shape[0]
         else:
-            nb = 0
             for h in range(qlen):
-                x = queue[h]
-                st_b[x] = stamp
-                pos_b[x] = nb
-                qb[nb] = x
-                nb += 1
-            level_end = nb
-            level = 0
-            neb = 0
-            h = 0
-            while h < nb:
-                if h == level_end:
-                    level += 1
-                    level_end = nb
-                x = qb[h]
-                if h + 1 >= eb_ptr.shape[0]:
-                    eb_ptr = _grow(eb_ptr, h + 2)
-                eb_ptr[h] = neb
-                h += 1
-                if b_seed[x]:
-                    continue  # B is there at step 0: nothing before it matters
-                for t in range(b_ptr[x], b_ptr[x + 1]):
-                    w = b_tail[t]
-                    if st_b[w] != stamp and level >= H:
-                        continue  # beyond the ball
-                    if arc_coin(kb, b_key[t]) < b_prob[t]:
-                        if st_b[w] != stamp:
-                            st_b[w] = stamp
-                            pos_b[w] = nb
-                            qb[nb] = w
-                            nb += 1
-                        if neb >= eb_tail.shape[0]:
-                            eb_tail = _grow(eb_tail, neb + 1)
-                            eb_fx = _grow(eb_fx, neb + 1)
-                        eb_tail[neb] = pos_b[w]
-                        eb_fx[neb] = b_fx[t]
-                        neb += 1
-            eb_ptr[nb] = neb
+                qb[h] = queue[h]
+            # a seed of B needs nothing before it: B is there at step 0
+            nb, neb, eb_ptr, eb_tail, eb_fx = _reverse_search(qb, qlen, b_ptr, b_tail, b_key, b_prob, b_fx, kb, H,
+                                                              b_seed, True, st_b, pos_b, stamp, eb_ptr, eb_tail, eb_fx)
             # B alone, forward from its seeds inside the ball (forward adjacency by counting sort)
             if nb > tb.shape[0]:
                 tb = _grow(tb, nb)
@@ -395,7 +382,7 @@ def follower_chunk(
                     cand = (c if c < cur else cur) - 1
                     if cand < 0:
                         continue
-                    hw = pos_a[ea_tail[e]]
+                    hw = ea_tail[e]
                     if cand > M[hw]:
                         M[hw] = cand
                         if npush >= bnext.shape[0]:
