@@ -314,6 +314,13 @@ def _check_followers(platforms: Sequence[Platform], switching: float) -> None:
                          f"got switching={switching}", field="switching")
 
 
+def _digest(a: np.ndarray) -> str:
+    """A short key for an array's contents (cache keys without copying millions of values)."""
+    import hashlib
+
+    return hashlib.blake2b(memoryview(np.ascontiguousarray(a)).cast("B"), digest_size=16).hexdigest()
+
+
 def _resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, workers, cache):
     """Every platform's seed nodes (followers last, against the others' seeds) and the followers' OPIM-C reports."""
     from graphmodel.competition.follower import follower_seeds
@@ -336,8 +343,8 @@ def _resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, work
         j = 1 - i
         k, node_type = rule
         rival = out[j]
-        skey = ("follower", p.seed_spec(), p.layers, tuple(p.strength.items()), i, rival.tobytes(),
-                probs[i].tobytes(), probs[j].tobytes(), tie, float(multihoming))
+        skey = ("follower", p.seed_spec(), p.layers, tuple(p.strength.items()), i, _digest(rival),
+                _digest(probs[i]), _digest(probs[j]), tie, float(multihoming))
         hit = cache.get(skey) if cache is not None else None
         if hit is None:
             cand = np.zeros(g.n, np.bool_)
