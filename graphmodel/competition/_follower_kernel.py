@@ -103,6 +103,19 @@ def _rival_at(x, st_b, tbn, bbn, stamp, never):
     return tbn[x], bbn[x]
 
 
+@njit(cache=True, inline="always")
+def _arrive(z, step, f, st_b, tbn, bbn, stamp, never):
+    """``B`` reaches ``z`` at ``step`` by an arc of fixed-point probability ``f``; True on its first arrival."""
+    if st_b[z] != stamp or tbn[z] >= never:
+        st_b[z] = stamp
+        tbn[z] = step
+        bbn[z] = f
+        return True
+    if tbn[z] == step and f > bbn[z]:
+        bbn[z] = f
+    return False
+
+
 @njit(cache=True)
 def _grow(a, size):
     out = np.empty(max(2 * a.shape[0], size), a.dtype)
@@ -175,8 +188,8 @@ def follower_chunk(
     ``B``'s seeds, ``b_seeds`` their list. Scratch (length n): ``st_a``/``st_b`` stamps, ``pos_a``/``pos_b``
     local positions, ``queue``/``qb`` node lists, ``tbn``/``bbn`` ``B``'s step and best arriving probability
     per node (valid where ``st_b`` holds the set's stamp), ``st_v`` stamps of step 0; ``stamp0`` > every
-    stamp in them. ``mode``: how
-    ``tB`` is found, 0 the cheaper way (adaptive), 1 always the ball, 2 always forwards (for the tests).
+    stamp in them. ``mode``: how ``tB`` is found, 0 the cheaper way (adaptive), 1 always the ball, 2 always
+    forwards (for the tests).
 
     Returns offsets (count + 1), members, next stamp.
     """
@@ -193,8 +206,6 @@ def follower_chunk(
     eb_tail = np.empty(64, np.int32)  # kept B arcs into the ball, by head position (tails as positions)
     eb_fx = np.empty(64, np.int64)
     eb_ptr = np.empty(65, np.int64)
-    tb = np.empty(64, np.int64)
-    bbest = np.empty(64, np.int64)
     out_ptr = np.empty(65, np.int64)  # forward adjacency of the ball (by tail position)
     out_head = np.empty(64, np.int32)
     out_fx = np.empty(64, np.int64)
@@ -254,10 +265,7 @@ def follower_chunk(
         if forward:
             nf = 0
             for y in b_seeds:
-                if st_b[y] != stamp:
-                    st_b[y] = stamp
-                    tbn[y] = 0
-                    bbn[y] = _SEED_FX
+                if _arrive(y, 0, _SEED_FX, st_b, tbn, bbn, stamp, never):
                     if nf >= front.shape[0]:
                         front = _grow(front, nf + 1)
                     front[nf] = y
@@ -271,18 +279,12 @@ def follower_chunk(
                     y = front[f]
                     work += f_ptr[y + 1] - f_ptr[y]
                     for c in range(f_ptr[y], f_ptr[y + 1]):
-                        if arc_coin(kb, f_key[c]) < f_prob[c]:
-                            z = f_head[c]
-                            if st_b[z] != stamp:
-                                st_b[z] = stamp
-                                tbn[z] = step
-                                bbn[z] = f_fx[c]
-                                if nn >= nxt.shape[0]:
-                                    nxt = _grow(nxt, nn + 1)
-                                nxt[nn] = z
-                                nn += 1
-                            elif tbn[z] == step and f_fx[c] > bbn[z]:
-                                bbn[z] = f_fx[c]
+                        if arc_coin(kb, f_key[c]) < f_prob[c] and _arrive(f_head[c], step, f_fx[c], st_b, tbn, bbn,
+                                                                          stamp, never):
+                            if nn >= nxt.shape[0]:
+                                nxt = _grow(nxt, nn + 1)
+                            nxt[nn] = f_head[c]
+                            nn += 1
                 front, nxt = nxt, front
                 nf = nn
             fw_runs += 1
@@ -293,10 +295,8 @@ def follower_chunk(
             # a seed of B needs nothing before it: B is there at step 0
             nb, neb, eb_ptr, eb_tail, eb_fx = _reverse_search(qb, qlen, b_ptr, b_tail, b_key, b_prob, b_fx, kb, H,
                                                               b_seed, True, st_b, pos_b, stamp, eb_ptr, eb_tail, eb_fx)
-            # B alone, forward from its seeds inside the ball (forward adjacency by counting sort)
-            if nb > tb.shape[0]:
-                tb = _grow(tb, nb)
-                bbest = _grow(bbest, nb)
+            # B alone, forward from its seeds inside the ball (its kept arcs turned around by a counting sort;
+            # positions in the ball on the front, nodes in tbn/bbn)
             if nb > front.shape[0]:
                 front = _grow(front, nb)
             if nb > nxt.shape[0]:
@@ -306,22 +306,19 @@ def follower_chunk(
             if neb > out_head.shape[0]:
                 out_head = _grow(out_head, neb)
                 out_fx = _grow(out_fx, neb)
-            for y in range(nb + 1):
-                out_ptr[y] = 0
-            for e in range(neb):
-                out_ptr[eb_tail[e] + 1] += 1
-            for y in range(nb):
-                out_ptr[y + 1] += out_ptr[y]
             nf = 0
             for y in range(nb):
-                tb[y] = never
-                bbest[y] = 0
-                if b_seed[qb[y]]:
-                    tb[y] = 0
-                    bbest[y] = _SEED_FX
+                tbn[qb[y]] = never
+                if b_seed[qb[y]] and _arrive(qb[y], 0, _SEED_FX, st_b, tbn, bbn, stamp, never):
                     front[nf] = y
                     nf += 1
             if nf > 0 and neb > 0:
+                for y in range(nb + 1):
+                    out_ptr[y] = 0
+                for e in range(neb):
+                    out_ptr[eb_tail[e] + 1] += 1
+                for y in range(nb):
+                    out_ptr[y + 1] += out_ptr[y]
                 for z in range(nb):  # fill: arcs of each tail, heads as positions
                     for e in range(eb_ptr[z], eb_ptr[z + 1]):
                         y = eb_tail[e]
@@ -340,19 +337,11 @@ def follower_chunk(
                         y = front[f]
                         for c in range(out_ptr[y], out_ptr[y + 1]):
                             z = out_head[c]
-                            if tb[z] == never:
-                                tb[z] = step
-                                bbest[z] = out_fx[c]
+                            if _arrive(qb[z], step, out_fx[c], st_b, tbn, bbn, stamp, never):
                                 nxt[nn] = z
                                 nn += 1
-                            elif tb[z] == step and out_fx[c] > bbest[z]:
-                                bbest[z] = out_fx[c]
                     front, nxt = nxt, front
                     nf = nn
-            for y in range(nb):
-                z = qb[y]
-                tbn[z] = tb[y]
-                bbn[z] = bbest[y]
         # 3. M over R, largest values first (Dial's buckets 0..H+1): every arc maps M(x) to a value below it,
         # so a position is final when its bucket is reached; stale bucket entries are skipped
         if qlen > M.shape[0]:
