@@ -31,17 +31,13 @@ __all__ = ["FollowerRRGraph", "follower_seeds", "MIN_COVER"]
 MIN_COVER = 4096
 
 
-def _reverse(indptr: np.ndarray, indices: np.ndarray, arc_key: np.ndarray, prob: np.ndarray, n: int):
-    """Arcs with ``prob > 0``, grouped by head: (ptr, tail, coin key, probability, fixed-point probability)."""
-    tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr))
-    keep = np.flatnonzero(prob > 0)
-    heads = indices[keep]
-    order = np.argsort(heads, kind="stable")
-    keep = keep[order]
+def _arcs(keep: np.ndarray, by: np.ndarray, other: np.ndarray, arc_key: np.ndarray, prob: np.ndarray, n: int):
+    """Arcs ``keep`` grouped by their ``by`` end: (ptr, ``other`` end, coin key, probability, fixed-point probability)."""
+    keep = keep[np.argsort(by[keep], kind="stable")]
     ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(heads, minlength=n), out=ptr[1:])
+    np.cumsum(np.bincount(by[keep], minlength=n), out=ptr[1:])
     p = np.ascontiguousarray(prob[keep], dtype=np.float64)
-    return (ptr, np.ascontiguousarray(tails[keep]), np.ascontiguousarray(arc_key[keep]), p,
+    return (ptr, np.ascontiguousarray(other[keep], dtype=np.int32), np.ascontiguousarray(arc_key[keep]), p,
             (p * _FX).astype(np.int64))
 
 
@@ -74,14 +70,13 @@ class FollowerRRGraph:
               multihoming: float) -> "FollowerRRGraph":
         """From a :class:`~graphmodel.propagation.engine.PropagationGraph` and per-arc probabilities of both platforms."""
         n, nu = graph.n, graph.n_users
-        a = _reverse(graph.indptr, graph.indices, graph.arc_key, np.asarray(prob_a), n)
-        b = _reverse(graph.indptr, graph.indices, graph.arc_key, np.asarray(prob_b), n)
-        keep = np.flatnonzero(np.asarray(prob_b) > 0)  # B's arcs forwards (CSR order is by tail already)
-        ptr = np.zeros(n + 1, np.int64)
-        np.cumsum(np.bincount(np.repeat(np.arange(n), np.diff(graph.indptr))[keep], minlength=n), out=ptr[1:])
-        pf = np.ascontiguousarray(np.asarray(prob_b, dtype=np.float64)[keep])
-        f = (ptr, np.ascontiguousarray(graph.indices[keep]), np.ascontiguousarray(graph.arc_key[keep]), pf,
-             (pf * _FX).astype(np.int64))
+        tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(graph.indptr))
+        heads = np.asarray(graph.indices)
+        live_a = np.flatnonzero(np.asarray(prob_a) > 0)
+        live_b = np.flatnonzero(np.asarray(prob_b) > 0)
+        a = _arcs(live_a, heads, tails, graph.arc_key, np.asarray(prob_a), n)
+        b = _arcs(live_b, heads, tails, graph.arc_key, np.asarray(prob_b), n)
+        f = _arcs(live_b, tails, heads, graph.arc_key, np.asarray(prob_b), n)  # B forwards (already in tail order)
         seeds = np.unique(np.asarray(rival_seeds, dtype=np.int64))
         mask = np.zeros(n, np.bool_)
         mask[seeds] = True
