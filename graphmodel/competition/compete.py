@@ -228,15 +228,7 @@ def platform_seeds(eco: Any, p: Platform, ss: np.random.SeedSequence, workers: i
     imm_ss, rule_ss = ss.spawn(2)
     parts: list[np.ndarray] = []
     for item in imm:
-        bits = item.split(":")
-        try:
-            k = int(bits[1])
-            node_type = bits[2] if len(bits) > 2 else "user"
-            if len(bits) > 3 or node_type not in ("user", "merchant", "any"):
-                raise ValueError
-        except (ValueError, IndexError):
-            raise InputError(f"platform {p.name!r}: bad seed rule {item!r}; expected 'imm:K[:user|merchant|any]'",
-                             field="seeds") from None
+        k, node_type = _k_and_type(p, item, "imm")
         from graphmodel.seeding import seeds as choose
 
         res = choose(eco, k=k, method="imm", layers=list(p.layers), prob=dict(p.strength),
@@ -281,23 +273,30 @@ def _platform_arrays(eco: Any, platforms: Sequence[Platform], merchant_carry: fl
     return graph, probs, seg_u, seg_m
 
 
+def _k_and_type(p: Platform, item: str, rule: str) -> tuple[int, str]:
+    """``(K, node type)`` of a seed rule ``RULE:K[:user|merchant|any]`` (type defaults to user)."""
+    bits = item.split(":")
+    try:
+        k = int(bits[1])
+        node_type = bits[2] if len(bits) > 2 else "user"
+        if len(bits) > 3 or node_type not in ("user", "merchant", "any"):
+            raise ValueError
+    except (ValueError, IndexError):
+        raise InputError(f"platform {p.name!r}: bad seed rule {item!r}; expected '{rule}:K[:user|merchant|any]'",
+                         field="seeds") from None
+    return k, node_type
+
+
 def _follower_rule(p: Platform) -> tuple[int, str] | None:
     """``(K, node type)`` when ``p``'s seeds are ``imm-vs:K[:type]`` (the only rule then), else None."""
     items = [x.strip() for x in p.seed_spec().split(",") if x.strip()]
     hits = [x for x in items if x.split(":", 1)[0] == FOLLOWER_RULE]
     if not hits:
         return None
-    bits = hits[0].split(":")
-    try:
-        if len(items) != 1:
-            raise ValueError
-        k = int(bits[1])
-        node_type = bits[2] if len(bits) > 2 else "user"
-        if k < 1 or len(bits) > 3 or node_type not in ("user", "merchant", "any"):
-            raise ValueError
-    except (ValueError, IndexError):
+    k, node_type = _k_and_type(p, hits[0], FOLLOWER_RULE)
+    if len(items) != 1 or k < 1:
         raise InputError(f"platform {p.name!r}: bad seed rule {p.seed_spec()!r}; expected '{FOLLOWER_RULE}:K"
-                         "[:user|merchant|any]' as the platform's only seed rule", field="seeds") from None
+                         "[:user|merchant|any]' with K >= 1 as the platform's only seed rule", field="seeds")
     return k, node_type
 
 
@@ -327,10 +326,10 @@ def _resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, work
 
     out: list[np.ndarray | None] = [None] * len(platforms)
     reports: dict[str, dict[str, Any]] = {}
-    order = sorted(range(len(platforms)), key=lambda i: _follower_rule(platforms[i]) is not None)
-    for i in order:
+    rules = [_follower_rule(p) for p in platforms]
+    for i in sorted(range(len(platforms)), key=lambda i: rules[i] is not None):  # followers last
         p = platforms[i]
-        rule = _follower_rule(p)
+        rule = rules[i]
         if rule is None:
             skey = ("seeds", p.seed_spec(), p.layers, tuple(p.strength.items()), i)
             s = cache.get(skey) if cache is not None else None
