@@ -61,7 +61,7 @@ from numba import njit
 
 from graphmodel.competition._kernel import _SALT_TIE, _SEED_FX, multihomed, node_coin
 from graphmodel.propagation._kernels import arc_coin, mix64
-from graphmodel.seeding._rr_kernels import _pick_root, _set_state
+from graphmodel.seeding._rr_kernels import _pick_root, _set_state, transpose
 
 _SALT_A = np.uint64(0x6A09E667F3BCC908)
 _SALT_B = np.uint64(0xBB67AE8584CAA73B)
@@ -206,9 +206,6 @@ def follower_chunk(
     eb_tail = np.empty(64, np.int32)  # kept B arcs into the ball, by head position (tails as positions)
     eb_fx = np.empty(64, np.int64)
     eb_ptr = np.empty(65, np.int64)
-    out_ptr = np.empty(65, np.int64)  # forward adjacency of the ball (by tail position)
-    out_head = np.empty(64, np.int32)
-    out_fx = np.empty(64, np.int64)
     front = np.empty(64, np.int32)
     nxt = np.empty(64, np.int32)
     M = np.empty(64, np.int64)
@@ -295,17 +292,12 @@ def follower_chunk(
             # a seed of B needs nothing before it: B is there at step 0
             nb, neb, eb_ptr, eb_tail, eb_fx = _reverse_search(qb, qlen, b_ptr, b_tail, b_key, b_prob, b_fx, kb, H,
                                                               b_seed, True, st_b, pos_b, stamp, eb_ptr, eb_tail, eb_fx)
-            # B alone, forward from its seeds inside the ball (its kept arcs turned around by a counting sort;
-            # positions in the ball on the front, nodes in tbn/bbn)
+            # B alone, forward from its seeds inside the ball (its kept arcs turned around; positions in the
+            # ball on the front, nodes in tbn/bbn)
             if nb > front.shape[0]:
                 front = _grow(front, nb)
             if nb > nxt.shape[0]:
                 nxt = _grow(nxt, nb)
-            if nb + 1 > out_ptr.shape[0]:
-                out_ptr = _grow(out_ptr, nb + 1)
-            if neb > out_head.shape[0]:
-                out_head = _grow(out_head, neb)
-                out_fx = _grow(out_fx, neb)
             nf = 0
             for y in range(nb):
                 tbn[qb[y]] = never
@@ -313,22 +305,7 @@ def follower_chunk(
                     front[nf] = y
                     nf += 1
             if nf > 0 and neb > 0:
-                for y in range(nb + 1):
-                    out_ptr[y] = 0
-                for e in range(neb):
-                    out_ptr[eb_tail[e] + 1] += 1
-                for y in range(nb):
-                    out_ptr[y + 1] += out_ptr[y]
-                for z in range(nb):  # fill: arcs of each tail, heads as positions
-                    for e in range(eb_ptr[z], eb_ptr[z + 1]):
-                        y = eb_tail[e]
-                        c = out_ptr[y]
-                        out_head[c] = z
-                        out_fx[c] = eb_fx[e]
-                        out_ptr[y] = c + 1
-                for y in range(nb, 0, -1):
-                    out_ptr[y] = out_ptr[y - 1]
-                out_ptr[0] = 0
+                out_ptr, out_head, out_fx = transpose(eb_ptr[: nb + 1], eb_tail[:neb], eb_fx[:neb])
                 step = 0
                 while nf > 0 and step < H:
                     step += 1

@@ -425,7 +425,7 @@ def rr_set_reference(indptr, indices, prob, model, root, uniforms):
 
 @nb.njit(cache=True)
 def transpose(indptr, indices, prob):
-    """Reverse every arc: a counting sort by head, O(n + m); keeps the order of tails."""
+    """Reverse every arc: a counting sort by head, O(n + m); keeps the order of tails (values keep their dtype)."""
     n = indptr.shape[0] - 1
     m = indices.shape[0]
     rptr = np.zeros(n + 1, np.int64)
@@ -435,7 +435,7 @@ def transpose(indptr, indices, prob):
         rptr[v + 1] += rptr[v]
     fill = rptr[:-1].copy()
     rind = np.empty(m, np.int32)
-    rprob = np.empty(m, np.float64)
+    rprob = np.empty(m, prob.dtype)
     for u in range(n):
         for j in range(indptr[u], indptr[u + 1]):
             w = indices[j]
