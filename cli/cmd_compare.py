@@ -21,7 +21,7 @@ def compare_cmd(
     seeds: str = typer.Option("random:50", "--seeds", help="customers:K, random:K, top-degree:K, user:ID, ... (comma-separated)."),
     campaign: str | None = typer.Option(None, "--campaign", help="merchant:ID[,ID], category:NAME (default: the whole market)."),
     price: float | None = typer.Option(None, "--price", help="Price of one purchase (default: median price_level of the campaign)."),
-    prob: list[str] = typer.Option([], "--prob", help="Transmission per arc, 'social=0.05', 'payment=wc'; repeatable (default 0.1)."),
+    prob: list[str] = typer.Option([], "--prob", help="Transmission per arc, 'social=0.05', 'payment=wc'; repeatable (default wc: 1/in-degree, subcritical)."),
     conversion: list[str] = typer.Option([], "--conversion", help="Conversion per layer, 'payment=0.1'; repeatable."),
     conversion_from: Path | None = typer.Option(None, "--conversion-from", help="JSON from 'graphmodel signal --estimate-conversion'."),
     seed_conversion: float | None = typer.Option(None, "--seed-conversion", help="Probability that a seed buys (default 0.5)."),
@@ -41,6 +41,7 @@ def compare_cmd(
     json_out: Path | None = typer.Option(None, "--json", help="Write every number as JSON ('-' for stdout)."),
     report: Path | None = typer.Option(None, "--report", help="Write one self-contained HTML page."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.png or .svg): the winner map with --sweep, else curves and bars."),
+    breakeven: bool = typer.Option(True, "--breakeven/--no-breakeven", help="Search the ratios at which the winner flips (default on)."),
 ) -> None:
     """Run the intent model over social, payment, transfer, social+transfer and all; print the verdict."""
     import dataclasses
@@ -57,6 +58,7 @@ def compare_cmd(
 
         eco = graphmodel.io.read(path)
     intent = IntentModel.from_conversion_json(conversion_from) if conversion_from is not None else IntentModel()
+    sources = {"conversion": f"estimated from {conversion_from}"} if conversion_from is not None else {}
     changes: dict[str, Any] = {}
     if conversion:
         conv = dict(intent.conversion)
@@ -65,6 +67,7 @@ def compare_cmd(
             if not sep:
                 raise gm.InputError(f"expected 'layer=probability', got {item!r}", field="conversion")
             conv[k.strip()] = v.strip()
+            sources[f"conversion.{k.strip()}"] = "given"
         changes["conversion"] = conv
     for name, value in (("seed_conversion", seed_conversion), ("affordability", affordability), ("access", access)):
         if value is not None:
@@ -78,7 +81,7 @@ def compare_cmd(
             eco, seeds=seeds, campaign=campaign, price=price, prob=prob or None, intent=intent,
             scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
             null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
-            progress=progress,
+            progress=progress, breakeven=breakeven, parameter_sources=sources,
         )
     to_stdout = save_json(res.to_dict(), json_out)
     if report is not None:

@@ -56,6 +56,8 @@ def compete_cmd(
     long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
     with progress_bar("compete", enabled=long_run) as progress:
         res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, **options)
+    for line in res.warnings():
+        note(f"warning: {line}")
     to_stdout = save_json(res.to_dict(), json_out)
     if plot is not None:
         from graphmodel.competition.plot import plot_result

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, progress_bar, save_json
+from graphmodel.cli.app import app, echo, format_table, note, progress_bar, save_json
 
 
 @app.command("simulate")
@@ -60,6 +60,8 @@ def simulate_cmd(
             workers=workers,
             progress=progress,
         )
+    for line in res.regime.warnings() if res.regime is not None else []:
+        note(f"warning: {line}")
     if save_json(res.to_dict(nodes=nodes), json_out):
         return
     echo(_summary(res))

@@ -59,6 +59,7 @@ from graphmodel.competition.platform import Platform, parse_platform
 from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
+from graphmodel.propagation.regime import regime
 
 __all__ = ["compete", "contest_seeds", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_sweep", "TIE_RULES",
            "CURVE_STEPS", "FOLLOWER_RULE"]
@@ -134,6 +135,7 @@ class CompeteResult:
         and 5% / 95% quantiles over runs.
     runs, seed : runs made; entropy of the seed sequence (repeats the result)
     params : every parameter that shaped the result
+    regime : per platform, the :class:`~graphmodel.propagation.regime.Regime` of its own cascade
     sweep : :class:`CompeteSweep` or None
     """
 
@@ -145,6 +147,7 @@ class CompeteResult:
     seed: int | None
     params: dict[str, Any] = field(default_factory=dict)
     sweep: CompeteSweep | None = None
+    regime: dict[str, Any] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -165,7 +168,12 @@ class CompeteResult:
             "seed": self.seed,
             "params": self.params,
             "sweep": None if self.sweep is None else self.sweep.to_dict(),
+            "regime": {k: v.to_dict() for k, v in self.regime.items()},
         }
+
+    def warnings(self) -> list[str]:
+        """One line per platform whose cascade is supercritical on some layer."""
+        return [f"{name}: {w}" for name, r in self.regime.items() for w in r.warnings()]
 
 
 def _num(x: Any) -> Any:
@@ -691,6 +699,8 @@ def compete(
     }
     if arr.selections:
         params["seed_selection"] = arr.selections
+    reg_ss = ss.spawn(1)[0].spawn(len(plats))
+    regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=reg_ss[i]) for i, p in enumerate(plats)}
     return CompeteResult(
         platforms=outcomes,
         curve_mean=share.mean(axis=0),
@@ -700,4 +710,5 @@ def compete(
         seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
         params=params,
         sweep=sweep_res,
+        regime=regimes,
     )

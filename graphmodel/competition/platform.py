@@ -21,7 +21,7 @@ string::
 * ``strength``: ``layer:value`` pairs; a value is a probability in [0, 1] or
   any per-arc rule of :mod:`graphmodel.propagation.probability` (``wc``,
   ``exp:K:ATTR``, ``attr:ATTR``); a bare value applies to every layer. Layers
-  not named get 0.1.
+  not named get the weighted cascade (``wc``), subcritical on every bundled preset.
 * ``budget``: the number of seeds ``K``; when given it replaces the ``K`` of
   the (single) seed rule, which is what a sweep over ``NAME.budget`` varies.
 
@@ -59,7 +59,7 @@ CONTEST_OPTIONS: dict[str, tuple[type, ...]] = {
     "max_steps": (int,),
 }
 _KEYS = ("seeds", "layers", "strength", "budget")
-DEFAULT_STRENGTH = 0.1
+DEFAULT_STRENGTH = "wc"
 
 
 @dataclass(frozen=True)

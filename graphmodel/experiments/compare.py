@@ -25,6 +25,7 @@ from graphmodel.estimate import Estimate, estimate
 from graphmodel.experiments.campaign import Campaign, buy_scale, campaign_seeds, make_campaign
 from graphmodel.experiments.fairness import NORMALIZE, NULLS, equalize_edges, rewire_layers
 from graphmodel.experiments.intent import IntentModel
+from graphmodel.propagation.regime import Regime, regime
 from graphmodel.experiments.scenarios import (
     CURVE_LEN,
     DEFAULT_SCENARIOS,
@@ -38,7 +39,8 @@ from graphmodel.experiments.scenarios import (
     with_prob,
 )
 from graphmodel.experiments.sweep import SweepResult, contenders_for, parse_sweep
-from graphmodel.experiments.verdict import control_line, describe_prob, verdict_line
+from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
+from graphmodel.experiments.verdict import control_line, describe_prob, verdict_lines, winner
 
 __all__ = ["compare", "CompareResult", "DEFAULT", "paired_name"]
 
@@ -97,7 +99,17 @@ class CompareResult:
     sweep : SweepResult or None
         The winner map.
     verdict : str
-        The plain-language verdict.
+        The plain-language verdict, one statement per line.
+    winner : str
+        ``"payment"``, ``"social"`` or ``"none"`` (paired 95% CI of the purchase difference crosses 0).
+    breakeven : dict
+        ``"conversion_ratio"`` / ``"transmission_ratio"``:
+        :class:`~graphmodel.experiments.breakeven.BreakEven` (empty when not asked).
+    parameters : dict
+        ``parameters[name] = {"value": ..., "source": "default" | "given" | "fitted from FILE" | ...}``
+        for every assumption that shapes the answer.
+    regime : Regime or None
+        Per-layer regime of the transmission (see :mod:`graphmodel.propagation.regime`).
     notes : list of str
         What the data lacked and how the model handled it.
     params : dict
@@ -122,11 +134,20 @@ class CompareResult:
     provenance: dict[str, Any]
     runs: int
     per_run: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+    winner: str = "none"
+    breakeven: dict[str, BreakEven] = field(default_factory=dict)
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    regime: Regime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``scenarios.<name>.<metric>.{mean, ci95, ...}``, ``paired.<a>-<b>.<metric>``, ..."""
+        """JSON-ready: ``winner``, ``verdict``, ``scenarios.<name>.<metric>.{mean, ci95, ...}``, ``paired.<a>-<b>.<metric>``,
+        ``breakeven.<ratio>.{mean, ci95}``, ``controls.<name>.winner``, ``parameters.<name>.source``, ``regime.<layer>``, ..."""
         return {
+            "winner": self.winner,
             "verdict": self.verdict,
+            "breakeven": {k: v.to_dict() for k, v in self.breakeven.items()},
+            "parameters": _todict(self.parameters),
+            "regime": None if self.regime is None else self.regime.to_dict(),
             "scenarios": _todict(self.scenarios),
             "paired": _todict(self.paired),
             "attribution": _todict(self.attribution),
@@ -315,6 +336,42 @@ def _notes(eco: Any, campaign_notes: dict[str, Any], scen: Mapping[str, Sequence
     return notes
 
 
+def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str, Any], prob: Any, camp: Campaign,
+                seeds: Any, seed_nodes: np.ndarray, sources: Mapping[str, str] | None) -> dict[str, dict[str, Any]]:
+    """Every assumption that shapes the verdict, with where it came from (default / given / a named source)."""
+    default = IntentModel()
+    named_prob = set(prob) if isinstance(prob, Mapping) else (
+        {s.split("=", 1)[0].strip() for s in prob} if isinstance(prob, (list, tuple)) else None)
+    out: dict[str, dict[str, Any]] = {}
+
+    def put(name: str, value: Any, given: bool) -> None:
+        src = "given" if given else "default"
+        for key, text in (sources or {}).items():
+            if name == key or name.startswith(key + "."):
+                src = text
+        out[name] = {"value": value, "source": src}
+
+    for layer in LAYERS:
+        put(f"conversion.{layer}", intent.conversion[layer],
+            intent_given and intent.conversion[layer] != default.conversion[layer])
+    put("seed_conversion", intent.seed_conversion, intent_given and intent.seed_conversion != default.seed_conversion)
+    for layer, v in prob_spec.items():
+        given = prob is not None and (named_prob is None or layer in named_prob)
+        put(f"transmission.{layer}", "weighted cascade (1/in-degree)" if v == "wc" else v, given)
+    for layer in LAYERS:
+        put(f"spread.{layer}", f"from {intent.spread[layer]}",
+            intent_given and intent.spread[layer] != default.spread[layer])
+    put("affordability", intent.affordability if intent.affordability == "none" else
+        f"{intent.affordability} (gamma {intent.gamma:g})" if intent.affordability == "power" else
+        f"logistic (slope {intent.slope:g})", intent_given and intent.affordability != default.affordability)
+    put("access", intent.access, intent_given and intent.access != default.access)
+    put("price", camp.price, camp.price_source == "given")
+    if camp.price_source == "price_level":
+        out["price"]["source"] = "data (median price_level of the campaign's merchants)"
+    put("seeds", f"{seed_nodes.size} ({seeds if isinstance(seeds, str) else 'given nodes'})", True)
+    return out
+
+
 def compare(
     eco: Any,
     *,
@@ -334,6 +391,8 @@ def compare(
     target_ci: float | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    breakeven: bool = True,
+    parameter_sources: Mapping[str, str] | None = None,
 ) -> CompareResult:
     """Compare how far shopping intent travels, and how much it sells, per layer.
 
@@ -355,11 +414,14 @@ def compare(
     prob
         Transmission probability per layer (a spec of
         :mod:`graphmodel.propagation.probability`, e.g. ``{"social": 0.05,
-        "payment": "wc"}``); default 0.1 on every layer. A payment hop is
-        purchaser -> merchant -> customer: two arcs, each with this probability.
+        "payment": "wc"}``); default weighted cascade (``1 / in-degree`` of
+        the arc's head) on every layer, subcritical on every bundled preset
+        and real dataset (see :mod:`graphmodel.propagation.regime`). A
+        payment hop is purchaser -> merchant -> customer: two arcs, each with
+        this probability.
     intent
-        The intent model (default :class:`IntentModel`: conversion social 0.02,
-        payment 0.10, transfer 0.05; seeds 0.5).
+        The intent model (default :class:`IntentModel`: the same conversion,
+        0.05, on every layer; seeds 0.5).
     scenarios
         Scenario names (``all`` or layers joined by ``+``); default
         ``social, payment, transfer, social+transfer, all``.
@@ -392,6 +454,13 @@ def compare(
         Threads of the compiled kernel (default all cores).
     progress
         Called as ``progress(runs_done, runs_total)`` (runs summed over scenarios).
+    breakeven
+        Also search the conversion and transmission ratios (social over
+        payment) at which the purchase winner flips
+        (:mod:`graphmodel.experiments.breakeven`; at most 2 x 7 re-runs of one scenario).
+    parameter_sources
+        Where given parameters came from, by name or prefix (``{"conversion":
+        "estimated from conv.json"}``); reported in ``parameters`` and the verdict.
 
     Returns
     -------
@@ -417,6 +486,7 @@ def compare(
         raise InputError(f"target_ci must be a number > 0, got {target_ci!r}", field="target_ci")
     if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
         raise InputError(f"repeats must be an integer >= 1, got {repeats!r}", field="repeats")
+    intent_given = intent is not None
     intent = IntentModel() if intent is None else intent
     if not isinstance(intent, IntentModel):
         raise InputError(f"intent must be an IntentModel, got {type(intent).__name__}", field="intent")
@@ -441,7 +511,8 @@ def compare(
     setup = make_setup(eco, prob=prob_spec, intent=intent, buy=buy, seeds=seed_nodes)
 
     n_cells = int(np.prod([len(v) for v in axes.values()])) if axes else 0
-    total = runs * len(scen) * (1 + (normalize is not None) + (null is not None)) + 2 * sweep_runs * n_cells
+    n_be = 2 * (MAX_EVALS + 1) if breakeven and "payment" in scen and "social" in scen else 0
+    total = runs * (len(scen) * (1 + (normalize is not None) + (null is not None)) + n_be) + 2 * sweep_runs * n_cells
     prog = _Progress(total, progress)
     if target_ci is not None:
         batch = ADAPTIVE_BATCH
@@ -454,6 +525,18 @@ def compare(
     scen_est, paired, per_run = _summaries(raw, camp.price)
     attribution = _attribution(raw["all"], setup.graph.layers, "all") if "all" in raw else {}
 
+    main_winner = winner(scen_est, paired)
+    be: dict[str, BreakEven] = {}
+    if breakeven and "payment" in raw and "social" in raw:
+        be_ss = ss.spawn(1)[0]
+        c_ss, t_ss = be_ss.spawn(2)
+        pay, soc = (raw[k].purchases.astype(np.float64) for k in ("payment", "social"))
+        step = (lambda n: prog.add(n * runs))
+        be["conversion_ratio"] = breakeven_conversion(setup, pay, soc, key=key, runs=runs, workers=workers,
+                                                      seed=c_ss, progress=step)
+        be["transmission_ratio"] = breakeven_transmission(setup, pay, soc, key=key, runs=runs, workers=workers,
+                                                          seed=t_ss, progress=step)
+
     controls: dict[str, Any] = {}
     if normalize == "edges":
         subs = [equalize_edges(eco, seed=s) for s in norm_ss.spawn(repeats)]
@@ -461,38 +544,43 @@ def compare(
                         seeds=seed_nodes, key=key, runs=runs, repeats=repeats, workers=workers, prog=prog)
         s_, p_, _ = _summaries(nraw, camp.price)
         edges = subs[0][1]
+        w_, line = control_line("equal edges", s_, p_, main_winner=main_winner,
+                                what=f"With every non-empty layer cut to {max(edges.values()):,} edges ({repeats} subsamples)")
         controls["normalize"] = {
             "method": "edges", "repeats": repeats, "edges_per_layer": edges, "scenarios": s_, "paired": p_,
-            "verdict": control_line("normalize", s_, p_, what=f"With every non-empty layer cut to {max(edges.values()):,} "
-                                    f"edges ({repeats} subsamples)"),
+            "winner": w_, "survives": w_ == main_winner, "verdict": line,
         }
     if null == "rewire":
         kids = null_ss.spawn(repeats)
         nraw = _control(eco, lambda i: rewire_layers(eco, seed=kids[i]), scen=scen, prob=prob_spec, intent=intent,
                         buy=buy, seeds=seed_nodes, key=key, runs=runs, repeats=repeats, workers=workers, prog=prog)
         s_, p_, _ = _summaries(nraw, camp.price)
+        w_, line = control_line("rewired null", s_, p_, main_winner=main_winner,
+                                what=f"On degree-preserving rewired layers ({repeats} rewirings)")
         controls["null"] = {
             "method": "rewire", "repeats": repeats, "scenarios": s_, "paired": p_,
-            "verdict": control_line("null", s_, p_, what=f"On degree-preserving rewired layers ({repeats} rewirings)"),
+            "winner": w_, "survives": w_ == main_winner, "verdict": line,
         }
     sweep_res = None
     if axes:
         sweep_res = _sweep(eco, setup, axes, prob_spec, key=key, runs=int(sweep_runs), workers=workers, prog=prog)
 
+    used = [x for x in LAYERS if eco.n_edges(x) > 0 and any(x in v for v in scen.values())]
+    reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=ss.spawn(1)[0]) \
+        if used else None
     notes = _notes(eco, cnotes, scen)
-    price_text = f"price {camp.price:g} ({'median price_level' if camp.price_source == 'price_level' else camp.price_source})"
-    seeds_text = seeds if isinstance(seeds, str) else f"{seed_nodes.size} given seeds"
-    assumptions = (f"{intent.describe()}; transmission per arc {describe_prob(prob_spec)}; "
-                   f"{seed_nodes.size} seeds ({seeds_text}); campaign {camp.spec}, {price_text}")
-    verdict = verdict_line(scen_est, paired, runs=int(runs), assumptions=assumptions, notes=notes)
-    extra = [c["verdict"] for c in controls.values()]
+    if reg is not None and reg.warnings() and any(intent.spread[x] == "purchase" for x in used):
+        notes.append("Regime is that of transmission alone; layers that relay only from buyers "
+                     f"({', '.join(x for x in used if intent.spread[x] == 'purchase')}) spread less in the intent model.")
+    parameters = _parameters(intent, intent_given, prob_spec, prob, camp, seeds, seed_nodes, parameter_sources)
+    lines = verdict_lines(scen_est, paired, runs=int(runs), parameters=parameters, breakeven=be, controls=controls,
+                          regime_warnings=reg.warnings() if reg is not None else [], notes=notes)
     if sweep_res is not None:
         c = sweep_res.counts()
         a, b = sweep_res.contenders
-        extra.append(f"Winner map over {', '.join(axes)}: {a} wins {c[a]} cells, {b} wins {c[b]}, "
+        lines.append(f"Winner map over {', '.join(axes)}: {a} wins {c[a]} cells, {b} wins {c[b]}, "
                      f"{c['uncertain']} uncertain.")
-    if extra:
-        verdict = verdict + " " + " ".join(extra)
+    verdict = "\n".join(lines)
 
     params = {
         "seeds": seeds if isinstance(seeds, str) else [int(s) if not isinstance(s, str) else s for s in seeds],
@@ -529,4 +617,8 @@ def compare(
         provenance=_provenance(eco),
         runs=int(runs),
         per_run=per_run,
+        winner=main_winner,
+        breakeven=be,
+        parameters=parameters,
+        regime=reg,
     )

@@ -23,10 +23,12 @@ pass it on through the merchants they pay at (``payment``: coupons,
 promotions; purchaser -> merchant -> the merchant's other customers) and
 through money transfers (``transfer``: red envelopes).
 
-The default conversions encode the background article's claim -- intent that
+The default conversion is the same on every layer: whether intent that
 arrives through a payment relationship converts more often than intent that
-arrives through a friend -- and are **only defaults**: every compare result
-states them, and :meth:`IntentModel.from_conversion_json` reads conversions
+arrives through a friend (the background article's claim) is what the engine
+tests, so no default may assume it. Every compare result states the
+conversions and their source, reports the conversion ratio at which its
+winner flips, and :meth:`IntentModel.from_conversion_json` reads conversions
 estimated from real data.
 """
 
@@ -46,9 +48,9 @@ from graphmodel.errors import InputError
 
 __all__ = ["IntentModel", "DEFAULT_CONVERSION", "SPREAD_STATES", "AFFORDABILITY", "ACCESS"]
 
-#: Default conversion per layer: payment-carried intent converts five times
-#: more often than social-carried intent (the article's claim, as a default).
-DEFAULT_CONVERSION: dict[str, float] = {"social": 0.02, "payment": 0.10, "transfer": 0.05}
+#: Default conversion per layer: equal, so that no default decides which layer sells more
+#: (the article's claim, payment above social, is a hypothesis to test, not an input).
+DEFAULT_CONVERSION: dict[str, float] = {"social": 0.05, "payment": 0.05, "transfer": 0.05}
 #: Which state a user must reach before passing intent on along a layer.
 SPREAD_STATES: tuple[str, ...] = ("intent", "purchase")
 AFFORDABILITY: tuple[str, ...] = ("power", "logistic", "none")
@@ -75,7 +77,7 @@ class IntentModel:
     conversion
         Probability that a user reached through a layer buys (before
         affordability and access), per layer. Default
-        :data:`DEFAULT_CONVERSION`: social 0.02, payment 0.10, transfer 0.05.
+        :data:`DEFAULT_CONVERSION`: 0.05 on every layer.
     seed_conversion
         Probability that a seed buys (times affordability and access). Seeds
         are the campaign's starting audience, e.g. customers who got a coupon;
@@ -98,7 +100,7 @@ class IntentModel:
     Examples
     --------
     >>> m = IntentModel()
-    >>> m.conversion["payment"] > m.conversion["social"]
+    >>> m.conversion["payment"] == m.conversion["social"]
     True
     >>> m.with_conversion(social=0.1).conversion["social"]
     0.1

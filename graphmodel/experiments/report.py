@@ -193,7 +193,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
-.verdict{background:#f5f7fa;border-left:4px solid #d62728;padding:.8em 1em;font-size:1.05em}
+.verdict{background:#f5f7fa;border-left:4px solid #d62728;padding:.8em 1em;font-size:1.05em;white-space:pre-line}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:right}
 th:first-child{text-align:left}small{color:#666}img{max-width:100%}pre{background:#f7f7f7;padding:.8em;overflow:auto;
 font-size:.8em;max-height:28em}

@@ -25,7 +25,7 @@ from graphmodel.propagation import _kernels as K
 from graphmodel.propagation.engine import PropagationGraph, prepare
 
 __all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario", "run_scenarios",
-           "METRICS", "CURVE_LEN", "DEFAULT_PROB"]
+           "METRICS", "CURVE_LEN"]
 
 #: The default scenarios: each layer alone, a social-first platform (social +
 #: transfer: a messenger with red envelopes) and everything.
@@ -34,8 +34,6 @@ DEFAULT_SCENARIOS: tuple[str, ...] = ("social", "payment", "transfer", "social+t
 METRICS: tuple[str, ...] = ("reach", "purchases", "gmv", "half_time", "merchants")
 #: Steps kept in the per-step curves (later steps are gathered in the last one).
 CURVE_LEN = 64
-#: Transmission probability per arc and layer unless ``prob`` says otherwise.
-DEFAULT_PROB: dict[str, float] = {"social": 0.1, "payment": 0.1, "transfer": 0.1}
 
 
 def parse_scenarios(spec: str | Sequence[str] | Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:

@@ -624,3 +624,28 @@ def layer_keys(glayer):
     for i in range(glayer.shape[0]):
         out[i] = mix64(np.uint64(glayer[i]) * _GOLDEN + np.uint64(7))
     return out
+
+
+@njit(cache=True)
+def nonbacktracking_step(indptr, indices, prob, rev, x, s, y):
+    """``y = (B + I) x`` for ``B[a, b] = prob[b]`` (arc ``b`` leaves the head of ``a``, ``b`` not ``a`` reversed).
+
+    ``rev[a]`` is the arc opposite to ``a`` (-1: none); ``s`` is per-node scratch. Returns ``sum(y)``.
+    Used by :mod:`graphmodel.propagation.regime` (branching factor by power iteration).
+    """
+    n = indptr.shape[0] - 1
+    for v in range(n):
+        acc = 0.0
+        for b in range(indptr[v], indptr[v + 1]):
+            acc += prob[b] * x[b]
+        s[v] = acc
+    tot = 0.0
+    for v in range(n):
+        for a in range(indptr[v], indptr[v + 1]):
+            val = s[indices[a]] + x[a]
+            r = rev[a]
+            if r >= 0:
+                val -= prob[r] * x[r]
+            y[a] = val
+            tot += val
+    return tot

@@ -37,6 +37,8 @@ class SimulationResult:
         Runs made (fewer than asked when ``target_ci`` stopped early).
     seed : int
         Entropy of the seed sequence: ``simulate(..., seed=result.seed)`` repeats the result.
+    regime : Regime or None
+        Per-layer regime of the cascade (:func:`graphmodel.propagation.regime.regime`); None for ``ppr``.
     params : dict
         Every parameter that shaped the result.
     """
@@ -50,6 +52,7 @@ class SimulationResult:
     runs: int
     seed: int | None
     params: dict[str, Any] = field(default_factory=dict)
+    regime: Any = None
 
     def to_dict(self, *, nodes: bool = False) -> dict[str, Any]:
         """JSON-ready dict; ``nodes=True`` adds ``activation_frequency`` (one value per node)."""
@@ -62,6 +65,7 @@ class SimulationResult:
             "runs": int(self.runs),
             "seed": None if self.seed is None else int(self.seed),
             "params": self.params,
+            "regime": None if self.regime is None else self.regime.to_dict(),
         }
         if nodes:
             out["activation_frequency"] = [float(x) for x in self.activation_frequency]

@@ -53,6 +53,7 @@ def simulate(
     target_ci: float | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    regime_check: bool = True,
 ) -> SimulationResult:
     """Spread intent from ``seeds`` over ``layers`` and summarise it.
 
@@ -94,6 +95,10 @@ def simulate(
         Threads of the compiled kernel (default: numba's default, all cores).
     progress
         Called as ``progress(runs_done, runs_max)`` after each batch.
+    regime_check
+        Measure the regime of the cascade (:mod:`graphmodel.propagation.regime`:
+        is a giant live-edge component what the result measures?) into
+        ``result.regime``; off saves its cost (a few live-edge samples).
 
     Examples
     --------
@@ -197,6 +202,11 @@ def simulate(
     freq = raw.node_counts / done
     for arr in (curve, freq):
         arr.flags.writeable = False
+    reg = None
+    if regime_check and not isinstance(prob, np.ndarray):
+        from graphmodel.propagation.regime import regime
+
+        reg = regime(eco, layers=layer_names, prob=params["prob"], model=model, recovery=recovery, seed=ss.spawn(1)[0])
     return SimulationResult(
         model=model,
         spread=estimate(raw.users),
@@ -207,4 +217,5 @@ def simulate(
         runs=done,
         seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
         params=params,
+        regime=reg,
     )
