@@ -42,7 +42,7 @@ def test_json_shape(res):
     assert isinstance(d["verdict"], str) and "payment" in d["verdict"] and "95% CI" in d["verdict"]
     for key in ("intent", "prob", "campaign", "seeds", "runs", "seed"):
         assert key in d["params"]
-    assert d["params"]["intent"]["conversion"] == {"social": 0.02, "payment": 0.10, "transfer": 0.05}
+    assert d["params"]["intent"]["conversion"] == {"social": 0.05, "payment": 0.05, "transfer": 0.05}
     assert d["provenance"]["meta"]["generator"]
     c = d["curves"]["all"]["purchases"]
     assert len(c["mean"]) == len(c["q05"]) == len(c["hi"]) and c["mean"] == sorted(c["mean"])
@@ -194,7 +194,7 @@ def test_conversion_json(tmp_path):
                              "lift": {"social": 1.4, "payment": 2.1}, "layers": {}, "params": {}}))
     assert gm.IntentModel.from_conversion_json(p).conversion == {"social": 0.012, "payment": 0.034, "transfer": 0.05}
     p.write_text(json.dumps({"conversion": {"social": None, "payment": 0.2}}))
-    assert gm.IntentModel.from_conversion_json(p).conversion["social"] == 0.02  # no estimate: the default stays
+    assert gm.IntentModel.from_conversion_json(p).conversion["social"] == 0.05  # no estimate: the default stays
     p.write_text(json.dumps({"conversion": {"social": 3.0}}))
     with pytest.raises(gm.InputError, match="conv.json"):
         gm.IntentModel.from_conversion_json(p)

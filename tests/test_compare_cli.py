@@ -15,7 +15,8 @@ def test_default_run_prints_the_verdict(capsys):
     """No PATH: the built-in ecosystem, the documented defaults; the command the README leads with."""
     assert main(["compare", "--seed", "1"]) == 0
     out = capsys.readouterr().out
-    assert "Shopping intent travels further through" in out
+    assert "Winner on purchases:" in out and "Break-even:" in out
+    assert "Assumed (default, not measured): conversion 0.05 (social, payment, transfer)" in out
     assert "2000 runs per scenario" in out
     for name in ("social", "payment", "transfer", "social+transfer", "all"):
         assert name in out

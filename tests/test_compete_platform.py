@@ -26,7 +26,7 @@ def test_defaults_and_rules():
     p = parse_platform("p: seeds=random:5, strength=social:wc")
     assert p.layers == ("social",) and p.strength == {"social": "wc"}
     q = parse_platform("q: seeds=user:a,merchant:b, layers=social,payment")
-    assert q.seeds == "user:a,merchant:b" and q.strength == {"social": 0.1, "payment": 0.1}
+    assert q.seeds == "user:a,merchant:b" and q.strength == {"social": "wc", "payment": "wc"}
     r = parse_platform("r: seeds=top-pagerank:9:user, strength=0.3, budget=4")
     assert r.strength == {"social": 0.3, "payment": 0.3, "transfer": 0.3} and r.seed_spec() == "top-pagerank:4:user"
 

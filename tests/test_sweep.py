@@ -175,7 +175,7 @@ def test_compare_study_runs_and_merges(tmp_path):
     study = STUDY.replace('experiment = "simulate"', 'experiment = "compare"').replace(
         "runs = 120", "runs = 60").replace("batch = 40", "batch = 30")
     study = study.replace('layers = ["social", "social,payment"]', '"intent.conversion.payment" = [0.05, 0.2]')
-    study = study.replace('\n"prob.payment" = 0.05', "")
+    study = study.replace('"prob.payment" = 0.05', '"prob.payment" = 0.3')
     p = tmp_path / "c.toml"
     p.write_text(study)
     res = sweep(p, out=tmp_path / "c", workers=1)

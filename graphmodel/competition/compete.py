@@ -594,6 +594,7 @@ def compete(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     sweep: str | None = None,
+    regime_check: bool = True,
 ) -> CompeteResult:
     """Run a contest between ``platforms`` and report their final shares.
 
@@ -628,6 +629,9 @@ def compete(
     sweep
         ``"PARAM=START:STOP:NUM"`` (see :func:`parse_sweep`): re-run the
         contest at each value with the same coins.
+    regime_check
+        Measure each platform's cascade regime into ``result.regime`` (see
+        :mod:`graphmodel.propagation.regime`); off saves its cost.
 
     Examples
     --------
@@ -700,7 +704,8 @@ def compete(
     if arr.selections:
         params["seed_selection"] = arr.selections
     reg_ss = ss.spawn(1)[0].spawn(len(plats))
-    regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=reg_ss[i]) for i, p in enumerate(plats)}
+    regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=reg_ss[i])
+               for i, p in enumerate(plats)} if regime_check else {}
     return CompeteResult(
         platforms=outcomes,
         curve_mean=share.mean(axis=0),

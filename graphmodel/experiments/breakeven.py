@@ -183,7 +183,7 @@ def _bootstrap(pts: dict[float, np.ndarray], seed: np.random.SeedSequence) -> tu
     W = rng.multinomial(runs, np.full(runs, 1.0 / runs), size=BOOTSTRAP).astype(np.float64)  # (B, runs)
     means = W @ D.T / runs  # (B, points): the same resample at every point (paired)
     roots = _crossing(xs, means)
-    lo, hi = np.quantile(roots, [0.025, 0.975])
+    lo, hi = np.quantile(roots, [0.025, 0.975], method="inverted_cdf")  # an order statistic: +-inf stay as they are
     return float(np.exp(lo)), float(np.exp(hi))
 
 

@@ -110,6 +110,9 @@ class CompareResult:
         for every assumption that shapes the answer.
     regime : Regime or None
         Per-layer regime of the transmission (see :mod:`graphmodel.propagation.regime`).
+    sensitivity : dict
+        ``"spread"``: the payment - social purchase difference with social relaying under the rule
+        payment uses (``rule``, ``difference`` Estimate, ``winner``, ``verdict``); empty without break-even.
     notes : list of str
         What the data lacked and how the model handled it.
     params : dict
@@ -138,6 +141,7 @@ class CompareResult:
     breakeven: dict[str, BreakEven] = field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     regime: Regime | None = None
+    sensitivity: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``winner``, ``verdict``, ``scenarios.<name>.<metric>.{mean, ci95, ...}``, ``paired.<a>-<b>.<metric>``,
@@ -146,6 +150,7 @@ class CompareResult:
             "winner": self.winner,
             "verdict": self.verdict,
             "breakeven": {k: v.to_dict() for k, v in self.breakeven.items()},
+            "sensitivity": _todict(self.sensitivity),
             "parameters": _todict(self.parameters),
             "regime": None if self.regime is None else self.regime.to_dict(),
             "scenarios": _todict(self.scenarios),
@@ -372,6 +377,39 @@ def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str,
     return out
 
 
+def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray, *, key: int, runs: int,
+                        workers: int | None) -> dict[str, Any]:
+    """The headline pair again with social relaying from the state payment relays from (a structural assumption)."""
+    from dataclasses import replace as _replace
+
+    from graphmodel.experiments.scenarios import run_scenario
+    from graphmodel.experiments.verdict import fmt
+
+    names = list(setup.graph.layers)
+    ls = names.index("social")
+    rule = intent.spread["payment"]
+    if intent.spread["social"] == rule:
+        rule = "purchase" if rule == "intent" else "intent"
+        which = "both layers relaying from " + rule
+    else:
+        which = f"social also relaying only from {'buyers' if rule == 'purchase' else 'users with intent'}, as payment does"
+    fp = setup.from_purchase.copy()
+    fp[ls] = rule == "purchase"
+    alt = _replace(setup, from_purchase=fp)
+    soc = run_scenario(alt, ("social",), key=key, runs=runs, workers=workers).purchases.astype(np.float64)
+    pay2 = pay
+    if rule != intent.spread["payment"]:
+        fp2 = fp.copy()
+        fp2[names.index("payment")] = rule == "purchase"
+        pay2 = run_scenario(_replace(setup, from_purchase=fp2), ("payment",), key=key, runs=runs,
+                            workers=workers).purchases.astype(np.float64)
+    d = estimate(pay2 - soc)
+    w = "payment" if d.ci95[0] > 0 else "social" if d.ci95[1] < 0 else "none"
+    text = (f"Spread rule: with {which}, the winner is {w} (payment - social {fmt(d.mean, True)} purchases, "
+            f"95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)}).")
+    return {"rule": which, "difference": d, "winner": w, "verdict": text}
+
+
 def compare(
     eco: Any,
     *,
@@ -511,7 +549,7 @@ def compare(
     setup = make_setup(eco, prob=prob_spec, intent=intent, buy=buy, seeds=seed_nodes)
 
     n_cells = int(np.prod([len(v) for v in axes.values()])) if axes else 0
-    n_be = 2 * (MAX_EVALS + 1) if breakeven and "payment" in scen and "social" in scen else 0
+    n_be = 2 * (MAX_EVALS + 1) + 1 if breakeven and "payment" in scen and "social" in scen else 0
     total = runs * (len(scen) * (1 + (normalize is not None) + (null is not None)) + n_be) + 2 * sweep_runs * n_cells
     prog = _Progress(total, progress)
     if target_ci is not None:
@@ -527,6 +565,7 @@ def compare(
 
     main_winner = winner(scen_est, paired)
     be: dict[str, BreakEven] = {}
+    sensitivity: dict[str, Any] = {}
     if breakeven and "payment" in raw and "social" in raw:
         be_ss = ss.spawn(1)[0]
         c_ss, t_ss = be_ss.spawn(2)
@@ -536,6 +575,8 @@ def compare(
                                                       seed=c_ss, progress=step)
         be["transmission_ratio"] = breakeven_transmission(setup, pay, soc, key=key, runs=runs, workers=workers,
                                                           seed=t_ss, progress=step)
+        sensitivity["spread"] = _spread_sensitivity(setup, intent, pay, key=key, runs=runs, workers=workers)
+        prog.add(runs)
 
     controls: dict[str, Any] = {}
     if normalize == "edges":
@@ -574,7 +615,8 @@ def compare(
                      f"({', '.join(x for x in used if intent.spread[x] == 'purchase')}) spread less in the intent model.")
     parameters = _parameters(intent, intent_given, prob_spec, prob, camp, seeds, seed_nodes, parameter_sources)
     lines = verdict_lines(scen_est, paired, runs=int(runs), parameters=parameters, breakeven=be, controls=controls,
-                          regime_warnings=reg.warnings() if reg is not None else [], notes=notes)
+                          regime_warnings=reg.warnings() if reg is not None else [], notes=notes,
+                          sensitivity=[v["verdict"] for v in sensitivity.values()])
     if sweep_res is not None:
         c = sweep_res.counts()
         a, b = sweep_res.contenders
@@ -619,6 +661,7 @@ def compare(
         per_run=per_run,
         winner=main_winner,
         breakeven=be,
+        sensitivity=sensitivity,
         parameters=parameters,
         regime=reg,
     )

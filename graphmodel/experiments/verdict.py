@@ -60,7 +60,8 @@ def winner(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapp
 
 def verdict_lines(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]], *,
                   runs: int, parameters: Mapping[str, Mapping[str, Any]], breakeven: Mapping[str, Any],
-                  controls: Mapping[str, Mapping[str, Any]], regime_warnings: list[str], notes: list[str]) -> list[str]:
+                  controls: Mapping[str, Mapping[str, Any]], regime_warnings: list[str], notes: list[str],
+                  sensitivity: list[str] = ()) -> list[str]:
     """The verdict as short lines: winner, reach, platforms, what it rests on, break-even, controls, regime."""
     names = list(scen)
     lines: list[str] = []
@@ -99,6 +100,7 @@ def verdict_lines(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[st
         line = breakeven_line(be)
         if line:
             lines.append(line)
+    lines.extend(sensitivity)
     for c in controls.values():
         lines.append(c["verdict"])
     lines.extend(regime_warnings)

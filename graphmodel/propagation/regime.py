@@ -201,9 +201,9 @@ def regime(
         sets += [(x, [x]) for x in use]
     if len(use) > 1 or not each_layer:
         sets.append((UNION, use))
-    base = prepare(eco, use, prob, model=model)
+    base = prepare(eco, use, _restrict(prob, use), model=model)
     for name, ls in sets:
-        g = base if ls == use else prepare(eco, ls, _restrict(prob, ls, use, base), model=model)
+        g = base if ls == use else prepare(eco, ls, _restrict(prob, ls), model=model)
         if model == "sir":
             den = 1.0 - (1.0 - g.prob) * (1.0 - float(recovery))
             g = replace(g, prob=np.divide(g.prob, den, out=np.zeros_like(g.prob), where=den > 0))
@@ -211,7 +211,7 @@ def regime(
     return Regime(layers=out, samples=int(samples), roots=int(roots), note=note)
 
 
-def _restrict(prob: Any, ls: Sequence[str], use: Sequence[str], base: PropagationGraph) -> Any:
+def _restrict(prob: Any, ls: Sequence[str]) -> Any:
     """The spec for a subset of layers (a mapping keeps only those layers; 'wc' is recomputed on the subset)."""
     if isinstance(prob, Mapping):
         return {k: v for k, v in prob.items() if k in ls}

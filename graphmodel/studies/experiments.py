@@ -77,6 +77,7 @@ def run_experiment(
             # A grid may vary the layers: probabilities of layers not simulated in this cell are unused.
             params["prob"] = {k: v for k, v in params["prob"].items() if k in layers}
         nodes = resolve_seeds(eco, params.pop("seeds", "random:50"), seed=cell_seed, layers=layers)
+        params.setdefault("regime_check", False)  # a cell records runs only; the regime is not merged
         res = simulate(eco, seeds=nodes, runs=runs, seed=batch_seed, workers=1, **params)
         out: dict[str, Stats] = {}
         d = res.to_dict()
@@ -95,6 +96,7 @@ def run_experiment(
                 raise InputError(f"bad intent model parameters: {exc}", field="intent") from None
         camp = make_campaign(eco, params.get("campaign"), price=params.get("price"))
         nodes = campaign_seeds(eco, camp, params.pop("seeds", "random:50"), seed=cell_seed)
+        params.setdefault("breakeven", False)  # per-batch break-even searches do not merge across batches
         res = compare(eco, seeds=nodes, runs=runs, seed=batch_seed, workers=1, **params)
         out = {}
         d = res.to_dict()
@@ -113,6 +115,7 @@ def run_experiment(
         nodes, _ = contest_seeds(eco, parsed, seed=cell_seed, workers=1, **opts)
         plats = [Platform(p.name, seeds=",".join(eco.node_ids(s)), layers=p.layers, strength=p.strength)
                  for p, s in zip(parsed, nodes)]
+        params.setdefault("regime_check", False)
         res = compete(eco, platforms=plats, runs=runs, seed=batch_seed, workers=1, **params)
         out = {}
         d = res.to_dict()
