@@ -18,7 +18,7 @@ def seeds_cmd(
     method: str = typer.Option("imm", "--method", help="imm | celf | degree | pagerank | degree-discount | random."),
     model: str = typer.Option("ic", "--model", help="Cascade model: ic or lt."),
     layers: str | None = typer.Option(None, "--layers", help="Comma-separated layers (default: all)."),
-    prob: list[str] | None = typer.Option(None, "--prob", help="Probability: a number, or per layer 'social=0.05', 'payment=wc'."),
+    prob: list[str] | None = typer.Option(None, "--prob", help="Probability: a number, or per layer 'social=0.05', 'payment=wc' (default wc: 1/in-degree)."),
     node_type: str | None = typer.Option(None, "--node-type", help="Seeds only among 'user' or 'merchant' (default: both)."),
     epsilon: float = typer.Option(0.1, "--epsilon", help="IMM (OPIM-C) accuracy: certified 1-1/e-epsilon."),
     min_rr_sets: int | None = typer.Option(

@@ -16,7 +16,7 @@ def simulate_cmd(
     model: str = typer.Option("ic", "--model", help="ic, lt, sir or ppr."),
     layers: str | None = typer.Option(None, "--layers", help="Comma-separated layers (default: all)."),
     prob: list[str] = typer.Option(
-        [], "--prob", help="Per-layer probability: 'social=0.05', 'payment=wc', 'payment=exp:0.5:count'; repeatable."
+        [], "--prob", help="Per-layer probability: 'social=0.05', 'payment=wc', 'payment=exp:0.5:count'; repeatable (default wc: 1/in-degree)."
     ),
     seeds: str | None = typer.Option(
         None, "--seeds", help="user:ID, merchant:ID, ID, random:K, top-degree:K, top-pagerank:K[:user|merchant], comma-separated."
