@@ -11,19 +11,20 @@ import sys
 
 from graphmodel.cli.app import app, debug_enabled
 
-# One module per command; importing a module registers its command(s) on ``app``.
+# One module per command; importing a module registers its command(s) on ``app``, and
+# ``--help`` lists them in this order: the headline first, then the experiments, then data handling.
 _COMMAND_MODULES = [
-    "cmd_seeds",
-    "cmd_stats",
+    "cmd_compare",
     "cmd_simulate",
+    "cmd_seeds",
+    "cmd_compete",
+    "cmd_signal",
+    "cmd_stats",
+    "cmd_generate",
     "cmd_datasets",
     "cmd_info",
     "cmd_convert",
     "cmd_sweep",
-    "cmd_signal",
-    "cmd_generate",
-    "cmd_compare",
-    "cmd_compete",
 ]
 
 for _name in _COMMAND_MODULES:

@@ -24,10 +24,13 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
         return np.random.SeedSequence(seed.integers(0, 2**63, size=4, dtype=np.uint64))
     if seed is None:
         return np.random.SeedSequence()
+    from graphmodel.errors import InputError
+
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, SeedSequence, Generator or None, not {type(seed).__name__}")
+        raise InputError(f"expected an int >= 0, SeedSequence, Generator or None, got {type(seed).__name__}",
+                         field="seed")
     if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
+        raise InputError(f"expected an integer >= 0, got {int(seed)}", field="seed")
     return np.random.SeedSequence(int(seed))
 
 
