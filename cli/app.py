@@ -166,6 +166,34 @@ def progress_bar(label: str, *, enabled: bool = True, unit: str = "runs") -> Ite
             bar.close()
 
 
+def check_output(path: Path | str | None, *, what: str = "output") -> None:
+    """Refuse, before any work, an output path that cannot be written (missing or read-only folder, a directory)."""
+    import os
+
+    from graphmodel.errors import InputError
+
+    if path is None or str(path) == "-":
+        return
+    p = Path(path).expanduser()
+    parent = p.resolve().parent
+    if p.is_dir():
+        raise InputError(f"cannot write the {what}: it is a directory", source=str(path))
+    if not parent.is_dir():
+        raise InputError(f"cannot write the {what}: folder {parent} does not exist", source=str(path))
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"cannot write the {what}: folder {parent} is not writable", source=str(path))
+
+
+def require_module(module: str, *, option: str, extra: str) -> None:
+    """Refuse, before any work, an option whose optional dependency is missing."""
+    import importlib.util
+
+    from graphmodel.errors import InputError
+
+    if importlib.util.find_spec(module) is None:
+        raise InputError(f"needs {module}, which is not installed: pip install 'graphmodel[{extra}]'", field=option)
+
+
 def save_json(data: Any, path: Path | str | None) -> bool:
     """Write ``data`` as JSON to a file (and say so on stderr) or to stdout for ``-``.
 

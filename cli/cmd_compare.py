@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, progress_bar, save_json
+from graphmodel.cli.app import app, check_output, echo, format_table, note, progress_bar, require_module, save_json
 
 #: The built-in ecosystem ``graphmodel compare`` uses without a PATH (small enough to answer in seconds).
 DEFAULT_ECOSYSTEM: dict[str, Any] = {"preset": "balanced", "users": 5000, "seed": 1}
@@ -49,6 +49,11 @@ def compare_cmd(
     import graphmodel as gm
     from graphmodel.experiments import DEFAULT, IntentModel
 
+    # Everything that could fail after minutes of work is checked first.
+    for out, what in ((json_out, "JSON"), (report, "report"), (plot, "figure")):
+        check_output(out, what=what)
+    if report is not None or plot is not None:
+        require_module("matplotlib", option="--report" if report is not None else "--plot", extra="plots")
     if path is None:
         note(f"no ecosystem given: generating preset {DEFAULT_ECOSYSTEM['preset']!r} with "
              f"{DEFAULT_ECOSYSTEM['users']:,} users (seed {DEFAULT_ECOSYSTEM['seed']})")
@@ -83,7 +88,9 @@ def compare_cmd(
             null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
             progress=progress, breakeven=breakeven, parameter_sources=sources,
         )
-    to_stdout = save_json(res.to_dict(), json_out)
+    if json_out is None or str(json_out) != "-":
+        echo(_summary(res))  # printed before any file is written: a failed write loses no result
+    save_json(res.to_dict(), json_out)
     if report is not None:
         from graphmodel.experiments.report import write_report
 
@@ -94,8 +101,6 @@ def compare_cmd(
 
         save_figure(res, plot)
         note(f"wrote {plot}")
-    if not to_stdout:
-        echo(_summary(res))
 
 
 def _summary(res: Any) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, echo, note, progress_bar
+from graphmodel.cli.app import app, check_output, echo, note, progress_bar, require_module
 
 
 @app.command("sweep")
@@ -40,6 +40,8 @@ def sweep_report_cmd(
     report: Path = typer.Option(..., "--report", help="HTML file to write (self-contained)."),
 ) -> None:
     """Tables and plots of a whole study as one HTML page."""
+    check_output(report, what="report")
+    require_module("matplotlib", option="--report", extra="plots")
     from graphmodel.studies.report import write_sweep_report
 
     write_sweep_report(out, report)

@@ -1,4 +1,4 @@
-"""A negative or non-integer seed is one line and exit 2 in every command that takes one (no traceback)."""
+"""CLI contract: bad seeds and unwritable outputs are one line and exit 2, refused before any work."""
 
 from __future__ import annotations
 
@@ -37,3 +37,13 @@ def test_seed_checks() -> None:
     with pytest.raises(gm.InputError, match="seed"):
         as_seed_sequence(1.5)
     assert as_seed_sequence(np.int64(4)).entropy == 4
+
+
+def test_compare_refuses_unwritable_outputs_before_running(tmp_path, capsys) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "cmp.json"
+    assert main(["compare", "--runs", "4", "--json", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Traceback" not in err
+    assert "generating preset" not in err  # refused before the ecosystem was even built
+    assert main(["compare", "--runs", "4", "--report", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
