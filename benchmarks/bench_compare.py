@@ -33,7 +33,7 @@ def phases(gm, eco, a) -> None:
     """The array preparation, then each scenario alone, per worker count."""
     from graphmodel.experiments.campaign import buy_scale, campaign_seeds, make_campaign
     from graphmodel.experiments.intent import IntentModel
-    from graphmodel.experiments.scenarios import DEFAULT_PROB, make_setup, parse_scenarios, run_scenario
+    from graphmodel.experiments.scenarios import make_setup, parse_scenarios, run_scenario
     from graphmodel._seed import as_seed_sequence
     from graphmodel.propagation.engine import base_key
 
@@ -43,7 +43,7 @@ def phases(gm, eco, a) -> None:
     seeds = campaign_seeds(eco, camp, a.seeds, seed=seed_ss)
     buy, _ = buy_scale(eco, camp, intent)
     t0 = time.perf_counter()
-    setup = make_setup(eco, prob=dict(DEFAULT_PROB), intent=intent, buy=buy, seeds=seeds)
+    setup = make_setup(eco, prob=None, intent=intent, buy=buy, seeds=seeds)  # the default transmission
     print(f"phase: array preparation (make_setup) {time.perf_counter() - t0:.2f} s")
     key = base_key(run_ss)
     runs = a.phase_runs
