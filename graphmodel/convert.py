@@ -207,28 +207,20 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
     nodes = list(graph.nodes(data=True))
     pos = {node: i for i, (node, _d) in enumerate(nodes)}
     types, labels = [], []
-    node_attrs: dict[str, list[Any]] = {}
-    for i, (node, d) in enumerate(nodes):
+    for node, d in nodes:
         types.append(d.get("type", "user"))
         lab = d.get("label", d.get("id"))
         if lab is None:
             lab = node.split(":", 1)[1] if isinstance(node, str) and node.startswith(("user:", "merchant:")) else node
         labels.append(lab)
-        for k, v in d.items():
-            if k in ("type", "label", "id"):
-                continue
-            node_attrs.setdefault(k, [None] * len(nodes))[i] = v
+    node_attrs = _attribute_lists((d for _n, d in nodes), len(nodes), ("type", "label", "id"))
     multi = graph.is_multigraph()
     edges = list(graph.edges(keys=True, data=True)) if multi else [(u, v, None, d) for u, v, d in graph.edges(data=True)]
     m = len(edges)
     src = np.fromiter((pos[e[0]] for e in edges), dtype=np.int64, count=m)
     dst = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
     layer = [e[3].get("layer", "social") for e in edges]
-    edge_attrs: dict[str, list[Any]] = {}
-    for j, (_u, _v, _k, d) in enumerate(edges):
-        for k, v in d.items():
-            if k != "layer":
-                edge_attrs.setdefault(k, [None] * m)[j] = v
+    edge_attrs = _attribute_lists((e[3] for e in edges), m, ("layer",))
     manifest = _read_manifest(graph.graph.get("graphmodel"))
     order = None
     if manifest is not None and multi and all(isinstance(e[2], int) for e in edges):
@@ -243,6 +235,24 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
 
 
 # --------------------------------------------------------------------------- shared
+def _attribute_lists(dicts: Any, n: int, skip: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Attribute name -> list of ``n`` values (None where an element lacks it), in one pass.
+
+    Each list is allocated once, when its name first appears (linear in the
+    number of values; allocating a full-length default per element was quadratic).
+    """
+    out: dict[str, list[Any]] = {}
+    for i, d in enumerate(dicts):
+        for k, v in d.items():
+            vals = out.get(k)
+            if vals is None:
+                if k in skip:
+                    continue
+                vals = out[k] = [None] * n
+            vals[i] = v
+    return out
+
+
 def _read_manifest(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
