@@ -32,6 +32,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import empty_column, python_column
+from graphmodel.io.graphml import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -303,6 +304,12 @@ def _assemble(
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"edge {i}: layer {layer[i]!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
+    flags = edge_attrs.pop(MIRROR, None)
+    if flags is not None:  # the second arc of each undirected tie in our GraphML: fold it back
+        mirror = np.array([v is True or v is np.True_ or (isinstance(v, str) and v.strip().lower() == "true") for v in flags], dtype=bool)
+        mirror &= lay == "social"
+        if mirror.any():
+            lay[mirror_rows(src, dst, lay == "social", mirror, len(ntype), source)] = "(mirror)"
     st, dt = ntype[src], ntype[dst]
     layers: dict[str, Table] = {}
     for name in LAYERS:

@@ -59,11 +59,13 @@ def test_igraph_reads_written_file(tiny_eco, tmp_path):
     f = tmp_path / "eco.graphml"
     gm.write(tiny_eco, f)
     g = ig.Graph.Read_GraphML(str(f))
-    assert g.is_directed() and g.vcount() == 5 and g.ecount() == 6
+    assert g.is_directed() and g.vcount() == 5 and g.ecount() == 8  # each undirected tie as two arcs
     assert g.vs["type"] == ["user"] * 3 + ["merchant"] * 2
     assert g.vs["label"] == ["ann", "bob", "cy", "m1", "m2"]
-    assert g.es["layer"] == ["social"] * 2 + ["payment"] * 3 + ["transfer"]
-    assert g.es["count"][2] == 3.0 and g.es["weight"][0] == 0.5
+    assert g.es["layer"] == ["social"] * 4 + ["payment"] * 3 + ["transfer"]
+    assert [bool(x) for x in g.es["mirror"]] == [False, False, True, True, False, False, False, False]
+    assert g.get_edgelist()[:4] == [(0, 1), (1, 2), (1, 0), (2, 1)]
+    assert g.es["count"][4] == 3.0 and g.es["weight"][0] == 0.5 and g.es["weight"][2] == 0.5
     assert gm.Ecosystem.from_igraph(g).equals(tiny_eco)
 
 

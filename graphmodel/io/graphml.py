@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 import xml.parsers.expat
 from array import array
 from itertools import repeat
@@ -35,23 +36,29 @@ from typing import Any
 import numpy as np
 
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
-from graphmodel.errors import InputError
+from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io._kinds import format_column, infer_kind, parse_column
 from graphmodel.io.atomic import atomic_open
 from graphmodel.io import _graphml_scan as _scan
 from graphmodel.io.csvdir import dump_json
 from graphmodel.table import Table, column_kind
 
-__all__ = ["read_graphml", "write_graphml", "FORMAT", "VERSION"]
+__all__ = ["read_graphml", "write_graphml", "FORMAT", "VERSION", "VIEWERS", "MIRROR"]
 
 FORMAT = "graphmodel-graphml"
 VERSION = 1
 _GRAPHML_TYPE = {"int": "long", "float": "double", "bool": "boolean", "str": "string"}
-_KIND_OF_TYPE = {"boolean": "bool", "int": "int", "long": "int", "float": "float", "double": "float", "string": "str"}
+_KIND_OF_TYPE = {
+    "boolean": "bool", "bool": "bool", "int": "int", "integer": "int", "long": "int", "short": "int", "byte": "int",
+    "float": "float", "double": "float", "string": "str",
+}
 _CHUNK = 200_000
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_NODE_RESERVED = ("type", "label")
-_EDGE_RESERVED = ("layer",)
+#: Edge attribute that marks the second arc of an undirected tie (see the module docs).
+MIRROR = "mirror"
+_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_NUMBERED_ID = re.compile(r"[dDnNeEgG][0-9]+")
+_NOT_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 # --------------------------------------------------------------------------- writing
@@ -68,9 +75,19 @@ def _esc_attr(v: str) -> str:
     return v
 
 
+def _formatted(values: np.ndarray) -> list[str]:
+    """``format_column`` with infinities spelled ``Infinity``/``-Infinity`` (what Java's
+    ``Double.parseDouble`` and JavaScript's ``Number`` read; ``inf`` they do not)."""
+    out = format_column(values)
+    if values.dtype.kind == "f" and len(values):
+        for i in np.flatnonzero(np.isinf(values)).tolist():
+            out[i] = "Infinity" if values[i] > 0 else "-Infinity"
+    return out
+
+
 def _text(values: np.ndarray, *, source: str, field: str) -> list[str]:
     """Escaped XML text of each value; "" where missing."""
-    out = format_column(values)
+    out = _formatted(values)
     if values.dtype.kind == "U" and out:
         for i, v in enumerate(out):
             if _INVALID_XML.search(v):
@@ -96,13 +113,51 @@ def _unified(tables: list[Table], skip: tuple[str, ...]) -> dict[str, str]:
 def _pieces(values: np.ndarray, key: str, as_text: bool, *, source: str, field: str) -> list[str]:
     """``<data>`` elements of one column ("" where the value is missing)."""
     if as_text and values.dtype.kind != "U":
-        values = np.array(format_column(values), dtype=str) if len(values) else np.zeros(0, dtype="<U1")
-    pre = f'<data key="{key}">'
+        values = np.array(_formatted(values), dtype=str) if len(values) else np.zeros(0, dtype="<U1")
+    pre = f'<data key="{_esc_attr(key)}">'
     return [f"{pre}{v}</data>" if v else "" for v in _text(values, source=source, field=field)]
 
 
-def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
+def _key_ids(names: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """A key id for each (domain, attribute name): the name itself where it is a plain
+    XML name token, unused, and not of the ``d<number>`` form that Gephi reads as
+    yEd's label keys (``d3``, ``d7``); else ``<domain>.<name>`` made a token, with a
+    number appended while it is taken. Readers that show key ids (JUNG, pygraphml,
+    cytoscape.js-graphml) then show the attribute names."""
+    out: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+    for dom, name in names:
+        kid = name
+        if not _PLAIN_ID.fullmatch(kid) or _NUMBERED_ID.fullmatch(kid) or kid in used:
+            kid = f"{dom}.{_NOT_ID.sub('_', name)}"
+            base, k = kid, 2
+            while kid in used:
+                kid, k = f"{base}_{k}", k + 1
+        used.add(kid)
+        out[(dom, name)] = kid
+    return out
+
+
+VIEWERS = ("gephi",)
+
+
+def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str | None = None) -> None:
     """Write ``eco`` as GraphML (streamed, atomically).
+
+    Parameters
+    ----------
+    eco
+        The ecosystem.
+    path
+        The file to write.
+    viewer
+        ``None`` (default): the file described in the module docs.
+        ``"gephi"``: for Gephi and Gephi Lite (sigma.js): the node type is
+        written under ``node_type`` instead of ``type`` (sigma.js takes a node
+        attribute ``type`` for its renderer and fails on ``user``), and every
+        edge gets a ``label`` attribute holding its layer (what Gephi shows on
+        an edge). Nothing else changes; :func:`read_graphml` reads it back
+        exactly too.
 
     Examples
     --------
@@ -112,41 +167,68 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
     >>> write_graphml(eco, f); read_graphml(f).equals(eco)
     True
     """
+    if viewer is not None and viewer not in VIEWERS:
+        raise InputError(f"viewer must be one of {', '.join(VIEWERS)} or None, got {viewer!r}", field="viewer")
+    gephi = viewer == "gephi"
+    type_attr = "node_type" if gephi else "type"
     nodes = [eco.nodes(k) for k in NODE_TYPES]
     edges = [eco.edges(layer) for layer in LAYERS]
+    node_reserved = (type_attr, "label")
+    edge_reserved = ("layer", MIRROR, *(("label",) if gephi else ()))
     for t in nodes:
-        for r in _NODE_RESERVED:
+        for r in node_reserved:
             if r in t:
                 raise InputError(f"node column {r!r} clashes with the GraphML node attribute of that name; rename it", source=t.name, field=r)
     for t in edges:
-        for r in _EDGE_RESERVED:
+        for r in edge_reserved:
             if r in t:
                 raise InputError(f"edge column {r!r} clashes with the GraphML edge attribute of that name; rename it", source=t.name, field=r)
     node_kinds = _unified(nodes, ("id",))
     edge_kinds = _unified(edges, ("src", "dst"))
-    node_keys = {name: f"n{i + 2}" for i, name in enumerate(node_kinds)}
-    edge_keys = {name: f"e{i + 1}" for i, name in enumerate(edge_kinds)}
+    social = eco.edges("social")
+    mirrored = np.zeros(0, dtype=np.int64)
+    if not eco.social_directed:
+        mirrored = np.flatnonzero(social["src"] != social["dst"])
+    extra_edge = ([MIRROR] if len(mirrored) else []) + (["label"] if gephi else [])
+    ids = _key_ids(
+        [("graph", "graphmodel"), ("node", type_attr), ("node", "label"), *(("node", n) for n in node_kinds),
+         ("edge", "layer"), *(("edge", n) for n in edge_kinds), *(("edge", n) for n in extra_edge)]
+    )
+    node_keys = {name: ids[("node", name)] for name in node_kinds}
+    edge_keys = {name: ids[("edge", name)] for name in edge_kinds}
     manifest = {
         "format": FORMAT,
         "version": VERSION,
         "social_directed": eco.social_directed,
         "meta": eco.meta,
         "columns": {t.name: t.kinds() for t in (*nodes, *edges)},
+        "node_type": type_attr,
+        "mirror": MIRROR,
+        "viewer": viewer,
     }
+
+    def key(dom: str, name: str, gtype: str) -> str:
+        return f'<key id="{_esc_attr(ids[(dom, name)])}" for="{dom}" attr.name="{_esc_attr(name)}" attr.type="{gtype}"/>'
+
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-        '<key id="g0" for="graph" attr.name="graphmodel" attr.type="string"/>',
-        '<key id="n0" for="node" attr.name="type" attr.type="string"/>',
-        '<key id="n1" for="node" attr.name="label" attr.type="string"/>',
+        key("graph", "graphmodel", "string"),
+        key("node", type_attr, "string"),
+        key("node", "label", "string"),
     ]
-    head += [f'<key id="{node_keys[n]}" for="node" attr.name="{_esc_attr(n)}" attr.type="{_GRAPHML_TYPE[k]}"/>' for n, k in node_kinds.items()]
-    head.append('<key id="e0" for="edge" attr.name="layer" attr.type="string"/>')
-    head += [f'<key id="{edge_keys[n]}" for="edge" attr.name="{_esc_attr(n)}" attr.type="{_GRAPHML_TYPE[k]}"/>' for n, k in edge_kinds.items()]
+    head += [key("node", n, _GRAPHML_TYPE[k]) for n, k in node_kinds.items()]
+    head.append(key("edge", "layer", "string"))
+    head += [key("edge", n, _GRAPHML_TYPE[k]) for n, k in edge_kinds.items()]
+    if len(mirrored):
+        head.append(key("edge", MIRROR, "boolean"))
+    if gephi:
+        head.append(key("edge", "label", "string"))
     head.append('<graph id="G" edgedefault="directed">')
-    head.append(f'<data key="g0">{_esc_text(dump_json(manifest))}</data>')
+    head.append(f'<data key="{_esc_attr(ids[("graph", "graphmodel")])}">{_esc_text(dump_json(manifest))}</data>')
+    kt, kl, ky = (_esc_attr(ids[x]) for x in (("node", type_attr), ("node", "label"), ("edge", "layer")))
     gids: dict[str, np.ndarray] = {}
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\n".join(head) + "\n")
@@ -154,7 +236,7 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
             labels = _text(t["id"], source=t.name, field="id")
             gid = [_esc_attr(f"{t.name}:{v}") for v in format_column(t["id"])]
             gids[t.name] = np.array(gid, dtype=object)
-            head_node = f'"><data key="n0">{t.name}</data><data key="n1">'
+            head_node = f'"><data key="{kt}">{t.name}</data><data key="{kl}">'
             for a in range(0, len(t), _CHUNK):
                 b = min(len(t), a + _CHUNK)
                 parts = [repeat('<node id="'), gid[a:b], repeat(head_node), labels[a:b], repeat("</data>")]
@@ -166,22 +248,161 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         for t in edges:
             layer = t.name
             st, dt = LAYER_ENDS[layer]
-            mid = f'"><data key="e0">{layer}</data>'
-            for a in range(0, len(t), _CHUNK):
-                b = min(len(t), a + _CHUNK)
-                parts = [
-                    repeat('<edge source="'),
-                    gids[st][t["src"][a:b]].tolist(),
-                    repeat('" target="'),
-                    gids[dt][t["dst"][a:b]].tolist(),
-                    repeat(mid),
-                ]
-                for name, values in t.items():
-                    if name not in ("src", "dst"):
-                        parts.append(_pieces(values[a:b], edge_keys[name], edge_kinds[name] == "str", source=layer, field=name))
-                parts.append(repeat("</edge>\n"))
-                fh.write("".join(map("".join, zip(*parts))))
+            mid = f'"><data key="{ky}">{layer}</data>'
+            if gephi:
+                mid += f'<data key="{_esc_attr(ids[("edge", "label")])}">{layer}</data>'
+            runs = [(np.arange(len(t)), False)]
+            if layer == "social" and len(mirrored):
+                runs.append((mirrored, True))
+            for rows, mirror in runs:
+                tail = f'<data key="{_esc_attr(ids[("edge", MIRROR)])}">true</data></edge>\n' if mirror else "</edge>\n"
+                src_col, dst_col = ("dst", "src") if mirror else ("src", "dst")
+                for a in range(0, len(rows), _CHUNK):
+                    r = rows[a : a + _CHUNK]
+                    parts = [
+                        repeat('<edge source="'),
+                        gids[st][t[src_col][r]].tolist(),
+                        repeat('" target="'),
+                        gids[dt][t[dst_col][r]].tolist(),
+                        repeat(mid),
+                    ]
+                    for name, values in t.items():
+                        if name not in ("src", "dst"):
+                            parts.append(_pieces(values[r], edge_keys[name], edge_kinds[name] == "str", source=layer, field=name))
+                    parts.append(repeat(tail))
+                    fh.write("".join(map("".join, zip(*parts))))
         fh.write("</graph>\n</graphml>\n")
+
+
+# --------------------------------------------------------------------------- reading: keys from other tools
+def _warn(message: str) -> None:
+    warnings.warn(message, GraphModelWarning, stacklevel=3)
+
+
+def _skip_yfiles(c: _Collector) -> None:
+    """Drop yEd's ``yfiles.type`` keys (node/edge graphics, resources): their ``<data>`` hold
+    drawing markup, not attribute values. Warns with the count."""
+    if not c.yfiles:
+        return
+    n = 0
+    for kid in sorted(c.yfiles):
+        for store in (c.node_data, c.edge_data):
+            got = store.pop(kid, None)
+            n += len(got[0]) if got is not None else 0
+        c.graph_data.pop(kid, None)
+        c.keys.pop(kid, None)
+        c.defaults.pop(kid, None)
+    _warn(f"{c.source}: skipped {len(c.yfiles)} yEd graphics key(s) ({', '.join(sorted(c.yfiles))}) "
+          f"and their {n} <data> element(s): drawing markup, not attribute values")
+
+
+_EXACT_INT = 2**53  # the largest magnitude below which every integer is a double
+
+
+def _merged_keys(c: _Collector, dom: str) -> dict[str, str]:
+    """Key id -> attribute name for ``dom`` ("node" or "edge"), one key per name.
+
+    networkx writes an attribute whose values have several Python types as
+    one key per type under the same name. Their values are merged into the
+    first key: one kind stays that kind; integers with reals become real
+    (when every integer is exact as a double); any other mix becomes string.
+    A change of kind warns, naming the attribute.
+    """
+    groups: dict[str, list[str]] = {}
+    for kid, (d, name, _t) in c.keys.items():
+        if d in (dom, "all"):
+            groups.setdefault(name, []).append(kid)
+    data = c.node_data if dom == "node" else c.edge_data
+    lines = c.node_lines if dom == "node" else c.edge_lines
+    out: dict[str, str] = {}
+    for name, kids in groups.items():
+        out[kids[0]] = name
+        if len(kids) == 1:
+            continue
+        types = [c.keys[k][2] for k in kids]
+        kinds = [_KIND_OF_TYPE.get(t.lower(), "str") for t in types]
+        rows_l, vals_l = [], []
+        for k, kind in zip(kids, kinds):
+            got = data.get(k)
+            if got is not None and len(got[0]):
+                rows_l.append(np.asarray(got[0], dtype=np.int64))
+                vals_l.append(list(got[1]))
+        rows = np.concatenate(rows_l) if rows_l else np.zeros(0, dtype=np.int64)
+        if len(rows) and len(np.unique(rows)) != len(rows):
+            order = np.sort(rows)
+            dup = int(order[int(np.argmax(order[1:] == order[:-1]))])
+            raise InputError(f"one {dom} has two values for attribute {name!r} (keys {', '.join(kids)})",
+                             source=c.source, line=int(lines[dup]), field=name)
+        vals = [v for part in vals_l for v in part]
+        if len(set(kinds)) == 1:
+            kind = kinds[0]
+        elif set(kinds) <= {"int", "float"} and _ints_exact(vals_l, [kd for k, kd in zip(kids, kinds) if data.get(k) is not None and len(data[k][0])]):
+            kind = "float"
+        else:
+            kind = "str"
+        if len(set(kinds)) > 1:
+            _warn(f"{c.source}: {dom} attribute {name!r} is declared with several types ({', '.join(types)}, keys "
+                  f"{', '.join(kids)}); its {len(vals)} values are read as {kind}")
+        c.keys[kids[0]] = (c.keys[kids[0]][0], name, {"int": "long", "float": "double", "bool": "boolean", "str": "string"}[kind])
+        data[kids[0]] = (rows, vals)
+        for k in kids[1:]:
+            data.pop(k, None)
+    return out
+
+
+def _ints_exact(vals_l: list[list[str]], kinds: list[str]) -> bool:
+    """Whether every integer text among the int-kind value lists is exact as a double."""
+    for vals, kind in zip(vals_l, kinds):
+        if kind == "int":
+            try:
+                if any(abs(int(v.strip())) > _EXACT_INT for v in vals):
+                    return False
+            except ValueError:
+                return True  # parse_column then names the bad value
+    return True
+
+
+def _graph_attributes(c: _Collector, has_manifest: bool) -> dict[str, Any]:
+    """Graph-level ``<data>`` other than our manifest, typed by their keys (for ``meta``)."""
+    out: dict[str, Any] = {}
+    for kid, value in c.graph_data.items():
+        dom, name, gtype = c.keys.get(kid, ("graph", kid, "string"))
+        if dom not in ("graph", "all") or (name == "graphmodel" and has_manifest):
+            continue
+        kind = _KIND_OF_TYPE.get(gtype.lower(), "str")
+        try:
+            typed = parse_column(np.array([value.strip() if kind != "str" else value], dtype=object), kind, name=name, numeric=False)
+            out[name] = typed[0].item() if kind != "str" else str(typed[0])
+        except InputError:
+            out[name] = value
+        if isinstance(out[name], float) and out[name] != out[name]:
+            del out[name]
+    return out
+
+
+def mirror_rows(s: np.ndarray, d: np.ndarray, social: np.ndarray, mirror: np.ndarray, n: int, source: str) -> np.ndarray:
+    """Rows of the mirror arcs to drop: each pairs with one tie (same ends, reversed).
+
+    ``s``/``d`` are the arcs' ends (numbers below ``n``), ``social`` marks the
+    social arcs and ``mirror`` those carrying the :data:`MIRROR` flag.
+
+    A mirror arc without its tie (the tie was deleted in an editor) is kept as a
+    tie of its own, with a warning that counts them.
+    """
+    m_rows = np.flatnonzero(mirror)
+    m_keys = s[m_rows] * n + d[m_rows]
+    ties = social & ~mirror & (s != d)
+    t_keys = np.sort(d[ties] * n + s[ties])  # a tie a->b is mirrored as b->a
+    order = np.argsort(m_keys, kind="stable")
+    m_rows, m_keys = m_rows[order], m_keys[order]
+    first = np.searchsorted(m_keys, m_keys, side="left")
+    rank = np.arange(len(m_keys)) - first  # 0 for the first mirror of a pair of ends, 1 for the second...
+    have = np.searchsorted(t_keys, m_keys, side="right") - np.searchsorted(t_keys, m_keys, side="left")
+    drop = rank < have
+    if not drop.all():
+        _warn(f"{source}: {int((~drop).sum())} mirror arc(s) (edge attribute {MIRROR!r}) have no tie to pair with; "
+              "kept as ties")
+    return m_rows[drop]
 
 
 # --------------------------------------------------------------------------- reading
@@ -197,6 +418,7 @@ class _Collector:
         self.source = source
         self.keys: dict[str, tuple[str, str, str]] = {}  # id -> (for, name, type)
         self.defaults: dict[str, str] = {}
+        self.yfiles: set[str] = set()
         self.node_ids: list[str] = []
         self.node_lines = array("q")
         self.edge_src: list[str] = []
@@ -225,6 +447,8 @@ class _Collector:
             if kid is None:
                 self._fail("<key> without an id")
             self.keys[kid] = (attrs.get("for", "all"), attrs.get("attr.name", kid), attrs.get("attr.type", "string"))
+            if "yfiles.type" in attrs:  # yEd graphics, URLs, descriptions as yEd markup: no attribute values
+                self.yfiles.add(kid)
             self.key_default = kid
         elif tag == "default" and self.key_default is not None:
             self.in_default = True
@@ -559,21 +783,23 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         raise InputError("no <graph> element; expected a GraphML file", source=src)
     m = _manifest(c)
     mcols: dict[str, dict[str, str]] = (m or {}).get("columns", {})
-    node_keys = {kid: name for kid, (dom, name, _t) in c.keys.items() if dom in ("node", "all")}
-    edge_keys = {kid: name for kid, (dom, name, _t) in c.keys.items() if dom in ("edge", "all")}
+    _skip_yfiles(c)
+    node_keys = _merged_keys(c, "node")
+    edge_keys = _merged_keys(c, "edge")
     by_name = {name: kid for kid, name in node_keys.items()}
     nn = len(c.node_ids)
 
     # Node types.
+    type_name = m.get("node_type", "type") if m else ("type" if "type" in by_name or "node_type" not in by_name else "node_type")
     ntype = np.zeros(nn, dtype=np.int8)  # 0 user, 1 merchant
-    if "type" in by_name:
-        kid = by_name["type"]
-        t = _column(c, kid, c.node_data.get(kid), np.arange(nn), np.arange(nn), "str", "type", c.node_lines)
+    if type_name in by_name:
+        kid = by_name[type_name]
+        t = _column(c, kid, c.node_data.get(kid), np.arange(nn), np.arange(nn), "str", type_name, c.node_lines)
         t = _normalised(t)
         bad = ~np.isin(t, ["user", "merchant", ""])
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"node type {t[i]!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field="type")
+            raise InputError(f"node type {t[i]!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field=type_name)
         ntype[t == "merchant"] = 1
     gid = np.array(c.node_ids, dtype=object)
     if len(set(c.node_ids)) != nn:
@@ -593,7 +819,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     if nolabel.any():
         stripped = [v.split(":", 1)[1] if v.startswith(("user:", "merchant:")) else v for v in gid[nolabel].tolist()]
         labels[nolabel] = stripped
-    skip_node = {"type"} | ({node_keys[label_key]} if label_key is not None else set())
+    skip_node = {type_name} | ({node_keys[label_key]} if label_key is not None else set())
 
     tables: dict[str, Table] = {}
     local_index: dict[str, np.ndarray] = {}
@@ -650,6 +876,14 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"edge layer {lay[i]!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
+    mirror_name = m.get("mirror", MIRROR) if m else MIRROR
+    if mirror_name in ebyname:
+        kid = ebyname[mirror_name]
+        flag = _normalised(_column(c, kid, c.edge_data.get(kid), np.arange(ne), np.arange(ne), "str", mirror_name, c.edge_lines))
+        mirror = ((flag == "true") | (flag == "1")) & (lay == "social")
+        if mirror.any():
+            lay = lay.astype(object)
+            lay[mirror_rows(s, d, lay == "social", mirror, nn, src)] = "(mirror)"
     st, dt = ntype[s] if ne else s, ntype[d] if ne else d
     layers: dict[str, Table] = {}
     for layer in LAYERS:
@@ -677,7 +911,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         else:
             wanted = []
             for kid, name in edge_keys.items():
-                if name == "layer":
+                if name in ("layer", mirror_name):
                     continue
                 store = c.edge_data.get(kid)
                 has = kid in c.defaults or (store is not None and len(store[0]) and (pos[np.asarray(store[0], dtype=np.int64)] >= 0).any())
@@ -696,6 +930,9 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
                 raise InputError(f"expected a value >= 0, got {cols[col][int(np.argmax(cols[col] < 0))]}", source=src, line=int(c.edge_lines[i]), field=col)
         layers[layer] = Table(cols, name=layer, length=len(rows))
     directed = bool(m.get("social_directed", False)) if m else c.edgedefault != "undirected"
+    meta = dict((m or {}).get("meta", {}))
+    for name, value in _graph_attributes(c, m is not None).items():
+        meta.setdefault(name, value)
     try:
         return Ecosystem(
             tables["user"],
@@ -704,7 +941,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
             payment=layers["payment"],
             transfer=layers["transfer"],
             social_directed=directed,
-            meta=(m or {}).get("meta", {}),
+            meta=meta,
         )
     except InputError as exc:
         raise InputError(exc.message, source=src, field=exc.field) from None
