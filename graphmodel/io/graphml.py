@@ -362,6 +362,26 @@ def _ints_exact(vals_l: list[list[str]], kinds: list[str]) -> bool:
     return True
 
 
+def _fits_int64(vals: np.ndarray) -> bool:
+    """Whether every integer text is within int64 (texts that are no integers count as fitting:
+    parsing then names them)."""
+    try:
+        vals.astype(np.int64)
+        return True
+    except OverflowError:
+        pass
+    except (ValueError, TypeError):
+        return True
+    lo, hi = -(2**63), 2**63 - 1
+    for v in vals.tolist():
+        try:
+            if not lo <= int(v) <= hi:
+                return False
+        except ValueError:
+            continue
+    return True
+
+
 def _graph_attributes(c: _Collector, has_manifest: bool) -> dict[str, Any]:
     """Graph-level ``<data>`` other than our manifest, typed by their keys (for ``meta``)."""
     out: dict[str, Any] = {}
@@ -725,9 +745,14 @@ def _column(
     if kind is None:
         declared = _KIND_OF_TYPE.get(c.keys[kid][2].lower(), "str")
         has_missing = not present.all()
-        if declared == "int" and has_missing:
-            declared = "float"
+        if declared == "int" and has_missing:  # missing values need NaN: real, unless an integer would round
+            declared = "float" if _ints_exact([cells[present].tolist()], ["int"]) else "str"
+            if declared == "str":
+                _warn(f"{c.source}: integer attribute {name!r} has missing values and integers beyond 2**53; read as string")
         elif declared == "bool" and has_missing:
+            declared = "str"
+        if declared == "int" and not _fits_int64(cells[present]):
+            _warn(f"{c.source}: integer attribute {name!r} holds values beyond 64 bits; read as string")
             declared = "str"
         kind = declared
     if kind in ("int", "bool") and not present.all():
