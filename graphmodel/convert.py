@@ -122,8 +122,9 @@ def from_igraph(graph: "igraph.Graph", *, source: str = "igraph graph") -> Ecosy
     eattrs = graph.es.attributes()
     gattrs = graph.attributes()
     n = graph.vcount()
-    types = graph.vs["type"] if "type" in vattrs else ["user"] * n
     manifest = _read_manifest(graph["graphmodel"] if "graphmodel" in gattrs else None)
+    type_attr = _type_attribute(manifest, vattrs)
+    types = graph.vs[type_attr] if type_attr in vattrs else ["user"] * n
     ours = manifest is not None and manifest.get("format") == _FORMAT  # written by to_igraph: "id" is the label
     id_attr = "id" if ours else next((a for a in ("label", "id", "name") if a in vattrs), None)
     labels = graph.vs[id_attr] if id_attr else list(range(n))
@@ -131,7 +132,7 @@ def from_igraph(graph: "igraph.Graph", *, source: str = "igraph graph") -> Ecosy
         labels = [
             v.split(":", 1)[1] if isinstance(v, str) and v.startswith(("user:", "merchant:")) else v for v in labels
         ]
-    node_attrs = {a: graph.vs[a] for a in vattrs if a not in ("type", id_attr)}
+    node_attrs = {a: graph.vs[a] for a in vattrs if a not in (type_attr, id_attr)}
     el = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     layer = graph.es["layer"] if "layer" in eattrs else ["social"] * graph.ecount()
     edge_attrs = {a: graph.es[a] for a in eattrs if a != "layer"}
@@ -207,14 +208,16 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
     """
     nodes = list(graph.nodes(data=True))
     pos = {node: i for i, (node, _d) in enumerate(nodes)}
+    manifest = _read_manifest(graph.graph.get("graphmodel"))
+    type_attr = _type_attribute(manifest, {k for k in ("type", "node_type") if any(k in d for _n, d in nodes)})
     types, labels = [], []
     for node, d in nodes:
-        types.append(d.get("type", "user"))
+        types.append(d.get(type_attr, "user"))
         lab = d.get("label", d.get("id"))
         if lab is None:
             lab = node.split(":", 1)[1] if isinstance(node, str) and node.startswith(("user:", "merchant:")) else node
         labels.append(lab)
-    node_attrs = _attribute_lists((d for _n, d in nodes), len(nodes), ("type", "label", "id"))
+    node_attrs = _attribute_lists((d for _n, d in nodes), len(nodes), (type_attr, "label", "id"))
     multi = graph.is_multigraph()
     edges = list(graph.edges(keys=True, data=True)) if multi else [(u, v, None, d) for u, v, d in graph.edges(data=True)]
     m = len(edges)
@@ -222,7 +225,6 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
     dst = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
     layer = [e[3].get("layer", "social") for e in edges]
     edge_attrs = _attribute_lists((e[3] for e in edges), m, ("layer",))
-    manifest = _read_manifest(graph.graph.get("graphmodel"))
     order = None
     if manifest is not None and multi and all(isinstance(e[2], int) for e in edges):
         order = np.fromiter((e[2] for e in edges), dtype=np.int64, count=m)
@@ -236,6 +238,14 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
 
 
 # --------------------------------------------------------------------------- shared
+def _type_attribute(manifest: dict[str, Any] | None, names: Any) -> str:
+    """The node attribute holding user/merchant: the manifest's (``node_type`` in files
+    written for Gephi), else ``type``, else ``node_type`` when only that one is present."""
+    if manifest is not None and isinstance(manifest.get("node_type"), str):
+        return manifest["node_type"]
+    return "node_type" if "type" not in names and "node_type" in names else "type"
+
+
 def _attribute_lists(dicts: Any, n: int, skip: tuple[str, ...]) -> dict[str, list[Any]]:
     """Attribute name -> list of ``n`` values (None where an element lacks it), in one pass.
 

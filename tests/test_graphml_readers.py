@@ -187,3 +187,12 @@ def test_cli_convert_for_gephi(tmp_path, tiny_eco):
     assert 'attr.name="node_type"' in (tmp_path / "g.graphml").read_text()
     assert gm.read(tmp_path / "g.graphml").equals(tiny_eco)
     assert main(["convert", str(src), str(tmp_path / "out"), "--for", "gephi"]) == 2
+
+
+def test_gephi_mode_through_networkx_and_igraph(tmp_path, tiny_eco):
+    f = tmp_path / "g.graphml"
+    write_graphml(tiny_eco, f, viewer="gephi")
+    back = gm.Ecosystem.from_networkx(nx.read_graphml(f))
+    assert back.n_merchants == 2 and back.nodes("user").equals(tiny_eco.nodes("user"))
+    assert "label" not in back.edges("social") and back.n_edges("social") == 2
+    assert gm.Ecosystem.from_igraph(ig.Graph.Read_GraphML(str(f))).equals(tiny_eco)
