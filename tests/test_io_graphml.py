@@ -167,7 +167,8 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from graphmodel.io import _graphml_scan  # noqa: E402
-from graphmodel.io import graphml as gml  # noqa: E402
+from graphmodel.io import graphml_read as gml  # noqa: E402
+from graphmodel.io.graphml_write import _INVALID_XML  # noqa: E402
 
 
 def _collected(c) -> dict:
@@ -215,7 +216,7 @@ def test_scanner_matches_expat_on_networkx_file(tmp_path):
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"), max_size=6).filter(
-    lambda v: not gml._INVALID_XML.search(v)
+    lambda v: not _INVALID_XML.search(v)
 )
 
 
