@@ -295,3 +295,14 @@ def test_bad_value_names_line_and_field_from_scanner(tmp_path):
     assert info.value.line == 6 and info.value.field == "weight" and "'x'" in str(info.value)
     f.write_text(GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w"> 2.5\n</data></edge>\n' + END)
     assert read_graphml(f).edges("social")["weight"].tolist() == [2.5]  # whitespace around numbers as before
+
+
+def test_scanner_matches_expat_with_many_long_key_ids(tmp_path):
+    """Key ids are attribute names: more than 256 distinct ones, some longer than 8 and 64 bytes."""
+    names = [f"attribute_number_{i}" for i in range(300)] + ["x" * 70, "y" * 65, "short"]
+    users = {"id": np.arange(4), **{n: np.arange(4) * (i + 1) for i, n in enumerate(names)}}
+    eco = gm.Ecosystem(users=users, social={"src": [0, 1], "dst": [1, 2]})
+    f = tmp_path / "wide.graphml"
+    write_graphml(eco, f)
+    _same_as_expat(f)
+    assert read_graphml(f).equals(eco)
