@@ -164,6 +164,9 @@ def test_gephi_mode(tmp_path, tiny_eco):
     eco = gm.Ecosystem(users={"id": ["a"], "node_type": ["x"]})
     with pytest.raises(gm.InputError, match="node_type"):
         write_graphml(eco, f, viewer="gephi")
+    eco = gm.Ecosystem(users={"id": ["a"], "type": ["vip"]})
+    with pytest.raises(gm.InputError, match="Gephi Lite"):
+        write_graphml(eco, f, viewer="gephi")
 
 
 def test_gephi_mode_keeps_parallel_edges_apart(tmp_path):

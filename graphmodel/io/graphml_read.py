@@ -17,7 +17,7 @@ from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io import _graphml_scan as _scan
 from graphmodel.io._kinds import infer_kind, parse_column
-from graphmodel.io.graphml_write import FORMAT, MIRROR, VERSION
+from graphmodel.io.graphml_write import _GRAPHML_TYPE, FORMAT, MIRROR, VERSION
 from graphmodel.table import Table
 
 __all__ = ["read_graphml", "mirror_rows"]
@@ -75,12 +75,13 @@ def _merged_keys(c: _Collector, dom: str) -> dict[str, str]:
             continue
         types = [c.keys[k][2] for k in kids]
         kinds = [_KIND_OF_TYPE.get(t.lower(), "str") for t in types]
-        rows_l, vals_l = [], []
+        rows_l, vals_l, kinds_l = [], [], []
         for k, kind in zip(kids, kinds):
             got = data.get(k)
             if got is not None and len(got[0]):
                 rows_l.append(np.asarray(got[0], dtype=np.int64))
                 vals_l.append(list(got[1]))
+                kinds_l.append(kind)
         rows = np.concatenate(rows_l) if rows_l else np.zeros(0, dtype=np.int64)
         if len(rows) and len(np.unique(rows)) != len(rows):
             order = np.sort(rows)
@@ -90,14 +91,14 @@ def _merged_keys(c: _Collector, dom: str) -> dict[str, str]:
         vals = [v for part in vals_l for v in part]
         if len(set(kinds)) == 1:
             kind = kinds[0]
-        elif set(kinds) <= {"int", "float"} and _ints_exact(vals_l, [kd for k, kd in zip(kids, kinds) if data.get(k) is not None and len(data[k][0])]):
+        elif set(kinds) <= {"int", "float"} and _ints_exact(vals_l, kinds_l):
             kind = "float"
         else:
             kind = "str"
         if len(set(kinds)) > 1:
             _warn(f"{c.source}: {dom} attribute {name!r} is declared with several types ({', '.join(types)}, keys "
                   f"{', '.join(kids)}); its {len(vals)} values are read as {kind}")
-        c.keys[kids[0]] = (c.keys[kids[0]][0], name, {"int": "long", "float": "double", "bool": "boolean", "str": "string"}[kind])
+        c.keys[kids[0]] = (c.keys[kids[0]][0], name, _GRAPHML_TYPE[kind])
         data[kids[0]] = (rows, vals)
         for k in kids[1:]:
             data.pop(k, None)
@@ -145,7 +146,8 @@ def _graph_attributes(c: _Collector, has_manifest: bool) -> dict[str, Any]:
             continue
         kind = _KIND_OF_TYPE.get(gtype.lower(), "str")
         try:
-            typed = parse_column(np.array([value.strip() if kind != "str" else value], dtype=object), kind, name=name, numeric=False)
+            cell = np.array([value.strip() if kind != "str" else value], dtype=object)
+            typed = parse_column(cell, kind, name=name, numeric=False)
             out[name] = typed[0].item() if kind != "str" else str(typed[0])
         except InputError:
             out[name] = value
@@ -569,7 +571,10 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     nn = len(c.node_ids)
 
     # Node types.
-    type_name = m.get("node_type", "type") if m else ("type" if "type" in by_name or "node_type" not in by_name else "node_type")
+    if m:
+        type_name = m.get("node_type", "type")
+    else:
+        type_name = "node_type" if "type" not in by_name and "node_type" in by_name else "type"
     ntype = np.zeros(nn, dtype=np.int8)  # 0 user, 1 merchant
     if type_name in by_name:
         kid = by_name[type_name]

@@ -144,12 +144,15 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str |
     type_attr = "node_type" if gephi else "type"
     nodes = [eco.nodes(k) for k in NODE_TYPES]
     edges = [eco.edges(layer) for layer in LAYERS]
-    node_reserved = (type_attr, "label")
+    node_reserved = ("type", "label") + (("node_type",) if gephi else ())  # "type" breaks Gephi Lite in any column
     edge_reserved = ("layer", MIRROR, *(("label",) if gephi else ()))
     for t in nodes:
         for r in node_reserved:
             if r in t:
-                raise InputError(f"node column {r!r} clashes with the GraphML node attribute of that name; rename it", source=t.name, field=r)
+                why = "clashes with the GraphML node attribute of that name"
+                if gephi and r == "type":
+                    why = "is read by sigma.js (Gephi Lite) as the node's renderer"
+                raise InputError(f"node column {r!r} {why}; rename it", source=t.name, field=r)
     for t in edges:
         for r in edge_reserved:
             if r in t:
