@@ -14,7 +14,9 @@ Both views put every node in one graph:
   left out.
 
 Payment edges run user -> merchant; an undirected social layer is stored
-once per tie (``graph["social_directed"]`` says which). Both carry
+once per tie (``graph["social_directed"]`` says which). Graphs read from our
+GraphML hold each undirected tie as two arcs, the second with ``mirror=True``:
+:func:`from_networkx` / :func:`from_igraph` fold those back. Both carry
 ``graph["meta"]`` and ``graph["graphmodel"]`` (every column's exact kind), so
 :func:`from_igraph` / :func:`from_networkx` restore the ecosystem exactly. Other
 graphs are read too: vertices without ``type`` are users, edges without
@@ -314,11 +316,13 @@ def _assemble(
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"edge {i}: layer {layer[i]!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
-    flags = edge_attrs.pop(MIRROR, None)
+    flags = edge_attrs.get(MIRROR)
     if flags is not None:  # the second arc of each undirected tie in our GraphML: fold it back
-        mirror = np.array([v is True or v is np.True_ or (isinstance(v, str) and v.strip().lower() == "true") for v in flags], dtype=bool)
+        true = (True, "true", "True", "TRUE")
+        mirror = np.fromiter((v is np.True_ or (isinstance(v, (bool, str)) and v in true) for v in flags), dtype=bool, count=len(flags))
         mirror &= lay == "social"
-        if mirror.any():
+        if mirror.any():  # else an attribute of that name that marks nothing: kept as a column
+            del edge_attrs[MIRROR]
             lay[mirror_rows(src, dst, lay == "social", mirror, len(ntype), source)] = "(mirror)"
     st, dt = ntype[src], ntype[dst]
     layers: dict[str, Table] = {}

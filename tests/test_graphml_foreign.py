@@ -178,3 +178,13 @@ def test_infinity_spellings_are_read(tmp_path):
     body = "".join(f'<node id="n{i}"><data key="k">{v}</data></node>' for i, v in enumerate(["Infinity", "-Infinity", "inf", "-INF", "1.5"]))
     f.write_text(HEAD + f'<graphml><key id="k" for="node" attr.name="x" attr.type="double"/><graph>{body}</graph></graphml>')
     assert read_graphml(f).nodes("user")["x"].tolist() == [math.inf, -math.inf, math.inf, -math.inf, 1.5]
+
+
+def test_a_mirror_attribute_that_marks_nothing_stays_a_column(tmp_path):
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", mirror="no")
+    G.add_edge("b", "a", mirror="maybe")
+    f = tmp_path / "m.graphml"
+    nx.write_graphml(G, f)
+    eco = read_graphml(f)
+    assert eco.n_edges("social") == 2 and eco.edges("social")["mirror"].tolist() == ["no", "maybe"]

@@ -199,3 +199,11 @@ def test_gephi_mode_through_networkx_and_igraph(tmp_path, tiny_eco):
     assert back.n_merchants == 2 and back.nodes("user").equals(tiny_eco.nodes("user"))
     assert "label" not in back.edges("social") and back.n_edges("social") == 2
     assert gm.Ecosystem.from_igraph(ig.Graph.Read_GraphML(str(f))).equals(tiny_eco)
+
+
+def test_a_foreign_mirror_attribute_that_marks_nothing_is_kept():
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", mirror="no")
+    G.add_edge("b", "a", mirror=False)
+    eco = gm.Ecosystem.from_networkx(G)
+    assert eco.n_edges("social") == 2 and eco.edges("social")["mirror"].tolist() == ["no", "false"]

@@ -661,11 +661,13 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         i = int(np.argmax(bad))
         raise InputError(f"edge layer {lay[i]!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
     mirror_name = m.get("mirror", MIRROR) if m else MIRROR
+    folded = False  # an attribute of that name that marks no arc stays a column
     if mirror_name in ebyname:
         kid = ebyname[mirror_name]
         flag = _normalised(_column(c, kid, c.edge_data.get(kid), np.arange(ne), np.arange(ne), "str", mirror_name, c.edge_lines))
         mirror = ((flag == "true") | (flag == "1")) & (lay == "social")
         if mirror.any():
+            folded = True
             lay = lay.astype(object)
             lay[mirror_rows(s, d, lay == "social", mirror, nn, src)] = "(mirror)"
     st, dt = ntype[s] if ne else s, ntype[d] if ne else d
@@ -695,7 +697,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         else:
             wanted = []
             for kid, name in edge_keys.items():
-                if name in ("layer", mirror_name):
+                if name == "layer" or (folded and name == mirror_name):
                     continue
                 store = c.edge_data.get(kid)
                 has = kid in c.defaults or (store is not None and len(store[0]) and (pos[np.asarray(store[0], dtype=np.int64)] >= 0).any())
