@@ -6,6 +6,11 @@ each operation in its own subprocess so that the peak resident memory is per
 operation. ``--quick`` runs a tenth of the size.
 
     python benchmarks/bench_io.py [--quick] [--generated] [--npz-only] [--npz-compress] [--graphml-read] [--dir DIR]
+    python benchmarks/bench_io.py --networkx [--datasets DIR]
+
+``--networkx`` times ``Ecosystem.to_networkx`` and ``Ecosystem.from_networkx``
+on the real Ciao dataset (``DIR/ciao``, default ``../shared/datasets`` beside the
+repository; target of issue #17: from_networkx under 10 s, it took 407 s before).
 
 ``--generated`` uses ``gm.generate(preset="balanced", users=1M, seed=0)``
 instead (about 10.3M edges; string columns city, top_interest, category,
@@ -79,7 +84,15 @@ def _op(op: str, d: Path, scale: float, generated: bool = False) -> dict:
         return ru.ru_utime + ru.ru_stime
 
     t0, cpu0 = time.perf_counter(), cpu_now()
-    if op == "build":
+    if op in ("to-networkx", "from-networkx"):
+        eco = gm.load_dataset("ciao", d / "ciao")
+        t0, cpu0 = time.perf_counter(), cpu_now()
+        G = eco.to_networkx()
+        if op == "from-networkx":
+            t0, cpu0 = time.perf_counter(), cpu_now()
+            back = gm.Ecosystem.from_networkx(G)
+            assert back.equals(eco)
+    elif op == "build":
         eco = gm.generate(preset="balanced", users=int(1_000_000 * scale), seed=0) if generated else build(scale)
         t0, cpu0 = time.perf_counter(), cpu_now()
         gm.write(eco, base)
@@ -110,9 +123,22 @@ def main() -> None:
     ap.add_argument("--graphml-read", action="store_true", help="also read the GraphML back (slow, no target)")
     ap.add_argument("--_op", help=argparse.SUPPRESS)
     ap.add_argument("--_scale", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--networkx", action="store_true", help="only to_networkx/from_networkx on Ciao")
+    ap.add_argument("--datasets", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "datasets")
     args = ap.parse_args()
     if args._op:
         print(json.dumps(_op(args._op, args.dir, args._scale, args.generated)))
+        return
+    if args.networkx:
+        print(f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Ciao from {args.datasets / 'ciao'}")
+        for op in ("to-networkx", "from-networkx"):
+            out = subprocess.run([sys.executable, __file__, "--_op", op, "--dir", str(args.datasets), "--_scale", "1"],
+                                 capture_output=True, text=True)
+            if out.returncode:
+                print(f"{op}: FAILED\n{out.stderr}")
+                continue
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{op:14s} {r['seconds']:7.2f} s wall {r['cpu_seconds']:7.2f} s CPU   peak RSS {r['peak_rss_gib']:.2f} GiB", flush=True)
         return
     scale = 0.1 if args.quick else 1.0
     d = args.dir or Path(tempfile.mkdtemp(prefix="bench_io."))

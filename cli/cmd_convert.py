@@ -14,10 +14,25 @@ def convert_cmd(
     src: Path = typer.Argument(..., help="Input: a CSV directory, .npz or .graphml."),
     dst: Path = typer.Argument(..., help="Output: a directory (CSV tables), .npz or .graphml."),
     compress: bool = typer.Option(False, "--compress", help="Gzip the CSV tables / compress the .npz."),
+    viewer: str = typer.Option(
+        None,
+        "--for",
+        help="GraphML for a viewer: 'gephi' (Gephi, Gephi Lite) writes the node type as node_type and the layer "
+        "as each edge's label. Only with a .graphml DST.",
+    ),
 ) -> None:
     """Read SRC and write it to DST; the formats follow from the paths."""
     import graphmodel.io
+    from graphmodel.errors import InputError
 
+    fmt = graphmodel.io.format_of(dst)
+    if viewer is not None and fmt != "graphml":
+        raise InputError(f"--for applies to GraphML output; {dst} is {fmt}", field="--for")
     eco = graphmodel.io.read(src)
-    graphmodel.io.write(eco, dst, compress=compress)
+    if viewer is not None:
+        from graphmodel.io.graphml import write_graphml
+
+        write_graphml(eco, dst, viewer=viewer)
+    else:
+        graphmodel.io.write(eco, dst, compress=compress)
     note(f"{src} -> {dst}: {eco.n_users} users, {eco.n_merchants} merchants, {eco.n_edges()} edges")

@@ -14,7 +14,9 @@ Both views put every node in one graph:
   left out.
 
 Payment edges run user -> merchant; an undirected social layer is stored
-once per tie (``graph["social_directed"]`` says which). Both carry
+once per tie (``graph["social_directed"]`` says which). Graphs read from our
+GraphML hold each undirected tie as two arcs, the second with ``mirror=True``:
+:func:`from_networkx` / :func:`from_igraph` fold those back. Both carry
 ``graph["meta"]`` and ``graph["graphmodel"]`` (every column's exact kind), so
 :func:`from_igraph` / :func:`from_networkx` restore the ecosystem exactly. Other
 graphs are read too: vertices without ``type`` are users, edges without
@@ -32,6 +34,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import empty_column, python_column
+from graphmodel.io.graphml import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,8 +124,9 @@ def from_igraph(graph: "igraph.Graph", *, source: str = "igraph graph") -> Ecosy
     eattrs = graph.es.attributes()
     gattrs = graph.attributes()
     n = graph.vcount()
-    types = graph.vs["type"] if "type" in vattrs else ["user"] * n
     manifest = _read_manifest(graph["graphmodel"] if "graphmodel" in gattrs else None)
+    type_attr = _type_attribute(manifest, vattrs)
+    types = graph.vs[type_attr] if type_attr in vattrs else ["user"] * n
     ours = manifest is not None and manifest.get("format") == _FORMAT  # written by to_igraph: "id" is the label
     id_attr = "id" if ours else next((a for a in ("label", "id", "name") if a in vattrs), None)
     labels = graph.vs[id_attr] if id_attr else list(range(n))
@@ -130,7 +134,7 @@ def from_igraph(graph: "igraph.Graph", *, source: str = "igraph graph") -> Ecosy
         labels = [
             v.split(":", 1)[1] if isinstance(v, str) and v.startswith(("user:", "merchant:")) else v for v in labels
         ]
-    node_attrs = {a: graph.vs[a] for a in vattrs if a not in ("type", id_attr)}
+    node_attrs = {a: graph.vs[a] for a in vattrs if a not in (type_attr, id_attr)}
     el = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     layer = graph.es["layer"] if "layer" in eattrs else ["social"] * graph.ecount()
     edge_attrs = {a: graph.es[a] for a in eattrs if a != "layer"}
@@ -206,30 +210,23 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
     """
     nodes = list(graph.nodes(data=True))
     pos = {node: i for i, (node, _d) in enumerate(nodes)}
+    manifest = _read_manifest(graph.graph.get("graphmodel"))
+    type_attr = _type_attribute(manifest, {k for k in ("type", "node_type") if any(k in d for _n, d in nodes)})
     types, labels = [], []
-    node_attrs: dict[str, list[Any]] = {}
-    for i, (node, d) in enumerate(nodes):
-        types.append(d.get("type", "user"))
+    for node, d in nodes:
+        types.append(d.get(type_attr, "user"))
         lab = d.get("label", d.get("id"))
         if lab is None:
             lab = node.split(":", 1)[1] if isinstance(node, str) and node.startswith(("user:", "merchant:")) else node
         labels.append(lab)
-        for k, v in d.items():
-            if k in ("type", "label", "id"):
-                continue
-            node_attrs.setdefault(k, [None] * len(nodes))[i] = v
+    node_attrs = _attribute_lists((d for _n, d in nodes), len(nodes), (type_attr, "label", "id"))
     multi = graph.is_multigraph()
     edges = list(graph.edges(keys=True, data=True)) if multi else [(u, v, None, d) for u, v, d in graph.edges(data=True)]
     m = len(edges)
     src = np.fromiter((pos[e[0]] for e in edges), dtype=np.int64, count=m)
     dst = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
     layer = [e[3].get("layer", "social") for e in edges]
-    edge_attrs: dict[str, list[Any]] = {}
-    for j, (_u, _v, _k, d) in enumerate(edges):
-        for k, v in d.items():
-            if k != "layer":
-                edge_attrs.setdefault(k, [None] * m)[j] = v
-    manifest = _read_manifest(graph.graph.get("graphmodel"))
+    edge_attrs = _attribute_lists((e[3] for e in edges), m, ("layer",))
     order = None
     if manifest is not None and multi and all(isinstance(e[2], int) for e in edges):
         order = np.fromiter((e[2] for e in edges), dtype=np.int64, count=m)
@@ -243,6 +240,32 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
 
 
 # --------------------------------------------------------------------------- shared
+def _type_attribute(manifest: dict[str, Any] | None, names: Any) -> str:
+    """The node attribute holding user/merchant: the manifest's (``node_type`` in files
+    written for Gephi), else ``type``, else ``node_type`` when only that one is present."""
+    if manifest is not None and isinstance(manifest.get("node_type"), str):
+        return manifest["node_type"]
+    return "node_type" if "type" not in names and "node_type" in names else "type"
+
+
+def _attribute_lists(dicts: Any, n: int, skip: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Attribute name -> list of ``n`` values (None where an element lacks it), in one pass.
+
+    Each list is allocated once, when its name first appears (linear in the
+    number of values; allocating a full-length default per element was quadratic).
+    """
+    out: dict[str, list[Any]] = {}
+    for i, d in enumerate(dicts):
+        for k, v in d.items():
+            vals = out.get(k)
+            if vals is None:
+                if k in skip:
+                    continue
+                vals = out[k] = [None] * n
+            vals[i] = v
+    return out
+
+
 def _read_manifest(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
@@ -293,6 +316,14 @@ def _assemble(
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(f"edge {i}: layer {layer[i]!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
+    flags = edge_attrs.get(MIRROR)
+    if flags is not None:  # the second arc of each undirected tie in our GraphML: fold it back
+        true = (True, "true", "True", "TRUE")
+        mirror = np.fromiter((v is np.True_ or (isinstance(v, (bool, str)) and v in true) for v in flags), dtype=bool, count=len(flags))
+        mirror &= lay == "social"
+        if mirror.any():  # else an attribute of that name that marks nothing: kept as a column
+            del edge_attrs[MIRROR]
+            lay[mirror_rows(src, dst, lay == "social", mirror, len(ntype), source)] = "(mirror)"
     st, dt = ntype[src], ntype[dst]
     layers: dict[str, Table] = {}
     for name in LAYERS:

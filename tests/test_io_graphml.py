@@ -59,11 +59,13 @@ def test_igraph_reads_written_file(tiny_eco, tmp_path):
     f = tmp_path / "eco.graphml"
     gm.write(tiny_eco, f)
     g = ig.Graph.Read_GraphML(str(f))
-    assert g.is_directed() and g.vcount() == 5 and g.ecount() == 6
+    assert g.is_directed() and g.vcount() == 5 and g.ecount() == 8  # each undirected tie as two arcs
     assert g.vs["type"] == ["user"] * 3 + ["merchant"] * 2
     assert g.vs["label"] == ["ann", "bob", "cy", "m1", "m2"]
-    assert g.es["layer"] == ["social"] * 2 + ["payment"] * 3 + ["transfer"]
-    assert g.es["count"][2] == 3.0 and g.es["weight"][0] == 0.5
+    assert g.es["layer"] == ["social"] * 4 + ["payment"] * 3 + ["transfer"]
+    assert [bool(x) for x in g.es["mirror"]] == [False, False, True, True, False, False, False, False]
+    assert g.get_edgelist()[:4] == [(0, 1), (1, 2), (1, 0), (2, 1)]
+    assert g.es["count"][4] == 3.0 and g.es["weight"][0] == 0.5 and g.es["weight"][2] == 0.5
     assert gm.Ecosystem.from_igraph(g).equals(tiny_eco)
 
 
@@ -165,7 +167,8 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from graphmodel.io import _graphml_scan  # noqa: E402
-from graphmodel.io import graphml as gml  # noqa: E402
+from graphmodel.io import graphml_read as gml  # noqa: E402
+from graphmodel.io.graphml_write import _INVALID_XML  # noqa: E402
 
 
 def _collected(c) -> dict:
@@ -213,7 +216,7 @@ def test_scanner_matches_expat_on_networkx_file(tmp_path):
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"), max_size=6).filter(
-    lambda v: not gml._INVALID_XML.search(v)
+    lambda v: not _INVALID_XML.search(v)
 )
 
 
@@ -292,3 +295,14 @@ def test_bad_value_names_line_and_field_from_scanner(tmp_path):
     assert info.value.line == 6 and info.value.field == "weight" and "'x'" in str(info.value)
     f.write_text(GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w"> 2.5\n</data></edge>\n' + END)
     assert read_graphml(f).edges("social")["weight"].tolist() == [2.5]  # whitespace around numbers as before
+
+
+def test_scanner_matches_expat_with_many_long_key_ids(tmp_path):
+    """Key ids are attribute names: more than 256 distinct ones, some longer than 8 and 64 bytes."""
+    names = [f"attribute_number_{i}" for i in range(300)] + ["x" * 70, "y" * 65, "short"]
+    users = {"id": np.arange(4), **{n: np.arange(4) * (i + 1) for i, n in enumerate(names)}}
+    eco = gm.Ecosystem(users=users, social={"src": [0, 1], "dst": [1, 2]})
+    f = tmp_path / "wide.graphml"
+    write_graphml(eco, f)
+    _same_as_expat(f)
+    assert read_graphml(f).equals(eco)

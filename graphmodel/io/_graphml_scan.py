@@ -129,30 +129,38 @@ def _strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, ascii_only: 
 
 
 def _codes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, ascii_only: bool) -> tuple[list[str], np.ndarray]:
-    """Distinct strings among ``buf[starts[i]:ends[i]]`` and each one's number (few distinct keys expected)."""
+    """Distinct strings among ``buf[starts[i]:ends[i]]`` and each one's number (few distinct keys expected).
+
+    Strings of up to 64 bytes (key ids are attribute names) are compared as rows
+    of zero-padded 8-byte words (XML text holds no NUL, so padding cannot collide);
+    longer ones go through Python strings.
+    """
     lens = ends - starts
     width = int(lens.max())
     n = len(starts)
-    if width > 8:
+    if width > 64:
         uniq, inverse = np.unique(np.array(_strings(buf, starts, ends, ascii_only), dtype=object), return_inverse=True)
         return uniq.tolist(), inverse.ravel()
-    grid = np.zeros((n, 8), dtype=np.uint8)
+    words = max(1, -(-width // 8))
+    grid = np.zeros((n, 8 * words), dtype=np.uint8)
     for j in range(width):
         m = lens > j
         grid[m, j] = buf[starts[m] + j]
-    packed = grid.view("<u8").ravel()
+    packed = grid.view("<u8").reshape(n, words)
     inverse = np.empty(n, dtype=np.int64)
     todo = np.arange(n)
     firsts: list[int] = []
     while len(todo):
         if len(firsts) == 256:  # many distinct keys: sort instead
-            _, inv = np.unique(packed[todo], return_inverse=True)
+            _, inv = np.unique(packed[todo], axis=0, return_inverse=True)
+            inv = inv.ravel()
             first_of = np.zeros(int(inv.max()) + 1, dtype=np.int64)
             first_of[inv[::-1]] = todo[::-1]
-            inverse[todo] = inv.ravel() + len(firsts)
+            inverse[todo] = inv + len(firsts)
             firsts += first_of.tolist()
             break
-        same = packed[todo] == packed[todo[0]]
+        rows = packed[todo]
+        same = (rows == rows[0]).all(axis=1)
         inverse[todo[same]] = len(firsts)
         firsts.append(int(todo[0]))
         todo = todo[~same]
