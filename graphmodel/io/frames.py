@@ -62,6 +62,7 @@ def from_frames(
     meta: Mapping[str, Any] | None = None,
     duplicates: str = "merge",
     strict: bool = False,
+    sources: Mapping[str, str] | None = None,
 ) -> Ecosystem:
     """Build an :class:`~graphmodel.ecosystem.Ecosystem` from pandas DataFrames or Arrow tables.
 
@@ -86,6 +87,9 @@ def from_frames(
         nodes; see :func:`graphmodel.io.events.merge_duplicate_edges`.
     strict
         Make a stray non-numeric value in a numeric column an error.
+    sources
+        Argument name -> what to call that table in messages (e.g. the file it
+        was read from); default: the argument name.
 
     Each table may be a ``pandas.DataFrame``, a ``pyarrow.Table`` (or
     ``RecordBatch``) or a mapping of column name to array.
@@ -111,32 +115,41 @@ def from_frames(
     given = {"users": users, "merchants": merchants, "social": social, "payments": payments, "transfers": transfers}
     if users is None:
         raise InputError("a users table is required (a table with an 'id' column)", field="users")
+    label = {arg: str((sources or {}).get(arg, arg)) for arg in given}
     tables: dict[str, Table | None] = {}
     for arg, data in given.items():
-        name, required = _TABLES[arg]
-        tables[arg] = None if data is None else frame_to_table(data, name=arg, required=required, strict=strict)
+        _name, required = _TABLES[arg]
+        tables[arg] = None if data is None else frame_to_table(data, name=label[arg], required=required, strict=strict)
     meta = dict(meta or {})
     pay = tables["payments"]
     if pay is not None and len(pay) and merchants is None:
-        raise InputError("payments name merchants, but no merchants table was given", source="payments", field="merchant")
+        raise InputError("payments name merchants, but no merchants table was given", source=label["payments"], field="merchant")
     if pay is not None and "time" in pay:
-        agg, n_events = aggregate_payment_events(pay, user="user", merchant="merchant", source="payments")
+        agg, n_events = aggregate_payment_events(pay, user="user", merchant="merchant", source=label["payments"])
         tables["payments"] = agg
         meta["payment_events"] = int(n_events)
     for arg in ("users", "merchants"):
         t = tables[arg]
         if t is not None:
-            _check_unique_ids(t, arg)
-    eco = Ecosystem.from_labels(
-        tables["users"],
-        tables["merchants"],
-        social=tables["social"],
-        payment=tables["payments"],
-        transfer=tables["transfers"],
-        social_directed=social_directed,
-        meta=meta,
-    )
-    return merge_layers(eco, rule=duplicates, sources={"social": "social", "payment": "payments", "transfer": "transfers"})
+            _check_unique_ids(t, label[arg])
+    layer_of = {"social": "social", "payments": "payment", "transfers": "transfer"}
+    try:
+        eco = Ecosystem.from_labels(
+            tables["users"],
+            tables["merchants"],
+            social=tables["social"],
+            payment=tables["payments"],
+            transfer=tables["transfers"],
+            social_directed=social_directed,
+            meta=meta,
+        )
+    except InputError as exc:
+        # from_labels names the layer ("payment"); name the table as the caller knows it.
+        arg = next((a for a, layer in layer_of.items() if layer == exc.source), None)
+        if arg is None:
+            raise
+        raise InputError(exc.message, source=label[arg], line=exc.line, field=exc.field) from None
+    return merge_layers(eco, rule=duplicates, sources={layer: label[a] for a, layer in layer_of.items()})
 
 
 def frame_to_table(data: Any, *, name: str, required: tuple[str, ...] = (), strict: bool = False) -> Table:
