@@ -165,3 +165,37 @@ def test_payments_without_merchants_file_is_one_line(tmp_path):
     with pytest.raises(gm.InputError, match="no merchants.csv") as info:
         read_csv_dir(d)
     assert info.value.source.endswith("payments.csv")
+
+
+# ------------------------------------------------------------------ the pyarrow fast path
+def test_arrow_fast_path_reads_what_the_chunked_reader_reads(tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    import graphmodel.io.csvdir as csvdir
+
+    eco = gm.Ecosystem.from_labels(
+        users={"id": ["a", "b,c", 'q"d', "é\nf"], "x": [1.5, np.nan, -0.0, 1e300], "ok": [True, False, True, True], "note": ["", "x", "TRUE", "007"]},
+        merchants={"id": [7, 8], "n": [-3, 4]},
+        payment={"user": ["a", "é\nf"], "merchant": [8, 7], "count": [1, 2]},
+    )
+    write_csv_dir(eco, tmp_path / "eco")
+    calls = []
+    real = csvdir._read_arrow
+    monkeypatch.setattr(csvdir, "_read_arrow", lambda *a: calls.append(1) or real(*a))
+    fast = read_csv_dir(tmp_path / "eco")
+    assert calls and fast.equals(eco)
+    monkeypatch.setattr(csvdir, "_read_arrow", lambda *a: None)
+    slow = read_csv_dir(tmp_path / "eco")
+    assert slow.equals(fast)
+    for kind in ("user", "merchant"):
+        for col, v in fast.nodes(kind).items():
+            assert v.dtype == slow.nodes(kind)[col].dtype
+
+
+def test_bad_cell_in_a_manifest_directory_still_names_the_line(tmp_path):
+    eco = gm.Ecosystem.from_labels(users={"id": [1, 2, 3], "score": [1.0, 2.0, 3.0]})
+    write_csv_dir(eco, tmp_path / "eco")
+    p = tmp_path / "eco" / "users.csv"
+    p.write_text(p.read_text().replace("2,2.0", "2,two"))
+    with pytest.raises(gm.InputError) as info:
+        read_csv_dir(tmp_path / "eco")
+    assert info.value.line == 3 and info.value.field == "score" and "'two'" in str(info.value)

@@ -33,6 +33,7 @@ import numpy as np
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io._kinds import KNOWN_NUMERIC, STRAY_SHARE
+from graphmodel.io._labels import from_labels_fast
 from graphmodel.io.csvdir import merge_layers
 from graphmodel.io.events import DUPLICATE_RULES, aggregate_payment_events
 from graphmodel.table import Table
@@ -134,9 +135,9 @@ def from_frames(
             _check_unique_ids(t, label[arg])
     layer_of = {"social": "social", "payments": "payment", "transfers": "transfer"}
     try:
-        eco = Ecosystem.from_labels(
-            tables["users"],
-            tables["merchants"],
+        eco = from_labels_fast(
+            _node_table(tables["users"], "user"),
+            _node_table(tables["merchants"], "merchant"),
             social=tables["social"],
             payment=tables["payments"],
             transfer=tables["transfers"],
@@ -396,6 +397,13 @@ def _numbers_from_objects(values: np.ndarray, *, table: str, col: str, strict: b
 
 def _warn(message: str) -> None:
     warnings.warn(message, GraphModelWarning, stacklevel=5)
+
+
+def _node_table(t: Table | None, kind: str) -> Table:
+    """A node table named as the ecosystem names it (``{"id": str}`` and no rows when absent)."""
+    if t is None:
+        return Table({"id": np.zeros(0, dtype="<U1")}, name=kind)
+    return Table(dict(t.items()), name=kind, length=len(t))
 
 
 def _check_unique_ids(t: Table, name: str) -> None:
