@@ -119,6 +119,21 @@ def _op(op: str, d: Path, scale: float, events: int) -> dict:
         wall, used = time.perf_counter() - t0, cpu() - c0
         info["equal"] = eco.equals(gm.read(d / "base.npz"))
         info["size_mib"] = round(sum(f.stat().st_size for f in (d / "eco.parquet").iterdir()) / 2**20, 1)
+    elif op == "read-ratio":
+        # Both formats read alternately in one process, 5 times each: medians, less exposed to load swings.
+        walls: dict[str, list[float]] = {"npz": [], "parquet": []}
+        cpus: dict[str, list[float]] = {"npz": [], "parquet": []}
+        for _ in range(5):
+            for fmt, path in (("npz", d / "base.npz"), ("parquet", d / "eco.parquet")):
+                a, b = time.perf_counter(), cpu()
+                gm.read(path)
+                walls[fmt].append(time.perf_counter() - a)
+                cpus[fmt].append(cpu() - b)
+        for fmt in walls:
+            info[f"{fmt}_wall_median_s"] = round(float(np.median(walls[fmt])), 3)
+            info[f"{fmt}_cpu_median_s"] = round(float(np.median(cpus[fmt])), 3)
+        info["ratio_wall"] = round(info["parquet_wall_median_s"] / info["npz_wall_median_s"], 2)
+        info["ratio_cpu"] = round(info["parquet_cpu_median_s"] / info["npz_cpu_median_s"], 2)
     elif op == "csv-read":
         eco = gm.read(d / "csv")
     elif op == "pyarrow-csv-read":
@@ -173,7 +188,7 @@ def main() -> None:
         if args.formats or args.csv:
             _run("build", d, scale, 0)
         if args.formats:
-            for op in ("npz-read", "parquet-write", "parquet-read", "npz-read", "parquet-read"):
+            for op in ("npz-read", "parquet-write", "parquet-read", "read-ratio"):
                 _run(op, d, scale, 0)
         if args.csv:
             for op in ("csv-read", "pyarrow-csv-read"):

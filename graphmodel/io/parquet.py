@@ -123,6 +123,12 @@ def read_parquet_table(path: str | os.PathLike[str], *, required: tuple[str, ...
 
 
 def _numpy_column(pa: Any, chunked: Any, dtype: np.dtype, src: str, col: str) -> np.ndarray:
+    out = _numpy_values(pa, chunked, dtype, src, col)
+    out.flags.writeable = False  # a Table keeps read-only arrays as they are (no second copy)
+    return out
+
+
+def _numpy_values(pa: Any, chunked: Any, dtype: np.dtype, src: str, col: str) -> np.ndarray:
     arr = chunked.combine_chunks()
     if arr.null_count:
         raise InputError(f"{arr.null_count} missing value(s); a graphmodel Parquet table has none", source=src, field=col)
@@ -134,7 +140,7 @@ def _numpy_column(pa: Any, chunked: Any, dtype: np.dtype, src: str, col: str) ->
     out = arr.to_numpy(zero_copy_only=False)
     if out.dtype.kind not in "biuf":
         raise InputError(f"stored as {arr.type}, manifest says {dtype}", source=src, field=col)
-    return out.astype(dtype, copy=False)
+    return out.astype(dtype) if out.dtype != dtype else out.copy() if not out.flags.owndata else out
 
 
 def read_parquet_dir(path: str | os.PathLike[str], *, strict: bool = False, duplicates: str = "merge", social_directed: bool | None = None) -> Ecosystem:
