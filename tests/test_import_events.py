@@ -67,15 +67,23 @@ def test_duckdb_gives_the_in_memory_aggregation(event_dir):
     assert log.table["count"].sum() == n
 
 
-def test_dask_on_two_workers_gives_the_same_table(event_dir):
+def test_dask_on_two_workers_gives_the_same_table(event_dir, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     pytest.importorskip("dask.dataframe")
     d, allev = event_dir
     local = aggregate_event_log(d)
+    pq.write_table(pa.table({"id": np.arange(N_USERS)}), tmp_path / "u.parquet")
+    pq.write_table(pa.table({"id": [f"m{i}" for i in range(N_MERCHANTS)]}), tmp_path / "m.parquet")
+    args = ["import", "--users", str(tmp_path / "u.parquet"), "--merchants", str(tmp_path / "m.parquet"), "--payments", str(d / "*.parquet")]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         remote = aggregate_event_log(d, scheduler=cluster.scheduler_address)
+        assert main([*args, "--out", str(tmp_path / "dask.npz"), "--scheduler", cluster.scheduler_address]) == 0
     assert remote.engine == "dask" and remote.events == local.events
     _same(remote.table, local.table)
+    assert main([*args, "--out", str(tmp_path / "duck.npz")]) == 0
+    a, b = gm.read(tmp_path / "dask.npz"), gm.read(tmp_path / "duck.npz")
+    assert a.meta["import"]["payments"]["engine"] == "dask" and b.meta["import"]["payments"]["engine"] == "duckdb"
+    _same(a.edges("payment"), b.edges("payment"))
 
 
 def test_timestamps_become_unix_seconds(tmp_path):
