@@ -234,7 +234,7 @@ def _group_reduce(ufunc: Any, values: np.ndarray, order: np.ndarray, starts: np.
 
 def describe_merge(layer: str, info: dict[str, Any], *, source: str | None = None) -> str:
     """One sentence for the :class:`GraphModelWarning` that reports a merge."""
-    where = f"{source}: " if source else ""
+    where = f"{source}: " if source and source != layer else ""
     if layer == "social":
         return (
             f"{where}{layer}: merged {info['merged_rows']} duplicate tie row(s) into the first row of their pair "
