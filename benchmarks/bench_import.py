@@ -75,7 +75,6 @@ def _pyarrow_csv_read(d: Path):
     """The candidate parser: pyarrow.csv for every table, then the ecosystem from its columns."""
     import pyarrow.csv as pcsv
 
-    import graphmodel as gm
     from graphmodel.io.frames import frame_to_table
 
     manifest = json.loads((d / "manifest.json").read_text())

@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from graphmodel.cli.main import main
 
 import graphmodel as gm
-from graphmodel.cli.main import main
 from graphmodel.io.eventlog import aggregate_event_log
 from graphmodel.io.events import aggregate_payment_events
 from graphmodel.io.importer import import_ecosystem
@@ -114,7 +114,10 @@ def test_import_builds_the_ecosystem_and_the_cli_writes_it(event_dir, tmp_path):
     assert eco.meta["payment_events"] == ref.meta["payment_events"]
     assert eco.n_edges("social") == 2 and eco.meta["duplicates"]["social"]["reverse"] == 1
     # Same edges (the in-memory path orders pairs by first appearance, the out-of-core one by label).
-    key = lambda e: sorted(zip(e.edges("payment")["src"].tolist(), e.edges("payment")["dst"].tolist(), e.edges("payment")["count"].tolist()))
+    def key(e):
+        p = e.edges("payment")
+        return sorted(zip(p["src"].tolist(), p["dst"].tolist(), p["count"].tolist(), strict=True))
+
     assert key(eco) == key(ref)
     out = tmp_path / "eco.npz"
     rc = main(["import", "--users", str(tmp_path / "u.parquet"), "--merchants", str(tmp_path / "m.parquet"),

@@ -33,7 +33,15 @@ import numpy as np
 
 from graphmodel.ecosystem import LAYER_ENDS, Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
-from graphmodel.io._kinds import KINDS, KNOWN_NUMERIC, empty_column, format_column, infer_kind, numeric_strays, parse_column
+from graphmodel.io._kinds import (
+    KINDS,
+    KNOWN_NUMERIC,
+    empty_column,
+    format_column,
+    infer_kind,
+    numeric_strays,
+    parse_column,
+)
 from graphmodel.io._labels import from_labels_fast
 from graphmodel.io.atomic import atomic_dir
 from graphmodel.io.events import DUPLICATE_RULES, aggregate_payment_events, describe_merge, merge_duplicate_edges

@@ -196,7 +196,7 @@ def merge_duplicate_edges(
         info["reverse"] = merged_rows - info["exact"]
         return table.take(keep), info
     ident = dup.copy()
-    for name, values in table.items():
+    for _name, values in table.items():
         col_same = values == values[f_of_row]
         if values.dtype.kind == "f":
             col_same |= np.isnan(values) & np.isnan(values[f_of_row])
