@@ -199,3 +199,48 @@ def test_bad_cell_in_a_manifest_directory_still_names_the_line(tmp_path):
     with pytest.raises(gm.InputError) as info:
         read_csv_dir(tmp_path / "eco")
     assert info.value.line == 3 and info.value.field == "score" and "'two'" in str(info.value)
+
+
+# ------------------------------------------------------------------ the merge rule against a plain-Python grouping
+@pytest.mark.parametrize("layer,directed", [("social", False), ("social", True), ("payment", True), ("transfer", True)])
+def test_merge_rule_matches_a_plain_python_grouping(layer, directed):
+    from graphmodel.io.events import merge_duplicate_edges
+    from graphmodel.table import Table
+
+    rng = np.random.default_rng(7)
+    n = 400
+    t = Table(
+        {
+            "src": rng.integers(0, 6, n),
+            "dst": rng.integers(0, 6, n),
+            "count": rng.integers(0, 5, n),
+            "amount": np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+            "first_time": rng.integers(0, 100, n),
+            "last_time": rng.integers(100, 200, n),
+            "kind": rng.choice(["a", "b"], n),
+        },
+        name=layer,
+    )
+    merged, info = merge_duplicate_edges(t, layer=layer, directed=directed)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, (s, d) in enumerate(zip(t["src"].tolist(), t["dst"].tolist(), strict=True)):
+        groups.setdefault((s, d) if directed else (min(s, d), max(s, d)), []).append(i)
+    firsts = sorted(rows[0] for rows in groups.values())
+    assert merged["src"].tolist() == [int(t["src"][i]) for i in firsts]
+    assert info["merged_rows"] == n - len(groups)
+    by_first = {rows[0]: rows for rows in groups.values()}
+    for k, i in enumerate(firsts):
+        rows = by_first[i]
+        if layer == "social":
+            assert merged["count"][k] == t["count"][i] and merged["kind"][k] == t["kind"][i]
+            continue
+        assert merged["count"][k] == sum(int(t["count"][r]) for r in rows)
+        amounts = [float(t["amount"][r]) for r in rows]
+        assert np.isclose(merged["amount"][k], sum(amounts), equal_nan=True)  # NaN in a sum stays NaN
+        assert merged["first_time"][k] == min(int(t["first_time"][r]) for r in rows)
+        assert merged["last_time"][k] == max(int(t["last_time"][r]) for r in rows)
+        assert merged["kind"][k] == t["kind"][rows[-1]]
+    if layer == "social":
+        assert info["exact"] + info["reverse"] == info["merged_rows"]
+        if directed:
+            assert info["reverse"] == 0

@@ -9,6 +9,7 @@ scheduler) before they meet the node tables.
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,7 +91,11 @@ def import_ecosystem(
     meta = dict(meta or {})
     if payments is not None:
         spec = [payments] if isinstance(payments, (str, os.PathLike)) else list(payments)
-        parquet = all(str(s).lower().endswith(".parquet") or Path(s).is_dir() or "*" in str(s) for s in spec)
+        named = [str(s) for s in spec if not Path(s).is_dir()]
+        named = [f for s in named for f in (sorted(glob.glob(s)) if any(c in s for c in "*?[") else [s])]
+        if not named and not any(Path(s).is_dir() for s in spec):
+            raise InputError("no files match", source=str(spec[0]), field="payments")
+        parquet = all(f.lower().endswith(".parquet") for f in named)
         if parquet:
             from graphmodel.io.eventlog import aggregate_event_log, event_files
             from graphmodel.io.parquet import read_parquet_table
@@ -114,9 +119,13 @@ def import_ecosystem(
                 sources["payments"] = files[0]
             else:
                 raise InputError("several payment files without a 'time' column; give one edge file, or event files with 'time'", source=str(spec[0]), field="payments")
-        elif len(spec) == 1:
-            given["payments"] = _read_table(spec[0], "payments", strict=strict)
-            sources["payments"] = str(spec[0])
+        elif len(named) == 1:
+            given["payments"] = _read_table(named[0], "payments", strict=strict)
+            sources["payments"] = named[0]
         else:
-            raise InputError("several CSV payment files; give one (or Parquet event files)", source=str(spec[0]), field="payments")
+            raise InputError(
+                f"{len(named)} payment files that are not all Parquet; give one CSV file (read into memory) or Parquet event files",
+                source=str(spec[0]),
+                field="payments",
+            )
     return from_frames(**given, social_directed=social_directed, duplicates=duplicates, strict=strict, meta=meta, sources=sources)
