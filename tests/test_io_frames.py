@@ -165,3 +165,10 @@ def test_payments_without_merchants_and_unsupported_types():
     assert e.field == "tags" and "unsupported Arrow type" in str(e)
     e = _err(users=[1, 2])
     assert "expected a pandas DataFrame" in str(e)
+
+
+def test_float_column_of_whole_numbers_with_gaps_is_flagged():
+    m = pd.DataFrame({"id": ["a", "b", "c"], "category": [334.0, np.nan, 7.0], "rating": [1.5, np.nan, 2.0]})
+    eco, warned = _build(users=pd.DataFrame({"id": [1]}), merchants=m)
+    assert eco.nodes("merchant")["category"].dtype.kind == "f"  # kept as given, never guessed
+    assert len(warned) == 1 and "'category'" in warned[0] and "'Int64'" in warned[0]

@@ -303,7 +303,18 @@ def _convert(values: np.ndarray, missing: np.ndarray | None, *, table: str, col:
                 i = int(np.argmax(values != np.floor(values)))
                 raise InputError(f"row {i}: expected an integer or text id, got {values[i]!r}", source=table, field=col)
             return values.astype(np.int64)
-        return values.astype(np.float64)
+        out = values.astype(np.float64)
+        if col not in KNOWN_NUMERIC and len(out):
+            nan = np.isnan(out)
+            whole = out[~nan]
+            if nan.any() and whole.size and np.array_equal(whole, np.floor(whole)):
+                # pandas turns an integer column with a gap into float: say so, do not guess.
+                _warn(
+                    f"{table}: '{col}': whole numbers with {int(nan.sum())} missing value(s), kept as float "
+                    f"(row {int(np.argmax(nan))} is the first missing); if they are ids or codes, pass the column as "
+                    "pandas 'Int64' or as strings so that 334 stays '334', not 334.0"
+                )
+        return out
     if k == "M":
         return _seconds(values)
     if k in "US":
