@@ -18,7 +18,10 @@ Each operation runs in its own subprocess, so the peak resident memory
     every file, aggregate with DuckDB (memory limit 2 GB), build the
     ecosystem. Target: under 5 minutes and 4 GiB.
 
-    python benchmarks/bench_import.py --formats --csv --events 100000000 [--dir DIR] [--quick]
+    python benchmarks/bench_import.py --formats --csv --events 100000000 [--dask] [--dir DIR] [--quick]
+
+``--dask`` also imports the events on a LocalCluster of 2 single-thread
+workers (the cluster path, on this machine).
 
 Report ``uptime`` beside the figures: the machine has 2 cores shared with others.
 """
@@ -148,12 +151,31 @@ def _op(op: str, d: Path, scale: float, events: int) -> dict:
         eco = import_ecosystem(users=d / "users.parquet", merchants=d / "merchants.parquet", payments=str(d / "events" / "*.parquet"))
         info["events"] = eco.meta["payment_events"]
         info["edges"] = eco.n_edges("payment")
+    elif op == "events-import-dask":
+        # The cluster path on this machine: a LocalCluster of 2 single-thread workers (peak RSS: this process only;
+        # the workers' peak is reported from their own processes).
+        from dask.distributed import Client, LocalCluster
+
+        from graphmodel.io.importer import import_ecosystem
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+            t0, c0 = time.perf_counter(), cpu()
+            eco = import_ecosystem(users=d / "users.parquet", merchants=d / "merchants.parquet",
+                                   payments=str(d / "events" / "*.parquet"), scheduler=cluster.scheduler_address)
+            with Client(cluster) as client:
+                info["worker_peak_gib"] = round(max(client.run(_peak_gib).values()), 2)
+        info["events"] = eco.meta["payment_events"]
+        info["edges"] = eco.n_edges("payment")
     else:
         raise SystemExit(f"unknown op {op}")
     if op != "parquet-read":
         wall, used = time.perf_counter() - t0, cpu() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
     return {"op": op, "wall_s": round(wall, 2), "cpu_s": round(used, 2), "peak_gib": round(peak, 2), **info}
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def _run(op: str, d: Path, scale: float, events: int) -> dict:
@@ -171,6 +193,7 @@ def main() -> None:
     ap.add_argument("--formats", action="store_true", help=".npz vs Parquet directory (1M users, 10M edges)")
     ap.add_argument("--csv", action="store_true", help="graphmodel's CSV reader vs pyarrow.csv (10M edges)")
     ap.add_argument("--events", type=int, default=0, help="payment events to write and import (e.g. 100000000)")
+    ap.add_argument("--dask", action="store_true", help="also import the events on a 2-worker Dask LocalCluster")
     ap.add_argument("--quick", action="store_true", help="a tenth of the ecosystem size")
     ap.add_argument("--dir", type=Path, default=None, help="work directory (default: a temporary one, removed)")
     ap.add_argument("--_op", help=argparse.SUPPRESS)
@@ -195,6 +218,8 @@ def main() -> None:
         if args.events:
             _run("events-write", d, scale, args.events)
             _run("events-import", d, scale, args.events)
+            if args.dask:
+                _run("events-import-dask", d, scale, args.events)
         print(json.dumps({"load_after": os.getloadavg()}), flush=True)
     finally:
         if args.dir is None:
