@@ -244,3 +244,33 @@ def test_merge_rule_matches_a_plain_python_grouping(layer, directed):
         assert info["exact"] + info["reverse"] == info["merged_rows"]
         if directed:
             assert info["reverse"] == 0
+
+
+def _fast_and_chunked(tmp_path, eco, monkeypatch):
+    import graphmodel.io.csvdir as csvdir
+
+    write_csv_dir(eco, tmp_path)
+    fast = read_csv_dir(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(csvdir, "_read_arrow", lambda *a: None)
+        slow = read_csv_dir(tmp_path)
+    return fast, slow
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_text, min_size=1, max_size=6), xs=st.lists(_float, min_size=6, max_size=6), ks=st.lists(st.integers(-2**62, 2**62), min_size=6, max_size=6))
+def test_fast_path_and_chunked_reader_agree_on_any_text_and_numbers(tmp_path_factory, monkeypatch, names, xs, ks):
+    pytest.importorskip("pyarrow")
+    n = len(names)
+    eco = gm.Ecosystem.from_labels(
+        users={"id": [f"u{i}" for i in range(n)], "name": names, "x": xs[:n], "k": ks[:n], "b": [i % 2 == 0 for i in range(n)]}
+    )
+    fast, slow = _fast_and_chunked(tmp_path_factory.mktemp("h"), eco, monkeypatch)
+    assert fast.equals(eco) and slow.equals(eco)
