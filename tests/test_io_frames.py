@@ -136,6 +136,11 @@ def test_missing_id_names_row(wrap):
     assert e.source == "social" and e.field == "src" and "row 1: missing id" in str(e)
 
 
+def test_missing_text_id_names_row():
+    e = _err(users=pd.DataFrame({"id": ["a", "b"]}), social=pd.DataFrame({"src": ["a", None], "dst": ["b", "a"]}))
+    assert e.source == "social" and e.field == "src" and "row 1: missing id" in str(e)
+
+
 def test_unknown_id_names_row_and_column():
     e = _err(users=pd.DataFrame({"id": [1, 2]}), social=pd.DataFrame({"src": [1, 2], "dst": [2, 9]}))
     assert e.field == "dst" and "row 1" in str(e) and "unknown user id 9" in str(e)

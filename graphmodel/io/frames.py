@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -341,6 +342,15 @@ def _is_number(v: Any) -> bool:
 
 def _from_objects(values: np.ndarray, *, table: str, col: str, strict: bool) -> np.ndarray:
     """An object column: all text -> str, all numbers -> int/float, numbers with a few strays -> float + warning."""
+    pd = sys.modules.get("pandas")  # its C type inference, when the caller's data came through pandas anyway
+    if pd is not None and col not in KNOWN_NUMERIC and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        miss = np.asarray(pd.isna(values), dtype=bool)
+        if col in _ID_COLUMNS and miss.any():
+            raise InputError(f"row {int(np.argmax(miss))}: missing id", source=table, field=col)
+        if miss.any():
+            values = values.copy()
+            values[miss] = ""
+        return values.astype(str) if len(values) else np.zeros(0, dtype="<U1")
     items = values.tolist()
     miss = np.fromiter((_is_missing(v) for v in items), dtype=bool, count=len(items))
     present = [v for v, m in zip(items, miss) if not m]
