@@ -157,6 +157,12 @@ def test_text_in_a_known_numeric_column_is_an_error():
     assert e.source == "payments" and e.field == "amount" and "row 1: expected a number, got 'lots'" in str(e)
 
 
+def test_missing_event_time():
+    ev = pd.DataFrame({"user": [1, 1], "merchant": ["m", "m"], "time": [5.0, None]})
+    e = _err(users=pd.DataFrame({"id": [1]}), merchants=pd.DataFrame({"id": ["m"]}), payments=ev)
+    assert e.source == "payments" and e.field == "time" and "row 1: missing time" in str(e)
+
+
 def test_negative_amount():
     e = _err(users=pd.DataFrame({"id": [1]}), merchants=pd.DataFrame({"id": ["m"]}),
              payments=pd.DataFrame({"user": [1], "merchant": ["m"], "amount": [-1.0]}))

@@ -127,6 +127,9 @@ def from_frames(
     if pay is not None and len(pay) and merchants is None:
         raise InputError("payments name merchants, but no merchants table was given", source=label["payments"], field="merchant")
     if pay is not None and "time" in pay:
+        tcol = pay["time"]
+        if tcol.dtype.kind == "f" and np.isnan(tcol).any():
+            raise InputError(f"row {int(np.argmax(np.isnan(tcol)))}: missing time", source=label["payments"], field="time")
         agg, n_events = aggregate_payment_events(pay, user="user", merchant="merchant", source=label["payments"])
         tables["payments"] = agg
         meta["payment_events"] = int(n_events)
@@ -238,7 +241,10 @@ def _arrow_column(ca: Any, table: str, col: str) -> tuple[np.ndarray, np.ndarray
     t = arr.type
     missing = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else None
     if pa.types.is_integer(t):
-        return arr.fill_null(0).cast(pa.int64()).to_numpy(), missing
+        try:
+            return arr.fill_null(0).cast(pa.int64()).to_numpy(), missing
+        except pa.ArrowInvalid:
+            raise InputError(f"integers beyond int64 ({t})", source=table, field=col) from None
     if pa.types.is_floating(t) or pa.types.is_decimal(t):
         return arr.cast(pa.float64()).fill_null(math.nan).to_numpy(zero_copy_only=False), None
     if pa.types.is_boolean(t):
