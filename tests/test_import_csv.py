@@ -154,6 +154,13 @@ def test_latin1_byte_names_file_and_line(tmp_path, gz):
     assert e.line == 3001 and "not UTF-8" in str(e) and "\\xf6" in str(e) and "character 7" in str(e)
 
 
+def test_event_without_time_names_the_line(tmp_path):
+    d = _dir(tmp_path, users__csv=USERS, merchants__csv="id\nm\n", payments__csv="user,merchant,time\n1,m,5\n2,m,\n")
+    with pytest.raises(gm.InputError) as info:
+        read_csv_dir(d)
+    assert info.value.line == 3 and info.value.field == "time" and "missing time" in str(info.value)
+
+
 def test_merchants_file_is_optional(tmp_path):
     d = _dir(tmp_path, users__csv=USERS, social__csv="src,dst\n1,2\n")
     eco, _ = _read(d)

@@ -562,6 +562,10 @@ def read_csv_dir(
             raise InputError("payments name merchants, but the directory has no merchants.csv", source=str(f), line=2, field="merchant")
         _check_non_negative(t, f)
         if layer == "payment" and manifest is None and "time" in t:
+            tcol = t["time"]
+            if tcol.dtype.kind == "f" and np.isnan(tcol).any():
+                row = int(np.argmax(np.isnan(tcol)))
+                raise InputError("missing time (an event needs one)", source=str(f), line=_Reader(f).locate(row), field="time")
             t, n_events = aggregate_payment_events(t, user="user", merchant="merchant", source=str(f))
             meta["payment_events"] = int(n_events)
             sources_note = False
