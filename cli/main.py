@@ -22,6 +22,7 @@ _COMMAND_MODULES = [
     "cmd_stats",
     "cmd_generate",
     "cmd_datasets",
+    "cmd_import",
     "cmd_info",
     "cmd_convert",
     "cmd_sweep",

@@ -467,3 +467,14 @@ class Ecosystem:
         layers = ", ".join(f"{k}={len(t)}" for k, t in self._edges.items())
         head = f"{name!r}, " if name else ""
         return f"Ecosystem({head}users={self.n_users}, merchants={self.n_merchants}, {layers})"
+
+    @classmethod
+    def from_frames(cls, **tables: Any) -> "Ecosystem":
+        """Build from pandas DataFrames or Arrow tables: ``users=``, ``merchants=``, ``social=``, ``payments=``, ``transfers=``.
+
+        The CSV reader's rules and error quality (table, row, column); see
+        :func:`graphmodel.io.frames.from_frames` for every option.
+        """
+        from graphmodel.io.frames import from_frames
+
+        return from_frames(**tables)

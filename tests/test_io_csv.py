@@ -69,7 +69,7 @@ def test_inference_without_manifest(tmp_path):
     assert u["x"].dtype.kind == "f" and np.isnan(u["x"][1])
     assert u["ok"].tolist() == [True, False]
     assert u["name"].tolist() == ["a", ""]
-    assert u["hole"].dtype.kind == "f"  # an int column with empties becomes float
+    assert u["hole"].tolist() == ["", "5"]  # integers with empties keep their text (ids, codes)
     assert u["zip"].tolist() == [7, 10]  # not an id: parses as int
     assert eco.nodes("merchant")["id"].tolist() == ["007", "8"]  # ids are int only in canonical form
     assert eco.n_edges("payment") == 0 and eco.n_edges("transfer") == 0  # missing layer files
@@ -146,9 +146,9 @@ def _err(path: Path) -> gm.InputError:
 
 
 def test_missing_node_file_names_it(tmp_path):
-    d = _dir(tmp_path, users__csv=USERS)
+    d = _dir(tmp_path, merchants__csv=MERCHANTS)
     e = _err(d)
-    assert "merchants.csv" in str(e)
+    assert "users.csv" in str(e)
 
 
 def test_missing_required_column(tmp_path):

@@ -1,7 +1,9 @@
-"""Reading and writing ecosystems: CSV directory, ``.npz`` snapshot, GraphML.
+"""Reading and writing ecosystems: CSV directory, Parquet directory, ``.npz`` snapshot, GraphML.
 
-The format follows from the path: an existing directory, or a path without a
-suffix, is a CSV directory; ``.npz`` a snapshot; ``.graphml`` GraphML.
+The format follows from the path: a path ending in ``.parquet`` (or an
+existing directory holding ``users.parquet`` and no ``users.csv``) is a
+Parquet directory; any other existing directory, or a path without a suffix,
+is a CSV directory; ``.npz`` a snapshot; ``.graphml`` GraphML.
 """
 
 from __future__ import annotations
@@ -18,22 +20,30 @@ _SUFFIXES = {".npz": "npz", ".graphml": "graphml"}
 
 
 def format_of(path: str | os.PathLike[str]) -> str:
-    """``"csv"``, ``"npz"`` or ``"graphml"`` for ``path`` (see the module docstring)."""
+    """``"csv"``, ``"parquet"``, ``"npz"`` or ``"graphml"`` for ``path`` (see the module docstring)."""
     p = Path(path)
-    if p.is_dir():
-        return "csv"
     suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        return "parquet"
+    if p.is_dir():
+        csv = (p / "users.csv").exists() or (p / "users.csv.gz").exists()
+        return "parquet" if (p / "users.parquet").exists() and not csv else "csv"
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     if suffix == "":
         return "csv"
     raise InputError(
-        f"unknown format {suffix!r}; expected a directory (CSV tables), .npz or .graphml", source=str(path)
+        f"unknown format {suffix!r}; expected a directory (CSV tables), .parquet (a directory of Parquet tables), .npz or .graphml",
+        source=str(path),
     )
 
 
-def read(path: str | os.PathLike[str]) -> Ecosystem:
-    """Read an ecosystem from a CSV directory, an ``.npz`` snapshot or a GraphML file.
+def read(path: str | os.PathLike[str], *, strict: bool = False) -> Ecosystem:
+    """Read an ecosystem from a CSV or Parquet directory, an ``.npz`` snapshot or a GraphML file.
+
+    ``strict=True`` makes a stray non-numeric cell in a numeric-looking column
+    of a CSV table (or a Parquet export without a manifest) an error instead of
+    a warning.
 
     Examples
     --------
@@ -51,7 +61,11 @@ def read(path: str | os.PathLike[str]) -> Ecosystem:
             raise InputError("no such file or directory", source=str(path))
         from graphmodel.io.csvdir import read_csv_dir
 
-        return read_csv_dir(path)
+        return read_csv_dir(path, strict=strict)
+    if fmt == "parquet":
+        from graphmodel.io.parquet import read_parquet_dir
+
+        return read_parquet_dir(path, strict=strict)
     if fmt == "npz":
         from graphmodel.io.npz import read_npz
 
@@ -64,8 +78,8 @@ def read(path: str | os.PathLike[str]) -> Ecosystem:
 def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = False) -> None:
     """Write ``eco`` to ``path`` atomically; the format follows from the path (see :func:`read`).
 
-    ``compress=True`` gzips CSV tables (``.csv.gz``) or compresses the ``.npz``;
-    it is ignored for GraphML.
+    ``compress=True`` gzips CSV tables (``.csv.gz``), compresses the ``.npz``
+    or writes Parquet with zstd instead of snappy; it is ignored for GraphML.
     """
     if not isinstance(eco, Ecosystem):
         raise InputError(f"expected an Ecosystem, got {type(eco).__name__}", field="eco")
@@ -74,6 +88,10 @@ def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = Fals
         from graphmodel.io.csvdir import write_csv_dir
 
         write_csv_dir(eco, path, compress=compress)
+    elif fmt == "parquet":
+        from graphmodel.io.parquet import write_parquet_dir
+
+        write_parquet_dir(eco, path, compress=compress)
     elif fmt == "npz":
         from graphmodel.io.npz import write_npz
 

@@ -22,6 +22,8 @@ __all__ = [
     "format_column",
     "python_column",
     "empty_column",
+    "numeric_strays",
+    "STRAY_SHARE",
 ]
 
 KINDS = ("int", "float", "bool", "str")
@@ -65,6 +67,42 @@ def _to_bool(cells: np.ndarray) -> np.ndarray | None:
     if not (t | (low == "false")).all():
         return None
     return t
+
+
+#: A text column is "numeric-looking" when at most this share of its non-empty cells
+#: (and at least one cell) fails to parse as a number; those cells are strays.
+STRAY_SHARE = 0.01
+_SAMPLE = 64
+
+
+def numeric_strays(cells: np.ndarray, *, min_numbers: int = 2) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(values, stray)`` when a text column is numbers with a few stray cells, else None.
+
+    ``values`` is float64 with NaN at the empty and stray cells; ``stray`` marks
+    the non-empty cells that do not parse as a number. The column qualifies when
+    at least ``min_numbers`` cells are numbers and the strays are at most
+    ``max(1, STRAY_SHARE * non-empty cells)``. A quick look at the first cells
+    keeps text columns (cities, names) from paying for the cell-by-cell check.
+    """
+    cells = np.asarray(cells, dtype=object)
+    nonempty = cells != ""
+    n = int(nonempty.sum())
+    if n < min_numbers + 1:
+        return None
+    head = cells[nonempty][:_SAMPLE].tolist()
+    if sum(not _is_float(v) for v in head) > max(1, int(STRAY_SHARE * len(head))):
+        return None
+    ok = np.fromiter((_is_float(v) for v in cells.tolist()), dtype=bool, count=len(cells))
+    stray = ~ok
+    k = int(stray.sum())
+    if k == 0 or k > max(1, int(STRAY_SHARE * n)) or n - k < min_numbers:
+        return None
+    clean = cells.copy()
+    clean[stray] = ""
+    values = _to_float(clean)
+    if values is None:  # pragma: no cover - every remaining cell parsed above
+        return None
+    return values, stray
 
 
 def _first_bad(cells: np.ndarray, ok: Callable[[str], bool]) -> int:

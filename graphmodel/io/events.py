@@ -1,13 +1,15 @@
-"""Event-level payments (one row per payment) aggregated into one edge per (user, merchant)."""
+"""Event-level payments aggregated into one edge per (user, merchant); duplicate edge rows merged by a stated rule."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from graphmodel.errors import InputError
 from graphmodel.table import Table
 
-__all__ = ["aggregate_payment_events"]
+__all__ = ["aggregate_payment_events", "merge_duplicate_edges", "DUPLICATE_RULES"]
 
 
 def aggregate_payment_events(
@@ -106,3 +108,140 @@ def aggregate_payment_events(
         if name not in skip:
             cols[name] = values[last_ev]
     return Table(cols, name=events.name, length=g), n
+
+
+#: What ``duplicates=`` may say: merge (the rule below) or keep parallel edges as they are.
+DUPLICATE_RULES = ("merge", "keep")
+_SUMMED = ("count", "amount")
+
+
+def merge_duplicate_edges(
+    table: Table, *, layer: str, directed: bool, rule: str = "merge"
+) -> tuple[Table, dict[str, Any] | None]:
+    """Merge the rows of ``table`` that join the same pair of nodes, by the stated rule.
+
+    Parameters
+    ----------
+    table
+        An edge table with integer ``src`` and ``dst`` (dense row indices, as an
+        :class:`~graphmodel.ecosystem.Ecosystem` holds them).
+    layer
+        ``"social"``, ``"payment"`` or ``"transfer"``.
+    directed
+        Whether the layer's edges have a direction. In an undirected layer
+        ``(a, b)`` and ``(b, a)`` are the same tie (a *reverse* duplicate).
+    rule
+        ``"merge"`` or ``"keep"`` (return the table unchanged).
+
+    Returns
+    -------
+    (Table, dict or None)
+        The table with one row per pair, in the order of each pair's first row,
+        and a JSON-ready account (None when nothing was merged):
+        ``{"rule", "merged_rows", ...}``.
+
+    Notes
+    -----
+    Rules for ``"merge"``:
+
+    * ``social``: a tie is a tie; the first row of each pair is kept (with its
+      attributes) and the later ones dropped. The account splits them into
+      ``exact`` (same direction as the first row) and ``reverse``.
+    * ``payment`` / ``transfer`` (edge-level tables): the rows of a pair are
+      summed into one edge by the event rules: ``count`` summed (without a
+      ``count`` column one is added, counting the rows), ``amount`` summed,
+      ``first_time`` the minimum, ``last_time`` the maximum, every other column
+      from the pair's last row. ``identical_rows`` counts rows equal in every
+      column to the pair's first row (copies, if the source double-wrote them).
+
+    Examples
+    --------
+    >>> t = Table({"src": [0, 1, 0], "dst": [1, 0, 1], "weight": [1.0, 2.0, 3.0]}, name="social")
+    >>> merged, info = merge_duplicate_edges(t, layer="social", directed=False)
+    >>> merged["weight"].tolist(), info["exact"], info["reverse"]
+    ([1.0], 1, 1)
+    """
+    if rule not in DUPLICATE_RULES:
+        raise InputError(f"expected one of {', '.join(DUPLICATE_RULES)}, got {rule!r}", field="duplicates")
+    n = len(table)
+    if rule == "keep" or n < 2:
+        return table, None
+    src, dst = table["src"], table["dst"]
+    a, b = (src, dst) if directed else (np.minimum(src, dst), np.maximum(src, dst))
+    width = int(max(int(src.max()), int(dst.max()))) + 1
+    key = a.astype(np.int64) * width + b
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(sk[1:], sk[:-1], out=new[1:])
+    if new.all():
+        return table, None
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:] - 1, n - 1]
+    gid = np.empty(n, dtype=np.int64)
+    gid[order] = np.cumsum(new) - 1
+    first = order[starts]  # stable sort: the smallest row of each group
+    last = order[ends]
+    keep = np.sort(first)
+    g_keep = gid[keep]
+    dup = np.ones(n, dtype=bool)
+    dup[first] = False
+    merged_rows = int(dup.sum())
+    f_of_row = first[gid]
+    info: dict[str, Any] = {"rule": "first row kept" if layer == "social" else "summed", "merged_rows": merged_rows}
+    if layer == "social":
+        same = (src == src[f_of_row]) & (dst == dst[f_of_row])
+        info["exact"] = int((dup & same).sum())
+        info["reverse"] = merged_rows - info["exact"]
+        return table.take(keep), info
+    ident = dup.copy()
+    for _name, values in table.items():
+        col_same = values == values[f_of_row]
+        if values.dtype.kind == "f":
+            col_same |= np.isnan(values) & np.isnan(values[f_of_row])
+        ident &= col_same
+    info["identical_rows"] = int(ident.sum())
+    g = len(starts)
+    cols: dict[str, np.ndarray] = {}
+    for name, values in table.items():
+        if name in ("src", "dst"):
+            cols[name] = values[keep]
+        elif name in _SUMMED and values.dtype.kind in "iuf":
+            s = np.bincount(gid, weights=values.astype(np.float64), minlength=g)[g_keep]
+            cols[name] = s.astype(np.int64) if values.dtype.kind in "iu" else s
+        elif name == "first_time" and values.dtype.kind in "iuf":
+            cols[name] = _group_reduce(np.minimum, values, order, starts)[g_keep]
+        elif name == "last_time" and values.dtype.kind in "iuf":
+            cols[name] = _group_reduce(np.maximum, values, order, starts)[g_keep]
+        else:
+            cols[name] = values[last][g_keep]
+    if "count" not in table:
+        cols["count"] = np.bincount(gid, minlength=g).astype(np.int64)[g_keep]
+    return Table(cols, name=table.name, length=len(keep)), info
+
+
+def _group_reduce(ufunc: Any, values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``ufunc.reduceat`` of ``values`` over the groups of the sorted ``order`` (NaN-free minimum/maximum)."""
+    v = values[order]
+    if v.dtype.kind == "f":
+        fill = np.inf if ufunc is np.minimum else -np.inf
+        v = np.where(np.isnan(v), fill, v)
+        out = ufunc.reduceat(v, starts)
+        return np.where(np.isinf(out) & (out == fill), np.nan, out)
+    return ufunc.reduceat(v, starts)
+
+
+def describe_merge(layer: str, info: dict[str, Any], *, source: str | None = None) -> str:
+    """One sentence for the :class:`GraphModelWarning` that reports a merge."""
+    where = f"{source}: " if source and source != layer else ""
+    if layer == "social":
+        return (
+            f"{where}{layer}: merged {info['merged_rows']} duplicate tie row(s) into the first row of their pair "
+            f"({info['exact']} exact, {info['reverse']} reverse); pass duplicates='keep' for parallel edges"
+        )
+    return (
+        f"{where}{layer}: merged {info['merged_rows']} row(s) into the first row of their (src, dst) pair: count and "
+        f"amount summed, first_time min, last_time max, other columns from the last row "
+        f"({info['identical_rows']} of them identical to the pair's first row); pass duplicates='keep' for parallel edges"
+    )
