@@ -73,6 +73,7 @@ def stats_cmd(
     betweenness_samples: int = typer.Option(64, "--betweenness-samples", help="Sampled sources for betweenness."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for betweenness sampling and communities."),
     export: Path | None = typer.Option(None, "--export", help="Write the ecosystem with node measures (e.g. out.graphml)."),
+    for_viewer: str | None = typer.Option(None, "--for", help="'gephi': GraphML for viewers (see 'graphmodel convert --for')."),
     plot: Path | None = typer.Option(None, "--plot", help="Degree distributions per layer, log-log (e.g. degrees.png)."),
     no_clustering: bool = typer.Option(False, "--no-clustering", help="Skip transitivity and clustering."),
 ) -> None:
@@ -138,5 +139,6 @@ def stats_cmd(
         plot_degrees(eco, plot, layers=layers)
         note(f"degree plot -> {plot}")
     if export is not None:
-        graphmodel.io.write(with_measures(eco, centrality=res.centrality, communities=res.communities), export)
+        graphmodel.io.write(with_measures(eco, centrality=res.centrality, communities=res.communities), export,
+                            viewer=for_viewer)
         note(f"ecosystem with node measures -> {export}")

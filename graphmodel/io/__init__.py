@@ -75,15 +75,19 @@ def read(path: str | os.PathLike[str], *, strict: bool = False) -> Ecosystem:
     return read_graphml(path)
 
 
-def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = False) -> None:
+def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = False, viewer: str | None = None) -> None:
     """Write ``eco`` to ``path`` atomically; the format follows from the path (see :func:`read`).
 
     ``compress=True`` gzips CSV tables (``.csv.gz``), compresses the ``.npz``
     or writes Parquet with zstd instead of snappy; it is ignored for GraphML.
+    ``viewer="gephi"`` writes GraphML for viewers (see :func:`graphmodel.io.graphml.write_graphml`);
+    other formats refuse it.
     """
     if not isinstance(eco, Ecosystem):
         raise InputError(f"expected an Ecosystem, got {type(eco).__name__}", field="eco")
     fmt = format_of(path)
+    if viewer is not None and fmt != "graphml":
+        raise InputError(f"viewer={viewer!r} applies to GraphML only, not to {fmt}", field="viewer")
     if fmt == "csv":
         from graphmodel.io.csvdir import write_csv_dir
 
@@ -99,7 +103,7 @@ def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = Fals
     else:
         from graphmodel.io.graphml import write_graphml
 
-        write_graphml(eco, path)
+        write_graphml(eco, path, viewer=viewer)
 
 
 def describe(path: str | os.PathLike[str]) -> dict:
