@@ -15,6 +15,13 @@ Storage of ``T`` RR sets is flat: ``offsets`` (int64, ``T + 1``) and
 root first. The inverted index (node -> sets containing it) has the same
 shape: ``node_ptr`` (int64, ``n + 1``) and ``node_sets`` (int32 or int64 set
 numbers).
+
+Seed selection stores a collection as *segments* (one per growth step, see
+:class:`graphmodel.seeding.rrsets.RRCollection`), each in the flat layout
+above, with only the seed candidates kept and renumbered ``0 .. n_cand - 1``
+(uint16 when there are at most 65,535 candidates): :func:`keep_members` does
+the filtering, :func:`greedy_cover_segments` the max coverage over segments
+whose inverted indexes were each built once.
 """
 
 from __future__ import annotations
@@ -26,8 +33,10 @@ import numpy as np
 
 __all__ = [
     "rr_chunk",
+    "keep_members",
     "invert",
     "greedy_cover",
+    "greedy_cover_segments",
     "coverage_of",
     "first_hit_gains",
     "rr_set_reference",
@@ -207,6 +216,27 @@ def rr_chunk(
     return offsets, members[:total].copy(), stamp0 + count
 
 
+@nb.njit(nogil=True, cache=True)
+def keep_members(offsets, members, local):
+    """Drop the members with ``local[v] < 0`` and renumber the others ``local[v]`` (int32).
+
+    Sets keep their number (an empty set stays, as an empty range).
+    """
+    T = offsets.shape[0] - 1
+    off = np.empty(T + 1, np.int64)
+    out = np.empty(members.shape[0], np.int32)
+    off[0] = 0
+    t = 0
+    for i in range(T):
+        for x in range(offsets[i], offsets[i + 1]):
+            v = local[members[x]]
+            if v >= 0:
+                out[t] = v
+                t += 1
+        off[i + 1] = t
+    return off, out[:t].copy()
+
+
 def invert(offsets, members, n):
     """Node -> sets index: ``node_sets[node_ptr[v]:node_ptr[v+1]]`` are the sets holding ``v``, ascending."""
     T = offsets.shape[0] - 1
@@ -344,6 +374,76 @@ def greedy_cover(offsets, members, node_ptr, node_sets, cand, cost, budget, by_r
             covered[i] = True
             for y in range(offsets[i], offsets[i + 1]):
                 gain[members[y]] -= 1.0
+    if unit:
+        b = total + _topk_bound(gain, avail, int(budget + 1e-9))
+    else:
+        b = total + _knapsack_bound(gain, cost, avail, budget)
+    if b < bound:
+        bound = b
+    return picks[:npick].copy(), gains[:npick].copy(), total, bound
+
+
+@nb.njit(cache=True)
+def greedy_cover_segments(offs, mems, ptrs, sets, bases, counts, T, cand, cost, budget, by_ratio, unit):
+    """:func:`greedy_cover` over a collection stored in segments.
+
+    ``offs[b], mems[b]`` are segment ``b``'s sets (numbered ``bases[b] + i``
+    in the collection of ``T`` sets), ``ptrs[b], sets[b]`` its inverted index
+    (built once, when the segment was drawn) and ``counts`` the number of sets
+    holding each node, summed over the segments. Same picks, gains and bound
+    as :func:`greedy_cover` on the concatenated collection.
+    """
+    n = counts.shape[0]
+    gain = counts.astype(np.float64)
+    covered = np.zeros(T, np.bool_)
+    avail = cand.copy()
+    picks = np.empty(n, np.int64)
+    gains = np.empty(n, np.int64)
+    npick = 0
+    left = budget
+    total = 0
+    bound = np.inf
+    next_check = 0
+    nseg = len(offs)
+    while True:
+        if npick == next_check:
+            if unit:
+                b = total + _topk_bound(gain, avail, int(budget + 1e-9))
+            else:
+                b = total + _knapsack_bound(gain, cost, avail, budget)
+            if b < bound:
+                bound = b
+            next_check = max(1, 2 * next_check)
+        best = -1
+        best_score = -1.0
+        for v in range(n):
+            if avail[v] and cost[v] <= left + 1e-12:
+                sc = gain[v] / cost[v] if by_ratio else gain[v]
+                if sc > best_score:
+                    best_score = sc
+                    best = v
+        if best < 0:
+            break
+        picks[npick] = best
+        gains[npick] = int(gain[best])
+        npick += 1
+        total += int(gain[best])
+        left -= cost[best]
+        avail[best] = False
+        for sb in range(nseg):
+            off = offs[sb]
+            mem = mems[sb]
+            ptr = ptrs[sb]
+            st = sets[sb]
+            base = bases[sb]
+            for x in range(ptr[best], ptr[best + 1]):
+                i = st[x]
+                gi = base + i
+                if covered[gi]:
+                    continue
+                covered[gi] = True
+                for y in range(off[i], off[i + 1]):
+                    gain[mem[y]] -= 1.0
     if unit:
         b = total + _topk_bound(gain, avail, int(budget + 1e-9))
     else:
