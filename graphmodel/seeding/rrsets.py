@@ -195,6 +195,7 @@ class RRCollection:
             self.local[self.kept] = np.arange(self.kept.size, dtype=np.int32)
             self.n_local = int(self.kept.size)
             self.dtype = np.dtype(np.uint16 if self.n_local <= 65535 else np.int32)
+        self._filter = self.local is not None and self.n_local < n  # every node kept: numbers unchanged
         self.indexed = bool(indexed)
         self.counts = np.zeros(self.n_local, dtype=np.int64) if indexed else None
         self._segs: list[_Segment] = []
@@ -241,10 +242,10 @@ class RRCollection:
             sc = self._local.sc = self.graph.new_scratch()
         full, mem = self.graph.sample(self.key, start, count, sc)
         off = full
-        if self.local is not None:
+        if self._filter:
             off, mem = K.keep_members(full, mem, self.local)
-            if mem.dtype != self.dtype:
-                mem = mem.astype(self.dtype)
+        if mem.dtype != self.dtype:
+            mem = mem.astype(self.dtype)
         return off, mem, full
 
     def _per_chunk(self) -> int:
