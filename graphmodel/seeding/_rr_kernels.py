@@ -384,73 +384,72 @@ def greedy_cover(offsets, members, node_ptr, node_sets, cand, cost, budget, by_r
 
 
 @nb.njit(cache=True)
-def greedy_cover_segments(offs, mems, ptrs, sets, bases, counts, T, cand, cost, budget, by_ratio, unit):
+def _best_candidate(gain, avail, cost, left, by_ratio):
+    """The available candidate with the largest gain (per cost with ``by_ratio``) that fits ``left``; -1 if none."""
+    best = -1
+    best_score = -1.0
+    for v in range(gain.shape[0]):
+        if avail[v] and cost[v] <= left + 1e-12:
+            sc = gain[v] / cost[v] if by_ratio else gain[v]
+            if sc > best_score:
+                best_score = sc
+                best = v
+    return best
+
+
+@nb.njit(nogil=True, cache=True)
+def _cover_segment(offsets, members, node_ptr, node_sets, base, covered, gain, v):
+    """Mark the sets of one segment holding ``v`` covered; take their members' gains off."""
+    for x in range(node_ptr[v], node_ptr[v + 1]):
+        gi = base + node_sets[x]
+        if covered[gi]:
+            continue
+        covered[gi] = True
+        i = node_sets[x]
+        for y in range(offsets[i], offsets[i + 1]):
+            gain[members[y]] -= 1.0
+
+
+def greedy_cover_segments(segments, counts, T, cand, cost, budget, by_ratio, unit):
     """:func:`greedy_cover` over a collection stored in segments.
 
-    ``offs[b], mems[b]`` are segment ``b``'s sets (numbered ``bases[b] + i``
-    in the collection of ``T`` sets), ``ptrs[b], sets[b]`` its inverted index
-    (built once, when the segment was drawn) and ``counts`` the number of sets
-    holding each node, summed over the segments. Same picks, gains and bound
-    as :func:`greedy_cover` on the concatenated collection.
+    ``segments`` lists ``(offsets, members, node_ptr, node_sets, base)`` per
+    segment (sets numbered ``base + i`` in the collection of ``T`` sets), each
+    with its inverted index built once, when the segment was drawn; ``counts``
+    is the number of sets holding each node, summed over the segments. Same
+    picks, gains and bound as :func:`greedy_cover` on the concatenated sets.
     """
     n = counts.shape[0]
     gain = counts.astype(np.float64)
     covered = np.zeros(T, np.bool_)
-    avail = cand.copy()
-    picks = np.empty(n, np.int64)
-    gains = np.empty(n, np.int64)
-    npick = 0
-    left = budget
+    avail = np.array(cand, dtype=np.bool_)
+    picks: list[int] = []
+    gains: list[int] = []
+    left = float(budget)
     total = 0
     bound = np.inf
     next_check = 0
-    nseg = len(offs)
+    kk = int(budget + 1e-9)
     while True:
-        if npick == next_check:
-            if unit:
-                b = total + _topk_bound(gain, avail, int(budget + 1e-9))
-            else:
-                b = total + _knapsack_bound(gain, cost, avail, budget)
-            if b < bound:
-                bound = b
+        if len(picks) == next_check:
+            b = total + (_topk_bound(gain, avail, kk) if unit else _knapsack_bound(gain, cost, avail, budget))
+            bound = min(bound, b)
             next_check = max(1, 2 * next_check)
-        best = -1
-        best_score = -1.0
-        for v in range(n):
-            if avail[v] and cost[v] <= left + 1e-12:
-                sc = gain[v] / cost[v] if by_ratio else gain[v]
-                if sc > best_score:
-                    best_score = sc
-                    best = v
+        best = int(_best_candidate(gain, avail, cost, left, by_ratio))
         if best < 0:
             break
-        picks[npick] = best
-        gains[npick] = int(gain[best])
-        npick += 1
-        total += int(gain[best])
+        g = int(gain[best])
+        picks.append(best)
+        gains.append(g)
+        total += g
         left -= cost[best]
         avail[best] = False
-        for sb in range(nseg):
-            off = offs[sb]
-            mem = mems[sb]
-            ptr = ptrs[sb]
-            st = sets[sb]
-            base = bases[sb]
-            for x in range(ptr[best], ptr[best + 1]):
-                i = st[x]
-                gi = base + i
-                if covered[gi]:
-                    continue
-                covered[gi] = True
-                for y in range(off[i], off[i + 1]):
-                    gain[mem[y]] -= 1.0
-    if unit:
-        b = total + _topk_bound(gain, avail, int(budget + 1e-9))
-    else:
-        b = total + _knapsack_bound(gain, cost, avail, budget)
-    if b < bound:
-        bound = b
-    return picks[:npick].copy(), gains[:npick].copy(), total, bound
+        for off, mem, ptr, sets, base in segments:
+            _cover_segment(off, mem, ptr, sets, base, covered, gain, best)
+    b = total + (_topk_bound(gain, avail, kk) if unit else _knapsack_bound(gain, cost, avail, budget))
+    bound = min(bound, b)
+    del n
+    return np.asarray(picks, dtype=np.int64), np.asarray(gains, dtype=np.int64), total, bound
 
 
 @nb.njit(cache=True)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba.typed import List
 
 from graphmodel.seeding import _rr_kernels as K
 
@@ -434,22 +433,9 @@ class RRCollection:
         else:
             lc = np.asarray(cand, dtype=np.bool_)[self.kept]
             lcost = np.asarray(cost, dtype=np.float64)[self.kept]
-        offs, mems, ptrs, sets = List(), List(), List(), List()
-        for g in self._segs:
-            off, mem = g.view()
-            offs.append(off)
-            mems.append(mem)
-            ptrs.append(g.ptr)
-            sets.append(g.sets)
-        bases = np.array([g.base for g in self._segs], dtype=np.int64)
-        if not self._segs:  # typed lists need one element to know their type
-            offs.append(np.zeros(1, np.int64))
-            mems.append(np.zeros(0, self.dtype))
-            ptrs.append(np.zeros(self.n_local + 1, np.int64))
-            sets.append(np.zeros(0, np.int32))
-            bases = np.zeros(1, np.int64)
-        picks, gains, cov, bound = K.greedy_cover_segments(offs, mems, ptrs, sets, bases, self.counts, self.size, lc,
-                                                           lcost, float(budget), by_ratio, unit)
+        segments = [(*g.view(), g.ptr, g.sets, g.base) for g in self._segs]
+        picks, gains, cov, bound = K.greedy_cover_segments(segments, self.counts, self.size, lc, lcost, float(budget),
+                                                           by_ratio, unit)
         if self.kept is not None:
             picks = self.kept[picks]
         return picks, gains, cov, bound
