@@ -11,7 +11,10 @@ Cells (issue "seed selection that finishes"):
   supercritical cascade (goal: under 30 s and 2 GiB);
 * ``ba``: BA(100k, m=5) social layer, k=50, epsilon 0.5 and 0.1, IC p=0.05 and
   weighted cascade; defaults (with the sample floor) and plain OPIM-C
-  (``min_rr_sets=0``), so the floor's cost and benefit are both shown.
+  (``min_rr_sets=0``), so the floor's cost and benefit are both shown;
+* ``large``: a generated 1M-user ecosystem (``gm.generate(users=1_000_000,
+  seed=1)``), all layers, weighted cascade, k=100, epsilon 0.1, 200
+  validation runs (selection time; peak RSS includes generation).
 
 CLI cells are timed end to end as a user runs them (reading, JIT cache load,
 selection, 1000 validation runs). BA cells report the selection time after a
@@ -87,6 +90,15 @@ def cell_ba(spec: str, validate_runs: int) -> dict:
     return summary(r)
 
 
+def cell_large() -> dict:
+    """The 1M-user generated ecosystem (all layers, weighted cascade), k=100, epsilon 0.1."""
+    import graphmodel as gm
+
+    big = gm.generate(users=1_000_000, seed=1)
+    r = gm.seeds(big, k=100, prob="wc", epsilon=0.1, seed=1, validate_runs=200)
+    return summary(r)
+
+
 def summary(r) -> dict:
     import resource
 
@@ -139,15 +151,15 @@ def cli_cell(label: str, args: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["first-session", "social16k", "ba"], action="append")
+    ap.add_argument("--only", choices=["first-session", "social16k", "ba", "large"], action="append")
     ap.add_argument("--cell", help="run one BA cell here and print its JSON (used by the driver)")
     ap.add_argument("--data", default=".bench-seeds", help="where generated ecosystems are kept")
     ap.add_argument("--validate-runs", type=int, default=1000)
     args = ap.parse_args()
     if args.cell:
-        print(json.dumps(cell_ba(args.cell, args.validate_runs)))
+        print(json.dumps(cell_large() if args.cell == "large" else cell_ba(args.cell, args.validate_runs)))
         return
-    groups = args.only or ["first-session", "social16k", "ba"]
+    groups = args.only or ["first-session", "social16k", "ba", "large"]
     data = Path(args.data)
     data.mkdir(exist_ok=True)
     exe = shutil.which("graphmodel") or "graphmodel"
@@ -178,6 +190,11 @@ def main() -> None:
                     name = f"BA 100k {'IC p=0.05' if prob != 'wc' else 'WC'}, eps {eps}, {'floor' if mode == 'floor' else 'plain OPIM-C'}"
                     print(fmt_row(name, None, rss, d) + "\n    timings: "
                           + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()), flush=True)
+    if "large" in groups:
+        wall, rss, out, _ = timed([sys.executable, str(HERE), "--cell", "large"])
+        d = json.loads(out.strip().splitlines()[-1])
+        print(fmt_row("generated 1M users, all layers wc, k=100", wall, rss, d) + "\n    timings: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()), flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 

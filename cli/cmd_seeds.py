@@ -9,6 +9,10 @@ import typer
 from graphmodel.cli.app import ProgressBar, app, echo, format_table, note, write_json
 
 
+def _size(b: float) -> str:
+    return f"{b / 2**30:.2f} GiB" if b >= 2**30 else f"{b / 2**20:.1f} MiB"
+
+
 class _SeedProgress:
     """Renders the library's seed-selection progress on stderr (a bar per stage, a line per OPIM-C round)."""
 
@@ -103,7 +107,7 @@ def seeds_cmd(
         note(f"guarantee: {res.guarantee['ratio']:.3f} ({res.guarantee.get('rule', '')})")
     if res.sampling is not None:
         m = res.sampling["memory"]
-        note(f"RR store: {m['store_bytes'] / 2**20:.1f} MiB of {m['max_bytes'] / 2**30:.2f} GiB allowed, "
+        note(f"RR store: {_size(m['store_bytes'])} of {_size(m['max_bytes'])} allowed, "
              f"{(m['bytes_per_rr_node'] or 0):.2f} bytes per RR node ({m['mean_rr_set_size']:.1f} nodes per set, "
              f"candidates stored as {m['member_dtype']}); stopped: {res.sampling['stopped_by']}")
     note(f"{method}: {len(res.seeds)} seeds, cost {res.cost:g}, {res.n_rr_sets} RR sets, {res.seconds:.2f} s")
