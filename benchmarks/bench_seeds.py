@@ -12,6 +12,9 @@ Cells (issue "seed selection that finishes"):
 * ``ba``: BA(100k, m=5) social layer, k=50, epsilon 0.5 and 0.1, IC p=0.05 and
   weighted cascade; defaults (with the sample floor) and plain OPIM-C
   (``min_rr_sets=0``), so the floor's cost and benefit are both shown;
+* ``rate``: RR sampling on the first session's payment layer in one thread:
+  RR nodes per wall second and per CPU second (``time.process_time``), which
+  says how much of a core a loaded machine left us;
 * ``large``: a generated 1M-user ecosystem (``gm.generate(users=1_000_000,
   seed=1)``), all layers, weighted cascade, k=100, epsilon 0.1, 200
   validation runs (selection time; peak RSS includes generation).
@@ -90,6 +93,24 @@ def cell_ba(spec: str, validate_runs: int) -> dict:
     return summary(r)
 
 
+def sampling_rate(path: Path) -> str:
+    """One thread drawing 200 RR sets on the first session's payment layer (IC 0.1)."""
+    import graphmodel as gm
+    from graphmodel.propagation.engine import prepare
+    from graphmodel.seeding.rrsets import RRGraph
+
+    g = prepare(gm.read(path), "payment", None, model="ic")
+    rr = RRGraph.from_propagation(g, model="ic")
+    sc = rr.new_scratch()
+    rr.sample(np.uint64(3), 0, 8, sc)  # compile / load
+    c0, t0 = time.process_time(), time.perf_counter()
+    _, mem = rr.sample(np.uint64(3), 100, 200, sc)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return (f"RR sampling, first session payment layer, 1 thread: {mem.size / 200:,.0f} nodes per set, "
+            f"{mem.size / wall / 1e6:.2f} M nodes per wall second, {mem.size / cpu / 1e6:.2f} M per CPU second "
+            f"(CPU share {cpu / wall:.2f})")
+
+
 def cell_large() -> dict:
     """The 1M-user generated ecosystem (all layers, weighted cascade), k=100, epsilon 0.1."""
     import graphmodel as gm
@@ -143,7 +164,7 @@ def cli_cell(label: str, args: list[str]) -> str:
     val = (d.get("validation") or {}).get("spread")
     if val:
         row["spread"] = [val["mean"], *val["ci95"]]
-    extra = f"\n    timings: " + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items())
+    extra = "\n    timings: " + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items())
     if d.get("notes"):
         extra += "".join(f"\n    note: {n}" for n in d["notes"])
     return fmt_row(label, wall, rss, row) + extra
@@ -151,7 +172,7 @@ def cli_cell(label: str, args: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["first-session", "social16k", "ba", "large"], action="append")
+    ap.add_argument("--only", choices=["first-session", "social16k", "ba", "large", "rate"], action="append")
     ap.add_argument("--cell", help="run one BA cell here and print its JSON (used by the driver)")
     ap.add_argument("--data", default=".bench-seeds", help="where generated ecosystems are kept")
     ap.add_argument("--validate-runs", type=int, default=1000)
@@ -190,6 +211,12 @@ def main() -> None:
                     name = f"BA 100k {'IC p=0.05' if prob != 'wc' else 'WC'}, eps {eps}, {'floor' if mode == 'floor' else 'plain OPIM-C'}"
                     print(fmt_row(name, None, rss, d) + "\n    timings: "
                           + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()), flush=True)
+    if "rate" in groups:
+        pay = data / "pay"
+        if not pay.exists():
+            subprocess.run([exe, "generate", "--preset", "payment-first", "--users", "100000", "--merchants", "5000",
+                            "--seed", "7", "--out", str(pay)], check=True, capture_output=True)
+        print(sampling_rate(pay), flush=True)
     if "large" in groups:
         wall, rss, out, _ = timed([sys.executable, str(HERE), "--cell", "large"])
         d = json.loads(out.strip().splitlines()[-1])

@@ -419,7 +419,6 @@ def greedy_cover_segments(segments, counts, T, cand, cost, budget, by_ratio, uni
     is the number of sets holding each node, summed over the segments. Same
     picks, gains and bound as :func:`greedy_cover` on the concatenated sets.
     """
-    n = counts.shape[0]
     gain = counts.astype(np.float64)
     covered = np.zeros(T, np.bool_)
     avail = np.array(cand, dtype=np.bool_)
@@ -448,7 +447,6 @@ def greedy_cover_segments(segments, counts, T, cand, cost, budget, by_ratio, uni
             _cover_segment(off, mem, ptr, sets, base, covered, gain, best)
     b = total + (_topk_bound(gain, avail, kk) if unit else _knapsack_bound(gain, cost, avail, budget))
     bound = min(bound, b)
-    del n
     return np.asarray(picks, dtype=np.int64), np.asarray(gains, dtype=np.int64), total, bound
 
 
