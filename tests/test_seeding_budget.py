@@ -192,6 +192,7 @@ def test_cli_reports_saturation_memory_and_budget(tmp_path, capsys):
     rc = main(["seeds", str(path), "--k", "3", "--prob", "1", "--seed", "1", "--validate-runs", "20"])
     err = capsys.readouterr().err
     assert rc == 0 and "saturated after 1 seed" in err and "bytes per RR node" in err
+    assert "imm round 1:" in err and "certified ratio" in err
     out = tmp_path / "s.json"
     rc = main(["seeds", str(path), "--k", "3", "--prob", "1", "--seed", "1", "--validate-runs", "0",
                "--stop-when-saturated", "--json", str(out)])
@@ -214,3 +215,39 @@ def test_follower_opim_c_without_a_budget_is_unchanged():
     a = opim_c(rr, cand=cand, k=2, epsilon=0.2, keys=(5, 6), min_sets=1000)
     b = opim_c(rr, cand=cand, k=2, epsilon=0.2, keys=(5, 6), min_sets=1000, max_bytes=2**30)
     assert a.nodes.tolist() == b.nodes.tolist() and a.n_rr_sets == b.n_rr_sets and a.ratio == b.ratio
+
+
+def test_truncate_and_segmented_greedy_match_a_collection_drawn_to_that_size():
+    g = prepare(dense_eco(600, 2400), "social", 0.2, model="ic")
+    rr = RRGraph.from_propagation(g, model="ic")
+    cand = np.ones(g.n, np.bool_)
+    cand[::4] = False
+    ones = np.ones(g.n)
+    ref = RRCollection(rr, 9, workers=1, keep=cand, indexed=True)
+    ref.grow_to(200)  # one segment
+    for cut in (200, 150):  # inside the last segment, and at its start (the segment goes)
+        c = RRCollection(rr, 9, workers=2, keep=cand, indexed=True)
+        c.grow_to(64)
+        c.grow_to(150)
+        c.grow_to(300)
+        c.truncate(cut)
+        r = RRCollection(rr, 9, workers=1, keep=cand, indexed=True)
+        r.grow_to(cut)
+        for x, y in zip(c.arrays(), r.arrays()):
+            assert np.array_equal(x, y)
+        assert np.array_equal(c.counts, r.counts)
+        a = c.greedy(cand, ones, 5.0, by_ratio=False, unit=True)
+        b = r.greedy(cand, ones, 5.0, by_ratio=False, unit=True)
+        assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist() and a[2:] == b[2:]
+        assert cand[a[0]].all()
+    # the segmented greedy agrees with the single-array kernel on the concatenated sets (global numbers)
+    full = RRCollection(rr, 9, workers=1)
+    full.grow_to(64)
+    full.grow_to(200)
+    off, mem = full.arrays()
+    from graphmodel.seeding import _rr_kernels as K
+
+    ptr, sets = K.invert(off, mem, g.n)
+    picks, gains, cov, bound = K.greedy_cover(off, mem, ptr, sets, cand, ones, 5.0, False, True)
+    a = ref.greedy(cand, ones, 5.0, by_ratio=False, unit=True)
+    assert a[0].tolist() == picks.tolist() and a[1].tolist() == gains.tolist() and a[2] == cov and a[3] == bound
