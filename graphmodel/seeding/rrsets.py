@@ -200,7 +200,7 @@ class RRCollection:
         self._segs: list[_Segment] = []
         self.size = 0
         self.visited = 0  # RR nodes drawn, before dropping the nodes not kept
-        self.peak_nbytes = 0
+        self.peak_nbytes = 0  # most bytes held during the last grow_to (arrays being regrown included)
         self._local = threading.local()
 
     # -- sizes -------------------------------------------------------------------
@@ -270,6 +270,7 @@ class RRCollection:
             raise ValueError("no root with positive weight: every target has weight 0")
         count = total - self.size
         mb = self.member_bytes()
+        self.peak_nbytes = self.nbytes  # the peak of this call
         room = None  # members the budget allows in this segment
         if max_bytes is not None:
             free = int(max_bytes) - self.nbytes - self.segment_overhead() - 8
