@@ -12,6 +12,9 @@ Cells (issue "seed selection that finishes"):
 * ``ba``: BA(100k, m=5) social layer, k=50, epsilon 0.5 and 0.1, IC p=0.05 and
   weighted cascade; defaults (with the sample floor) and plain OPIM-C
   (``min_rr_sets=0``), so the floor's cost and benefit are both shown;
+* ``real``: ``graphmodel seeds REL.npz --k 20`` (all layers, defaults) on the
+  Ciao and Epinions releases loaded with ``graphmodel datasets load`` from
+  ``../shared/datasets`` (skipped when that folder is absent);
 * ``rate``: RR sampling on the first session's payment layer in one thread:
   RR nodes per wall second and per CPU second (``time.process_time``), which
   says how much of a core a loaded machine left us;
@@ -172,7 +175,7 @@ def cli_cell(label: str, args: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", choices=["first-session", "social16k", "ba", "large", "rate"], action="append")
+    ap.add_argument("--only", choices=["first-session", "social16k", "ba", "large", "rate", "real"], action="append")
     ap.add_argument("--cell", help="run one BA cell here and print its JSON (used by the driver)")
     ap.add_argument("--data", default=".bench-seeds", help="where generated ecosystems are kept")
     ap.add_argument("--validate-runs", type=int, default=1000)
@@ -180,7 +183,7 @@ def main() -> None:
     if args.cell:
         print(json.dumps(cell_large() if args.cell == "large" else cell_ba(args.cell, args.validate_runs)))
         return
-    groups = args.only or ["first-session", "social16k", "ba", "large"]
+    groups = args.only or ["first-session", "social16k", "real", "ba", "large"]
     data = Path(args.data)
     data.mkdir(exist_ok=True)
     exe = shutil.which("graphmodel") or "graphmodel"
@@ -211,6 +214,16 @@ def main() -> None:
                     name = f"BA 100k {'IC p=0.05' if prob != 'wc' else 'WC'}, eps {eps}, {'floor' if mode == 'floor' else 'plain OPIM-C'}"
                     print(fmt_row(name, None, rss, d) + "\n    timings: "
                           + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()), flush=True)
+    if "real" in groups:
+        shared = HERE.parents[2] / "shared" / "datasets"
+        if not shared.exists():
+            print(f"real releases skipped: {shared} is absent")
+        for name in ("ciao", "epinions") if shared.exists() else ():
+            npz = data / f"{name}.npz"
+            if not npz.exists():
+                subprocess.run([exe, "datasets", "load", name, str(shared / name), "-o", str(npz)], check=True,
+                               capture_output=True)
+            print(cli_cell(f"{name} release, all layers, k=20", ["seeds", str(npz), "--k", "20"]), flush=True)
     if "rate" in groups:
         pay = data / "pay"
         if not pay.exists():
