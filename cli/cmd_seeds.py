@@ -23,12 +23,12 @@ class _SeedProgress:
     def __call__(self, p) -> None:
         if p.stage == "round":
             self.close()
-            mib = f", store {p.store_bytes / 2**20:.0f} MiB" if p.store_bytes is not None else ""
+            mib = f", store {_size(p.store_bytes)}" if p.store_bytes is not None else ""
             note(f"imm round {p.round}: {p.done:,} RR sets per collection, certified ratio {p.ratio:.3f} "
                  f"(target {p.target:.3f}){mib}")
             return
         label = {"sampling": f"imm round {p.round}", "celf": "celf", "validate": "validate"}.get(p.stage, p.stage)
-        key = (label, p.unit, p.total)
+        key = (label, p.unit)
         if key != self.key:
             self.close()
             self.bar, self.key = ProgressBar(label, unit=p.unit), key

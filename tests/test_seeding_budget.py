@@ -251,3 +251,16 @@ def test_truncate_and_segmented_greedy_match_a_collection_drawn_to_that_size():
     picks, gains, cov, bound = K.greedy_cover(off, mem, ptr, sets, cand, ones, 5.0, False, True)
     a = ref.greedy(cand, ones, 5.0, by_ratio=False, unit=True)
     assert a[0].tolist() == picks.tolist() and a[1].tolist() == gains.tolist() and a[2] == cov and a[3] == bound
+
+
+def test_floor_stops_at_its_node_cap_and_says_so():
+    g = prepare(dense_eco(800, 4000), "social", 0.3, model="ic")
+    rr = RRGraph.from_propagation(g, model="ic")
+    cand = np.ones(g.n, np.bool_)
+    sel = opim_c(rr, cand=cand, k=3, epsilon=0.3, keys=(1, 2), min_sets=100_000, floor_nodes=400_000)
+    assert sel.stopped_by == "certified" and sel.ratio >= sel.target
+    assert sel.floor["shrunk_by"] == "floor_nodes" and sel.floor["applied"] < 100_000
+    per_collection = sel.n_rr_sets // 2
+    assert per_collection == sel.floor["applied"]
+    # the cap is on RR nodes drawn per collection (estimated from the mean set size when the floor was set)
+    assert sel.memory["rr_nodes"] / 2 <= 1.5 * 400_000

@@ -286,19 +286,24 @@ def opim_c(
         p1, p2 = per_set(r1), per_set(r2) + 1.0  # + the greedy's covered flag per set
         return max(0, int((free + r1.size * per_set(r1) + r2.size * (p2 - 1.0)) / (p1 + p2) * 0.98))
 
-    def sample(want: int, rnd: int) -> int:
-        cb = None
-        if progress is not None:
-            def cb(done: int) -> None:
-                progress(SeedProgress("sampling", int(done), int(want), "RR sets", round=rnd, store_bytes=store()))
+    def sample(want: int, rnd: int, report: bool = True) -> int:
+        cb1 = cb2 = None
+        if progress is not None and report:
+            def cb1(done: int) -> None:  # both collections: R1 first, then R2
+                progress(SeedProgress("sampling", int(done + r2.size), 2 * int(want), "RR sets", round=rnd,
+                                      store_bytes=store()))
+
+            def cb2(done: int) -> None:
+                progress(SeedProgress("sampling", int(r1.size + done), 2 * int(r1.size), "RR sets", round=rnd,
+                                      store_bytes=store()))
         if cap is None:
-            r1.grow_to(want, progress=cb)
-            r2.grow_to(want, progress=cb)
+            r1.grow_to(want, progress=cb1)
+            r2.grow_to(want, progress=cb2)
         else:
             cap1 = cap - fixed - want - r2.nbytes - int(max(want - r2.size, 0) * per_set(r2))
-            r1.grow_to(want, max_bytes=cap1, progress=cb)
+            r1.grow_to(want, max_bytes=cap1, progress=cb1)
             peak[0] = max(peak[0], r1.peak_nbytes + r2.nbytes)
-            r2.grow_to(r1.size, max_bytes=cap - fixed - r1.size - r1.nbytes, progress=cb)
+            r2.grow_to(r1.size, max_bytes=cap - fixed - r1.size - r1.nbytes, progress=cb2)
             peak[0] = max(peak[0], r1.nbytes + r2.peak_nbytes)
             if r2.size < r1.size:
                 r1.truncate(r2.size)
@@ -315,7 +320,7 @@ def opim_c(
     rnd = 0
     ts = time.perf_counter()
     if cap is not None:
-        sample(min(theta0, PILOT), 1)  # the first sets measure the mean RR-set size
+        sample(min(theta0, PILOT), 1, report=False)  # the first sets measure the mean RR-set size
         if r1.size == 0:
             raise MemoryBudgetError(f"a memory budget of {cap} bytes cannot hold one RR set (the first set's "
                                     f"candidates take {int(per_set(r1))} bytes)")

@@ -18,7 +18,8 @@ class SeedProgress:
         ``"celf"`` (CELF: ``done`` evaluations of ``total`` singletons, then
         picks), ``"validate"`` (Monte Carlo runs of the validation)
     done, total : progress of the stage, in ``unit``
-    unit : ``"RR sets"`` (per collection), ``"evaluations"``, ``"picks"`` or ``"runs"``
+    unit : ``"RR sets"`` (``"sampling"``: both collections, ``"round"``: per
+        collection), ``"evaluations"``, ``"picks"`` or ``"runs"``
     round : OPIM-C round (1-based), else ``None``
     ratio, target : certified ratio of the round and the ratio it aims at
     store_bytes : bytes the RR store holds (both collections and the index)
