@@ -322,8 +322,8 @@ def opim_c(
     if cap is not None:
         sample(min(theta0, PILOT), 1, report=False)  # the first sets measure the mean RR-set size
         if r1.size == 0:
-            raise MemoryBudgetError(f"a memory budget of {cap} bytes cannot hold one RR set (the first set's "
-                                    f"candidates take {int(per_set(r1))} bytes)")
+            raise MemoryBudgetError(f"a memory budget of {cap} bytes cannot hold one RR set beside the greedy's "
+                                    f"arrays ({fixed + r1.segment_overhead()} bytes for {r1.n_local} candidates)")
     timings["sampling"] += time.perf_counter() - ts
     for rnd in range(1, i_max + 1):
         want = theta if max_sets is None else min(theta, int(max_sets))
