@@ -23,8 +23,10 @@ workers either).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -290,15 +292,27 @@ class RRCollection:
         used = 0
         done = 0
         stop = False
-        wave = self.workers * 2
         pool = ThreadPoolExecutor(max_workers=self.workers) if self.workers > 1 and len(tasks) > 1 else None
+        pending: deque = deque()
+        queue = iter(tasks)
+
+        def submit() -> None:  # keep 2 chunks per worker in flight; results are taken in set order
+            for t in itertools.islice(queue, 2 * self.workers - len(pending)):
+                pending.append(pool.submit(self._chunk, *t))
+
         try:
-            for w0 in range(0, len(tasks), wave):
-                part = tasks[w0 : w0 + wave]
+            while True:
                 if pool is None:
-                    results = [self._chunk(s, c) for s, c in part]
+                    t = next(queue, None)
+                    if t is None:
+                        break
+                    results = [self._chunk(*t)]
                 else:
-                    results = list(pool.map(lambda t: self._chunk(*t), part))
+                    submit()
+                    if not pending:
+                        break
+                    results = [pending.popleft().result()]
+                    submit()
                 for off, mem, full in results:
                     c = off.shape[0] - 1
                     take = c
@@ -334,6 +348,8 @@ class RRCollection:
                     break
         finally:
             if pool is not None:
+                for f in pending:
+                    f.cancel()
                 pool.shutdown()
         if done == 0:
             return self.size
