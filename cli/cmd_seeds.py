@@ -6,7 +6,38 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import ProgressBar, app, echo, format_table, note, write_json
+
+
+def _size(b: float) -> str:
+    return f"{b / 2**30:.2f} GiB" if b >= 2**30 else f"{b / 2**20:.1f} MiB"
+
+
+class _SeedProgress:
+    """Renders the library's seed-selection progress on stderr (a bar per stage, a line per OPIM-C round)."""
+
+    def __init__(self) -> None:
+        self.bar: ProgressBar | None = None
+        self.key: tuple | None = None
+
+    def __call__(self, p) -> None:
+        if p.stage == "round":
+            self.close()
+            mib = f", store {_size(p.store_bytes)}" if p.store_bytes is not None else ""
+            note(f"imm round {p.round}: {p.done:,} RR sets per collection, certified ratio {p.ratio:.3f} "
+                 f"(target {p.target:.3f}){mib}")
+            return
+        label = {"sampling": f"imm round {p.round}", "celf": "celf", "validate": "validate"}.get(p.stage, p.stage)
+        key = (label, p.unit)
+        if key != self.key:
+            self.close()
+            self.bar, self.key = ProgressBar(label, unit=p.unit), key
+        self.bar(p.done, p.total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.bar = self.key = None
 
 
 @app.command("seeds")
@@ -24,6 +55,12 @@ def seeds_cmd(
     min_rr_sets: int | None = typer.Option(
         None, "--min-rr-sets", help="Sample at least this many RR sets per collection (default 2^17 (0.1/epsilon)^2; 0 = plain OPIM-C)."
     ),
+    max_memory: str | None = typer.Option(
+        None, "--max-memory", help="Budget of the RR store: bytes, '2G', '512MiB' or '10%' of RAM (default 25% of RAM)."
+    ),
+    stop_when_saturated: bool = typer.Option(
+        False, "--stop-when-saturated", help="Once a pick gains nothing, return only the seeds that matter (default: fill by out-degree)."
+    ),
     runs: int = typer.Option(500, "--runs", help="Monte Carlo runs per evaluation (celf)."),
     objective: str = typer.Option("reach", "--objective", help="reach | purchases | gmv."),
     campaign: str | None = typer.Option(None, "--campaign", help="Campaign merchant for purchases/gmv, e.g. merchant:123."),
@@ -40,17 +77,26 @@ def seeds_cmd(
     p: object = None
     if prob:
         p = prob[0] if len(prob) == 1 and "=" not in prob[0] else prob
-    res = seeds(
-        eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,
-        node_type=node_type, epsilon=epsilon, min_rr_sets=min_rr_sets, runs=runs, objective=objective, campaign=campaign, seed=seed,
-        validate_runs=validate_runs, workers=workers,
-    )
+    progress = _SeedProgress()
+    try:
+        res = seeds(
+            eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,
+            node_type=node_type, epsilon=epsilon, min_rr_sets=min_rr_sets, max_memory=max_memory,
+            stop_when_saturated=stop_when_saturated, runs=runs, objective=objective, campaign=campaign, seed=seed,
+            validate_runs=validate_runs, workers=workers, progress=progress,
+        )
+    finally:
+        progress.close()
     if json_out is not None:
         write_json(res.to_dict(), json_out)
         if str(json_out) == "-":
             return
-    rows = [[i + 1, s, g] for i, (s, g) in enumerate(zip(res.seeds, res.gains))]
-    echo(format_table(rows, ["pick", "seed", "gain"]))
+    sat = res.saturation["after"] if res.saturation else None
+    rows = [[i + 1, s, "-" if g != g else g] + ([("" if i < sat else "filled")] if sat is not None else [])
+            for i, (s, g) in enumerate(zip(res.seeds, res.gains))]
+    echo(format_table(rows, ["pick", "seed", "gain"] + (["note"] if sat is not None else [])))
+    for line in res.notes:
+        note(line)
     if res.validation is not None:
         v = res.validation
         echo(f"spread (users reached, {v.n} runs): {v.mean:.4g}  95% CI [{v.ci95[0]:.4g}, {v.ci95[1]:.4g}]")
@@ -59,4 +105,9 @@ def seeds_cmd(
             echo(f"{objective}: {o.mean:.4g}  95% CI [{o.ci95[0]:.4g}, {o.ci95[1]:.4g}]")
     if res.guarantee is not None and "ratio" in res.guarantee:
         note(f"guarantee: {res.guarantee['ratio']:.3f} ({res.guarantee.get('rule', '')})")
+    if res.sampling is not None:
+        m = res.sampling["memory"]
+        note(f"RR store: {_size(m['store_bytes'])} of {_size(m['max_bytes'])} allowed, "
+             f"{(m['bytes_per_rr_node'] or 0):.2f} bytes per RR node ({m['mean_rr_set_size']:.1f} nodes per set, "
+             f"candidates stored as {m['member_dtype']}); stopped: {res.sampling['stopped_by']}")
     note(f"{method}: {len(res.seeds)} seeds, cost {res.cost:g}, {res.n_rr_sets} RR sets, {res.seconds:.2f} s")

@@ -6,6 +6,7 @@ cost-aware greedy, :mod:`~graphmodel.seeding.heuristics` the baselines and
 :mod:`~graphmodel.seeding.objective` the weighted objectives.
 """
 
+from graphmodel.seeding.progress import SeedProgress
 from graphmodel.seeding.seeds import METHODS, SeedResult, seeds
 
-__all__ = ["seeds", "SeedResult", "METHODS"]
+__all__ = ["seeds", "SeedResult", "METHODS", "SeedProgress"]

@@ -15,6 +15,13 @@ Storage of ``T`` RR sets is flat: ``offsets`` (int64, ``T + 1``) and
 root first. The inverted index (node -> sets containing it) has the same
 shape: ``node_ptr`` (int64, ``n + 1``) and ``node_sets`` (int32 or int64 set
 numbers).
+
+Seed selection stores a collection as *segments* (one per growth step, see
+:class:`graphmodel.seeding.rrsets.RRCollection`), each in the flat layout
+above, with only the seed candidates kept and renumbered ``0 .. n_cand - 1``
+(uint16 when there are at most 65,535 candidates): :func:`keep_members` does
+the filtering, :func:`greedy_cover_segments` the max coverage over segments
+whose inverted indexes were each built once.
 """
 
 from __future__ import annotations
@@ -26,8 +33,10 @@ import numpy as np
 
 __all__ = [
     "rr_chunk",
+    "keep_members",
     "invert",
     "greedy_cover",
+    "greedy_cover_segments",
     "coverage_of",
     "first_hit_gains",
     "rr_set_reference",
@@ -207,6 +216,27 @@ def rr_chunk(
     return offsets, members[:total].copy(), stamp0 + count
 
 
+@nb.njit(nogil=True, cache=True)
+def keep_members(offsets, members, local):
+    """Drop the members with ``local[v] < 0`` and renumber the others ``local[v]`` (int32).
+
+    Sets keep their number (an empty set stays, as an empty range).
+    """
+    T = offsets.shape[0] - 1
+    off = np.empty(T + 1, np.int64)
+    out = np.empty(members.shape[0], np.int32)
+    off[0] = 0
+    t = 0
+    for i in range(T):
+        for x in range(offsets[i], offsets[i + 1]):
+            v = local[members[x]]
+            if v >= 0:
+                out[t] = v
+                t += 1
+        off[i + 1] = t
+    return off, out[:t].copy()
+
+
 def invert(offsets, members, n):
     """Node -> sets index: ``node_sets[node_ptr[v]:node_ptr[v+1]]`` are the sets holding ``v``, ascending."""
     T = offsets.shape[0] - 1
@@ -351,6 +381,73 @@ def greedy_cover(offsets, members, node_ptr, node_sets, cand, cost, budget, by_r
     if b < bound:
         bound = b
     return picks[:npick].copy(), gains[:npick].copy(), total, bound
+
+
+@nb.njit(cache=True)
+def _best_candidate(gain, avail, cost, left, by_ratio):
+    """The available candidate with the largest gain (per cost with ``by_ratio``) that fits ``left``; -1 if none."""
+    best = -1
+    best_score = -1.0
+    for v in range(gain.shape[0]):
+        if avail[v] and cost[v] <= left + 1e-12:
+            sc = gain[v] / cost[v] if by_ratio else gain[v]
+            if sc > best_score:
+                best_score = sc
+                best = v
+    return best
+
+
+@nb.njit(nogil=True, cache=True)
+def _cover_segment(offsets, members, node_ptr, node_sets, base, covered, gain, v):
+    """Mark the sets of one segment holding ``v`` covered; take their members' gains off."""
+    for x in range(node_ptr[v], node_ptr[v + 1]):
+        gi = base + node_sets[x]
+        if covered[gi]:
+            continue
+        covered[gi] = True
+        i = node_sets[x]
+        for y in range(offsets[i], offsets[i + 1]):
+            gain[members[y]] -= 1.0
+
+
+def greedy_cover_segments(segments, counts, T, cand, cost, budget, by_ratio, unit):
+    """:func:`greedy_cover` over a collection stored in segments.
+
+    ``segments`` lists ``(offsets, members, node_ptr, node_sets, base)`` per
+    segment (sets numbered ``base + i`` in the collection of ``T`` sets), each
+    with its inverted index built once, when the segment was drawn; ``counts``
+    is the number of sets holding each node, summed over the segments. Same
+    picks, gains and bound as :func:`greedy_cover` on the concatenated sets.
+    """
+    gain = counts.astype(np.float64)
+    covered = np.zeros(T, np.bool_)
+    avail = np.array(cand, dtype=np.bool_)
+    picks: list[int] = []
+    gains: list[int] = []
+    left = float(budget)
+    total = 0
+    bound = np.inf
+    next_check = 0
+    kk = int(budget + 1e-9)
+    while True:
+        if len(picks) == next_check:
+            b = total + (_topk_bound(gain, avail, kk) if unit else _knapsack_bound(gain, cost, avail, budget))
+            bound = min(bound, b)
+            next_check = max(1, 2 * next_check)
+        best = int(_best_candidate(gain, avail, cost, left, by_ratio))
+        if best < 0:
+            break
+        g = int(gain[best])
+        picks.append(best)
+        gains.append(g)
+        total += g
+        left -= cost[best]
+        avail[best] = False
+        for off, mem, ptr, sets, base in segments:
+            _cover_segment(off, mem, ptr, sets, base, covered, gain, best)
+    b = total + (_topk_bound(gain, avail, kk) if unit else _knapsack_bound(gain, cost, avail, budget))
+    bound = min(bound, b)
+    return np.asarray(picks, dtype=np.int64), np.asarray(gains, dtype=np.int64), total, bound
 
 
 @nb.njit(cache=True)

@@ -49,12 +49,15 @@ def celf(
     cost: np.ndarray | None = None,
     budget: float | None = None,
     by_ratio: bool = False,
+    progress: Callable[[Any], None] | None = None,
 ) -> GreedyResult:
     """Lazy greedy maximisation of ``f`` over ``candidates``.
 
     Stops after ``k`` picks, or when nothing left fits the ``budget``
     (``cost[v]`` per node). ``by_ratio`` ranks by gain per unit cost. Ties go
-    to the lowest node number.
+    to the lowest node number. ``progress`` receives a
+    :class:`~graphmodel.seeding.progress.SeedProgress` after each first
+    evaluation (``unit="evaluations"``) and each pick (``unit="picks"``).
 
     Examples
     --------
@@ -75,9 +78,19 @@ def celf(
         return float(cost[v]) if cost is not None else 1.0
 
     heap: list[tuple[float, int, int, float]] = []
-    for v in candidates:
+    report = None
+    if progress is not None:
+        from graphmodel.seeding.progress import SeedProgress
+
+        def report(done: int, total: int, unit: str) -> None:
+            progress(SeedProgress("celf", done, total, unit))
+    n_cand = len(candidates)
+    step = max(1, n_cand // 200)
+    for j, v in enumerate(candidates):
         g = float(f([v])) - base
         evals += 1
+        if report is not None and ((j + 1) % step == 0 or j + 1 == n_cand):
+            report(j + 1, n_cand, "evaluations")
         score = g / c(v) if by_ratio else g
         heap.append((-score, int(v), 0, g))
     heapq.heapify(heap)
@@ -91,6 +104,8 @@ def celf(
             gains.append(g)
             value += g
             left -= c(v)
+            if report is not None:
+                report(len(chosen), min(limit, n_cand), "picks")
             continue
         new = float(f(chosen + [v]))
         evals += 1
@@ -107,12 +122,13 @@ def cost_aware_celf(
     k: int | None = None,
     cost: np.ndarray | None = None,
     budget: float | None = None,
+    progress: Callable[[Any], None] | None = None,
 ) -> GreedyResult:
     """:func:`celf` with ``k``; under a budget the better of the unit-cost and cost-ratio runs."""
     if cost is None:
-        return celf(f, candidates, k=k)
-    a = celf(f, candidates, cost=cost, budget=budget, by_ratio=False)
-    b = celf(f, candidates, cost=cost, budget=budget, by_ratio=True)
+        return celf(f, candidates, k=k, progress=progress)
+    a = celf(f, candidates, cost=cost, budget=budget, by_ratio=False, progress=progress)
+    b = celf(f, candidates, cost=cost, budget=budget, by_ratio=True, progress=progress)
     best = b if b.value > a.value else a
     rule = "cost-ratio greedy" if best is b else "unit-cost greedy"
     return GreedyResult(best.nodes, best.gains, best.value, a.evaluations + b.evaluations, rule)

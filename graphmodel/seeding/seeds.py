@@ -8,8 +8,10 @@ set by the propagation core (its own random stream).
 from __future__ import annotations
 
 import math
+import os
+import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +22,16 @@ from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
+from graphmodel.seeding.progress import SeedProgress
 
-__all__ = ["seeds", "SeedResult", "METHODS", "parse_costs"]
+__all__ = ["seeds", "SeedResult", "METHODS", "parse_costs", "parse_memory", "default_max_memory", "SeedProgress",
+           "MEMORY_SHARE"]
 
 METHODS: tuple[str, ...] = ("imm", "celf") + H.HEURISTICS
-#: RR sets used to estimate the marginal gains of methods that do not produce them.
-GAIN_SETS = 2**14
+#: Default memory budget of the RR store: this share of the machine's physical memory.
+MEMORY_SHARE = 0.25
+#: How the seeds after saturation are filled (unless ``stop_when_saturated``).
+FILL_RULE = "next by out-degree"
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,8 @@ class SeedResult:
     nodes : global node numbers (see :mod:`graphmodel.csr`), same order
     gains : estimated marginal gain of each pick, in objective units (users
         reached for ``reach``). IMM: from the independent validation RR sets;
-        CELF: Monte Carlo; heuristics: from 16384 RR sets of their own stream.
+        CELF: Monte Carlo; heuristics: NaN (they draw no RR set; their value
+        is the validation)
     validation : users reached by the final set (seeds included), Monte
         Carlo over ``validate_runs`` cascades; ``None`` when ``validate_runs=0``
     objective_value : the objective of the final set (weighted objectives:
@@ -50,6 +57,15 @@ class SeedResult:
     seconds : time to select the seeds (validation excluded)
     cost : total cost of the seeds
     params : the parameters of the run
+    saturation : ``None``, or when a pick gained nothing (everything the
+        cascade reaches in the sample already covered): ``after`` (the picks
+        that matter, first in ``seeds``), ``filled`` (seeds added after them)
+        and ``rule`` (how they were chosen)
+    sampling : IMM only: why sampling stopped, the floor (requested, applied,
+        what shrank it) and the RR store's memory (``memory.store_bytes``,
+        ``bytes_per_rr_node``, ...)
+    notes : one-line statements about the run (saturation, budgets that
+        bound it), for display
     """
 
     seeds: tuple[str, ...]
@@ -63,6 +79,9 @@ class SeedResult:
     cost: float
     params: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    saturation: dict[str, Any] | None = None
+    sampling: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         val: dict[str, Any] | None = None
@@ -81,6 +100,9 @@ class SeedResult:
             "cost": float(self.cost),
             "params": _clean(self.params),
             "timings": {k: float(v) for k, v in self.timings.items()},
+            "saturation": _clean(self.saturation),
+            "sampling": _clean(self.sampling),
+            "notes": list(self.notes),
         }
 
 
@@ -148,7 +170,7 @@ def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
 
 
 def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
-              weights: np.ndarray | None, workers) -> tuple[Estimate, Estimate]:
+              weights: np.ndarray | None, workers, progress=None) -> tuple[Estimate, Estimate]:
     """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
     A weighted objective is the mean over 20 independent batches of runs of
@@ -157,7 +179,12 @@ def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np
     from graphmodel.propagation import simulate
 
     main, extra = seed.spawn(2)
-    res = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=runs, seed=main, workers=workers)
+    cb = None
+    if progress is not None:
+        def cb(done: int, total: int) -> None:
+            progress(SeedProgress("validate", int(done), int(total), "runs"))
+    res = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=runs, seed=main, workers=workers,
+                   progress=cb)
     if weights is None:
         return res.spread, res.spread
     nu = len(weights)
@@ -168,6 +195,50 @@ def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np
         r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers)
         values.append(float((r.activation_frequency[:nu] * weights).sum()))
     return res.spread, estimate(values)
+
+
+_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb": 10**6, "mib": 2**20,
+          "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12, "tib": 2**40}
+
+
+def parse_memory(value: Any) -> int:
+    """Bytes from ``2147483648``, ``"2G"``/``"2GiB"`` (binary), ``"2GB"`` (decimal), ``"512M"`` or ``"25%"`` of physical memory."""
+    if isinstance(value, bool):
+        raise InputError(f"memory must be bytes or a size such as '2G', got {value!r}", field="max_memory")
+    if isinstance(value, (int, np.integer)):
+        out = int(value)
+    elif isinstance(value, float):
+        out = int(value)
+    else:
+        text = str(value).strip().lower().replace(" ", "")
+        m = re.fullmatch(r"([0-9]*\.?[0-9]+)(%|[kmgt]?i?b?)", text)
+        if m is None:
+            raise InputError(f"memory must be bytes or a size such as '2G', '512MiB' or '25%', got {value!r}",
+                             field="max_memory")
+        num, unit = float(m.group(1)), m.group(2)
+        if unit == "%":
+            out = int(physical_memory() * num / 100)
+        elif unit in _UNITS:
+            out = int(num * _UNITS[unit])
+        else:
+            raise InputError(f"unknown memory unit in {value!r}; expected K, M, G, T (binary), KB, MB, GB, TB or %",
+                             field="max_memory")
+    if out <= 0:
+        raise InputError(f"memory must be > 0, got {value!r}", field="max_memory")
+    return out
+
+
+def physical_memory() -> int:
+    """Bytes of physical memory (8 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def default_max_memory() -> int:
+    """The default budget of the RR store: :data:`MEMORY_SHARE` of physical memory."""
+    return int(physical_memory() * MEMORY_SHARE)
 
 
 def min_rr_sets_for(epsilon: float) -> int:
@@ -195,6 +266,9 @@ def seeds(
     workers: int | None = None,
     delta: float | None = None,
     min_rr_sets: int | None = None,
+    max_memory: int | str | None = None,
+    stop_when_saturated: bool = False,
+    progress: Callable[[SeedProgress], None] | None = None,
 ) -> SeedResult:
     """Choose seeds that maximise the expected spread of a cascade.
 
@@ -214,11 +288,25 @@ def seeds(
     epsilon : OPIM-C accuracy
     min_rr_sets : OPIM-C keeps sampling until each of its two RR collections
         holds at least this many sets, even once its ratio is certified
-        (default ``MIN_RR_SETS(epsilon)`` = 2^17 (0.1/epsilon)^2; 0 gives plain
+        (default 2^17 (0.1/epsilon)^2, see ``min_rr_sets_for``; 0 gives plain
         OPIM-C). Early certification on small samples leaves the greedy
         choice noisy: on a 100k-node BA graph (p=0.05, k=50, epsilon 0.1)
         plain OPIM-C stopped at 23k sets per collection and validated 2% below
-        degree discount; with the floor it beats it
+        degree discount; with the floor it beats it. The floor shrinks to fit
+        ``max_memory``, and the default floor also stops once a collection
+        has visited 2^24 RR nodes (``FLOOR_NODES``; large, supercritical
+        sets); ``sampling["floor"]`` says what applied
+    max_memory : budget of the RR store in bytes, or a size (``"2G"``,
+        ``"512MiB"``, ``"10%"`` of physical memory); default 25% of physical
+        memory (``MEMORY_SHARE``). When OPIM-C's next round does not fit,
+        it stops with the best ratio certified so far and says so
+        (``guarantee["stopped_by"] == "max_memory"`` and a line in ``notes``)
+    stop_when_saturated : when a pick gains nothing (every RR set, or every
+        Monte Carlo run for CELF, already reached), return only the seeds
+        that matter; by default the rest are filled by out-degree (stated in
+        ``saturation`` and ``notes``)
+    progress : called with :class:`~graphmodel.seeding.progress.SeedProgress`
+        reports (OPIM-C sampling and rounds, CELF evaluations, validation runs)
     runs : Monte Carlo runs per evaluation (CELF)
     objective, campaign : ``"reach"``, ``"purchases"`` or ``"gmv"`` with a
         campaign merchant (see :mod:`graphmodel.seeding.objective`)
@@ -252,7 +340,9 @@ def seeds(
         raise InputError("costs need a budget", field="cost")
     if not (0.0 < float(epsilon) < 1.0 - 1.0 / math.e):
         raise InputError(f"epsilon must be in (0, {1 - 1 / math.e:.3f}), got {epsilon}", field="epsilon")
+    default_floor = min_rr_sets is None
     min_rr_sets = min_rr_sets_for(epsilon) if min_rr_sets is None else int(min_rr_sets)
+    max_bytes = default_max_memory() if max_memory is None else parse_memory(max_memory)
     if node_type not in (None, "user", "merchant"):
         raise InputError(f"node type must be 'user', 'merchant' or omitted, got {node_type!r}", field="node_type")
     if int(runs) < 1 or int(validate_runs) < 0:
@@ -290,27 +380,63 @@ def seeds(
 
         return RRGraph.from_propagation(graph, model=model, weights=weights)
 
+    fill_order = None
+    if method in ("imm", "celf"):  # who fills the seeds after saturation
+        fill_order = H.degree(graph.indptr, graph.indices, graph.prob, cand=cand, k=int(cand.sum()))
+    saturation: dict[str, Any] | None = None
+    sampling: dict[str, Any] | None = None
+    notes: list[str] = []
     if method == "imm":
-        from graphmodel.seeding.imm import opim_c
+        from graphmodel.seeding.imm import FLOOR_NODES, MemoryBudgetError, opim_c
 
         rr_graph = make_rr_graph()
         if rr_graph.roots.size == 0:
             raise InputError(f"objective {objective!r}: no user has a positive weight", field="objective")
-        sel = opim_c(
-            rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
-            opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
-            min_sets=min_rr_sets,
-        )
+        try:
+            sel = opim_c(
+                rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
+                opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
+                min_sets=min_rr_sets, max_bytes=max_bytes, floor_nodes=FLOOR_NODES if default_floor else None,
+                progress=progress, fill_order=fill_order, stop_when_saturated=bool(stop_when_saturated),
+            )
+        except MemoryBudgetError as exc:
+            raise InputError(f"max_memory too small: {exc}", field="max_memory") from None
         nodes, gains = sel.nodes, sel.gains
         guarantee = sel.guarantee()
         n_rr = sel.n_rr_sets
         timings.update(sel.timings)
+        sampling = {"stopped_by": sel.stopped_by, "floor": sel.floor, "memory": sel.memory}
+        if sel.saturated_after is not None:
+            saturation = _saturation(sel.saturated_after, len(nodes), stop_when_saturated,
+                                     f"no candidate left covers any uncovered set of the {sel.n_rr_sets // 2:,} selection RR sets")
+        notes.extend(_imm_notes(sel))
     elif method == "celf":
         from graphmodel.seeding.greedy import BUDGET_RATIO, cost_aware_celf, mc_objective
 
         f = mc_objective(graph, model=model, key=k_sel, runs=int(runs), weights=weights, workers=workers)
-        res = cost_aware_celf(f, np.flatnonzero(cand).tolist(), k=k, cost=costs, budget=budget)
-        nodes, gains = res.nodes, res.gains
+        res = cost_aware_celf(f, np.flatnonzero(cand).tolist(), k=k, cost=costs, budget=budget, progress=progress)
+        nodes, gains = np.asarray(res.nodes, dtype=np.int64), np.asarray(res.gains, dtype=np.float64)
+        zero = np.flatnonzero(gains <= 0)
+        if zero.size:
+            n_pos = int(zero[0])
+            nodes, gains = nodes[:n_pos], gains[:n_pos]
+            if not stop_when_saturated:
+                from graphmodel.seeding.imm import _fill
+
+                c = costs if costs is not None else np.ones(n)
+                b = float(budget) if budget is not None else float(k)
+                full, _, _ = _fill(np.concatenate([nodes, res.nodes[n_pos:]]),
+                                   np.concatenate([np.ones(n_pos, np.int64), np.zeros(len(res.nodes) - n_pos, np.int64)]),
+                                   fill_order, False, c, b, costs is None)
+                value = f(nodes.tolist())
+                extra = []
+                for j in range(n_pos, len(full)):
+                    new = f(full[: j + 1].tolist())
+                    extra.append(new - value)
+                    value = new
+                nodes, gains = full, np.concatenate([gains, np.asarray(extra, dtype=np.float64)])
+            saturation = _saturation(n_pos, len(nodes), stop_when_saturated,
+                                     f"no further user reached in any of the {int(runs)} Monte Carlo runs")
         guarantee = {
             "ratio": float(1 - 1 / math.e) if costs is None else float(BUDGET_RATIO),
             "rule": "CELF lazy greedy" if costs is None else f"CELF, {res.rule} (better of two)",
@@ -322,19 +448,10 @@ def seeds(
         fn = {"degree": H.degree, "pagerank": H.pagerank, "degree-discount": H.degree_discount, "random": H.random_seeds}[method]
         extra = {"seed": np.random.SeedSequence(k_rand)} if method == "random" else {}
         nodes = fn(graph.indptr, graph.indices, graph.prob, cand=cand, k=k, cost=costs, budget=budget, **extra)
+        gains = np.full(len(nodes), np.nan)  # heuristics draw no RR set: their value is the validation
         timings["select"] = time.perf_counter() - t0
-        tg = time.perf_counter()
-        from graphmodel.seeding.rrsets import RRCollection
-
-        rr_graph = make_rr_graph()
-        if rr_graph.roots.size and len(nodes):
-            coll = RRCollection(rr_graph, k_gain, workers=workers)
-            coll.grow_to(GAIN_SETS)
-            gains = coll.marginal_gains(nodes)
-            n_rr = GAIN_SETS
-        else:
-            gains = np.zeros(len(nodes))
-        timings["gains"] = time.perf_counter() - tg
+    if saturation is not None:
+        notes.insert(0, _saturation_note(saturation))
     seconds = time.perf_counter() - t0
     nodes = np.asarray(nodes, dtype=np.int64)
 
@@ -343,7 +460,7 @@ def seeds(
         tv = time.perf_counter()
         validation, objective_value = _validate(
             eco, nodes, model=model, layers=graph.layers, prob=prob, seed=np.random.SeedSequence(k_val),
-            runs=int(validate_runs), weights=weights, workers=workers,
+            runs=int(validate_runs), weights=weights, workers=workers, progress=progress,
         )
         timings["validate"] = time.perf_counter() - tv
     params = {
@@ -357,6 +474,8 @@ def seeds(
         "node_type": node_type,
         "epsilon": float(epsilon) if method == "imm" else None,
         "min_rr_sets": min_rr_sets if method == "imm" else None,
+        "max_memory": int(max_bytes) if method == "imm" else None,
+        "stop_when_saturated": bool(stop_when_saturated),
         "runs": int(runs) if method == "celf" else None,
         "objective": obj.to_dict(),
         "seed": seed if isinstance(seed, int) else None,
@@ -376,7 +495,43 @@ def seeds(
         cost=float(costs[nodes].sum()) if costs is not None else float(len(nodes)),
         params=params,
         timings=timings,
+        saturation=saturation,
+        sampling=sampling,
+        notes=tuple(notes),
     )
+
+
+def _saturation(after: int, n_seeds: int, stop: bool, why: str) -> dict[str, Any]:
+    return {"after": int(after), "filled": int(n_seeds - after), "rule": "none (stop_when_saturated)" if stop else FILL_RULE,
+            "evidence": why}
+
+
+def _saturation_note(sat: dict[str, Any]) -> str:
+    n = sat["after"]
+    tail = (f"the other {sat['filled']} seeds are filled {sat['rule']}" if sat["filled"]
+            else "no further seed returned" if sat["rule"].startswith("none") else "")
+    return f"the cascade is saturated after {n} seed{'s' if n != 1 else ''} ({sat['evidence']})" + (f"; {tail}" if tail else "")
+
+
+def _gib(b: float) -> str:
+    return f"{b / 2**30:.2f} GiB" if b >= 2**30 else f"{b / 2**20:.1f} MiB"
+
+
+def _imm_notes(sel: Any) -> list[str]:
+    out = []
+    mem = sel.memory
+    if sel.stopped_by == "max_memory":
+        out.append(f"stopped by the memory budget (max_memory {_gib(mem['max_bytes'])}): certified ratio "
+                   f"{sel.ratio:.3f} < target {sel.target:.3f}; raise --max-memory or epsilon")
+    elif sel.stopped_by in ("max_rounds", "max_rr_sets"):
+        out.append(f"stopped by {sel.stopped_by}: certified ratio {sel.ratio:.3f} (target {sel.target:.3f})")
+    fl = sel.floor
+    if fl.get("shrunk_by"):
+        why = {"max_memory": f"the memory budget ({_gib(mem['max_bytes'])})",
+               "floor_nodes": "the floor's cap of 2^24 RR nodes per collection (large RR sets)"}[fl["shrunk_by"]]
+        out.append(f"sample floor {fl['requested']:,} RR sets per collection shrunk to {fl['applied']:,} by {why}; "
+                   f"the certified ratio is unaffected")
+    return out
 
 
 def _opt_lower(cand: np.ndarray, nu: int, weights: np.ndarray | None, k, costs, budget) -> float:
