@@ -174,3 +174,13 @@ def test_compare_json_carries_regime_and_breakeven() -> None:
     assert {"social", "payment", "transfer", "union"} <= set(d["regime"])
     assert all(d["regime"][k]["supercritical"] is False for k in ("social", "payment", "transfer", "union"))
     assert math.isfinite(d["regime"]["union"]["branching"])
+
+
+def test_seeds_and_simulate_report_the_regime() -> None:
+    eco = _er(2000, 4.0, seed=5)
+    sup = gm.seeds(eco, k=3, method="degree", prob=0.5, seed=1, validate_runs=20)
+    assert sup.regime.layers["social"].supercritical
+    assert any("supercritical" in n for n in sup.notes)
+    assert sup.to_dict()["regime"]["social"]["supercritical"] is True
+    sub = gm.simulate(eco, prob=0.1, seeds="user:0", runs=20, seed=1)
+    assert sub.regime.warnings() == [] and sub.to_dict()["regime"]["social"]["supercritical"] is False

@@ -20,6 +20,7 @@ import numpy as np
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
+from graphmodel.propagation.regime import regime
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.progress import SeedProgress
@@ -66,6 +67,8 @@ class SeedResult:
         ``bytes_per_rr_node``, ...)
     notes : one-line statements about the run (saturation, budgets that
         bound it), for display
+    regime : the cascade's :class:`~graphmodel.propagation.regime.Regime` (None for a per-arc array);
+        a supercritical layer adds a note: every pick after the first can only gain little
     """
 
     seeds: tuple[str, ...]
@@ -82,6 +85,7 @@ class SeedResult:
     saturation: dict[str, Any] | None = None
     sampling: dict[str, Any] | None = None
     notes: tuple[str, ...] = ()
+    regime: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         val: dict[str, Any] | None = None
@@ -103,6 +107,7 @@ class SeedResult:
             "saturation": _clean(self.saturation),
             "sampling": _clean(self.sampling),
             "notes": list(self.notes),
+            "regime": None if self.regime is None else self.regime.to_dict(),
         }
 
 
@@ -463,6 +468,11 @@ def seeds(
             runs=int(validate_runs), weights=weights, workers=workers, progress=progress,
         )
         timings["validate"] = time.perf_counter() - tv
+    reg = None
+    if not isinstance(prob, np.ndarray):
+        # the regime says whether every pick after the first can only gain little (a giant live-edge component)
+        reg = regime(eco, layers=graph.layers, prob=prob, model=model, seed=np.random.SeedSequence((k_val, 0x5E91)))
+        notes.extend(reg.warnings())
     params = {
         "method": method,
         "model": model,
@@ -498,6 +508,7 @@ def seeds(
         saturation=saturation,
         sampling=sampling,
         notes=tuple(notes),
+        regime=reg,
     )
 
 
