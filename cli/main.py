@@ -24,6 +24,7 @@ _COMMAND_MODULES = [
     "cmd_generate",
     "cmd_compare",
     "cmd_compete",
+    "cmd_fit",
 ]
 
 for _name in _COMMAND_MODULES:

@@ -19,6 +19,7 @@ from graphmodel.table import Table
 from graphmodel.studies import SweepResult, sweep
 from graphmodel.experiments import CompareResult, IntentModel, compare
 from graphmodel.competition import CompeteResult, Platform, compete
+from graphmodel.fit import FitResult, Params, fit, load_params
 
 __version__ = "0.1.0"
 
@@ -76,4 +77,5 @@ __all__ = [
     "load_dataset",
     "sweep",
     "SweepResult",
+    "fit", "FitResult", "Params", "load_params",
 ]
