@@ -332,7 +332,9 @@ def _recovery(eco: Ecosystem, level: str, window: int, transmission: dict[str, d
         }
     bpd = tl.get("background_per_day")
     if isinstance(bpd, dict) and level == "category":
-        truth = float(np.mean([-np.expm1(window * np.log1p(-float(v))) for v in bpd.values()]))
+        # the fit's items are the categories that have merchants; average the truth over the same ones
+        items = background.get("per_item", {})
+        truth = float(np.mean([-np.expm1(window * np.log1p(-float(v))) for k, v in bpd.items() if k in items]))
         lo, hi = background["ci95"]
         out["background"] = {"truth": truth, "estimate": background["mean"], "ci95": [lo, hi],
                              "covered": (lo <= truth <= hi) if lo is not None else None}

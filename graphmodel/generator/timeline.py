@@ -100,17 +100,17 @@ class TimelineParams:
         tr: dict[str, float] = {}
         kw: dict[str, Any] = {}
         for k, v in options.items():
+            if k not in (*DEFAULT_TRANSMISSION, "background", "window_days", "days"):
+                raise InputError("unknown timeline parameter; expected social, payment, transfer, background, "
+                                 "window_days or days", field=k)
             try:
                 if k in DEFAULT_TRANSMISSION:
                     tr[k] = float(v)
                 elif k == "background":
                     kw[k] = float(v)
-                elif k in ("window_days", "days"):
-                    kw[k] = int(float(v))
                 else:
-                    raise InputError(f"unknown timeline parameter; expected social, payment, transfer, background, "
-                                     f"window_days or days", field=k)
-            except ValueError:
+                    kw[k] = int(float(v))
+            except (TypeError, ValueError):
                 raise InputError(f"expected a number, got {v!r}", field=f"timeline {k}") from None
         return cls(transmission=tr, **kw)
 
