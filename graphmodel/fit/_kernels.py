@@ -33,7 +33,7 @@ def _grow_i64(a: np.ndarray, n: int) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def exposure_records(
+def exposure_stats(
     n_users: int,
     n_items: int,
     last_day: int,
@@ -52,6 +52,8 @@ def exposure_records(
     b_user: np.ndarray,
     b_day: np.ndarray,
     use: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
 ):
     """Sufficient statistics of the discrete-time IC-with-background likelihood, per user.
 
@@ -68,13 +70,14 @@ def exposure_records(
     ``v``'s purchases strictly after that day count). ``use[L]`` switches a
     layer on.
 
-    Returns per-user records ``(user, cfg, nonadopt_days, adoptions)`` merged
-    by configuration, where an untouched pair ``(u, i)`` (no exposure, no
-    adoption) is implicit: it contributes ``T + 1`` non-adoption days to the
-    zero configuration of ``i`` (config number ``i``). Records of touched
-    pairs' zero configuration are stored relative to that (``days - (T+1)``,
-    possibly negative). Also returns the configuration table (item and the
-    three counts) and per layer the number of exposures counted.
+    Returns, per group of users (``group[u]`` in ``0 .. n_groups-1``) and
+    configuration, the non-adoption days and adoptions (``(n_groups, C)``
+    arrays), where an untouched pair ``(u, i)`` (no exposure, no adoption) is
+    implicit: it contributes ``T + 1`` non-adoption days to the zero
+    configuration of ``i`` (config number ``i``). Touched pairs' zero
+    configuration is stored relative to that (``days - (T+1)``, possibly
+    negative). Also returns the configuration table (item and packed counts)
+    and per layer the number of exposures counted.
     """
     T = last_day
     cfg_index = Dict.empty(key_type=_CFG_KEY, value_type=types.int64)
@@ -86,11 +89,9 @@ def exposure_records(
         cfg_key[i] = 0
     n_cfg = n_items
 
-    r_user = np.empty(1024, np.int64)
-    r_cfg = np.empty(1024, np.int64)
-    r_n = np.empty(1024, np.int64)
-    r_a = np.empty(1024, np.int64)
-    n_rec = 0
+    cap = cfg_item.size
+    acc_n = np.zeros((n_groups, cap), np.int64)
+    acc_a = np.zeros((n_groups, cap), np.int64)
     expo = np.zeros(3, np.int64)
 
     own = np.full(n_items, NEVER)
@@ -100,9 +101,6 @@ def exposure_records(
     ev_day = np.empty(64, np.int64)
     ev_layer = np.empty(64, np.int64)
     # per-user piece buffer
-    p_cfg = np.empty(64, np.int64)
-    p_n = np.empty(64, np.int64)
-    p_a = np.empty(64, np.int64)
     ch_day = np.empty(64, np.int64)
     ch_layer = np.empty(64, np.int64)
     ch_sign = np.empty(64, np.int64)
@@ -185,7 +183,7 @@ def exposure_records(
                 nt += 1
         # events grouped by item
         order = np.argsort(ev_item[:ne] * (T + 2) + ev_day[:ne], kind="mergesort")
-        np_ = 0
+        g = group[u]
         e0 = 0
         tl = np.sort(tlist[:nt])
         for t_idx in range(nt):
@@ -244,8 +242,9 @@ def exposure_records(
                 else:
                     key = pack(ks, kp, kt)
                     tup = (i, key)
-                    ci = cfg_index.get(tup, -1)
-                    if ci < 0:
+                    if tup in cfg_index:
+                        ci = cfg_index[tup]
+                    else:
                         ci = n_cfg
                         cfg_index[tup] = ci
                         if ci >= cfg_item.size:
@@ -254,45 +253,21 @@ def exposure_records(
                         cfg_item[ci] = i
                         cfg_key[ci] = key
                         n_cfg += 1
-                    if np_ >= p_cfg.size:
-                        p_cfg = _grow_i64(p_cfg, np_ + 1)
-                        p_n = _grow_i64(p_n, np_ + 1)
-                        p_a = _grow_i64(p_a, np_ + 1)
-                    p_cfg[np_] = ci
-                    p_n[np_] = length - ad
-                    p_a[np_] = ad
-                    np_ += 1
+                    if ci >= cap:
+                        new_cap = 2 * cap
+                        nn = np.zeros((n_groups, new_cap), np.int64)
+                        na = np.zeros((n_groups, new_cap), np.int64)
+                        nn[:, :cap] = acc_n
+                        na[:, :cap] = acc_a
+                        acc_n = nn
+                        acc_a = na
+                        cap = new_cap
+                    acc_n[g, ci] += length - ad
+                    acc_a[g, ci] += ad
                 cur = nxt
-            if np_ >= p_cfg.size:
-                p_cfg = _grow_i64(p_cfg, np_ + 1)
-                p_n = _grow_i64(p_n, np_ + 1)
-                p_a = _grow_i64(p_a, np_ + 1)
-            p_cfg[np_] = i
-            p_n[np_] = (zero_len - zero_a) - (T + 1)
-            p_a[np_] = zero_a
-            np_ += 1
+            acc_n[g, i] += (zero_len - zero_a) - (T + 1)
+            acc_a[g, i] += zero_a
             e0 = e1
         for a in range(f_ptr[u], f_ptr[u + 1]):
             own[f_item[a]] = NEVER
-        # merge this user's pieces by configuration
-        if np_ > 0:
-            po = np.argsort(p_cfg[:np_], kind="mergesort")
-            need = n_rec + np_
-            if need > r_user.size:
-                r_user = _grow_i64(r_user, need)
-                r_cfg = _grow_i64(r_cfg, need)
-                r_n = _grow_i64(r_n, need)
-                r_a = _grow_i64(r_a, need)
-            last = -1
-            for q in range(np_):
-                k = po[q]
-                if p_cfg[k] != last:
-                    r_user[n_rec] = u
-                    r_cfg[n_rec] = p_cfg[k]
-                    r_n[n_rec] = 0
-                    r_a[n_rec] = 0
-                    n_rec += 1
-                    last = p_cfg[k]
-                r_n[n_rec - 1] += p_n[k]
-                r_a[n_rec - 1] += p_a[k]
-    return (r_user[:n_rec], r_cfg[:n_rec], r_n[:n_rec], r_a[:n_rec], cfg_item[:n_cfg], cfg_key[:n_cfg], expo)
+    return acc_n[:, :n_cfg].copy(), acc_a[:, :n_cfg].copy(), cfg_item[:n_cfg], cfg_key[:n_cfg], expo

@@ -9,10 +9,14 @@ counted from the first timed purchase (Ciao's times have day resolution).
 
 :func:`build_exposures` runs the compiled sweep
 (:func:`graphmodel.fit._kernels.exposure_records`) and returns
-:class:`ExposureData`: one row per (user, configuration) with non-adoption
+:class:`ExposureData`: per group of users and configuration the non-adoption
 days and adoptions, where a configuration is ``(item, k_social, k_payment,
 k_transfer)``. The likelihood depends on the data only through these sums, so
-a bootstrap over users reweights rows instead of recomputing exposures.
+a bootstrap reweights groups instead of recomputing exposures. Users are dealt
+into groups at random (``group``); with one user per group it is the plain
+bootstrap over users, with fewer groups the same resampling of users in
+random blocks, at a fraction of the memory (``groups x configurations``
+numbers instead of one row per user and configuration).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import scipy.sparse as sp
 
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.fit._kernels import KBITS, exposure_records
+from graphmodel.fit._kernels import KBITS, exposure_stats
 from graphmodel.signals.scorers import _user_graph, item_index
 
 __all__ = ["ExposureData", "build_exposures", "FIT_LAYERS", "DAY", "payment_times"]
@@ -43,10 +47,12 @@ class ExposureData:
     ----------
     n_users, n_items, last_day, window
         Sizes, the last observed day ``T`` (days ``0 .. T``) and the window in days.
-    rec_user, rec_cfg, rec_n, rec_a
-        Rows ``(user, configuration, non-adoption days, adoptions)``; an
+    grp_n, grp_a
+        ``(groups, configurations)``: non-adoption days and adoptions; an
         untouched (user, item) pair is implicit: ``T + 1`` non-adoption days
         in configuration ``item`` (the item's zero configuration).
+    grp_size
+        Users per group.
     cfg_item, cfg_k
         Configuration table: the item and the exposure counts ``(C, 3)``.
     exposures
@@ -60,10 +66,9 @@ class ExposureData:
     n_items: int
     last_day: int
     window: int
-    rec_user: np.ndarray
-    rec_cfg: np.ndarray
-    rec_n: np.ndarray
-    rec_a: np.ndarray
+    grp_n: np.ndarray
+    grp_a: np.ndarray
+    grp_size: np.ndarray
     cfg_item: np.ndarray
     cfg_k: np.ndarray
     exposures: dict[str, int]
@@ -73,6 +78,10 @@ class ExposureData:
     def n_cfg(self) -> int:
         return int(self.cfg_item.size)
 
+    @property
+    def n_groups(self) -> int:
+        return int(self.grp_size.size)
+
     def base(self) -> np.ndarray:
         """Per configuration, the non-adoption days one untouched user contributes."""
         b = np.zeros(self.n_cfg)
@@ -80,22 +89,17 @@ class ExposureData:
         return b
 
     def totals(self, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(N, A)`` per configuration, users weighted by ``weights`` (default 1 each)."""
+        """``(N, A)`` per configuration, groups weighted by ``weights`` (default 1 each); ``weights`` may be
+        ``(n_groups, B)`` for ``B`` resamples at once (then ``N``, ``A`` are ``(C, B)``)."""
         if weights is None:
-            N = np.bincount(self.rec_cfg, weights=self.rec_n, minlength=self.n_cfg) + self.base() * self.n_users
-            A = np.bincount(self.rec_cfg, weights=self.rec_a, minlength=self.n_cfg)
-            return N, A
-        w = weights[self.rec_user]
-        N = np.bincount(self.rec_cfg, weights=self.rec_n * w, minlength=self.n_cfg) + self.base() * float(weights.sum())
-        A = np.bincount(self.rec_cfg, weights=self.rec_a * w, minlength=self.n_cfg)
+            weights = np.ones(self.n_groups)
+        w = np.asarray(weights, dtype=np.float64)
+        N = self.grp_n.T.astype(np.float64) @ w
+        A = self.grp_a.T.astype(np.float64) @ w
+        users = self.grp_size.astype(np.float64) @ w
+        base = self.base()
+        N = N + (base[:, None] * users[None, :] if w.ndim == 2 else base * users)
         return N, A
-
-    def user_matrices(self) -> tuple[sp.csc_matrix, sp.csc_matrix]:
-        """Users x configurations matrices of non-adoption days and adoptions (for batched bootstraps)."""
-        shape = (self.n_users, self.n_cfg)
-        Sn = sp.csr_matrix((self.rec_n.astype(np.float64), (self.rec_user, self.rec_cfg)), shape=shape)
-        Sa = sp.csr_matrix((self.rec_a.astype(np.float64), (self.rec_user, self.rec_cfg)), shape=shape)
-        return Sn.T.tocsr(), Sa.T.tocsr()
 
 
 def payment_times(eco: Ecosystem) -> np.ndarray:
@@ -135,6 +139,7 @@ def build_exposures(
     t0: float | None = None,
     t_end: float | None = None,
     info: dict[str, Any] | None = None,
+    group: np.ndarray | None = None,
 ) -> ExposureData:
     """Count exposures and reduce them to :class:`ExposureData`.
 
@@ -155,6 +160,8 @@ def build_exposures(
         Day 0 starts at ``t0`` (default: the first time); only purchases
         before ``t_end`` are seen and the last observed day is the one before
         ``t_end`` (default: the last purchase's day is the last day).
+    group
+        Group of every user for the bootstrap (default: one group).
     """
     t = payment_times(eco) if times is None else np.asarray(times, dtype=np.float64)
     ok = np.isfinite(t)
@@ -183,11 +190,13 @@ def build_exposures(
     soc = _user_graph(eco, "social", symmetric=False) if use[0] else sp.csr_matrix((U, U))
     tra = _user_graph(eco, "transfer", symmetric=True) if use[2] else sp.csr_matrix((U, U))
     window = int(window_days)
-    r_user, r_cfg, r_n, r_a, cfg_item, cfg_key, expo = exposure_records(
+    group = np.zeros(U, np.int64) if group is None else np.asarray(group, dtype=np.int64)
+    n_groups = int(group.max()) + 1 if U else 1
+    grp_n, grp_a, cfg_item, cfg_key, expo = exposure_stats(
         U, n_items, last_day, window, f_ptr, f_item, f_day,
         soc.indptr.astype(np.int64), soc.indices.astype(np.int64),
         tra.indptr.astype(np.int64), tra.indices.astype(np.int64),
-        m_ptr, m_merch, m_day, b_ptr, b_user, b_day, use)
+        m_ptr, m_merch, m_day, b_ptr, b_user, b_day, use, group, n_groups)
     mask = (1 << KBITS) - 1
     cfg_k = np.column_stack([(cfg_key >> (2 * KBITS)) & mask, (cfg_key >> KBITS) & mask, cfg_key & mask]).astype(np.int64)
     if info is not None:
@@ -195,6 +204,6 @@ def build_exposures(
                      "n_adoptions": int(f_item.size)})
     return ExposureData(
         n_users=U, n_items=n_items, last_day=last_day, window=window,
-        rec_user=r_user, rec_cfg=r_cfg, rec_n=r_n, rec_a=r_a, cfg_item=cfg_item, cfg_k=cfg_k,
+        grp_n=grp_n, grp_a=grp_a, grp_size=np.bincount(group, minlength=n_groups), cfg_item=cfg_item, cfg_k=cfg_k,
         exposures={x: int(expo[j]) for j, x in enumerate(FIT_LAYERS) if use[j]}, layers=tuple(layers),
     )

@@ -54,6 +54,8 @@ ASSUMPTIONS: tuple[str, ...] = (
     "every user is at risk over the whole observed period",
 )
 _BATCH = 8
+#: Users are dealt at random into this many groups for the bootstrap (all users when fewer).
+BOOT_GROUPS = 400
 
 
 def _iso(t: float) -> str:
@@ -152,8 +154,6 @@ def fit(
             if x not in FIT_LAYERS:
                 raise InputError(f"unknown layer {x!r}; expected social, payment or transfer", field="layers")
         layers = tuple(x for x in FIT_LAYERS if x in layers)
-        if "payment" not in layers:
-            layers = layers  # co-customers are simply not counted
     times = payment_times(eco)
     finite = np.isfinite(times)
     t0 = float(times[finite].min())
@@ -166,11 +166,17 @@ def fit(
             raise InputError(f"no purchase before test_from {_iso(cut)}", field="test_from")
         if not (times[finite] >= cut).any():
             raise InputError(f"no purchase on or after test_from {_iso(cut)}", field="test_from")
-    info: dict[str, Any] = {}
-    ex = build_exposures(eco, level=level, window_days=window, layers=layers, t0=t0, t_end=cut, info=info)
-    used = ex.layers
     ss = as_seed_sequence(seed)
     s_boot, s_shuffle, s_valid = ss.spawn(3)
+    U = eco.n_users
+    n_groups = min(U, BOOT_GROUPS) if bootstrap else 1
+    group = np.zeros(U, np.int64)
+    if n_groups > 1:
+        rng_g, s_boot = s_boot.spawn(2)
+        group[as_generator(rng_g).permutation(U)] = np.arange(U) % n_groups
+    info: dict[str, Any] = {}
+    ex = build_exposures(eco, level=level, window_days=window, layers=layers, t0=t0, t_end=cut, info=info, group=group)
+    used = ex.layers
     N, A = ex.totals()
     K = ex.cfg_k
     # estimability
@@ -193,21 +199,16 @@ def fit(
     free = np.array([status[x][0] for x in FIT_LAYERS])
     point = _solve(ex, N, A, free)
     theta0 = np.concatenate([point.a, point.b])
-    # bootstrap over users: the same resamples for every layer (one joint fit per resample)
+    # bootstrap over users (in random groups): the same resamples for every layer (one joint fit per resample)
     boot_b = np.zeros((bootstrap, 3))
     boot_a = np.zeros((bootstrap, ex.n_items))
     if bootstrap:
-        Sn, Sa = ex.user_matrices()
-        base = ex.base()
         rng = as_generator(s_boot)
-        U = ex.n_users
+        G = ex.n_groups
         for j0 in range(0, bootstrap, _BATCH):
             nb = min(_BATCH, bootstrap - j0)
-            W = np.empty((U, nb))
-            for c in range(nb):
-                W[:, c] = np.bincount(rng.integers(0, U, size=U), minlength=U)
-            Nb = np.asarray(Sn @ W) + base[:, None] * W.sum(axis=0)[None, :]
-            Ab = np.asarray(Sa @ W)
+            W = np.stack([np.bincount(rng.integers(0, G, size=G), minlength=G) for _ in range(nb)], axis=1)
+            Nb, Ab = ex.totals(W)
             for c in range(nb):
                 m = _solve(ex, Nb[:, c], Ab[:, c], free, start=theta0)
                 boot_b[j0 + c] = m.b
@@ -289,7 +290,8 @@ def fit(
                   if cut is not None else None),
         "seed": _seed_value(seed),
         "bootstrap": bootstrap,
-        "bootstrap_unit": "users (the same resamples for every layer: paired)",
+        "bootstrap_unit": f"users, dealt at random into {ex.n_groups} groups that are resampled "
+                          "(the same resamples for every layer: paired)",
         "shuffles": shuffles,
         "min_exposures": int(min_exposures),
         "min_adoptions": int(min_adoptions),
