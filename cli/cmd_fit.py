@@ -20,6 +20,7 @@ def fit_cmd(
     bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap resamples of users (paired across layers)."),
     shuffles: int = typer.Option(3, "--shuffles", help="Time-shuffled replicates for the baseline."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same numbers."),
+    workers: int | None = typer.Option(None, "--workers", help="Threads (default: all cores); never changes the result."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the graphmodel.params/1 file ('-' for stdout)."),
     report: Path | None = typer.Option(None, "--report", help="Write one self-contained HTML page."),
 ) -> None:
@@ -29,7 +30,7 @@ def fit_cmd(
 
     eco = graphmodel.io.read(path)
     res = gm.fit(eco, level=level, window=window, layers=layers, test_from=test_from, bootstrap=bootstrap,
-                 shuffles=shuffles, seed=seed, source=str(path))
+                 shuffles=shuffles, seed=seed, source=str(path), workers=workers)
     if report is not None:
         from graphmodel.fit.report import write_report
 

@@ -146,3 +146,9 @@ def test_cli_simulate_rejects_other_formats(tmp_path, capsys):
     assert main(["simulate", str(eco_dir), "--params", str(bad), "--runs", "5"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "graphmodel.params/1" in err
+
+
+def test_workers_never_change_the_result(timeline_eco, result):
+    one = gm.fit(timeline_eco, bootstrap=30, shuffles=1, seed=3, workers=1)
+    two = gm.fit(timeline_eco, bootstrap=30, shuffles=1, seed=3, workers=2)
+    assert one.to_dict() == two.to_dict() == result.to_dict()

@@ -32,7 +32,7 @@ def _grow_i64(a: np.ndarray, n: int) -> np.ndarray:
     return b
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def exposure_stats(
     n_users: int,
     n_items: int,
