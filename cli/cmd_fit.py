@@ -12,7 +12,9 @@ from graphmodel.cli.app import app, echo, format_table, note, save_json
 
 @app.command("fit")
 def fit_cmd(
-    path: Path = typer.Argument(..., help="Ecosystem with payment first_time: a CSV directory, .npz, .graphml."),
+    path: Path = typer.Argument(..., help="Ecosystem with payment first_time (CSV directory, .npz, .graphml), "
+                                "or a raw dataset release folder (see --dataset)."),
+    dataset: str = typer.Option(None, "--dataset", help="Read PATH as this dataset's release (ciao)."),
     level: str = typer.Option("category", "--level", help="What an item is: category or merchant."),
     window: int = typer.Option(30, "--window", help="Days an exposure stays live after a neighbour's purchase."),
     layers: str | None = typer.Option(None, "--layers", help="Comma-separated layers (default: every layer with edges)."),
@@ -26,9 +28,9 @@ def fit_cmd(
 ) -> None:
     """Fit per-layer transmission (IC with background) to timestamped purchases; report intervals and validation."""
     import graphmodel as gm
-    import graphmodel.io
+    from graphmodel.cli.cmd_signal import _load  # the same reading rules as `signal`
 
-    eco = graphmodel.io.read(path)
+    eco = _load(path, dataset)
     res = gm.fit(eco, level=level, window=window, layers=layers, test_from=test_from, bootstrap=bootstrap,
                  shuffles=shuffles, seed=seed, source=str(path), workers=workers)
     if report is not None:
