@@ -69,3 +69,12 @@ def test_truth_in_meta_survives_a_round_trip(tmp_path):
     r2 = gm.fit(back, window=10, bootstrap=0, shuffles=0, seed=1)
     q = tl["transmission_per_day"]["social"]
     assert r2.recovery["layers"]["social"]["truth"] == pytest.approx(1 - (1 - q) ** 10)
+
+
+def test_a_layer_without_transmission_is_flagged_and_a_strong_one_is_not():
+    # social transmission 0: its estimate cannot clear the time-shuffled baseline; transfer (0.05) clears it
+    eco = gm.generate(users=3000, seed=4, timeline={"social": 0.0})
+    r = gm.fit(eco, bootstrap=50, shuffles=2, seed=1)
+    assert r.transmission["social"]["homophily"] is not None
+    assert r.transmission["transfer"]["homophily"] is None
+    assert r.transmission["transfer"]["ci95"][0] > r.baseline["transfer"]["mean"]

@@ -60,7 +60,7 @@ def exposure_totals_reference(eco: Ecosystem, *, level: str = "category", window
     buyers: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (u, m), d in at.items():
         buyers[m].append((u, d))
-    for m, lst in buyers.items():
+    for lst in buyers.values():
         for u, du in lst:
             for v, dv in lst:
                 if u != v:
