@@ -152,3 +152,15 @@ def test_workers_never_change_the_result(timeline_eco, result):
     one = gm.fit(timeline_eco, bootstrap=30, shuffles=1, seed=3, workers=1)
     two = gm.fit(timeline_eco, bootstrap=30, shuffles=1, seed=3, workers=2)
     assert one.to_dict() == two.to_dict() == result.to_dict()
+
+
+def test_merchant_level_and_bad_test_from(timeline_eco):
+    r = gm.fit(timeline_eco, level="merchant", bootstrap=10, shuffles=0, seed=1, test_from="2020-09-01")
+    assert r.params["level"] == "merchant" and len(r.background["per_item"]) == timeline_eco.n_merchants
+    assert "level='category'" in r.validation["skipped"]
+    with pytest.raises(InputError, match="no purchase before test_from"):
+        gm.fit(timeline_eco, test_from="2019-01-01", bootstrap=0, shuffles=0)
+    with pytest.raises(InputError, match="unknown layer"):
+        gm.fit(timeline_eco, layers="social,video")
+    with pytest.raises(InputError, match="window must be an integer"):
+        gm.fit(timeline_eco, window=0)
