@@ -113,7 +113,8 @@ def payment_times(eco: Ecosystem) -> np.ndarray:
             source="payment", field="first_time")
     t = np.asarray(pay["first_time"], dtype=np.float64)
     if not np.isfinite(t).any():
-        raise InputError("fit needs purchase times: every payment first_time is missing", source="payment", field="first_time")
+        raise InputError("fit needs purchase times: every payment first_time is missing", source="payment",
+                         field="first_time")
     return t
 
 
@@ -198,7 +199,8 @@ def build_exposures(
         tra.indptr.astype(np.int64), tra.indices.astype(np.int64),
         m_ptr, m_merch, m_day, b_ptr, b_user, b_day, use, group, n_groups)
     mask = (1 << KBITS) - 1
-    cfg_k = np.column_stack([(cfg_key >> (2 * KBITS)) & mask, (cfg_key >> KBITS) & mask, cfg_key & mask]).astype(np.int64)
+    cfg_k = np.column_stack([(cfg_key >> (2 * KBITS)) & mask, (cfg_key >> KBITS) & mask, cfg_key & mask])
+    cfg_k = cfg_k.astype(np.int64)
     if info is not None:
         info.update({"t0": start, "items": names, "n_purchases": int(ok.sum()),
                      "n_adoptions": int(f_item.size)})

@@ -56,6 +56,8 @@ ASSUMPTIONS: tuple[str, ...] = (
     "every user is at risk over the whole observed period",
 )
 _BATCH = 8
+#: The warning a layer gets when its fit does not exceed its time-shuffled baseline.
+HOMOPHILY = "not distinguishable from shared taste (does not exceed the time-shuffled baseline)"
 #: Users are dealt at random into this many groups for the bootstrap (all users when fewer).
 BOOT_GROUPS = 400
 
@@ -262,7 +264,7 @@ def fit(
             bl = {"mean": float(np.mean(base_p[:, j])), "values": [float(v) for v in base_p[:, j]]}
             lo = entry["ci95"][0] if entry["ci95"][0] is not None else entry["mean"]
             if lo <= bl["mean"]:
-                entry["homophily"] = "not distinguishable from shared taste (does not exceed the time-shuffled baseline)"
+                entry["homophily"] = HOMOPHILY
         transmission[x] = entry
         baseline[x] = bl
         if ok and bootstrap:

@@ -150,7 +150,8 @@ def maximize(item: np.ndarray, K: np.ndarray, N: np.ndarray, A: np.ndarray, n_it
             d[:n_items] = -Dinv * ga
         decrement = -float(g @ d)
         if decrement < 0:  # not a descent direction (numerical): fall back to scaled gradient
-            d = np.where(held, 0.0, -g * np.concatenate([Dinv, np.full(n_l, 1.0 / max(float(E.max()) if E.size else 1.0, 1e-300))]))
+            eb = max(float(E.max()) if E.size else 1.0, 1e-300)
+            d = np.where(held, 0.0, -g * np.concatenate([Dinv, np.full(n_l, 1.0 / eb)]))
             decrement = -float(g @ d)
         if decrement / 2 < tol:
             converged = True

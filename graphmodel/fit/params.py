@@ -104,7 +104,8 @@ class Params:
                 raise InputError(f"unknown layer {layer!r}; expected social, payment or transfer", source=source,
                                  field=f"transmission.{layer}")
             if not isinstance(entry, dict) or "mean" not in entry:
-                raise InputError("expected an object with 'mean' and 'ci95'", source=source, field=f"transmission.{layer}")
+                raise InputError("expected an object with 'mean' and 'ci95'", source=source,
+                                 field=f"transmission.{layer}")
             mean = entry["mean"]
             if mean is None:
                 missing[layer] = str(entry.get("reason") or "not estimable")
@@ -199,7 +200,8 @@ class Params:
                       level=self.level, source=f"{self.source} draw {j}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"transmission": dict(self.transmission), "ci95": dict(self.ci95), "not_estimable": dict(self.not_estimable),
+        return {"transmission": dict(self.transmission), "ci95": dict(self.ci95),
+                "not_estimable": dict(self.not_estimable),
                 "window_days": self.window_days, "level": self.level, "source": self.source,
                 "prob": self.prob_spec(), "sources": self.sources()}
 

@@ -53,7 +53,8 @@ def report_html(result: FitResult) -> str:
         parts.append(f"<p>{html.escape(k)}: {_n(v['mean'])} {_ci(v['ci95'])} (paired bootstrap)</p>")
     if d["recovery"]:
         rec = d["recovery"]
-        rows = [[k, _n(v["truth"]), _n(v["estimate"]), _ci(v["ci95"]), _n(v["covered"])] for k, v in rec["layers"].items()]
+        rows = [[k, _n(v["truth"]), _n(v["estimate"]), _ci(v["ci95"]), _n(v["covered"])]
+                for k, v in rec["layers"].items()]
         if "background" in rec:
             b = rec["background"]
             rows.append(["background", _n(b["truth"]), _n(b["estimate"]), _ci(b["ci95"]), _n(b["covered"])])
@@ -72,7 +73,8 @@ def report_html(result: FitResult) -> str:
         rows = [[str(c["decile"]), str(c["n"]), _n(c["predicted"]), _n(c["observed"]), _n(cd["predicted"])]
                 for c, cd in zip(v["calibration"], v["calibration_default"])]
         parts.append("<h3>Calibration by decile of the fitted prediction</h3>")
-        parts.append(_table(["decile", "pairs", "predicted (fitted)", "observed", "predicted (default, own deciles)"], rows))
+        parts.append(_table(["decile", "pairs", "predicted (fitted)", "observed",
+                             "predicted (default, own deciles)"], rows))
     elif v:
         parts.append(f"<p>Validation: {html.escape(str(v.get('skipped')))}</p>")
     parts.append("<h2>Assumptions</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>" for a in p["assumptions"]) + "</ul>")

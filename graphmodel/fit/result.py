@@ -1,4 +1,4 @@
-"""What :func:`graphmodel.fit` returns: a frozen :class:`FitResult` whose ``to_dict()`` is a ``graphmodel.params/1`` file."""
+"""What :func:`graphmodel.fit` returns: a frozen :class:`FitResult`; its ``to_dict()`` is a params file."""
 
 from __future__ import annotations
 

@@ -91,7 +91,10 @@ def calibration(pred: np.ndarray, y: np.ndarray, *, bins: int = 10) -> list[dict
 
 def validate(eco: Ecosystem, *, level: str, window: int, t0: float, cut: float, a: np.ndarray, b: np.ndarray,
              layers: tuple[str, ...], seed: SeedLike = None, n_boot: int = 1000) -> dict[str, Any]:
-    """Out-of-sample validation of fitted ``a`` (per item, per day) and ``b`` (per layer, per day); see the module docstring."""
+    """Out-of-sample validation of fitted ``a`` (per item, per day) and ``b`` (per layer, per day).
+
+    See the module docstring.
+    """
     if level != "category":
         return {"skipped": "validation predicts categories: fit with level='category' to validate"}
     times = payment_times(eco)

@@ -73,7 +73,8 @@ class TimelineParams:
         tr = dict(DEFAULT_TRANSMISSION)
         for k, v in dict(self.transmission).items():
             if k not in tr:
-                raise InputError(f"unknown layer {k!r}; expected social, payment or transfer", field="timeline transmission")
+                raise InputError(f"unknown layer {k!r}; expected social, payment or transfer",
+                                 field="timeline transmission")
             v = float(v)
             if not 0.0 <= v < 1.0:
                 raise InputError(f"expected a probability in [0, 1), got {v!r}", field=f"timeline transmission {k}")
@@ -280,7 +281,8 @@ def make_timeline(users: dict[str, np.ndarray], merchants: dict[str, np.ndarray]
     C = len(cat_names)
     names_arr = np.array(cat_names)
     sorter = np.argsort(names_arr)
-    mcat = sorter[np.searchsorted(names_arr, np.asarray(merchants["category"]).astype(str), sorter=sorter)].astype(np.int64)
+    mcat = sorter[np.searchsorted(names_arr, np.asarray(merchants["category"]).astype(str), sorter=sorter)]
+    mcat = mcat.astype(np.int64)
     cities, ucity = np.unique(np.asarray(users["city"]).astype(str), return_inverse=True)
     online = np.asarray(merchants["channel"]) == "online"
     mcity = np.searchsorted(cities, np.asarray(merchants["city"]).astype(str))
