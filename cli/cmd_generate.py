@@ -9,14 +9,14 @@ import typer
 from graphmodel.cli.app import app, echo, format_table, note, write_json
 
 
-def _parse_sets(items: list[str]) -> dict[str, str]:
+def _parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
     from graphmodel.errors import InputError
 
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InputError(f"expected name=value, got {item!r}", field="--set")
+            raise InputError(f"expected name=value, got {item!r}", field=flag)
         out[name.strip()] = value.strip()
     return out
 
@@ -29,6 +29,10 @@ def generate_cmd(
     merchants: int | None = typer.Option(None, "--merchants", "-m", help="Number of merchants (default users / 20)."),
     seed: int | None = typer.Option(None, "--seed", "-s", help="Random seed (same arguments and seed: identical files)."),
     sets: list[str] = typer.Option([], "--set", help="Override a parameter: --set name=value (repeatable)."),
+    timeline: bool = typer.Option(False, "--timeline", help="Timestamped purchases from a timed cascade with known "
+                                  "per-layer transmission (stored in meta.timeline; `graphmodel fit` recovers it)."),
+    timeline_sets: list[str] = typer.Option([], "--timeline-set", help="Timeline truth: social=, payment=, transfer= "
+                                            "(transmission), background=, window_days=, days= (repeatable)."),
 ) -> None:
     """Generate a synthetic ecosystem from a preset and parameter overrides, and write it."""
     from graphmodel.generator import generate
@@ -39,10 +43,18 @@ def generate_cmd(
     users_arg = users if users is not None else params.pop("users", None)
     merchants_arg = merchants if merchants is not None else params.pop("merchants", None)
     params.pop("users", None), params.pop("merchants", None)
-    eco = generate(preset=preset, users=users_arg, merchants=merchants_arg, seed=seed, **params)
+    tl: object = None
+    if timeline or timeline_sets:
+        tl = dict(_parse_sets(timeline_sets, "--timeline-set")) or True
+    eco = generate(preset=preset, users=users_arg, merchants=merchants_arg, seed=seed, timeline=tl, **params)
     write(eco, out)
     layers = ", ".join(f"{layer} {eco.n_edges(layer):,}" for layer in ("social", "payment", "transfer"))
     note(f"{preset}: {eco.n_users:,} users, {eco.n_merchants:,} merchants; edges: {layers} -> {out}")
+    if "timeline" in eco.meta:
+        t = eco.meta["timeline"]
+        truth = ", ".join(f"{k} {v:g}" for k, v in t["transmission"].items())
+        note(f"timeline: {t['purchases']:,} first purchases over {t['days']} days; transmission within "
+             f"{t['window_days']} days: {truth}; by cause {t['purchases_by_cause']}")
 
 
 @app.command("presets")

@@ -18,6 +18,8 @@ def simulate_cmd(
     prob: list[str] = typer.Option(
         [], "--prob", help="Per-layer probability: 'social=0.05', 'payment=wc', 'payment=exp:0.5:count'; repeatable (default wc: 1/in-degree)."
     ),
+    params: Path | None = typer.Option(None, "--params", help="Fitted parameters (graphmodel.params/1, from "
+                                       "`graphmodel fit --json`) instead of --prob; IC only."),
     seeds: str | None = typer.Option(
         None, "--seeds", help="user:ID, merchant:ID, ID, random:K, top-degree:K, top-pagerank:K[:user|merchant], comma-separated."
     ),
@@ -50,6 +52,7 @@ def simulate_cmd(
             model=model,
             layers=layers,
             prob=prob or None,
+            params=params,
             seeds=spec or "random:50",
             runs=runs,
             seed=seed,
@@ -78,6 +81,8 @@ def _summary(res: Any) -> str:
     for name, e in [("users reached", res.spread), *((f"  via {k}", v) for k, v in res.by_layer.items()), ("merchants reached", res.merchants)]:
         rows.append([name, e.mean, e.std, f"[{e.ci95[0]:.4g}, {e.ci95[1]:.4g}]", e.quantiles.get("q50", "")])
     table = format_table(rows, ["", "mean", "std", "95% CI", "median"])
+    if p.get("sources"):
+        head += "\n" + "; ".join(f"{k[5:]} {p['prob'][k[5:]]:.4g}: {v}" for k, v in p["sources"].items())
     return f"{head}\n{table}\nsteps (mean new users per step): " + " ".join(f"{x:.3g}" for x in res.curve[:12]) + (
         " ..." if len(res.curve) > 12 else ""
     )

@@ -19,6 +19,7 @@ _COMMAND_MODULES = [
     "cmd_seeds",
     "cmd_compete",
     "cmd_signal",
+    "cmd_fit",
     "cmd_stats",
     "cmd_generate",
     "cmd_datasets",

@@ -30,7 +30,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("SweepResult", "sweep"), "graphmodel.studies"),
     **dict.fromkeys(("CompareResult", "IntentModel", "compare"), "graphmodel.experiments"),
     **dict.fromkeys(("CompeteResult", "Platform", "compete"), "graphmodel.competition"),
-    **dict.fromkeys(("FitResult", "Params", "fit", "load_params"), "graphmodel.fit"),
+    **dict.fromkeys(("FitResult", "Params", "fit", "load_params"), "graphmodel.fitting"),
     "CSR": "graphmodel.csr",
     "resolve_seeds": "graphmodel.seedsets",
     "generate": "graphmodel.generator",
@@ -39,7 +39,7 @@ _EXPORTS: dict[str, str] = {
 }
 #: Subpackages and modules reachable as attributes (``gm.experiments.write_report``).
 _SUBMODULES = frozenset({
-    "analytics", "competition", "experiments", "fit", "generator", "io", "propagation", "seeding", "signals",
+    "analytics", "competition", "experiments", "fitting", "generator", "io", "propagation", "seeding", "signals",
     "studies", "datasets", "csr", "ecosystem", "errors", "estimate", "table", "seedsets", "convert",
 })
 
@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # static tools see the real names
     from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
     from graphmodel.estimate import Estimate
     from graphmodel.experiments import CompareResult, IntentModel, compare
-    from graphmodel.fit import FitResult, Params, fit, load_params
+    from graphmodel.fitting import FitResult, Params, fit, load_params
     from graphmodel.generator import generate
     from graphmodel.io import read, write
     from graphmodel.propagation import SimulationResult, simulate

@@ -29,7 +29,7 @@ from graphmodel.generator.users import make_users
 __all__ = ["generate", "presets", "parameter_table", "Preset", "GenerateParams", "ParamSpec", "PARAMETERS", "CATEGORIES", "make_params"]
 
 #: Order of the child seed streams; append new parts at the end to keep old streams stable.
-_PARTS = ("users", "social", "merchants", "payments", "transfers", "shuffle")
+_PARTS = ("users", "social", "merchants", "payments", "transfers", "shuffle", "timeline")
 
 
 def _seed_record(seed: SeedLike, ss: np.random.SeedSequence) -> Any:
@@ -51,6 +51,7 @@ def generate(
     users: int | None = None,
     merchants: int | None = None,
     seed: SeedLike = None,
+    timeline: Any = None,
     **params: Any,
 ) -> Ecosystem:
     """Generate a synthetic ecosystem.
@@ -63,6 +64,11 @@ def generate(
         Sizes (default: 10 000 users, ``users // 20`` merchants).
     seed
         int, SeedSequence or Generator; the same arguments and seed give the same ecosystem.
+    timeline
+        ``True``, a mapping or a :class:`~graphmodel.generator.timeline.TimelineParams`: replace the
+        payment layer with timestamped first purchases (``first_time``) from a timed cascade with known
+        per-layer transmission and background (see :mod:`graphmodel.generator.timeline`); the truth
+        goes to ``meta["timeline"]``. Default: no timeline (static payments, no times).
     **params
         Overrides of any parameter in :data:`PARAMETERS` (values may be strings, as from a command line).
 
@@ -147,6 +153,13 @@ def generate(
         "categories": {name: price for name, price, _ in CATEGORIES},
         "payment_choices_given_up": int(given_up),
     }
+    if timeline is not None and timeline is not False:
+        from graphmodel.generator.timeline import TimelineParams, make_timeline
+
+        tp = TimelineParams.from_options(timeline)
+        payment_table, meta["timeline"] = make_timeline(user_table, merchant_table, social_table, transfer_table, tp,
+                                                        streams["timeline"], [c[0] for c in CATEGORIES])
+        meta["description"] += "; payments are the first purchases of a timed cascade (meta.timeline holds the truth)"
     for table in (user_table, merchant_table, social_table, payment_table, transfer_table):
         for col in table.values():
             col.flags.writeable = False  # read-only columns go into the tables without a copy

@@ -44,6 +44,7 @@ def simulate(
     model: str = "ic",
     layers: str | Sequence[str] | None = None,
     prob: Any = None,
+    params: Any = None,
     seeds: Any = "random:50",
     runs: int = 1000,
     seed: SeedLike = None,
@@ -73,6 +74,11 @@ def simulate(
         Per-layer probability spec (LT: weights); see
         :mod:`graphmodel.propagation.probability`. A float array with one
         value per arc of ``eco.csr(layers)`` is used as is.
+    params
+        Fitted parameters instead of ``prob`` (IC only): a ``graphmodel.params/1``
+        file path, :class:`~graphmodel.fitting.Params` or :class:`~graphmodel.fitting.FitResult`;
+        the arcs get :meth:`Params.prob_spec` and ``result.params["sources"]``
+        says, per layer, whether the value was fitted (from which file) or a default.
     seeds
         Seed spec (see :mod:`graphmodel.seedsets`) or global node numbers.
     runs
@@ -118,13 +124,16 @@ def simulate(
         raise InputError(f"recovery must be in [0, 1], got {recovery}", field="recovery")
     if target_ci is not None and not target_ci > 0:
         raise InputError(f"target_ci must be > 0, got {target_ci}", field="target_ci")
+    if params is not None and model != "ic":
+        raise InputError(f"fitted parameters are independent-cascade probabilities: use model='ic', got {model!r}",
+                         field="params")
     ss = as_seed_sequence(seed)
     seed_ss, run_ss = ss.spawn(2)
     layer_names = eco.csr(layers).layers
     from graphmodel.seedsets import resolve_seeds
 
     seed_nodes = resolve_seeds(eco, seeds, seed=seed_ss, layers=layer_names)
-    params: dict[str, Any] = {
+    info: dict[str, Any] = {
         "model": model,
         "layers": list(layer_names),
         "seeds": seeds if isinstance(seeds, str) else [s if isinstance(s, str) else int(s) for s in seeds],
@@ -135,7 +144,7 @@ def simulate(
         from graphmodel.propagation.ppr import personalized_pagerank
 
         mass = personalized_pagerank(eco, seed_nodes, layers=layer_names, damping=damping)
-        params["damping"] = float(damping)
+        info["damping"] = float(damping)
         U = eco.n_users
         return SimulationResult(
             model="ppr",
@@ -146,18 +155,28 @@ def simulate(
             activation_frequency=mass,
             runs=1,
             seed=None,
-            params=params,
+            params=info,
         )
+    if params is not None:
+        if prob is not None:
+            raise InputError("give either prob or params (fitted parameters set the probabilities)", field="params")
+        from graphmodel.fitting.params import as_params  # fit sits above propagation: import at use
+
+        fitted = as_params(params)
+        prob = fitted.prob_spec(layer_names)
+        sources = fitted.sources()
+        info["sources"] = {k: v for k, v in sources.items() if k.startswith("prob.") and k[5:] in layer_names}
+        info["params_file"] = fitted.source
     if isinstance(prob, np.ndarray):
-        params["prob"] = "per-arc array"
+        info["prob"] = "per-arc array"
     else:
         from graphmodel.propagation.probability import parse_prob_spec
 
-        params["prob"] = parse_prob_spec(prob, layer_names, model=model)
-    graph = prepare(eco, layer_names, prob if isinstance(prob, np.ndarray) else params["prob"], model=model)
+        info["prob"] = parse_prob_spec(prob, layer_names, model=model)
+    graph = prepare(eco, layer_names, prob if isinstance(prob, np.ndarray) else info["prob"], model=model)
     if model == "sir" and max_steps is None:
         max_steps = 10_000
-    params.update(
+    info.update(
         {
             "runs": int(runs),
             "max_steps": max_steps,
@@ -206,7 +225,7 @@ def simulate(
     if regime_check and not isinstance(prob, np.ndarray):
         from graphmodel.propagation.regime import regime
 
-        reg = regime(eco, layers=layer_names, prob=params["prob"], model=model, recovery=recovery, seed=ss.spawn(1)[0])
+        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=ss.spawn(1)[0])
     return SimulationResult(
         model=model,
         spread=estimate(raw.users),
@@ -216,6 +235,6 @@ def simulate(
         activation_frequency=freq,
         runs=done,
         seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
-        params=params,
+        params=info,
         regime=reg,
     )
