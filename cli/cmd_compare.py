@@ -42,6 +42,10 @@ def compare_cmd(
     report: Path | None = typer.Option(None, "--report", help="Write one self-contained HTML page."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.png or .svg): the winner map with --sweep, else curves and bars."),
     breakeven: bool = typer.Option(True, "--breakeven/--no-breakeven", help="Search the ratios at which the winner flips (default on)."),
+    params: Path | None = typer.Option(None, "--params", help="Fitted parameters ('graphmodel fit --json' file) instead of --prob."),
+    param_draws: int | None = typer.Option(
+        None, "--param-draws", help="With --params: bootstrap draws the runs are split over (default min(20, draws); 0: point estimate)."
+    ),
 ) -> None:
     """Run the intent model over social, payment, transfer, social+transfer and all; print the verdict."""
     import dataclasses
@@ -62,11 +66,11 @@ def compare_cmd(
         import graphmodel.io
 
         eco = graphmodel.io.read(path)
-    intent = IntentModel.from_conversion_json(conversion_from) if conversion_from is not None else IntentModel()
+    intent = IntentModel.from_conversion_json(conversion_from) if conversion_from is not None else None
     sources = {"conversion": f"estimated from {conversion_from}"} if conversion_from is not None else {}
     changes: dict[str, Any] = {}
     if conversion:
-        conv = dict(intent.conversion)
+        conv = dict((intent if intent is not None else IntentModel()).conversion)
         for item in conversion:
             k, sep, v = item.partition("=")
             if not sep:
@@ -78,7 +82,8 @@ def compare_cmd(
         if value is not None:
             changes[name] = value
     if changes:
-        intent = IntentModel(**{**{f.name: getattr(intent, f.name) for f in dataclasses.fields(intent)}, **changes})
+        base = intent if intent is not None else IntentModel()
+        intent = IntentModel(**{**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)}, **changes})
 
     long_run = runs * max(eco.n_edges(), 1) >= 200_000_000 or bool(sweep)
     with progress_bar("compare", enabled=long_run) as progress:
@@ -87,6 +92,7 @@ def compare_cmd(
             scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
             null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
             progress=progress, breakeven=breakeven, parameter_sources=sources,
+            params=params, param_draws=param_draws,
         )
     if json_out is None or str(json_out) != "-":
         echo(_summary(res))  # printed before any file is written: a failed write loses no result

@@ -30,6 +30,7 @@ def compete_cmd(
     max_steps: int | None = typer.Option(None, "--max-steps", help="Stop each run after this many steps."),
     sweep: str | None = typer.Option(None, "--sweep", help="'NAME.budget=10:100:10', 'NAME.strength.LAYER=0.05:0.2:4' or 'multihoming=0:1:5' (START:STOP:NUM)."),
     workers: int | None = typer.Option(None, "--workers", help="Threads (default: all cores); never changes the result."),
+    params: Path | None = typer.Option(None, "--params", help="Fitted parameters ('graphmodel fit --json'): strengths a platform does not name."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON ('-' for stdout)."),
     plot: Path | None = typer.Option(None, "--plot", help="Share over steps with bands (or the sweep) as .png/.pdf/.svg."),
 ) -> None:
@@ -55,7 +56,7 @@ def compete_cmd(
     eco = graphmodel.io.read(path)
     long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
     with progress_bar("compete", enabled=long_run) as progress:
-        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, **options)
+        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, params=params, **options)
     for line in res.warnings():
         note(f"warning: {line}")
     to_stdout = save_json(res.to_dict(), json_out)

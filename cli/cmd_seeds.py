@@ -50,6 +50,7 @@ def seeds_cmd(
     model: str = typer.Option("ic", "--model", help="Cascade model: ic or lt."),
     layers: str | None = typer.Option(None, "--layers", help="Comma-separated layers (default: all)."),
     prob: list[str] | None = typer.Option(None, "--prob", help="Probability: a number, or per layer 'social=0.05', 'payment=wc' (default wc: 1/in-degree)."),
+    params: Path | None = typer.Option(None, "--params", help="Fitted parameters ('graphmodel fit --json' file) instead of --prob."),
     node_type: str | None = typer.Option(None, "--node-type", help="Seeds only among 'user' or 'merchant' (default: both)."),
     epsilon: float = typer.Option(0.1, "--epsilon", help="IMM (OPIM-C) accuracy: certified 1-1/e-epsilon."),
     min_rr_sets: int | None = typer.Option(
@@ -83,7 +84,7 @@ def seeds_cmd(
             eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,
             node_type=node_type, epsilon=epsilon, min_rr_sets=min_rr_sets, max_memory=max_memory,
             stop_when_saturated=stop_when_saturated, runs=runs, objective=objective, campaign=campaign, seed=seed,
-            validate_runs=validate_runs, workers=workers, progress=progress,
+            validate_runs=validate_runs, workers=workers, progress=progress, params=params,
         )
     finally:
         progress.close()

@@ -595,6 +595,7 @@ def compete(
     progress: Callable[[int, int], None] | None = None,
     sweep: str | None = None,
     regime_check: bool = True,
+    params: Any = None,
 ) -> CompeteResult:
     """Run a contest between ``platforms`` and report their final shares.
 
@@ -632,6 +633,10 @@ def compete(
     regime_check
         Measure each platform's cascade regime into ``result.regime`` (see
         :mod:`graphmodel.propagation.regime`); off saves its cost.
+    params
+        Fitted parameters (``graphmodel fit --json`` file, Params or FitResult): every layer
+        whose strength a platform did not name gets the fitted probability
+        (:meth:`~graphmodel.fitting.Params.prob_spec`); ``params["sources"]`` says which.
 
     Examples
     --------
@@ -643,6 +648,19 @@ def compete(
     1.0
     """
     plats = _as_platforms(platforms)
+    fitted_sources: dict[str, dict[str, str]] = {}
+    if params is not None:
+        from graphmodel.fitting.params import as_params  # fitting sits beside competition: import at use
+
+        fitted = as_params(params)
+        fp, src = fitted.prob_spec(), fitted.sources()
+        new = []
+        for p in plats:
+            take = {k: v for k, v in fp.items() if k in p.layers and k not in p.strength_given}
+            fitted_sources[p.name] = {k: src[f"prob.{k}"] if k in take else "given" if k in p.strength_given
+                                      else "default" for k in p.layers}
+            new.append(replace(p, strength={**p.strength, **take}) if take else p)
+        plats = new
     _check_options(tie, switching, lock_in, multihoming, merchant_carry, runs, max_steps)
     _check_followers(plats, switching)
     ss = as_seed_sequence(seed)
@@ -687,7 +705,7 @@ def compete(
             diff = (r2.users - raw.users) / max(eco.n_users, 1)
             paired.append({n: estimate(diff[:, j]) for j, n in enumerate(names)})
         sweep_res = CompeteSweep(sweep_spec[0], sweep_spec[1], tuple(points), tuple(paired))
-    params: dict[str, Any] = {
+    info: dict[str, Any] = {
         "platforms": [p.to_dict() for p in plats],
         "layers": list(union),
         "runs": int(runs),
@@ -702,7 +720,9 @@ def compete(
         "random": "counter-based; coins keyed on (run, layer, edge, direction, platform position)",
     }
     if arr.selections:
-        params["seed_selection"] = arr.selections
+        info["seed_selection"] = arr.selections
+    if fitted_sources:
+        info["sources"] = fitted_sources
     reg_ss = ss.spawn(1)[0].spawn(len(plats))
     regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=reg_ss[i])
                for i, p in enumerate(plats)} if regime_check else {}
@@ -713,7 +733,7 @@ def compete(
         curve_q95=np.quantile(share, 0.95, axis=0),
         runs=int(runs),
         seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
-        params=params,
+        params=info,
         sweep=sweep_res,
         regime=regimes,
     )

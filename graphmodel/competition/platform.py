@@ -91,6 +91,8 @@ class Platform:
     layers: tuple[str, ...] = LAYERS
     strength: Mapping[str, float | str] = field(default_factory=dict)
     budget: int | None = None
+    #: Layers whose strength the platform named (the others took the default; fitted parameters may replace them).
+    strength_given: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from graphmodel.propagation.probability import parse_prob_spec
@@ -118,6 +120,8 @@ class Platform:
         except InputError as exc:
             raise InputError(f"{where}: {exc}", field="strength") from None
         object.__setattr__(self, "strength", spec)
+        named = tuple(strength) if isinstance(strength, dict) else (layers if strength not in ({}, None) else ())
+        object.__setattr__(self, "strength_given", named)
         if self.budget is not None:
             if isinstance(self.budget, bool) or int(self.budget) != self.budget or self.budget < 1:
                 raise InputError(f"{where}: budget must be a positive integer, got {self.budget!r}", field="budget")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -410,6 +410,21 @@ def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray
     return {"rule": which, "difference": d, "winner": w, "verdict": text}
 
 
+def _split_sensitivity(eco: Any, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
+                       seeds: np.ndarray, *, key: int, runs: int, workers: int | None) -> dict[str, Any]:
+    """The headline pair under the other reading of a fitted "reached and bought": half on the arcs, half in conversion."""
+    from graphmodel.experiments.verdict import fmt
+
+    alt = make_setup(eco, prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
+                     intent=intent.with_conversion(**fitted.conversion(split="even")), buy=buy, seeds=seeds)
+    got = run_scenarios(alt, {"payment": ("payment",), "social": ("social",)}, key=key, runs=runs, workers=workers)
+    d = estimate(got["payment"].purchases.astype(np.float64) - got["social"].purchases)
+    w = "payment" if d.ci95[0] > 0 else "social" if d.ci95[1] < 0 else "none"
+    text = (f"Fitted split: with sqrt(p) on the arcs and sqrt(p) as conversion instead of p on the arcs, the winner is "
+            f"{w} (payment - social {fmt(d.mean, True)} purchases, 95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)}).")
+    return {"rule": "even", "difference": d, "winner": w, "verdict": text}
+
+
 def compare(
     eco: Any,
     *,
@@ -431,6 +446,8 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
     breakeven: bool = True,
     parameter_sources: Mapping[str, str] | None = None,
+    params: Any = None,
+    param_draws: int | None = None,
 ) -> CompareResult:
     """Compare how far shopping intent travels, and how much it sells, per layer.
 
@@ -499,6 +516,17 @@ def compare(
     parameter_sources
         Where given parameters came from, by name or prefix (``{"conversion":
         "estimated from conv.json"}``); reported in ``parameters`` and the verdict.
+    params
+        Fitted parameters (``graphmodel fit --json`` file, :class:`~graphmodel.fitting.Params`
+        or :class:`~graphmodel.fitting.FitResult`) instead of ``prob``: fitted layers get
+        :meth:`~graphmodel.fitting.Params.prob_spec` on their arcs and conversion 1 (the fitted
+        probability already is "reached and bought", so affordability and access are off unless
+        ``intent`` is given); unfitted layers keep the defaults. The other split (half on the arcs,
+        half in conversion) is reported as a sensitivity line.
+    param_draws
+        With ``params``: split the runs over this many bootstrap draws of the fitted parameters
+        (paired across layers), so the intervals include parameter uncertainty; default
+        ``min(20, draws in the file)``, 0 for the point estimate only.
 
     Returns
     -------
@@ -537,6 +565,22 @@ def compare(
     from graphmodel.propagation.engine import base_key
     from graphmodel.propagation.probability import parse_prob_spec
 
+    fitted = None
+    sources = dict(parameter_sources or {})
+    if params is not None:
+        if prob is not None:
+            raise InputError("give either prob or params (fitted parameters set the probabilities)", field="params")
+        from graphmodel.fitting.params import as_params  # fitting sits beside experiments: import at use
+
+        fitted = as_params(params)
+        prob = fitted.prob_spec(LAYERS)
+        if not intent_given:
+            intent = replace(intent, affordability="none", access="none")
+            sources.update({k: f"fitted mapping ({fitted.source}: the fitted probability already counts who buys)"
+                            for k in ("affordability", "access")})
+        intent = intent.with_conversion(**fitted.conversion())
+        for k, v in fitted.sources().items():
+            sources[k.replace("prob.", "transmission.")] = v
     prob_spec = parse_prob_spec(prob, LAYERS, model="ic")
     camp = make_campaign(eco, campaign, price=price)
     ss = as_seed_sequence(seed)
@@ -556,7 +600,24 @@ def compare(
         batch = ADAPTIVE_BATCH
     else:
         batch = runs if progress is None else max(1, math.ceil(runs / 10))
-    raw = _batched(setup, scen, key=key, runs=runs, workers=workers, prog=prog, batch=batch, target_ci=target_ci)
+    n_draws = 0 if fitted is None else (min(20, fitted.n_draws) if param_draws is None else int(param_draws))
+    if n_draws < 0 or (fitted is not None and n_draws > fitted.n_draws):
+        raise InputError(f"param_draws must be in 0..{0 if fitted is None else fitted.n_draws}, got {param_draws!r}",
+                         field="param_draws")
+    if n_draws:
+        # Parameter uncertainty: run r uses draw (r * n_draws // runs); coins stay common across scenarios.
+        parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
+        for j in range(n_draws):
+            lo, hi = runs * j // n_draws, runs * (j + 1) // n_draws
+            if hi <= lo:
+                continue
+            dj = fitted.draw(j)
+            sj = make_setup(eco, prob={**prob_spec, **dj.prob_spec(LAYERS)}, intent=intent, buy=buy, seeds=seed_nodes)
+            for k, v in _run_all(sj, scen, key=key, runs=hi - lo, run_start=lo, workers=workers, prog=prog).items():
+                parts[k].append(v)
+        raw = {k: ScenarioRuns.concat(v) for k, v in parts.items()}
+    else:
+        raw = _batched(setup, scen, key=key, runs=runs, workers=workers, prog=prog, batch=batch, target_ci=target_ci)
     asked, runs = runs, int(next(iter(raw.values())).reach.shape[0])
     if runs < asked:
         prog.total -= (asked - runs) * len(scen) * (1 + (normalize is not None) + (null is not None))
@@ -569,7 +630,11 @@ def compare(
     if breakeven and "payment" in raw and "social" in raw:
         be_ss = ss.spawn(1)[0]
         c_ss, t_ss = be_ss.spawn(2)
-        pay, soc = (raw[k].purchases.astype(np.float64) for k in ("payment", "social"))
+        if n_draws:  # the break-even holds the point estimate fixed: its own base runs
+            base = run_scenarios(setup, {k: scen[k] for k in ("payment", "social")}, key=key, runs=runs, workers=workers)
+        else:
+            base = raw
+        pay, soc = (base[k].purchases.astype(np.float64) for k in ("payment", "social"))
         step = (lambda n: prog.add(n * runs))
         be["conversion_ratio"] = breakeven_conversion(setup, pay, soc, key=key, runs=runs, workers=workers,
                                                       seed=c_ss, progress=step)
@@ -577,6 +642,9 @@ def compare(
                                                           seed=t_ss, progress=step)
         sensitivity["spread"] = _spread_sensitivity(setup, intent, pay, key=key, runs=runs, workers=workers)
         prog.add(runs)
+        if fitted is not None:
+            sensitivity["split"] = _split_sensitivity(eco, fitted, prob_spec, intent, buy, seed_nodes, key=key,
+                                                      runs=runs, workers=workers)
 
     controls: dict[str, Any] = {}
     if normalize == "edges":
@@ -610,10 +678,13 @@ def compare(
     reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=ss.spawn(1)[0]) \
         if used else None
     notes = _notes(eco, cnotes, scen)
+    if n_draws:
+        notes.append(f"Intervals include parameter uncertainty: runs split over {n_draws} bootstrap draws of "
+                     f"{fitted.source} (the break-even and controls hold its point estimate).")
     if reg is not None and reg.warnings() and any(intent.spread[x] == "purchase" for x in used):
         notes.append("Regime is that of transmission alone; layers that relay only from buyers "
                      f"({', '.join(x for x in used if intent.spread[x] == 'purchase')}) spread less in the intent model.")
-    parameters = _parameters(intent, intent_given, prob_spec, prob, camp, seeds, seed_nodes, parameter_sources)
+    parameters = _parameters(intent, intent_given, prob_spec, prob, camp, seeds, seed_nodes, sources)
     lines = verdict_lines(scen_est, paired, runs=int(runs), parameters=parameters, breakeven=be, controls=controls,
                           regime_warnings=reg.warnings() if reg is not None else [], notes=notes,
                           sensitivity=[v["verdict"] for v in sensitivity.values()])
@@ -641,6 +712,8 @@ def compare(
         "repeats": int(repeats),
         "sweep": {k: list(v) for k, v in axes.items()} or None,
         "sweep_runs": int(sweep_runs) if axes else None,
+        "params_file": None if fitted is None else fitted.source,
+        "param_draws": n_draws if fitted is not None else None,
         "affordability": cnotes.get("affordability"),
         "access": cnotes.get("access"),
         "random": "counter-based: arc coins keyed on (run, edge, direction), purchase coins on (run, user, layer)",

@@ -134,7 +134,7 @@ def parameter_lines(parameters: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _v(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
 def breakeven_line(be: Any) -> str | None:

@@ -274,6 +274,7 @@ def seeds(
     max_memory: int | str | None = None,
     stop_when_saturated: bool = False,
     progress: Callable[[SeedProgress], None] | None = None,
+    params: Any = None,
 ) -> SeedResult:
     """Choose seeds that maximise the expected spread of a cascade.
 
@@ -310,6 +311,9 @@ def seeds(
         Monte Carlo run for CELF, already reached), return only the seeds
         that matter; by default the rest are filled by out-degree (stated in
         ``saturation`` and ``notes``)
+    params : fitted parameters (``graphmodel fit --json`` file, Params or FitResult) instead
+        of ``prob`` (IC only): fitted layers get :meth:`~graphmodel.fitting.Params.prob_spec`,
+        the others the default; ``params["sources"]`` says which
     progress : called with :class:`~graphmodel.seeding.progress.SeedProgress`
         reports (OPIM-C sampling and rounds, CELF evaluations, validation runs)
     runs : Monte Carlo runs per evaluation (CELF)
@@ -355,6 +359,16 @@ def seeds(
     if workers is not None and int(workers) < 1:
         raise InputError(f"workers must be >= 1, got {workers}", field="workers")
 
+    sources = None
+    if params is not None:
+        if prob is not None or model != "ic":
+            raise InputError("params (fitted IC probabilities) replace prob and need model 'ic'", field="params")
+        from graphmodel.fitting.params import as_params  # fitting sits beside seeding: import at use
+
+        fitted = as_params(params)
+        names = eco.csr(layers).layers
+        prob = fitted.prob_spec(names)
+        sources = {k: v for k, v in fitted.sources().items() if k.startswith("prob.") and k[5:] in names}
     graph = prepare(eco, layers, prob, model=model)
     n, nu = graph.n, graph.n_users
     cand = np.zeros(n, dtype=np.bool_)
@@ -492,6 +506,7 @@ def seeds(
         "validate_runs": int(validate_runs),
         "workers": workers,
         "n_candidates": int(cand.sum()),
+        "sources": sources,
     }
     return SeedResult(
         seeds=tuple(eco.node_ids(nodes)),
