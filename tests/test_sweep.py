@@ -206,3 +206,18 @@ def test_compete_study_runs_and_merges(tmp_path):
     assert len(rows) == 2 and {"platforms.wallet.users.mean", "platforms.messenger.gmv.ci95_high"} <= set(rows[0])
     for r in rows:
         assert 0.0 <= float(r["platforms.wallet.users.mean"]) <= 1.0
+
+
+@pytest.mark.parametrize("bad, field", [
+    ('modle = "ic"', "modle"),
+    ('"intent.conversoin.payment" = 0.2', "intent.conversoin.payment"),
+])
+def test_study_typos_are_refused_before_anything_runs(tmp_path, bad, field):
+    study = STUDY.replace('experiment = "simulate"', 'experiment = "compare"').replace(
+        'layers = ["social", "social,payment"]', "").replace('seeds = "random:5"', 'seeds = "random:5"\n' + bad)
+    p = tmp_path / "typo.toml"
+    p.write_text(study)
+    with pytest.raises(gm.InputError) as err:
+        sweep(p, out=tmp_path / "o", workers=1)
+    assert err.value.field == field
+    assert not (tmp_path / "o").exists()  # nothing generated, nothing written

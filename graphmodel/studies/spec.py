@@ -29,6 +29,7 @@ Everything is validated up front; errors name the key.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import tomllib
@@ -202,6 +203,7 @@ def load_study(spec: str | Path | dict[str, Any]) -> Study:
             _scalar(v, f"grid.{k}", source)
         if k in params:
             raise InputError("set both in [params] and [grid]", source=source, field=f"grid.{k}")
+    _check_names(experiment, [*params, *(k for k in grid if k != "ecosystem")], source)
     if "ecosystem" in grid:
         for v in grid["ecosystem"]:
             if v not in ecos:
@@ -233,3 +235,32 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[key] = v
     return out
+
+
+def _check_names(experiment: str, keys: list[str], source: str) -> None:
+    """Every [params]/[grid] key names an option of the experiment (checked before anything runs)."""
+    import inspect
+
+    if experiment == "simulate":
+        from graphmodel.propagation.simulate import simulate as fn
+    elif experiment == "compare":
+        from graphmodel.experiments.compare import compare as fn
+    else:
+        from graphmodel.competition.compete import compete as fn
+    allowed = set(inspect.signature(fn).parameters) - {"eco", "seed", "runs", "workers", "progress"}
+    if experiment == "compare":
+        from dataclasses import fields
+
+        from graphmodel.experiments.intent import IntentModel
+
+        intent_fields = {f.name for f in fields(IntentModel)}
+    for key in keys:
+        head, _, rest = key.partition(".")
+        if head not in allowed:
+            close = difflib.get_close_matches(head, sorted(allowed), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"{experiment} has no option {head!r}{hint}; expected one of {', '.join(sorted(allowed))}",
+                             source=source, field=key)
+        if experiment == "compare" and head == "intent" and rest and rest.split(".")[0] not in intent_fields:
+            raise InputError(f"the intent model has no field {rest.split('.')[0]!r}; expected one of "
+                             f"{', '.join(sorted(intent_fields))}", source=source, field=key)
