@@ -61,3 +61,17 @@ def test_cli_compare_params(fitted, tmp_path, capsys) -> None:
     assert main(["compare", str(d), "--params", str(path), "--runs", "40", "--seed", "1", "--param-draws", "4"]) == 0
     out = capsys.readouterr().out
     assert "Fitted (" in out and "4 bootstrap draws" in out
+
+
+def test_study_with_a_params_file(fitted, tmp_path) -> None:
+    eco, path, _ = fitted
+    (tmp_path / "fit.json").write_text(path.read_text())
+    gm.write(eco, tmp_path / "eco")
+    (tmp_path / "s.toml").write_text(
+        '[study]\nexperiment = "compare"\nruns = 20\nbatch = 10\n\n[ecosystems.e]\npath = "eco"\n\n'
+        '[params]\nseeds = "random:5"\nparams = "fit.json"\nscenarios = "social,payment"\n')
+    res = gm.sweep(tmp_path / "s.toml", out=tmp_path / "o", workers=1)
+    import csv
+
+    rows = list(csv.DictReader(open(res.results)))
+    assert len(rows) == 1 and float(rows[0]["scenarios.social.purchases.mean"]) > 0

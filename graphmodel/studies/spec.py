@@ -192,6 +192,12 @@ def load_study(spec: str | Path | dict[str, Any]) -> Study:
     for k in ("seed", "runs", "workers", "progress"):
         if k in params:
             raise InputError(f"'{k}' is set by the study itself, not in [params]", source=source, field=f"params.{k}")
+    if isinstance(params.get("params"), str):  # a fitted params file, relative to the study file like ecosystem paths
+        pf = Path(params["params"])
+        pf = pf if pf.is_absolute() else base / pf
+        if not pf.is_file():
+            raise InputError(f"no such params file: {pf}", source=source, field="params.params")
+        params["params"] = str(pf)
     grid = raw.get("grid", {})
     if not isinstance(grid, dict):
         raise InputError("expected a table", source=source, field="grid")
