@@ -56,7 +56,19 @@ KNOWN_ATTRIBUTES: dict[str, dict[str, str]] = {
         "kind": "what the transfers are, e.g. 'red_envelope', 'bill_split'",
     },
 }
-_NON_NEGATIVE = ("count", "amount")
+#: Numeric columns that must be finite and >= 0 where present (NaN: missing, allowed).
+_NON_NEGATIVE = ("count", "amount", "weight")
+_NON_NEGATIVE_NODE = {"user": ("purchasing_power",), "merchant": ("price_level",)}
+
+
+def _check_non_negative(t: Table, cols: Sequence[str], source: str) -> None:
+    for col in cols:
+        if col in t and t[col].dtype.kind in "iuf":
+            v = t[col]
+            bad = (v < 0) | np.isinf(v) if v.dtype.kind == "f" else v < 0
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise InputError(f"row {i}: expected a finite value >= 0, got {v[i].item()!r}", source=source, field=col)
 
 
 def _as_table(data: Table | Mapping[str, Any] | None, name: str) -> Table:
@@ -184,6 +196,7 @@ class Ecosystem:
             )
         if ids.dtype.kind == "U" and ids.size and (ids == "").any():
             raise InputError(f"empty {kind} id at row {int(np.argmax(ids == ''))}", source=kind, field="id")
+        _check_non_negative(t, _NON_NEGATIVE_NODE.get(kind, ()), kind)
         return t
 
     def _edge_table(self, data: Table | Mapping[str, Any] | None, layer: str) -> Table:
@@ -203,12 +216,7 @@ class Ecosystem:
             if bad.any():
                 i = int(np.argmax(bad))
                 raise InputError(f"row {i}: {kind} index {int(v[i])} outside 0..{n - 1}", source=layer, field=col)
-        for col in _NON_NEGATIVE:
-            if col in t and t[col].dtype.kind in "iuf":
-                bad = t[col] < 0
-                if bad.any():
-                    i = int(np.argmax(bad))
-                    raise InputError(f"row {i}: expected a value >= 0, got {t[col][i]}", source=layer, field=col)
+        _check_non_negative(t, _NON_NEGATIVE, layer)
         if t.columns[:2] != ("src", "dst"):
             t = Table({"src": t["src"], "dst": t["dst"], **{k: v for k, v in t.items() if k not in ("src", "dst")}}, name=layer, length=len(t))
         if layer == "social" and len(t):

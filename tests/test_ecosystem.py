@@ -68,3 +68,16 @@ def test_int_labels_looked_up_from_strings():
     assert eco.edges("social")["dst"].tolist() == [1]
     assert eco.index_of("user", [20, 10]).tolist() == [1, 0]
     assert eco.node_ids([1, 0]) == ["user:20", "user:10"]
+
+
+@pytest.mark.parametrize("kw, field", [
+    (dict(users={"id": [1, 2], "purchasing_power": [1.0, float("inf")]}), "purchasing_power"),
+    (dict(users={"id": [1, 2], "purchasing_power": [-1.0, 2.0]}), "purchasing_power"),
+    (dict(users={"id": [1, 2]}, social={"src": [0], "dst": [1], "weight": [float("inf")]}), "weight"),
+    (dict(users={"id": [1]}, merchants={"id": [7], "price_level": [-2.0]}), "price_level"),
+    (dict(users={"id": [1]}, merchants={"id": [7]}, payment={"src": [0], "dst": [0], "amount": [float("inf")]}), "amount"),
+])
+def test_infinite_or_negative_amounts_are_refused(kw, field) -> None:
+    with pytest.raises(gm.InputError) as err:
+        gm.Ecosystem(**kw)
+    assert err.value.field == field and "finite value >= 0" in str(err.value)
