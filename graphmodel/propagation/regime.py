@@ -260,15 +260,19 @@ def _branching(g: PropagationGraph, tails: np.ndarray, heads: np.ndarray, p: np.
     m = p.shape[0]
     if m == 0:
         return 0.0
-    # the reverse arc of each arc (u->v -> v->u), if any: sort arcs by (tail, head) and look (head, tail) up
+    # the reverse arc of each arc (u->v -> v->u), if any: sort arcs by (tail, head) and by (head, tail), then
+    # look the second up in the first with the needles in sorted order (random-order needles cost 10x more)
     n = g.n
     key = tails * n + heads
+    want = heads * n + tails
     order = np.argsort(key, kind="stable")
     skey = key[order]
-    want = heads * n + tails
-    pos = np.minimum(np.searchsorted(skey, want), m - 1)
-    rev = np.where(skey[pos] == want, order[pos], -1).astype(np.int64)
-    del key, order, skey, want, pos
+    worder = np.argsort(want, kind="stable")
+    pos = np.minimum(np.searchsorted(skey, want[worder]), m - 1)
+    rev = np.full(m, -1, dtype=np.int64)
+    hit = skey[pos] == want[worder]
+    rev[worder[hit]] = order[pos[hit]]
+    del key, want, order, skey, worder, pos, hit
     x = np.full(m, 1.0 / m)
     y = np.empty(m)
     s = np.empty(n)
