@@ -13,6 +13,10 @@ process, anything else in bash), its python blocks, and its ``<!-- output -->`` 
 ``$ command`` lines are run again and whose stdout must equal the lines shown. A block preceded by
 ``<!-- long -->`` (minutes, or large files) or ``<!-- skip: REASON -->`` (e.g. it needs the real
 datasets, or installs the package) is parsed and compiled but not run; the skip says why.
+
+``GRAPHMODEL_DOCS_LONG=1 python -m pytest -q tests/test_docs.py -k page_runs`` runs the long blocks
+too (tens of minutes on two cores), every page in one shared directory in file order, so that a
+page's commands find what an earlier page wrote (``pay/``); ``skip:`` blocks stay skipped.
 """
 
 from __future__ import annotations
@@ -237,12 +241,23 @@ RUNNABLE = [p for p in PAGES if any(b.marker not in ("long",) and not b.marker.s
                                     if b.lang in ("bash", "python") or b.marker == "output")]
 
 
-@pytest.mark.parametrize("page", RUNNABLE, ids=[str(p.relative_to(REPO)) for p in RUNNABLE])
-def test_page_runs(page, tmp_path):
-    (tmp_path / "examples").symlink_to(REPO / "examples")
+LONG = os.environ.get("GRAPHMODEL_DOCS_LONG", "") not in ("", "0")
+
+
+@pytest.fixture(scope="module")
+def shared_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("docs-long")
+
+
+@pytest.mark.parametrize("page", PAGES if LONG else RUNNABLE, ids=[str(p.relative_to(REPO)) for p in (PAGES if LONG else RUNNABLE)])
+def test_page_runs(page, tmp_path, shared_dir):
+    if LONG:
+        tmp_path = shared_dir
+    if not (tmp_path / "examples").exists():
+        (tmp_path / "examples").symlink_to(REPO / "examples")
     skipped = []
     for block in blocks(page):
-        if block.marker == "long" or block.marker.startswith("skip"):
+        if (block.marker == "long" and not LONG) or block.marker.startswith("skip"):
             skipped.append(f"{block.where} ({block.marker})")
             continue
         if block.marker == "output":
@@ -276,3 +291,13 @@ def test_output_check_catches_drift(tmp_path):
     shown = Block(REPO / "README.md", 1, "text", "$ graphmodel --version\ngraphmodel 0.0.0-not-this", "output")
     with pytest.raises(AssertionError, match="drifted"):
         _check_output(shown, tmp_path)
+
+
+def test_figures_script(tmp_path):
+    """docs/make_figures.py still runs against the library and writes both PNGs."""
+    pytest.importorskip("matplotlib")
+    res = subprocess.run([sys.executable, str(REPO / "docs" / "make_figures.py"), "--quick", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    for name in ("layers.png", "winner_map.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,90 @@
+"""Generate the documentation's figures into docs/img/ (PNG), from the library itself.
+
+    python docs/make_figures.py            # both figures (about a minute on two cores)
+    python docs/make_figures.py --quick    # smaller sweep, for a check (seconds)
+
+* ``layers.png``: the three layers of a small generated ecosystem drawn side by side on the same
+  node positions (users as dots, merchants as squares), so that one sees what each layer links.
+* ``winner_map.png``: ``gm.compare`` with a sweep over the social and payment transmission
+  probabilities on a 2,000-user payment-first ecosystem, drawn by
+  ``graphmodel.experiments.report.save_figure`` (the figure ``graphmodel compare --sweep --plot``
+  writes).
+
+Needs the ``plots`` extra (matplotlib). Same arguments, same figures: every random step takes a seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+import graphmodel as gm
+
+OUT = Path(__file__).resolve().parent / "img"
+LAYER_COLOURS = {"social": "#1f77b4", "payment": "#d62728", "transfer": "#2ca02c"}
+
+
+def layers_figure(path: Path, *, seed: int = 3) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    eco = gm.generate(preset="balanced", users=60, merchants=6, seed=seed,
+                      n_cities=2, community_size=15, payments_per_user=1.5, transfers_per_user=0.6)
+    n_users = eco.n_users
+    n_nodes = n_users + eco.n_merchants
+    g = nx.Graph()
+    g.add_nodes_from(range(n_nodes))
+    pairs = {}
+    for layer in ("social", "payment", "transfer"):
+        e = eco.edges(layer)
+        src, dst = np.asarray(e["src"]), np.asarray(e["dst"])
+        if layer == "payment":
+            dst = dst + n_users  # merchants after users
+        pairs[layer] = list(zip(src.tolist(), dst.tolist()))
+        g.add_edges_from(pairs[layer])
+    pos = nx.spring_layout(g, seed=seed, k=0.35)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), layout="constrained")
+    users = list(range(n_users))
+    merchants = list(range(n_users, n_nodes))
+    for ax, layer in zip(axes, ("social", "payment", "transfer")):
+        nx.draw_networkx_edges(g, pos, edgelist=pairs[layer], ax=ax, edge_color=LAYER_COLOURS[layer],
+                               width=1.0, alpha=0.7)
+        nx.draw_networkx_nodes(g, pos, nodelist=users, ax=ax, node_size=18, node_color="#444444")
+        nx.draw_networkx_nodes(g, pos, nodelist=merchants, ax=ax, node_size=70, node_shape="s",
+                               node_color="#ff9900", edgecolors="black", linewidths=0.5)
+        ax.set_title(f"{layer} ({len(pairs[layer])} edges)", fontsize=10)
+        ax.set_axis_off()
+    fig.suptitle(f"One ecosystem, three layers: {n_users} users (dots), {eco.n_merchants} merchants (squares); "
+                 f"preset 'balanced', seed {seed}", fontsize=10)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def winner_map(path: Path, *, quick: bool) -> None:
+    from graphmodel.experiments.report import save_figure
+
+    eco = gm.generate(preset="payment-first", users=2000, merchants=100, seed=7)
+    n = 3 if quick else 5
+    res = gm.compare(eco, runs=200, seed=1, breakeven=False,
+                     sweep=[f"social=0.02:0.3:{n}", f"payment=0.02:0.3:{n}"], sweep_runs=100 if quick else 200)
+    save_figure(res, path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="a 3x3 sweep with fewer runs")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    layers_figure(args.out / "layers.png")
+    winner_map(args.out / "winner_map.png", quick=args.quick)
+    print(f"wrote {args.out / 'layers.png'} and {args.out / 'winner_map.png'}")
+
+
+if __name__ == "__main__":
+    main()
