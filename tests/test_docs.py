@@ -13,6 +13,8 @@ process, anything else in bash), its python blocks, and its ``<!-- output -->`` 
 ``$ command`` lines are run again and whose stdout must equal the lines shown. A block preceded by
 ``<!-- long -->`` (minutes, or large files) or ``<!-- skip: REASON -->`` (e.g. it needs the real
 datasets, or installs the package) is parsed and compiled but not run; the skip says why.
+A python block preceded by ``<!-- fragment: eco -->`` uses an ``eco`` it does not build (the page says
+"any ecosystem"): it runs with ``gm`` and ``eco`` given, a 2,000-user payment-first ecosystem.
 
 ``GRAPHMODEL_DOCS_LONG=1 python -m pytest -q tests/test_docs.py -k page_runs`` runs the long blocks
 too (tens of minutes on two cores), every page in one shared directory in file order, so that a
@@ -34,7 +36,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md"] + sorted(p for p in (REPO / "docs").rglob("*.md"))
 FENCE = re.compile(r"^```(\w*)\s*$")
-MARKER = re.compile(r"^<!--\s*(long|output|skip:[^>]*?)\s*-->$")
+MARKER = re.compile(r"^<!--\s*(long|output|fragment: eco|skip:[^>]*?)\s*-->$")
 
 
 @dataclass(frozen=True)
@@ -217,11 +219,22 @@ def _run_argv(argv: list[str], cwd: Path, where: str) -> str:
     return res.stdout
 
 
+def _small_eco():
+    import graphmodel as gm
+
+    return gm.generate(preset="payment-first", users=2000, merchants=100, seed=7)
+
+
 def _run_python(block: Block, cwd: Path) -> None:
+    namespace = {"__name__": "__docs__"}
+    if block.marker == "fragment: eco":
+        import graphmodel as gm
+
+        namespace.update(gm=gm, eco=_small_eco())
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        exec(compile(block.text, block.where, "exec"), {"__name__": "__docs__"})
+        exec(compile(block.text, block.where, "exec"), namespace)
     finally:
         os.chdir(old)
 
@@ -301,3 +314,31 @@ def test_figures_script(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     for name in ("layers.png", "winner_map.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _resolve(dotted: str) -> bool:
+    import importlib
+
+    parts = dotted.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        for attr in parts[k:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+NAMES = sorted({("graphmodel" + m.group(2), str(p.relative_to(REPO)))
+                for p in PAGES
+                for m in re.finditer(r"\b(gm|graphmodel)((?:\.[A-Za-z_]\w*)+)(?![\w/])", p.read_text())})
+
+
+@pytest.mark.parametrize(("name", "page"), NAMES, ids=[f"{p}:{n}" for n, p in NAMES])
+def test_named_api_exists(name, page):
+    """Every `gm.x` / `graphmodel.a.b` the docs name is importable (format ids such as graphmodel.params/1 aside)."""
+    assert _resolve(name), f"{page} names {name}, which does not exist"
