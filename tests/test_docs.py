@@ -16,9 +16,14 @@ datasets, or installs the package) is parsed and compiled but not run; the skip 
 A python block preceded by ``<!-- fragment: eco -->`` uses an ``eco`` it does not build (the page says
 "any ecosystem"): it runs with ``gm`` and ``eco`` given, a 2,000-user payment-first ecosystem.
 
+A block preceded by ``<!-- data -->`` needs the Ciao and Epinions releases at ``../shared/datasets``
+(and ``ciao/``, loaded from them); it is parsed, and run only in the long mode below.
+
 ``GRAPHMODEL_DOCS_LONG=1 python -m pytest -q tests/test_docs.py -k page_runs`` runs the long blocks
 too (tens of minutes on two cores), every page in one shared directory in file order, so that a
-page's commands find what an earlier page wrote (``pay/``); ``skip:`` blocks stay skipped.
+page's commands find what an earlier page wrote (``pay/``). When the releases are present (the
+repository's sibling ``shared/datasets``) the ``data`` blocks run too, after ``ciao/`` and
+``conv.json`` are made as the docs make them; ``skip:`` blocks stay skipped.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md"] + sorted(p for p in (REPO / "docs").rglob("*.md"))
 FENCE = re.compile(r"^```(\w*)\s*$")
-MARKER = re.compile(r"^<!--\s*(long|output|fragment: eco|skip:[^>]*?)\s*-->$")
+MARKER = re.compile(r"^<!--\s*(long|data|output|fragment: eco|skip:[^>]*?)\s*-->$")
 
 
 @dataclass(frozen=True)
@@ -250,16 +255,29 @@ def _check_output(block: Block, cwd: Path) -> None:
         assert [g.rstrip() for g in got] == [w.rstrip() for w in want], f"{block.where}: the output shown has drifted"
 
 
-RUNNABLE = [p for p in PAGES if any(b.marker not in ("long",) and not b.marker.startswith("skip") for b in blocks(p)
+RUNNABLE = [p for p in PAGES if any(b.marker not in ("long", "data") and not b.marker.startswith("skip") for b in blocks(p)
                                     if b.lang in ("bash", "python") or b.marker == "output")]
 
 
 LONG = os.environ.get("GRAPHMODEL_DOCS_LONG", "") not in ("", "0")
 
 
+DATASETS = REPO.parent / "shared" / "datasets"
+
+
 @pytest.fixture(scope="module")
 def shared_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("docs-long")
+    if not LONG:
+        return None
+    base = tmp_path_factory.mktemp("docs-long")
+    run = base / "run"
+    run.mkdir()
+    if DATASETS.is_dir():  # ../shared/datasets, as the docs spell it, from the run directory
+        (base / "shared").symlink_to(DATASETS.parent)
+        _run_argv(["graphmodel", "datasets", "load", "ciao", "../shared/datasets/ciao", "--out", "ciao/"], run, "setup")
+        _run_argv(["graphmodel", "signal", "../shared/datasets/ciao", "--estimate-conversion", "--seed", "1",
+                   "--json", "conv.json"], run, "setup")
+    return run
 
 
 @pytest.mark.parametrize("page", PAGES if LONG else RUNNABLE, ids=[str(p.relative_to(REPO)) for p in (PAGES if LONG else RUNNABLE)])
@@ -270,7 +288,8 @@ def test_page_runs(page, tmp_path, shared_dir):
         (tmp_path / "examples").symlink_to(REPO / "examples")
     skipped = []
     for block in blocks(page):
-        if (block.marker == "long" and not LONG) or block.marker.startswith("skip"):
+        data_missing = block.marker == "data" and not (LONG and DATASETS.is_dir())
+        if (block.marker == "long" and not LONG) or block.marker.startswith("skip") or data_missing:
             skipped.append(f"{block.where} ({block.marker})")
             continue
         if block.marker == "output":
