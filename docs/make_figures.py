@@ -1,6 +1,6 @@
 """Generate the documentation's figures into docs/img/ (PNG), from the library itself.
 
-    python docs/make_figures.py            # both figures (about a minute on two cores)
+    python docs/make_figures.py            # the three figures (under a minute on two cores)
     python docs/make_figures.py --quick    # smaller sweep, for a check (seconds)
 
 * ``layers.png``: the three layers of a small generated ecosystem drawn side by side on the same
@@ -9,6 +9,9 @@
   probabilities on a 2,000-user payment-first ecosystem, drawn by
   ``graphmodel.experiments.report.save_figure`` (the figure ``graphmodel compare --sweep --plot``
   writes).
+* ``calibration.png``: ``gm.fit`` on a generated timeline (known truth), tested on the purchases
+  after 2020-10-01: predicted against observed first purchases by decile of the prediction, for the
+  fitted parameters and for the default ones (``FitResult.validation["calibration"]``).
 
 Needs the ``plots`` extra (matplotlib). Same arguments, same figures: every random step takes a seed.
 """
@@ -75,6 +78,38 @@ def winner_map(path: Path, *, quick: bool) -> None:
     save_figure(res, path)
 
 
+def calibration_figure(path: Path, *, quick: bool) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    users = 5000 if quick else 20000
+    eco = gm.generate(preset="balanced", users=users, seed=3, timeline=True)
+    r = gm.fit(eco, level="category", window=30, test_from="2020-10-01", bootstrap=50, seed=1)
+    v = r.validation
+    fig, ax = plt.subplots(figsize=(5, 4.6), layout="constrained")
+    for key, label, marker in (("calibration", "fitted", "o"), ("calibration_default", "default parameters", "s")):
+        pred = [c["predicted"] for c in v[key]]
+        obs = [c["observed"] for c in v[key]]
+        ax.loglog(pred, obs, marker=marker, linestyle="-", label=label)
+    lo = min(min(c["predicted"], c["observed"]) for k in ("calibration", "calibration_default") for c in v[k])
+    hi = max(max(c["predicted"], c["observed"]) for k in ("calibration", "calibration_default") for c in v[k])
+    ax.plot([lo, hi], [lo, hi], color="grey", linewidth=0.8, linestyle="--", label="predicted = observed")
+    from matplotlib.ticker import NullFormatter
+
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("predicted probability of a first purchase (decile mean)")
+    ax.set_ylabel("observed share")
+    ax.set_title(f"Fit, out of sample: {users:,} generated users, test from 2020-10-01\n"
+                 f"AUC {v['auc']:.3f}; {v['predicted_total']:.0f} purchases predicted, {v['observed_total']} observed",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="a 3x3 sweep with fewer runs")
@@ -83,7 +118,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     layers_figure(args.out / "layers.png")
     winner_map(args.out / "winner_map.png", quick=args.quick)
-    print(f"wrote {args.out / 'layers.png'} and {args.out / 'winner_map.png'}")
+    calibration_figure(args.out / "calibration.png", quick=args.quick)
+    print(f"wrote layers.png, winner_map.png and calibration.png in {args.out}")
 
 
 if __name__ == "__main__":
