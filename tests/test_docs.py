@@ -331,7 +331,7 @@ def test_figures_script(tmp_path):
     res = subprocess.run([sys.executable, str(REPO / "docs" / "make_figures.py"), "--quick", "--out", str(tmp_path)],
                          capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
-    for name in ("layers.png", "winner_map.png", "calibration.png"):
+    for name in ("layers.png", "cascade.png", "winner_map.png", "calibration.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
