@@ -138,7 +138,7 @@ def _exact(arr, seed_sets):
     g = arr.graph
     m = g.indices.shape[0]
     tails = np.repeat(np.arange(g.n), np.diff(g.indptr))
-    fx = tuple((arr.prob[p] * C.K._FX).astype(np.int64) for p in range(2))
+    fx = tuple((arr.prob[p] * C.K.FX).astype(np.int64) for p in range(2))
     F = dict.fromkeys(seed_sets, 0.0)
     sigma = dict.fromkeys(seed_sets, 0.0)
     for la in itertools.product([False, True], repeat=m):

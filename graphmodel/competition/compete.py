@@ -458,13 +458,13 @@ def _run(eco, arr: _Arrays, pay, *, key, runs, tie, switching, lock_in, multihom
          progress, done0=0, total=None) -> _Raw:
     import numba
 
-    from graphmodel.propagation.engine import _threads
+    from graphmodel.kernels.cpu import threads
 
     g = arr.graph
     batch = runs if progress is None else max(1, math.ceil(runs / 20))
     parts = []
     done = 0
-    with _threads(workers):
+    with threads(workers):
         n_workers = numba.get_num_threads()  # runs are handed out one at a time: one worker per thread
         while done < runs:
             n = min(batch, runs - done)

@@ -6,6 +6,7 @@ observed day); ``NEVER`` marks "no adoption".
 
 from __future__ import annotations
 
+import graphmodel.kernels  # noqa: F401  (first: sets the OpenMP wait policy before numba starts threads)
 import numba as nb
 import numpy as np
 from numba import types

@@ -9,22 +9,22 @@ carry less) build the graph with :func:`prepare` and then
 change, coins stay the same (common random numbers across scenarios).
 
 To let a node's *state* choose which layers it spreads on, write a kernel in
-your own module that reuses :mod:`graphmodel.propagation._kernels`
-(``run_key``, ``arc_coin`` and ``_segment_targets`` give the same coins).
+your own module from the primitives of :mod:`graphmodel.kernels`
+(``run_key``, ``arc_coin``, ``skip_next`` and ``segment_targets`` give the same coins).
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from graphmodel.csr import CSR
 from graphmodel.ecosystem import LAYERS
+from graphmodel.kernels import cpu
 from graphmodel.propagation import _kernels as K
 
 __all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
@@ -202,25 +202,6 @@ def base_key(seed: Any) -> int:
     return int(as_seed_sequence(seed).generate_state(1, dtype=np.uint64)[0])
 
 
-@contextmanager
-def _threads(workers: int | None) -> Iterator[None]:
-    import numba
-
-    if workers is None:
-        yield
-        return
-    if workers < 1:
-        from graphmodel.errors import InputError
-
-        raise InputError(f"workers must be >= 1, got {workers}", field="workers")
-    old = numba.get_num_threads()
-    numba.set_num_threads(min(int(workers), numba.config.NUMBA_NUM_THREADS))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
-
-
 #: Runs done on the calling thread to estimate the cost of a batch, and the estimated remaining time
 #: below which the batch stays on that thread.
 _PROBE_RUNS = 16
@@ -256,7 +237,7 @@ def run_batch(
         int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
     )
     code, key_ = MODELS[model], np.uint64(key)
-    with _threads(workers):
+    with cpu.threads(workers):
         threads = int(numba.get_num_threads())
         if threads == 1 or runs <= _PROBE_RUNS:
             return RawRuns(*K.cascade_batch_serial(code, key_, int(run_start), int(runs), 1, *args))

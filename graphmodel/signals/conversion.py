@@ -53,7 +53,7 @@ from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.signals._kernels import exposure_kernel
-from graphmodel.signals.scorers import _user_graph, item_index
+from graphmodel.signals.scorers import user_graph, item_index
 
 __all__ = ["ConversionResult", "estimate_conversion", "FORMAT"]
 
@@ -193,8 +193,8 @@ def estimate_conversion(
         if x not in ("social", "payment", "transfer"):
             raise InputError(f"unknown layer {x!r}; expected social, payment or transfer", field="layers")
     nbrs = {
-        "social": _user_graph(eco, "social", symmetric=False),
-        "transfer": _user_graph(eco, "transfer", symmetric=True),
+        "social": user_graph(eco, "social", symmetric=False),
+        "transfer": user_graph(eco, "transfer", symmetric=True),
         "payment": None,
     }
     window = float(window_days) * _DAY
