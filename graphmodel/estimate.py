@@ -13,10 +13,16 @@ from typing import Any
 import numpy as np
 from scipy import stats as _st
 
-__all__ = ["Estimate", "estimate", "QUANTILES"]
+from graphmodel.jsonable import json_number as _clean
+
+__all__ = ["Estimate", "estimate", "QUANTILES", "ADAPTIVE_BATCH"]
 
 #: Quantiles reported with every estimate.
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: Runs per batch under adaptive stopping (``target_ci`` of simulate and compare): the runs used are
+#: always a prefix of the same fixed sequence, so an adaptively stopped result is reproducible.
+ADAPTIVE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,6 @@ class Estimate:
         }
 
 
-def _clean(x: float) -> float | None:
-    """JSON has no NaN: a missing number is ``None``."""
-    x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else x
 
 
 def estimate(samples: Any, *, quantiles: tuple[float, ...] = QUANTILES) -> Estimate:

@@ -59,10 +59,9 @@ def threads(workers: int | None) -> Iterator[None]:
     if workers is None:
         yield
         return
-    if workers < 1:
-        from graphmodel.errors import InputError
+    from graphmodel.checks import check_workers
 
-        raise InputError(f"workers must be >= 1, got {workers}", field="workers")
+    check_workers(workers)
     old = numba.get_num_threads()
     numba.set_num_threads(min(int(workers), numba.config.NUMBA_NUM_THREADS))
     try:
