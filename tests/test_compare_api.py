@@ -31,7 +31,7 @@ def test_json_shape(res):
     d = res.to_dict()
     json.dumps(d, allow_nan=False)
     assert set(d["scenarios"]) == {"social", "payment", "transfer", "social+transfer", "all"}
-    for name, metrics in d["scenarios"].items():
+    for metrics in d["scenarios"].values():
         assert set(metrics) == set(METRICS)
         for m in metrics.values():
             assert {"mean", "ci95", "std", "n", "quantiles"} <= set(m) and m["n"] == 200
@@ -216,7 +216,9 @@ def test_fairness_controls(eco):
         a, b = eco.edges(layer), rw.edges(layer)
         assert len(b) == len(a)
         if layer == "social":  # undirected: degree = appearances at either end
-            deg = lambda t: np.bincount(np.concatenate([t["src"], t["dst"]]), minlength=eco.n_users)
+            def deg(t):
+                return np.bincount(np.concatenate([t["src"], t["dst"]]), minlength=eco.n_users)
+
             assert np.array_equal(deg(a), deg(b))
         else:
             assert np.array_equal(np.bincount(a["src"], minlength=eco.n_users), np.bincount(b["src"], minlength=eco.n_users))

@@ -27,14 +27,13 @@ import json
 
 import numpy as np
 import pytest
+from _follower_reference import World, cascade, compete_world, rr_sets, rr_world
 
 import graphmodel as gm
 from graphmodel.competition.follower import FollowerRRGraph
 from graphmodel.competition.reference import reference_run
 from graphmodel.errors import InputError
 from graphmodel.seeding.rrsets import RRCollection
-
-from _follower_reference import World, cascade, compete_world, rr_sets, rr_world
 
 C = importlib.import_module("graphmodel.competition.compete")  # the module (the package exports the function)
 

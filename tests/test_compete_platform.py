@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphmodel.competition import Platform, load_contest, parse_platform, parse_contest_sweep
+from graphmodel.competition import Platform, load_contest, parse_contest_sweep, parse_platform
 from graphmodel.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]

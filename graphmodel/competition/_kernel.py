@@ -54,11 +54,11 @@ from numba import njit, prange
 
 from graphmodel.kernels import TIE_RANDOM, TIE_STRENGTH
 from graphmodel.kernels.coins import (
+    GOLDEN,
     SALT_MULTI,
     SALT_PLATFORM,
     SALT_SWITCH,
     SALT_TIE,
-    GOLDEN,
     arc_coin,
     mix64,
     node_coin,
@@ -600,7 +600,7 @@ def compete_batch(
     nw = 64 // 64 + n // 64
     W = max(1, min(n_workers, n_runs))
     counter = np.zeros(1, np.int64)
-    for w in prange(W):
+    for _w in prange(W):
         rows = np.zeros((n, width), np.int64)
         closed = np.zeros(nw, np.uint64)
         stepb = np.zeros((P, nw), np.uint64)

@@ -54,10 +54,10 @@ from typing import Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.checks import check_optional_nonneg_int, check_positive_int, check_probability
 from graphmodel.competition import _kernel as K
 from graphmodel.competition.platform import Platform, parse_platform
 from graphmodel.ecosystem import LAYERS
-from graphmodel.checks import check_optional_nonneg_int, check_positive_int, check_probability
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.jsonable import json_number

@@ -34,7 +34,8 @@ from numba import njit
 
 from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_key, to_unit
 from graphmodel.kernels.cpu import fetch_add, prefetch
-from graphmodel.kernels.skip import break_table as _table, max_out_csr, max_seg, segment_targets, skip_next
+from graphmodel.kernels.skip import break_table as _table
+from graphmodel.kernels.skip import max_out_csr, max_seg, segment_targets, skip_next
 
 # Layout, from the profile (1M users, 446k reached per run of ``all``, memory-bound): every exposure
 # read two cache lines at random (the node record and ``buy``) and waited for each; the head of a

@@ -22,11 +22,10 @@ from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
-from graphmodel.jsonable import jsonable
+from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
 from graphmodel.experiments.campaign import Campaign, buy_scale, campaign_seeds, make_campaign
 from graphmodel.experiments.fairness import NORMALIZE, NULLS, equalize_edges, rewire_layers
 from graphmodel.experiments.intent import IntentModel
-from graphmodel.propagation.regime import Regime, regime
 from graphmodel.experiments.scenarios import (
     CURVE_LEN,
     DEFAULT_SCENARIOS,
@@ -40,8 +39,9 @@ from graphmodel.experiments.scenarios import (
     with_prob,
 )
 from graphmodel.experiments.sweep import WinnerMap, contenders_for, parse_winner_sweep
-from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
-from graphmodel.experiments.verdict import control_line, describe_prob, verdict_lines, winner
+from graphmodel.experiments.verdict import control_line, verdict_lines, winner
+from graphmodel.jsonable import jsonable
+from graphmodel.propagation.regime import Regime, regime
 
 __all__ = ["compare", "CompareResult", "DEFAULT", "paired_name"]
 
@@ -622,7 +622,10 @@ def compare(
         else:
             base = raw
         pay, soc = (base[k].purchases.astype(np.float64) for k in ("payment", "social"))
-        step = (lambda n: prog.add(n * runs))
+
+        def step(n: int, prog=prog, runs=runs) -> None:
+            prog.add(n * runs)
+
         be["conversion_ratio"] = breakeven_conversion(setup, pay, soc, key=key, runs=runs, workers=workers,
                                                       seed=c_ss, progress=step)
         be["transmission_ratio"] = breakeven_transmission(setup, pay, soc, key=key, runs=runs, workers=workers,

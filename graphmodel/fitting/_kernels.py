@@ -6,11 +6,12 @@ observed day); ``NEVER`` marks "no adoption".
 
 from __future__ import annotations
 
-import graphmodel.kernels  # noqa: F401  (first: sets the OpenMP wait policy before numba starts threads)
 import numba as nb
 import numpy as np
 from numba import types
 from numba.typed import Dict
+
+import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
 
 #: Day of an adoption that never happened.
 NEVER = np.int64(2**62)

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.fitting._kernels import KBITS, exposure_stats
-from graphmodel.signals.scorers import user_graph, item_index
+from graphmodel.signals.scorers import item_index, user_graph
 
 __all__ = ["ExposureData", "build_exposures", "FIT_LAYERS", "DAY", "payment_times"]
 

@@ -43,7 +43,7 @@ from graphmodel._seed import SeedLike
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.fitting.exposures import DAY, FIT_LAYERS, payment_times
 from graphmodel.signals.metrics import bootstrap_indices, paired_difference, rank_metrics, summarize
-from graphmodel.signals.scorers import BASE_SCORERS, user_graph, available_scorers, build_train, item_index
+from graphmodel.signals.scorers import BASE_SCORERS, available_scorers, build_train, item_index, user_graph
 
 __all__ = ["validate", "default_transmission", "pooled_auc", "calibration"]
 

@@ -24,8 +24,9 @@ import os
 
 # OpenMP threads that spin while waiting cost ~0.15 s per parallel launch when the
 # cores are shared with other processes (measured: 1 ms -> 160 ms for a small batch).
-# Passive waiting is the polite default; an explicit user setting wins. Set before
-# numba is first imported (every kernel module imports this package first).
+# Passive waiting is the polite default; an explicit user setting wins. Numba starts its
+# threading layer at the first parallel launch, so this runs in time: every kernel module
+# imports this package.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 #: Cascade models (``model`` argument of the propagation and RR-set kernels).

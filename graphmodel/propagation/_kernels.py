@@ -36,6 +36,8 @@ from numba import njit, prange
 from graphmodel.kernels import MODEL_IC, MODEL_LT, MODEL_SIR
 from graphmodel.kernels.coins import (
     arc_key as _arc_key,
+)
+from graphmodel.kernels.coins import (
     layer_keys,
     lt_threshold,
     recover_coin,

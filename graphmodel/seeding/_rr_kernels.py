@@ -31,6 +31,11 @@ import math
 import numba as nb
 import numpy as np
 
+# One hash for the whole engine: the coins of graphmodel.kernels.
+from graphmodel.kernels import MODEL_IC, MODEL_LT
+from graphmodel.kernels.coins import pick_root, rr_draw, rr_state
+from graphmodel.kernels.csr import transpose
+
 __all__ = [
     "rr_chunk",
     "keep_members",
@@ -42,12 +47,10 @@ __all__ = [
     "rr_set_reference",
     "u01",
     "transpose",
+    "MODEL_IC",
+    "MODEL_LT",
 ]
 
-# One hash for the whole engine: the coins of graphmodel.kernels.
-from graphmodel.kernels import MODEL_IC, MODEL_LT  # noqa: E402
-from graphmodel.kernels.coins import pick_root, rr_draw, rr_state  # noqa: E402
-from graphmodel.kernels.csr import transpose  # noqa: E402,F401  (re-exported: rrsets uses K.transpose)
 
 
 @nb.njit(cache=True)

@@ -6,9 +6,10 @@ candidate columns and ``pos`` the held-out purchases among them.
 
 from __future__ import annotations
 
-import graphmodel.kernels  # noqa: F401  (first: sets the OpenMP wait policy before numba starts threads)
 import numba as nb
 import numpy as np
+
+import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
 
 
 @nb.njit(cache=True)

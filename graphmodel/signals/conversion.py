@@ -47,14 +47,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
-from graphmodel.jsonable import json_number
 from graphmodel.errors import InputError
+from graphmodel.jsonable import json_number
 from graphmodel.signals._kernels import exposure_kernel
-from graphmodel.signals.scorers import user_graph, item_index
+from graphmodel.signals.scorers import item_index, user_graph
 
 __all__ = ["ConversionResult", "estimate_conversion", "FORMAT"]
 
