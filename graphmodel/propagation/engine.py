@@ -135,6 +135,28 @@ def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return out
 
 
+#: The last per-arc probabilities of each CSR whose spec depends on the graph alone (numbers and "wc"):
+#: repeated calls (a sweep, a loop over seeds) skip filling an array over every arc. Like the structure
+#: arrays, the cached array is shared by the graphs prepared from it and must not be written to.
+_PROB_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _arc_probabilities(eco: Any, csr: CSR, spec: Any, model: str, perm: np.ndarray | None):
+    from graphmodel.propagation.probability import arc_probabilities
+
+    cacheable = model != "lt" and all(isinstance(v, float) or v == "wc" for v in spec.values())
+    key = (model, tuple(sorted(spec.items())))
+    if cacheable:
+        hit = _PROB_CACHE.get(csr)
+        if hit is not None and hit[0] == key:
+            return hit[1], hit[2].copy()
+    p, seg_p = arc_probabilities(eco, csr, spec, model=model)
+    p = p if perm is None else p[perm]
+    if cacheable:
+        _PROB_CACHE[csr] = (key, p, seg_p.copy())
+    return p, seg_p
+
+
 def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic") -> PropagationGraph:
     """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
 
@@ -149,7 +171,7 @@ def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic"
     >>> g.m, g.seg_p.tolist()
     (2, [0.5])
     """
-    from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
+    from graphmodel.propagation.probability import parse_prob_spec
 
     csr = eco.csr(layers)
     indptr, indices, layer_s, lptr, arc_key, perm = _structure(eco, csr)
@@ -163,8 +185,7 @@ def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic"
         seg_p = np.full(len(csr.layers), -1.0)
     else:
         spec = parse_prob_spec(prob, csr.layers, model=model)
-        p, seg_p = arc_probabilities(eco, csr, spec, model=model)
-        p = p if perm is None else p[perm]
+        p, seg_p = _arc_probabilities(eco, csr, spec, model, perm)
     glayer = tuple(LAYERS.index(x) for x in csr.layers)
     seg_key = K.layer_keys(np.array(glayer, dtype=np.int64))
     return PropagationGraph(

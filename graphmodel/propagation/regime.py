@@ -37,6 +37,7 @@ intent model) has exactly this live-edge form. SIR with per-step probability
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -226,8 +227,7 @@ def _restrict(prob: Any, ls: Sequence[str]) -> Any:
 def _measure(g: PropagationGraph, layers: tuple[str, ...], *, samples: int, roots: int,
              rng: np.random.Generator) -> LayerRegime:
     n, U = g.n, g.n_users
-    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
-    heads = np.asarray(g.indices, dtype=np.int64)
+    tails, heads, rev = _arcs(g)
     p = np.asarray(g.prob, dtype=np.float64)
     giant, reach = [], []
     for _ in range(samples):
@@ -241,12 +241,38 @@ def _measure(g: PropagationGraph, layers: tuple[str, ...], *, samples: int, root
             reach.append(np.count_nonzero(order < U) / U)
     share = float(np.mean(giant))
     sup = bool(share >= GIANT_SHARE and share * U >= GIANT_MIN)
-    return LayerRegime(layers=layers, giant_scc=share, reach=estimate(reach), branching=_branching(g, tails, heads, p),
+    return LayerRegime(layers=layers, giant_scc=share, reach=estimate(reach), branching=_branching(g, rev, p),
                        supercritical=sup, users=int(U))
 
 
-def _branching(g: PropagationGraph, tails: np.ndarray, heads: np.ndarray, p: np.ndarray,
-               iters: int = 200, tol: float = 1e-3) -> float:
+#: Tails, heads and reverse arcs of the last graph structure measured, keyed by the identity of their
+#: ``indices`` array (shared by every graph prepared from one CSR): they depend on the structure alone,
+#: and finding the reverse arcs (a sort and a search over all arcs) was most of a call's cost.
+_ARCS: dict[int, tuple] = {}
+
+
+def _arcs(g: PropagationGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    hit = _ARCS.get(id(g.indices))
+    if hit is not None and hit[0]() is g.indices:
+        return hit[1]
+    n, m = g.n, g.m
+    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
+    heads = np.asarray(g.indices, dtype=np.int64)
+    # the reverse arc of each arc (u->v -> v->u), if any: sort arcs by (tail, head) and look (head, tail) up
+    rev = np.zeros(0, np.int64)
+    if m:
+        key = tails * n + heads
+        order = np.argsort(key, kind="stable")
+        skey = key[order]
+        want = heads * n + tails
+        pos = np.minimum(np.searchsorted(skey, want), m - 1)
+        rev = np.where(skey[pos] == want, order[pos], -1).astype(np.int64)
+    _ARCS.clear()  # one structure at a time: 24 bytes per arc stay held until the next one
+    _ARCS[id(g.indices)] = (weakref.ref(g.indices), (tails, heads, rev))
+    return tails, heads, rev
+
+
+def _branching(g: PropagationGraph, rev: np.ndarray, p: np.ndarray, iters: int = 200, tol: float = 1e-3) -> float:
     """Spectral radius of ``B[a, b] = p_b`` for arcs ``a = u->v``, ``b = v->w``, ``w != u`` (power iteration).
 
     ``B x`` costs O(arcs): the sum over ``v``'s out-arcs minus the arc straight back. The
@@ -256,15 +282,7 @@ def _branching(g: PropagationGraph, tails: np.ndarray, heads: np.ndarray, p: np.
     m = p.shape[0]
     if m == 0:
         return 0.0
-    # the reverse arc of each arc (u->v -> v->u), if any: sort arcs by (tail, head) and look (head, tail) up
     n = g.n
-    key = tails * n + heads
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    want = heads * n + tails
-    pos = np.minimum(np.searchsorted(skey, want), m - 1)
-    rev = np.where(skey[pos] == want, order[pos], -1).astype(np.int64)
-    del key, order, skey, want, pos
     x = np.full(m, 1.0 / m)
     y = np.empty(m)
     s = np.empty(n)

@@ -212,8 +212,8 @@ def simulate(
     for lid, name in enumerate(layer_names):
         by_layer[name] = estimate(raw.layer_counts[:, lid])
     curve = raw.curve / done
-    nz = np.flatnonzero(curve)
-    curve = curve[: (nz[-1] + 1) if nz.size else 1]
+    nonzero = curve != 0  # cut after the last step with news (argmax over the reversed mask: no index array)
+    curve = curve[: (curve.size - int(np.argmax(nonzero[::-1]))) if nonzero.any() else 1]
     freq = raw.node_counts / done
     for arr in (curve, freq):
         arr.flags.writeable = False
