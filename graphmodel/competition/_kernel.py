@@ -606,7 +606,7 @@ def compete_batch(
     nw = 64 // 64 + n // 64
     W = max(1, min(n_workers, n_runs))
     counter = np.zeros(1, np.int64)
-    for _w in prange(W):
+    for w in prange(W):  # noqa: B007  (one workspace per worker; runs come from the counter)
         rows = np.zeros((n, width), np.int64)
         closed = np.zeros(nw, np.uint64)
         stepb = np.zeros((P, nw), np.uint64)
