@@ -31,10 +31,10 @@ def _load() -> str:
 
 def phases(gm, eco, a) -> None:
     """The array preparation, then each scenario alone, per worker count."""
+    from graphmodel._seed import as_seed_sequence
     from graphmodel.experiments.campaign import buy_scale, campaign_seeds, make_campaign
     from graphmodel.experiments.intent import IntentModel
     from graphmodel.experiments.scenarios import make_setup, parse_scenarios, run_scenario
-    from graphmodel._seed import as_seed_sequence
     from graphmodel.propagation.engine import base_key
 
     intent = IntentModel()

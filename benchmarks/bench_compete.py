@@ -92,7 +92,7 @@ def main() -> None:
         for w in sorted({1, numba.config.NUMBA_NUM_THREADS}):
             _, dt, cpu = _timed(lambda: C._run(
                 eco, arr, pay[:3], key=1, runs=r, tie="random", switching=args.switching, lock_in=0.0,
-                multihoming=args.multihoming, max_steps=None, curve_len=C.CURVE_STEPS + 1, workers=w, progress=None))
+                multihoming=args.multihoming, max_steps=None, curve_len=C.CURVE_STEPS + 1, workers=w, progress=None))  # noqa: B023  (called at once)
             print(f"scaling: {r} runs on {w} thread(s): {1000 * dt / r:.1f} ms per run wall, "
                   f"{1000 * cpu / r:.1f} ms CPU per run (load average {_load()})")
 

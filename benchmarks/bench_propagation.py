@@ -40,9 +40,9 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def ba_ecosystem(n: int, m: int, seed: int) -> gm.Ecosystem:
-    import igraph
-
     import random
+
+    import igraph
 
     random.seed(seed)  # igraph draws from Python's random module
     g = igraph.Graph.Barabasi(n, m)
@@ -89,9 +89,9 @@ def load() -> str:
 
 
 def bench_ndlib(eco, seeds, p, runs_timed):
-    import networkx as nx
-    import ndlib.models.ModelConfig as mc
     import ndlib.models.epidemics as ep
+    import ndlib.models.ModelConfig as mc
+    import networkx as nx
 
     t_ = eco.edges("social")
     g = nx.Graph()
@@ -217,7 +217,7 @@ def main() -> None:
     for p in (0.01, 0.05):
         gp = E.prepare(big, None, p)
         bs = gm.resolve_seeds(big, "random:50", seed=1)
-        t_big, raw = best_of(lambda: E.run_batch(gp, bs, key=1, runs=args.runs, workers=args.workers), 1)
+        t_big, raw = best_of(lambda: E.run_batch(gp, bs, key=1, runs=args.runs, workers=args.workers), 1)  # noqa: B023
         print(f"  p={p}: {t_big:.1f} s for {args.runs} runs (mean spread {raw.users.mean():.0f} users, "
               f"{raw.merchants.mean():.0f} merchants)")
     t = time.perf_counter()

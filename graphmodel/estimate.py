@@ -6,6 +6,7 @@ same fields mean the same thing everywhere (simulate, compare, compete, ...).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +14,16 @@ from typing import Any
 import numpy as np
 from scipy import stats as _st
 
-__all__ = ["Estimate", "estimate", "QUANTILES"]
+from graphmodel.jsonable import json_number as _clean
+
+__all__ = ["Estimate", "estimate", "QUANTILES", "ADAPTIVE_BATCH"]
 
 #: Quantiles reported with every estimate.
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: Runs per batch under adaptive stopping (``target_ci`` of simulate and compare): the runs used are
+#: always a prefix of the same fixed sequence, so an adaptively stopped result is reproducible.
+ADAPTIVE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,12 @@ class Estimate:
         }
 
 
-def _clean(x: float) -> float | None:
-    """JSON has no NaN: a missing number is ``None``."""
-    x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else x
+
+
+@functools.lru_cache(maxsize=1024)
+def _t975(df: int) -> float:
+    """The 97.5% Student-t quantile (a scipy.stats call costs ~0.15 ms; runs repeat the same few df)."""
+    return float(_st.t.ppf(0.975, df))
 
 
 def estimate(samples: Any, *, quantiles: tuple[float, ...] = QUANTILES) -> Estimate:
@@ -78,7 +87,7 @@ def estimate(samples: Any, *, quantiles: tuple[float, ...] = QUANTILES) -> Estim
     mean = float(x.mean())
     std = float(x.std(ddof=1)) if n > 1 else 0.0
     if n > 1:
-        h = float(_st.t.ppf(0.975, n - 1)) * std / math.sqrt(n)
+        h = _t975(n - 1) * std / math.sqrt(n)
     else:
         h = math.nan
     qs = np.quantile(x, quantiles) if n else []

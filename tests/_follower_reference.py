@@ -20,7 +20,8 @@ import numpy as np
 
 from graphmodel.competition import _follower_kernel as FK
 from graphmodel.competition import _kernel as CK
-from graphmodel.propagation._kernels import _segment_targets, arc_coin, run_key
+from graphmodel.kernels.coins import SALT_TIE, arc_coin, run_key
+from graphmodel.kernels.skip import segment_targets
 
 INF = 10**9
 
@@ -59,9 +60,9 @@ def rr_world(graph, prob_a, prob_b, key, i, multihoming) -> World:
     live = []
     for k, p in ((ka, prob_a), (kb, prob_b)):
         live.append(np.array([p[j] > 0 and arc_coin(k, graph.arc_key[j]) < p[j] for j in range(tails.size)], bool))
-    fx = tuple((np.asarray(p) * CK._FX).astype(np.int64) for p in (prob_a, prob_b))
+    fx = tuple((np.asarray(p) * CK.FX).astype(np.int64) for p in (prob_a, prob_b))
     return World(graph.n_users, tails, heads, fx, (live[0], live[1]),
-                 lambda x, s: CK.node_coin(kt, x, s, CK._SALT_TIE),
+                 lambda x, s: CK.node_coin(kt, x, s, SALT_TIE),
                  lambda x: bool(CK.multihomed(kt, x, multihoming)), int(root))
 
 
@@ -82,13 +83,13 @@ def compete_world(arr, key, r, multihoming) -> World:
                 a, b = g.lptr[v, l], g.lptr[v, l + 1]
                 if a == b or segs[l] == 0.0:
                     continue
-                k = _segment_targets(v, l, a, b, rkey ^ pkey[p], np.uint64(0), g.indices, g.arc_key, arr.prob[p],
+                k = segment_targets(v, l, a, b, rkey ^ pkey[p], np.uint64(0), g.indices, g.arc_key, arr.prob[p],
                                      segs, g.seg_key, out)
                 lv[out[:k]] = True
         live.append(lv)
-    fx = tuple((arr.prob[p] * CK._FX).astype(np.int64) for p in range(2))
+    fx = tuple((arr.prob[p] * CK.FX).astype(np.int64) for p in range(2))
     return World(g.n_users, tails, heads, fx, (live[0], live[1]),
-                 lambda x, s: CK.node_coin(rkey, x, s, CK._SALT_TIE),
+                 lambda x, s: CK.node_coin(rkey, x, s, SALT_TIE),
                  lambda x: bool(CK.multihomed(rkey, x, multihoming)))
 
 
@@ -108,7 +109,7 @@ def cascade(world: World, seeds_a, seeds_b, *, strength: bool) -> dict[int, set[
     props: dict[int, dict[int, int]] = {}
     for p, seeds in ((0, seeds_a), (1, seeds_b)):
         for s in seeds:
-            props.setdefault(int(s), {})[p] = int(CK._SEED_FX)
+            props.setdefault(int(s), {})[p] = int(CK.SEED_FX)
     step = 0
     while props:
         new = []
@@ -140,7 +141,7 @@ def cascade(world: World, seeds_a, seeds_b, *, strength: bool) -> dict[int, set[
 def rival_alone(world: World, seeds_b) -> tuple[dict[int, int], dict[int, int]]:
     """B's arrival step at every node it reaches alone, and its best arriving probability then."""
     t = {int(s): 0 for s in seeds_b}
-    best = {int(s): int(CK._SEED_FX) for s in seeds_b}
+    best = {int(s): int(CK.SEED_FX) for s in seeds_b}
     front = sorted(t)
     step = 0
     while front:
@@ -173,7 +174,7 @@ def rr_sets(world: World, seeds_b, *, strength: bool) -> dict[int, set[int]]:
     n = world.n
     sets: dict[int, set[int]] = {v: set() for v in range(world.n_users)}
     for u in range(n):
-        if cap(u, int(CK._SEED_FX)) < 0:
+        if cap(u, int(CK.SEED_FX)) < 0:
             continue
         # earliest step at which A can hold each node starting from seed u (holding a node earlier never
         # hurts: every cap condition is "step <= cap")

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from test_datasets import write_release
 
 import graphmodel as gm
 import graphmodel.io
 from graphmodel.cli.main import main
-
-from test_datasets import write_release
 
 
 def test_list_shows_names_descriptions_and_citations(capsys):

@@ -12,7 +12,7 @@ import graphmodel as gm
 from graphmodel.estimate import estimate
 from graphmodel.experiments.campaign import buy_scale, campaign_seeds, make_campaign
 from graphmodel.experiments.fairness import equalize_edges, rewire_layers
-from graphmodel.experiments.sweep import SweepResult, parse_sweep
+from graphmodel.experiments.sweep import WinnerMap, parse_winner_sweep
 
 METRICS = ("reach", "purchases", "gmv", "half_time", "merchants")
 
@@ -31,7 +31,7 @@ def test_json_shape(res):
     d = res.to_dict()
     json.dumps(d, allow_nan=False)
     assert set(d["scenarios"]) == {"social", "payment", "transfer", "social+transfer", "all"}
-    for name, metrics in d["scenarios"].items():
+    for metrics in d["scenarios"].values():
         assert set(metrics) == set(METRICS)
         for m in metrics.values():
             assert {"mean", "ci95", "std", "n", "quantiles"} <= set(m) and m["n"] == 200
@@ -216,7 +216,9 @@ def test_fairness_controls(eco):
         a, b = eco.edges(layer), rw.edges(layer)
         assert len(b) == len(a)
         if layer == "social":  # undirected: degree = appearances at either end
-            deg = lambda t: np.bincount(np.concatenate([t["src"], t["dst"]]), minlength=eco.n_users)
+            def deg(t):
+                return np.bincount(np.concatenate([t["src"], t["dst"]]), minlength=eco.n_users)
+
             assert np.array_equal(deg(a), deg(b))
         else:
             assert np.array_equal(np.bincount(a["src"], minlength=eco.n_users), np.bincount(b["src"], minlength=eco.n_users))
@@ -230,7 +232,7 @@ def test_fairness_controls(eco):
 
 
 def test_sweep_winner_map(eco):
-    assert parse_sweep(["social=0.1:0.3:3"]) == {"social": [0.1, 0.2, 0.3]}
+    assert parse_winner_sweep(["social=0.1:0.3:3"]) == {"social": [0.1, 0.2, 0.3]}
     r = gm.compare(eco, runs=20, seed=1, scenarios=["social", "payment"],
                    sweep=["social=0.02,0.3", "payment=0.02,0.3"], sweep_runs=60)
     d = r.to_dict()["sweep"]
@@ -239,8 +241,8 @@ def test_sweep_winner_map(eco):
     # a cell's sign follows the parameter: strong social vs weak payment is a social cell, and the reverse
     assert d["diff"][1][0]["mean"] > 0 > d["diff"][0][1]["mean"]
     e = estimate([1.0, -1.0, 2.0, -2.0])
-    assert SweepResult.decide(e, "a", "b")[1] is True  # interval crosses 0 -> uncertain
-    assert SweepResult.decide(estimate([3.0, 4.0, 5.0]), "a", "b") == ("a", False)
+    assert WinnerMap.decide(e, "a", "b")[1] is True  # interval crosses 0 -> uncertain
+    assert WinnerMap.decide(estimate([3.0, 4.0, 5.0]), "a", "b") == ("a", False)
 
 
 @pytest.mark.slow

@@ -27,14 +27,13 @@ import json
 
 import numpy as np
 import pytest
+from _follower_reference import World, cascade, compete_world, rr_sets, rr_world
 
 import graphmodel as gm
 from graphmodel.competition.follower import FollowerRRGraph
 from graphmodel.competition.reference import reference_run
 from graphmodel.errors import InputError
 from graphmodel.seeding.rrsets import RRCollection
-
-from _follower_reference import World, cascade, compete_world, rr_sets, rr_world
 
 C = importlib.import_module("graphmodel.competition.compete")  # the module (the package exports the function)
 
@@ -138,7 +137,7 @@ def _exact(arr, seed_sets):
     g = arr.graph
     m = g.indices.shape[0]
     tails = np.repeat(np.arange(g.n), np.diff(g.indptr))
-    fx = tuple((arr.prob[p] * C.K._FX).astype(np.int64) for p in range(2))
+    fx = tuple((arr.prob[p] * C.K.FX).astype(np.int64) for p in range(2))
     F = dict.fromkeys(seed_sets, 0.0)
     sigma = dict.fromkeys(seed_sets, 0.0)
     for la in itertools.product([False, True], repeat=m):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphmodel.competition import Platform, load_contest, parse_platform, parse_sweep
+from graphmodel.competition import Platform, load_contest, parse_contest_sweep, parse_platform
 from graphmodel.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,11 +87,11 @@ def test_contest_errors(tmp_path):
 
 
 def test_parse_sweep():
-    assert parse_sweep("wallet.budget=10:100:10") == ("wallet.budget", tuple(float(x) for x in range(10, 101, 10)))
-    assert parse_sweep("multihoming=0,0.5,1") == ("multihoming", (0.0, 0.5, 1.0))
+    assert parse_contest_sweep("wallet.budget=10:100:10") == ("wallet.budget", tuple(float(x) for x in range(10, 101, 10)))
+    assert parse_contest_sweep("multihoming=0,0.5,1") == ("multihoming", (0.0, 0.5, 1.0))
     for bad in ("wallet.budget", "x=1:2", "x=1:2:0", "x=a,b"):
         with pytest.raises(InputError):
-            parse_sweep(bad)
+            parse_contest_sweep(bad)
 
 
 def test_imm_seeds_delegate_to_gm_seeds():

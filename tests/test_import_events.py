@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
-from graphmodel.cli.main import main
 
 import graphmodel as gm
+from graphmodel.cli.main import main
 from graphmodel.io.eventlog import aggregate_event_log
 from graphmodel.io.events import aggregate_payment_events
 from graphmodel.io.importer import import_ecosystem

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from _seeding_exact import ExactSpread
+from test_seeding_rr import small_eco
 
 import graphmodel as gm
 from graphmodel.errors import InputError
@@ -14,9 +16,6 @@ from graphmodel.propagation.engine import prepare
 from graphmodel.seeding.imm import opim_c
 from graphmodel.seeding.rrsets import RRCollection, RRGraph
 from graphmodel.seeding.seeds import parse_memory
-
-from _seeding_exact import ExactSpread
-from test_seeding_rr import small_eco
 
 E1 = 1 - 1 / math.e
 

@@ -6,15 +6,16 @@ import math
 
 import numpy as np
 import pytest
+from _seeding_exact import ExactSpread
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_seeding_rr import small_eco
 
 import graphmodel as gm
 from graphmodel.propagation.engine import prepare
 from graphmodel.seeding.greedy import celf, cost_aware_celf
 from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.seeds import parse_costs
-
-from _seeding_exact import ExactSpread
-from test_seeding_rr import small_eco
 
 E1 = 1 - 1 / math.e
 
@@ -109,9 +110,6 @@ def test_same_seeds_for_any_worker_count():
     c = gm.seeds(eco, workers=2, **{**kw, "seed": 12})
     assert c.n_rr_sets > 0
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=15, deadline=None)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from _seeding_exact import ExactSpread
 
 import graphmodel as gm
 from graphmodel.propagation.engine import prepare
@@ -13,8 +14,6 @@ from graphmodel.propagation.reference import arcs_of, exact_ic_spread
 from graphmodel.seeding import _rr_kernels as K
 from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.rrsets import RRCollection, RRGraph
-
-from _seeding_exact import ExactSpread
 
 
 def small_eco(s: int) -> gm.Ecosystem:

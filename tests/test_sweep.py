@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -67,8 +65,8 @@ def test_cell_result_matches_a_direct_simulation(study_file, tmp_path):
     """The merged cell equals the statistics of the same batches run by hand."""
     res = sweep(study_file, out=tmp_path / "out", workers=1)
     study = load_study(study_file)
-    from graphmodel.studies.run import task_seeds
     from graphmodel.seedsets import resolve_seeds
+    from graphmodel.studies.run import task_seeds
 
     eco = gm.read(tmp_path / "out" / "ecosystems" / "g.npz")
     cell = study.cells()[3]

@@ -30,7 +30,7 @@ import contextlib
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import permutations, combinations
+from itertools import combinations, permutations
 from typing import Any
 
 import numpy as np

@@ -15,8 +15,10 @@ from typing import Any
 
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.analytics._views import layer_views
-from graphmodel.analytics.centrality import CentralityResult, centrality as _centrality
-from graphmodel.analytics.communities import CommunityResult, communities as _communities
+from graphmodel.analytics.centrality import CentralityResult
+from graphmodel.analytics.centrality import centrality as _centrality
+from graphmodel.analytics.communities import CommunityResult
+from graphmodel.analytics.communities import communities as _communities
 from graphmodel.analytics.layers import layer_measures
 from graphmodel.analytics.multiplex import multiplex_measures
 from graphmodel.ecosystem import Ecosystem

@@ -11,7 +11,7 @@ from graphmodel.competition.compete import (
     PlatformOutcome,
     compete,
     contest_seeds,
-    parse_sweep,
+    parse_contest_sweep,
 )
 from graphmodel.competition.platform import Contest, Platform, load_contest, parse_platform
 
@@ -21,7 +21,7 @@ __all__ = [
     "CompeteResult",
     "CompeteSweep",
     "PlatformOutcome",
-    "parse_sweep",
+    "parse_contest_sweep",
     "Platform",
     "Contest",
     "parse_platform",

@@ -59,24 +59,28 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from graphmodel.competition._kernel import _SALT_TIE, _SEED_FX, multihomed, node_coin
-from graphmodel.propagation._kernels import arc_coin, mix64
-from graphmodel.seeding._rr_kernels import _pick_root, _set_state, transpose
-
-_SALT_A = np.uint64(0x6A09E667F3BCC908)
-_SALT_B = np.uint64(0xBB67AE8584CAA73B)
-_SALT_T = np.uint64(0x3C6EF372FE94F82B ^ 0x510E527FADE682D1)
-
-TIE_RANDOM = 0
-TIE_STRENGTH = 1
+from graphmodel.competition._kernel import SEED_FX, multihomed
+from graphmodel.kernels import TIE_STRENGTH
+from graphmodel.kernels.coins import (
+    SALT_FOLLOW_A,
+    SALT_FOLLOW_B,
+    SALT_FOLLOW_TIE,
+    SALT_TIE,
+    arc_coin,
+    mix64,
+    node_coin,
+    pick_root,
+    rr_state,
+)
+from graphmodel.kernels.csr import transpose
 
 
 @njit(cache=True)
 def set_world_keys(key, i, roots, cdf):
     """Root and coin keys ``(root, kA, kB, kT)`` of set ``i``."""
-    state = _set_state(key, i)
-    state, root = _pick_root(state, roots, cdf)
-    return root, mix64(state ^ _SALT_A), mix64(state ^ _SALT_B), mix64(state ^ _SALT_T)
+    state = rr_state(key, i)
+    state, root = pick_root(state, roots, cdf)
+    return root, mix64(state ^ SALT_FOLLOW_A), mix64(state ^ SALT_FOLLOW_B), mix64(state ^ SALT_FOLLOW_TIE)
 
 
 @njit(cache=True, inline="always")
@@ -91,7 +95,7 @@ def _cap(x, q, tb, bbest, kt, tie, n_users, multihoming):
     if tie == TIE_STRENGTH and q != bbest:
         win = q > bbest
     else:
-        win = node_coin(kt, x, tb, _SALT_TIE) < 0.5
+        win = node_coin(kt, x, tb, SALT_TIE) < 0.5
     return tb if win else tb - 1
 
 
@@ -262,7 +266,7 @@ def follower_chunk(
         if forward:
             nf = 0
             for y in b_seeds:
-                if _arrive(y, 0, _SEED_FX, st_b, tbn, bbn, stamp, never):
+                if _arrive(y, 0, SEED_FX, st_b, tbn, bbn, stamp, never):
                     if nf >= front.shape[0]:
                         front = _grow(front, nf + 1)
                     front[nf] = y
@@ -301,7 +305,7 @@ def follower_chunk(
             nf = 0
             for y in range(nb):
                 tbn[qb[y]] = never
-                if b_seed[qb[y]] and _arrive(qb[y], 0, _SEED_FX, st_b, tbn, bbn, stamp, never):
+                if b_seed[qb[y]] and _arrive(qb[y], 0, SEED_FX, st_b, tbn, bbn, stamp, never):
                     front[nf] = y
                     nf += 1
             if nf > 0 and neb > 0:
@@ -366,7 +370,7 @@ def follower_chunk(
                 continue
             x = queue[h]
             tx, bx = _rival_at(x, st_b, tbn, bbn, stamp, never)
-            if _cap(x, _SEED_FX, tx, bx, kt, tie, n_users, multihoming) >= 0:
+            if _cap(x, SEED_FX, tx, bx, kt, tie, n_users, multihoming) >= 0:
                 members[total] = x
                 total += 1
         offsets[s + 1] = total

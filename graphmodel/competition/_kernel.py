@@ -36,7 +36,7 @@ them together (simultaneous arrivals):
 Merchants never switch. Seeds are the proposals of step 0 (a node seeded by
 two platforms is a tie).
 
-Random numbers are counter-based, built from :mod:`graphmodel.propagation._kernels`:
+Random numbers are counter-based, built from :mod:`graphmodel.kernels.coins`:
 the coin of arc ``j`` for platform ``p`` in run ``r`` is
 ``arc_coin(run_key(base, r) ^ pkey[p], arc_key[j])`` (skip streams likewise),
 with ``pkey[0] = 0``: platform 0 draws exactly the coins of
@@ -52,37 +52,30 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from graphmodel.propagation._kernels import (
-    _break_table,
-    _fetch_add,
-    _max_out,
-    _max_seg,
-    _prefetch,
+from graphmodel.kernels import TIE_RANDOM, TIE_STRENGTH
+from graphmodel.kernels.coins import (
+    GOLDEN,
+    SALT_MULTI,
+    SALT_PLATFORM,
+    SALT_SWITCH,
+    SALT_TIE,
     arc_coin,
     mix64,
+    node_coin,
     run_key,
     stream_draw,
     stream_key,
-    to_unit,
 )
+from graphmodel.kernels.cpu import fetch_add, prefetch
+from graphmodel.kernels.skip import break_table, max_out, max_seg
 
-TIE_RANDOM = 0
-TIE_STRENGTH = 1
+__all__ = ["TIE_RANDOM", "TIE_STRENGTH", "MAX_PLATFORMS", "FX", "SEED_FX", "node_coin", "platform_keys", "multihomed",
+           "compete_batch"]
+
 #: Largest number of platforms (bit masks are int64).
 MAX_PLATFORMS = 31
 
-_G = np.uint64(0x9E3779B97F4A7C15)
 _S11 = np.uint64(11)
-_SALT_TIE = np.uint64(0x3C6EF372FE94F82B)
-_SALT_SWITCH = np.uint64(0xA54FF53A5F1D36F1)
-_SALT_MULTI = np.uint64(0x510E527FADE682D1)
-_SALT_PLATFORM = np.uint64(0x1F83D9ABFB41BD6B)
-
-
-@njit(cache=True, inline="always")
-def node_coin(rkey, node, step, salt):
-    """Uniform in [0, 1) for (run, node, step) under ``salt``."""
-    return to_unit(mix64(rkey ^ mix64((np.uint64(node) * _G) ^ mix64(np.uint64(step) ^ salt))))
 
 
 @njit(cache=True)
@@ -90,7 +83,7 @@ def platform_keys(n_platforms):
     """Per-platform coin keys; platform 0 gets 0 (the coins of the propagation core)."""
     out = np.zeros(n_platforms, np.uint64)
     for p in range(1, n_platforms):
-        out[p] = mix64(np.uint64(p) * _G ^ _SALT_PLATFORM)
+        out[p] = mix64(np.uint64(p) * GOLDEN ^ SALT_PLATFORM)
     return out
 
 
@@ -98,12 +91,13 @@ def platform_keys(n_platforms):
 def multihomed(rkey, node, multihoming):
     if multihoming <= 0.0:
         return False
-    return node_coin(rkey, node, 0, _SALT_MULTI) < multihoming
+    return node_coin(rkey, node, 0, SALT_MULTI) < multihoming
 
 
 #: Probabilities are kept as fixed-point int64 (exact to 2**-52): the tie rule "strength" compares them.
-_FX = 4503599627370496.0  # 2**52
-_SEED_FX = np.int64(2 * 4503599627370496)
+FX = 4503599627370496.0  # 2**52
+#: The fixed-point "probability" of a seed's proposal (above every arc's, so a seed wins a strength tie).
+SEED_FX = np.int64(2 * 4503599627370496)
 
 # Layout of the per-node record ``rows[u]`` (int64; one 32-byte row, or 64 bytes with the strength
 # tie rule, so a node's whole state is one cache line):
@@ -151,7 +145,7 @@ def _pick(mask, rows, u, step, rkey, tie, P):
     if k == 1:
         idx = 0
     else:
-        idx = np.int64(node_coin(rkey, u, step, _SALT_TIE) * k)
+        idx = np.int64(node_coin(rkey, u, step, SALT_TIE) * k)
         if idx >= k:
             idx = k - 1
     for p in range(P):
@@ -277,17 +271,17 @@ def _compete_run(
                 if _bit_get(stepb[p], s):
                     continue
                 _bit_set(stepb[p], s)
-            nt = _propose(rows, s, p, _SEED_FX, L, ctr, strength, touched, nt)
+            nt = _propose(rows, s, p, SEED_FX, L, ctr, strength, touched, nt)
     step = 0
     nf = 0
     while True:
         # ---- resolve the proposals of this step
         nn = 0
         for i in range(min(nt, _AHEAD)):
-            _prefetch(rows, touched[i])
+            prefetch(rows, touched[i])
         for i in range(nt):
             if i + _AHEAD < nt:
-                _prefetch(rows, touched[i + _AHEAD])
+                prefetch(rows, touched[i + _AHEAD])
             u = touched[i]
             M = _mask_of(rows, u, low)
             if filt:
@@ -347,7 +341,7 @@ def _compete_run(
             ps = switching
             if lock_in > 0.0:
                 ps = switching * (1.0 - lock_in) ** (step - (info >> 16))
-            if node_coin(rkey, u, step, _SALT_SWITCH) < ps:
+            if node_coin(rkey, u, step, SALT_SWITCH) < ps:
                 old = (info & 255) - 1
                 out_users[old] -= 1
                 out_layers[old, (info >> 8) & 255] -= 1
@@ -378,7 +372,7 @@ def _compete_run(
             k = 0
             while i < nf and k < _BLOCK:
                 if i + _AHEAD < nf:
-                    _prefetch(lptr, front_v[i + _AHEAD])
+                    prefetch(lptr, front_v[i + _AHEAD])
                 if i + _AHEAD // 2 < nf:
                     v2 = front_v[i + _AHEAD // 2]
                     sp2 = (0 if v2 < n_users else P) + front_p[i + _AHEAD // 2]
@@ -386,8 +380,8 @@ def _compete_run(
                     for l in range(L if has_arc[sp2] else 0):  # only pairs with per-arc layers
                         if segs[sb2 + l] < 0.0:
                             a2 = np.int64(lptr[v2, l])
-                            _prefetch(arc_key, a2)
-                            _prefetch(indices, a2)
+                            prefetch(arc_key, a2)
+                            prefetch(indices, a2)
                 v = front_v[i]
                 p = np.int64(front_p[i])
                 i += 1
@@ -405,7 +399,7 @@ def _compete_run(
                         continue
                     if q < 0.0 and ithr[sl] > 0:  # per-arc coins, one probability for the whole layer
                         tq = np.uint64(ithr[sl])
-                        fq = np.int64(pconst[sl] * _FX)
+                        fq = np.int64(pconst[sl] * FX)
                         for j in range(a, b):
                             u = indices[j]
                             if _bit_get(closed, u):
@@ -432,7 +426,7 @@ def _compete_run(
                                 cand_p[k] = p
                                 cand_l[k] = l
                                 if strength:
-                                    cand_f[k] = np.int64(pj * _FX)
+                                    cand_f[k] = np.int64(pj * FX)
                                 k += 1
                     elif q >= 1.0:
                         for j in range(a, b):
@@ -443,7 +437,7 @@ def _compete_run(
                             cand_p[k] = p
                             cand_l[k] = l
                             if strength:
-                                cand_f[k] = np.int64(q * _FX)
+                                cand_f[k] = np.int64(q * FX)
                             k += 1
                     else:  # geometric skipping, exactly as the propagation core
                         key = stream_key(rk, v, seg_key[l], np.uint64(0))
@@ -451,7 +445,7 @@ def _compete_run(
                         c = cap[sl]
                         j = a - 1
                         d = 0
-                        while True:
+                        while True:  # the step of graphmodel.kernels.skip.skip_next, written out (the inlined call costs 12-15% here)
                             x = stream_draw(key, d)
                             d += 1
                             R = b - j - 1
@@ -461,21 +455,21 @@ def _compete_run(
                             if f >= R:
                                 break
                             j += 1 + np.int64(f)
-                            _prefetch(indices, j)  # the head is read in phase 2 (no stall here)
+                            prefetch(indices, j)  # the head is read in phase 2 (no stall here)
                             cand_u[k] = j
                             cand_p[k] = p
                             cand_l[k] = l
                             if strength:
-                                cand_f[k] = np.int64(q * _FX)
+                                cand_f[k] = np.int64(q * FX)
                             k += 1
             # phase 2: propose in the same order, prefetching the heads' rows a few proposals ahead
             for t in range(min(k, _AHEAD)):
-                _prefetch(rows, indices[cand_u[t]])
+                prefetch(rows, indices[cand_u[t]])
             for t in range(k):
                 if t + _AHEAD < k:
                     u2 = indices[cand_u[t + _AHEAD]]
                     if not _bit_get(closed, u2):
-                        _prefetch(rows, u2)
+                        prefetch(rows, u2)
                 u = indices[cand_u[t]]
                 if _bit_get(closed, u):
                     continue
@@ -602,10 +596,9 @@ def compete_batch(
         for l in range(L):
             segs[p * L + l] = seg_u[p, l]
             segs[(P + p) * L + l] = seg_m[p, l]
-    max_seg = _max_seg(lptr) if n > 0 else np.int64(0)
-    lq, cap, thr = _break_table(segs, max_seg)
+    lq, cap, thr = break_table(segs, max_seg(lptr) if n > 0 else np.int64(0))
     pconst, ithr = _constant_layers(lptr, prob, segs, n_users)
-    max_out = _max_out(lptr) if n > 0 else np.int64(0)
+    mo = max_out(lptr) if n > 0 else np.int64(0)
     strength = tie == TIE_STRENGTH
     width = 8 if (strength and P <= 4) else (_C_BEST + P if strength else 4)
     if not strength and switching <= 0.0 and P <= _COMPACT_P:
@@ -613,7 +606,7 @@ def compete_batch(
     nw = 64 // 64 + n // 64
     W = max(1, min(n_workers, n_runs))
     counter = np.zeros(1, np.int64)
-    for w in prange(W):
+    for w in prange(W):  # noqa: B007  (one workspace per worker; runs come from the counter)
         rows = np.zeros((n, width), np.int64)
         closed = np.zeros(nw, np.uint64)
         stepb = np.zeros((P, nw), np.uint64)
@@ -622,7 +615,7 @@ def compete_batch(
         nxt_v = np.empty(n * P, np.int32)
         nxt_p = np.empty(n * P, np.int8)
         touched = np.empty(n, np.int32)
-        nc = _BLOCK + max_out + 1
+        nc = _BLOCK + mo + 1
         cand_u = np.empty(nc, np.int64)  # arcs
         cand_p = np.empty(nc, np.int8)
         cand_l = np.empty(nc, np.int8)
@@ -636,7 +629,7 @@ def compete_batch(
         o_curve = np.zeros((P, curve_len), np.int32)
         ctr = np.int64(0)
         while True:
-            i = _fetch_add(counter, 0, 1)
+            i = fetch_add(counter, 0, 1)
             if i >= n_runs:
                 break
             st, ctr = _compete_run(

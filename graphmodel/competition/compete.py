@@ -54,14 +54,16 @@ from typing import Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.checks import check_optional_nonneg_int, check_positive_int, check_probability
 from graphmodel.competition import _kernel as K
 from graphmodel.competition.platform import Platform, parse_platform
 from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
+from graphmodel.jsonable import json_number
 from graphmodel.propagation.regime import regime
 
-__all__ = ["compete", "contest_seeds", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_sweep", "TIE_RULES",
+__all__ = ["compete", "contest_seeds", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_contest_sweep", "TIE_RULES",
            "CURVE_STEPS", "FOLLOWER_RULE"]
 
 TIE_RULES: dict[str, int] = {"random": K.TIE_RANDOM, "strength": K.TIE_STRENGTH}
@@ -177,8 +179,9 @@ class CompeteResult:
 
 
 def _num(x: Any) -> Any:
-    x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else (int(x) if x.is_integer() else x)
+    """A JSON number; whole values (budgets) as integers."""
+    x = json_number(x)
+    return int(x) if x is not None and x.is_integer() else x
 
 
 # --------------------------------------------------------------------------
@@ -458,13 +461,13 @@ def _run(eco, arr: _Arrays, pay, *, key, runs, tie, switching, lock_in, multihom
          progress, done0=0, total=None) -> _Raw:
     import numba
 
-    from graphmodel.propagation.engine import _threads
+    from graphmodel.kernels.cpu import threads
 
     g = arr.graph
     batch = runs if progress is None else max(1, math.ceil(runs / 20))
     parts = []
     done = 0
-    with _threads(workers):
+    with threads(workers):
         n_workers = numba.get_num_threads()  # runs are handed out one at a time: one worker per thread
         while done < runs:
             n = min(batch, runs - done)
@@ -506,7 +509,7 @@ def _outcomes(eco, raw: _Raw, names, union, n_seeds, total_w) -> dict[str, Platf
 # --------------------------------------------------------------------------
 # sweeps
 # --------------------------------------------------------------------------
-def parse_sweep(text: str) -> tuple[str, tuple[float, ...]]:
+def parse_contest_sweep(text: str) -> tuple[str, tuple[float, ...]]:
     """``"wallet.budget=10:100:10"`` -> ("wallet.budget", (10, 20, ..., 100)).
 
     Values: ``START:STOP:NUM`` (NUM evenly spaced values, both ends included),
@@ -516,7 +519,7 @@ def parse_sweep(text: str) -> tuple[str, tuple[float, ...]]:
 
     Examples
     --------
-    >>> parse_sweep("wallet.strength.payment=0.05:0.2:4")
+    >>> parse_contest_sweep("wallet.strength.payment=0.05:0.2:4")
     ('wallet.strength.payment', (0.05, 0.1, 0.15, 0.2))
     """
     if not isinstance(text, str) or "=" not in text:
@@ -568,15 +571,11 @@ def _check_options(tie, switching, lock_in, multihoming, merchant_carry, runs, m
     if tie not in TIE_RULES:
         raise InputError(f"unknown tie rule {tie!r}; expected {' or '.join(TIE_RULES)}", field="tie")
     for name, v in (("switching", switching), ("lock_in", lock_in), ("multihoming", multihoming)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
-            raise InputError(f"{name} must be a probability in [0, 1], got {v!r}", field=name)
+        check_probability(v, name)
     if merchant_carry is not None and (isinstance(merchant_carry, bool) or not 0.0 <= merchant_carry <= 1.0):
         raise InputError(f"merchant_carry must be in [0, 1] or None, got {merchant_carry!r}", field="merchant_carry")
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise InputError(f"runs must be a positive integer, got {runs!r}", field="runs")
-    if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer))
-                                  or max_steps < 0):
-        raise InputError(f"max_steps must be an integer >= 0, got {max_steps!r}", field="max_steps")
+    check_positive_int(runs, "runs")
+    check_optional_nonneg_int(max_steps, "max_steps")
 
 
 def compete(
@@ -628,7 +627,7 @@ def compete(
     progress
         Called as ``progress(runs_done, runs_total)``.
     sweep
-        ``"PARAM=START:STOP:NUM"`` (see :func:`parse_sweep`): re-run the
+        ``"PARAM=START:STOP:NUM"`` (see :func:`parse_contest_sweep`): re-run the
         contest at each value with the same coins.
     regime_check
         Measure each platform's cascade regime into ``result.regime`` (see
@@ -670,7 +669,7 @@ def compete(
     key = base_key(run_ss)
     options = {"switching": float(switching), "lock_in": float(lock_in), "multihoming": float(multihoming),
                "merchant_carry": None if merchant_carry is None else float(merchant_carry)}
-    sweep_spec = parse_sweep(sweep) if sweep is not None else None
+    sweep_spec = parse_contest_sweep(sweep) if sweep is not None else None
     if sweep_spec is not None:  # validate every point before running anything
         for v in sweep_spec[1]:
             _p, _o = _apply(sweep_spec[0], v, plats, options)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from graphmodel.competition import _follower_kernel as FK
-from graphmodel.competition._kernel import _FX
+from graphmodel.competition._kernel import FX
 
 __all__ = ["FollowerRRGraph", "follower_seeds", "MIN_COVER"]
 
@@ -38,7 +38,7 @@ def _arcs(keep: np.ndarray, by: np.ndarray, other: np.ndarray, arc_key: np.ndarr
     np.cumsum(np.bincount(by[keep], minlength=n), out=ptr[1:])
     p = np.ascontiguousarray(prob[keep], dtype=np.float64)
     return (ptr, np.ascontiguousarray(other[keep], dtype=np.int32), np.ascontiguousarray(arc_key[keep]), p,
-            (p * _FX).astype(np.int64))
+            (p * FX).astype(np.int64))
 
 
 @dataclass(frozen=True, eq=False)

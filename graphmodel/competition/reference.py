@@ -2,7 +2,7 @@
 
 It follows the rules stated in :mod:`graphmodel.competition._kernel` with plain
 sets and dicts, drawing the same coins (the live arcs of a segment come from
-the propagation core's ``_segment_targets``; tie, switching and multi-homing
+the propagation core's ``segment_targets``; tie, switching and multi-homing
 coins from ``node_coin``), so the compiled kernel must agree with it exactly.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from graphmodel.competition import _kernel as K
-from graphmodel.propagation._kernels import _segment_targets, run_key
+from graphmodel.kernels.coins import SALT_MULTI, SALT_SWITCH, SALT_TIE, run_key
+from graphmodel.kernels.skip import segment_targets
 
 __all__ = ["reference_run"]
 
@@ -25,7 +26,7 @@ def _pick(cands: dict[int, float], u: int, step: int, rkey: int, tie: int) -> in
         ps = [p for p in ps if cands[p] == best]
     if len(ps) == 1:
         return ps[0]
-    idx = min(int(K.node_coin(rkey, u, step, K._SALT_TIE) * len(ps)), len(ps) - 1)
+    idx = min(int(K.node_coin(rkey, u, step, SALT_TIE) * len(ps)), len(ps) - 1)
     return ps[idx]
 
 
@@ -42,13 +43,13 @@ def reference_run(arr: Any, pay: tuple, *, key: int, r: int, tie: int, switching
     info: dict[int, tuple[int, int]] = {}  # user -> (step adopted, layer)
 
     def mh(u: int) -> bool:
-        return multihoming > 0 and K.node_coin(rkey, u, 0, K._SALT_MULTI) < multihoming
+        return multihoming > 0 and K.node_coin(rkey, u, 0, SALT_MULTI) < multihoming
 
     # proposals of a step: node -> {platform: [best probability (fixed point), first layer]}, in first-touch order
     props: dict[int, dict[int, list]] = {}
     for p in range(P):
         for s in arr.seeds[arr.seed_ptr[p]:arr.seed_ptr[p + 1]]:
-            props.setdefault(int(s), {}).setdefault(p, [int(K._SEED_FX), L])
+            props.setdefault(int(s), {}).setdefault(p, [int(K.SEED_FX), L])
     step = 0
     while True:
         new: list[tuple[int, int]] = []
@@ -77,7 +78,7 @@ def reference_run(arr: Any, pay: tuple, *, key: int, r: int, tie: int, switching
                 continue
             c = _pick({p: x[0] for p, x in rest.items()}, u, step, rkey, tie)
             ps = switching * (1.0 - lock_in) ** (step - info[u][0]) if lock_in > 0 else switching
-            if K.node_coin(rkey, u, step, K._SALT_SWITCH) < ps:
+            if K.node_coin(rkey, u, step, SALT_SWITCH) < ps:
                 ever[u].add(c)
                 owner[u] = c
                 info[u] = (step, rest[c][1])
@@ -93,12 +94,12 @@ def reference_run(arr: Any, pay: tuple, *, key: int, r: int, tie: int, switching
                 a, b = g.lptr[v, l], g.lptr[v, l + 1]
                 if a == b or segs[l] == 0.0:
                     continue
-                k = _segment_targets(v, l, a, b, rk, np.uint64(0), g.indices, g.arc_key, arr.prob[p], segs, g.seg_key, live)
+                k = segment_targets(v, l, a, b, rk, np.uint64(0), g.indices, g.arc_key, arr.prob[p], segs, g.seg_key, live)
                 for j in live[:k]:
                     u = int(g.indices[j])
                     if u in ever and (p in ever[u] or (u < U and switching <= 0) or (u >= U and not mh(u))):
                         continue
-                    pr = int(np.int64((segs[l] if segs[l] >= 0 else arr.prob[p, j]) * K._FX))
+                    pr = int(np.int64((segs[l] if segs[l] >= 0 else arr.prob[p, j]) * K.FX))
                     c = props.setdefault(u, {})
                     if p not in c:
                         c[p] = [pr, l]

@@ -10,6 +10,6 @@ from graphmodel.experiments.campaign import Campaign, make_campaign
 from graphmodel.experiments.compare import DEFAULT, CompareResult, compare
 from graphmodel.experiments.intent import IntentModel
 from graphmodel.experiments.report import write_report
-from graphmodel.experiments.sweep import SweepResult
+from graphmodel.experiments.sweep import WinnerMap
 
-__all__ = ["Campaign", "CompareResult", "DEFAULT", "IntentModel", "SweepResult", "compare", "make_campaign", "write_report"]
+__all__ = ["Campaign", "CompareResult", "DEFAULT", "IntentModel", "WinnerMap", "compare", "make_campaign", "write_report"]

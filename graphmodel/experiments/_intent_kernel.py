@@ -5,10 +5,10 @@ built over the layers ``social, payment, transfer`` (CSR layers ``0, 1, 2``);
 a scenario is a mask ``enabled`` over them, so every scenario runs on the
 same arrays with the same coins.
 
-Randomness is counter-based and reuses :mod:`graphmodel.propagation._kernels`:
+Randomness is counter-based and reuses :mod:`graphmodel.kernels.coins`:
 
 * arc ``j`` of node ``v`` in run ``r`` is live by the propagation core's coin
-  (``_segment_targets``: the arc coin, or the geometric-skip stream of
+  (``graphmodel.kernels.skip.segment_targets``: the arc coin, or the geometric-skip stream of
   (run, node, layer) for a uniform layer);
 * the purchase coin of user ``v`` exposed through layer ``l`` in run ``r`` is
   ``to_unit(stream_key(run_key(base, r), v, pkey[l], SALT_PURCHASE))``;
@@ -32,20 +32,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from graphmodel.propagation._kernels import (
-    _break_table,
-    _fetch_add,
-    _max_seg,
-    _prefetch,
-    _segment_targets,
-    mix64,
-    run_key,
-    stream_draw,
-    stream_key,
-    to_unit,
-)
-
-SALT_PURCHASE = np.uint64(0x3C6EF372FE94F82B)
+from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_draw, stream_key, to_unit
+from graphmodel.kernels.cpu import fetch_add, prefetch
+from graphmodel.kernels.skip import break_table as _table
+from graphmodel.kernels.skip import max_out_csr, max_seg, segment_targets
 
 # Layout, from the profile (1M users, 446k reached per run of ``all``, memory-bound): every exposure
 # read two cache lines at random (the node record and ``buy``) and waited for each; the head of a
@@ -95,15 +85,15 @@ def purchase_coin(rkey, user, pkey_l):
 def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live, livel, k):
     """Append the live arcs of node ``v`` in layer segment ``a:b`` to ``live``/``livel``; returns the new count.
 
-    The arcs and their order are those of ``_segment_targets`` (salt 0): per-arc coins, all arcs at
+    The arcs and their order are those of ``segment_targets`` (salt 0): per-arc coins, all arcs at
     probability 1, or the geometric skip stream of (run, v, layer) whose loop exit is decided by
-    the threshold table where it can be (see the propagation core's ``_break_table``).
+    the threshold table where it can be (:func:`graphmodel.kernels.skip.skip_next`).
     """
     p = seg_p[l]
     if p < 0.0:
         for j in range(a, b):
-            if to_unit(mix64(rkey ^ arc_key[j])) < prob[j]:
-                _prefetch(indices, j)
+            if arc_coin(rkey, arc_key[j]) < prob[j]:
+                prefetch(indices, j)
                 live[k] = j
                 livel[k] = l
                 k += 1
@@ -118,7 +108,7 @@ def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap
         c = cap[l]
         j = a - 1
         d = 0
-        while True:
+        while True:  # the step of graphmodel.kernels.skip.skip_next, written out (the inlined call costs 12-15% here)
             u = stream_draw(key, d)
             d += 1
             R = b - j - 1
@@ -128,7 +118,7 @@ def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap
             if f >= R:
                 break
             j += 1 + np.int64(f)
-            _prefetch(indices, j)
+            prefetch(indices, j)
             live[k] = j
             livel[k] = l
             k += 1
@@ -185,12 +175,12 @@ def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, c
                 k = _live_arcs(m, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live2,
                                livel2, k)
     for t in range(min(k, _AHEAD)):
-        _prefetch(rec, indices[live2[t]])
+        prefetch(rec, indices[live2[t]])
     ti = 0
     tp = 0
     for t in range(k):
         if t + _AHEAD < k:
-            _prefetch(rec, indices[live2[t + _AHEAD]])
+            prefetch(rec, indices[live2[t + _AHEAD]])
         w = indices[live2[t]]
         if w < n_users:
             l = np.int64(livel2[t])
@@ -276,8 +266,8 @@ def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
                     continue
                 if i + _AHEAD < nf:
                     v2 = front[i + _AHEAD]
-                    _prefetch(lptr, v2)
-                    _prefetch(rec, v2)
+                    prefetch(lptr, v2)
+                    prefetch(rec, v2)
                 i += 1
                 new_intent = rec[v, _ISTEP] == step
                 new_purchase = rec[v, _PSTEP] == step
@@ -296,10 +286,10 @@ def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
                                        livel, k)
             # phase 2: expose the heads in the same order, prefetching records a few arcs ahead
             for t in range(min(k, _AHEAD)):
-                _prefetch(rec, indices[live[t]])
+                prefetch(rec, indices[live[t]])
             for t in range(k):
                 if t + _AHEAD < k:
-                    _prefetch(rec, indices[live[t + _AHEAD]])
+                    prefetch(rec, indices[live[t + _AHEAD]])
                 w = indices[live[t]]
                 l = np.int64(livel[t])
                 if w >= n_users:
@@ -334,13 +324,9 @@ def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
     return last
 
 
-def _max_out(indptr: np.ndarray) -> int:
-    return int(np.diff(indptr).max()) if indptr.shape[0] > 1 else 0
-
-
 def break_table(seg_p: np.ndarray, lptr: np.ndarray):
     """The geometric-skip tables ``(lq, cap, thr)`` of the propagation core for these layers."""
-    return _break_table(seg_p, _max_seg(lptr) if lptr.shape[0] > 0 else np.int64(0))
+    return _table(seg_p, max_seg(lptr) if lptr.shape[0] > 0 else np.int64(0))
 
 
 @njit(cache=True)
@@ -388,7 +374,7 @@ def intent_worker(base, run_start, n_runs, counter, indptr, indices, lptr, arc_k
     total = S * n_runs
     tag = np.int32(0)
     while True:
-        x = _fetch_add(counter, 0, 1)
+        x = fetch_add(counter, 0, 1)
         if x >= total:
             break
         sc = x % S
@@ -450,7 +436,7 @@ def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, 
 def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv, pkey, buy, seeds):
     """Pure-Python reference: the least fixed point, by iterating the monotone operator to a standstill.
 
-    Uses the same coins as the kernel (``_segment_targets`` and
+    Uses the same coins as the kernel (``segment_targets`` and
     :func:`purchase_coin`, called from Python) but no steps, no queue: a
     node's live arcs are the same whenever it is tried, so the final state is
     the smallest (intent, purchased, merchants) sets closed under the rules.
@@ -460,7 +446,7 @@ def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv
     n = graph.n
     L = graph.lptr.shape[1] - 1
     rkey = np.uint64(run_key(np.uint64(base), r))
-    live = np.empty(_max_out(graph.indptr) + 1, np.int64)
+    live = np.empty(max_out_csr(graph.indptr) + 1, np.int64)
     intent = np.zeros(n, bool)
     bought = np.zeros(n, bool)
     exposed = np.zeros((n, L + 1), bool)
@@ -474,7 +460,7 @@ def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv
         a, b = int(graph.lptr[v, l]), int(graph.lptr[v, l + 1])
         if a == b:
             return []
-        k = _segment_targets(v, l, a, b, rkey, np.uint64(0), graph.indices, graph.arc_key, graph.prob, graph.seg_p,
+        k = segment_targets(v, l, a, b, rkey, np.uint64(0), graph.indices, graph.arc_key, graph.prob, graph.seg_p,
                              graph.seg_key, live)
         return [int(graph.indices[live[t]]) for t in range(k)]
 

@@ -21,11 +21,11 @@ import numpy as np
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
-from graphmodel.estimate import Estimate, estimate
+from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
+from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
 from graphmodel.experiments.campaign import Campaign, buy_scale, campaign_seeds, make_campaign
 from graphmodel.experiments.fairness import NORMALIZE, NULLS, equalize_edges, rewire_layers
 from graphmodel.experiments.intent import IntentModel
-from graphmodel.propagation.regime import Regime, regime
 from graphmodel.experiments.scenarios import (
     CURVE_LEN,
     DEFAULT_SCENARIOS,
@@ -38,9 +38,10 @@ from graphmodel.experiments.scenarios import (
     run_scenarios,
     with_prob,
 )
-from graphmodel.experiments.sweep import SweepResult, contenders_for, parse_sweep
-from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
-from graphmodel.experiments.verdict import control_line, describe_prob, verdict_lines, winner
+from graphmodel.experiments.sweep import WinnerMap, contenders_for, parse_winner_sweep
+from graphmodel.experiments.verdict import control_line, verdict_lines, winner
+from graphmodel.jsonable import jsonable
+from graphmodel.propagation.regime import Regime, regime
 
 __all__ = ["compare", "CompareResult", "DEFAULT", "paired_name"]
 
@@ -55,18 +56,6 @@ def paired_name(a: str, b: str) -> str:
     return f"{a}-{b}"
 
 
-def _todict(x: Any) -> Any:
-    if isinstance(x, Estimate):
-        return x.to_dict()
-    if isinstance(x, Mapping):
-        return {k: _todict(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_todict(v) for v in x]
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-        return None
-    return x
 
 
 @dataclass(frozen=True)
@@ -96,7 +85,7 @@ class CompareResult:
     controls : dict
         ``"normalize"`` / ``"null"`` when asked: the same scenarios, paired
         differences and a verdict line under the fairness control.
-    sweep : SweepResult or None
+    sweep : WinnerMap or None
         The winner map.
     verdict : str
         The plain-language verdict, one statement per line.
@@ -130,7 +119,7 @@ class CompareResult:
     attribution: dict[str, Any]
     curves: dict[str, Any]
     controls: dict[str, Any]
-    sweep: SweepResult | None
+    sweep: WinnerMap | None
     verdict: str
     notes: list[str]
     params: dict[str, Any]
@@ -150,18 +139,18 @@ class CompareResult:
             "winner": self.winner,
             "verdict": self.verdict,
             "breakeven": {k: v.to_dict() for k, v in self.breakeven.items()},
-            "sensitivity": _todict(self.sensitivity),
-            "parameters": _todict(self.parameters),
+            "sensitivity": jsonable(self.sensitivity),
+            "parameters": jsonable(self.parameters),
             "regime": None if self.regime is None else self.regime.to_dict(),
-            "scenarios": _todict(self.scenarios),
-            "paired": _todict(self.paired),
-            "attribution": _todict(self.attribution),
-            "curves": _todict(self.curves),
-            "controls": _todict(self.controls),
+            "scenarios": jsonable(self.scenarios),
+            "paired": jsonable(self.paired),
+            "attribution": jsonable(self.attribution),
+            "curves": jsonable(self.curves),
+            "controls": jsonable(self.controls),
             "sweep": None if self.sweep is None else self.sweep.to_dict(),
             "notes": list(self.notes),
-            "params": _todict(self.params),
-            "provenance": _todict(self.provenance),
+            "params": jsonable(self.params),
+            "provenance": jsonable(self.provenance),
             "runs": self.runs,
         }
 
@@ -273,8 +262,6 @@ def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int,
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
 
 
-#: Runs per batch under ``target_ci`` (the runs used are a prefix of the fixed sequence: reproducible).
-ADAPTIVE_BATCH = 100
 
 
 def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
@@ -296,7 +283,7 @@ def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Seq
 
 
 def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
-           runs: int, workers: int | None, prog: _Progress) -> SweepResult:
+           runs: int, workers: int | None, prog: _Progress) -> WinnerMap:
     a, b = contenders_for(axes)
     names = list(axes)
 
@@ -312,7 +299,7 @@ def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob
     else:
         diff = [[cell({names[0]: x, names[1]: y}) for y in axes[names[1]]] for x in axes[names[0]]]
     fixed = {k: v for k, v in base_prob.items() if k not in axes}
-    return SweepResult(axes=dict(axes), contenders=(a, b), metric="purchases", diff=diff, runs=runs, fixed_prob=fixed)
+    return WinnerMap(axes=dict(axes), contenders=(a, b), metric="purchases", diff=diff, runs=runs, fixed_prob=fixed)
 
 
 def _provenance(eco: Any) -> dict[str, Any]:
@@ -499,7 +486,7 @@ def compare(
     repeats
         Subsamples / rewirings per fairness control.
     target_ci
-        Adaptive stopping: run batches of :data:`ADAPTIVE_BATCH` runs and stop
+        Adaptive stopping: run batches of :data:`graphmodel.estimate.ADAPTIVE_BATCH` runs and stop
         once the 95% half-width of the headline paired difference (purchases,
         ``payment - social``) is at most ``target_ci`` times its absolute
         mean; ``runs`` is then the maximum. The runs used are always a prefix
@@ -557,7 +544,7 @@ def compare(
     if not isinstance(intent, IntentModel):
         raise InputError(f"intent must be an IntentModel, got {type(intent).__name__}", field="intent")
     scen = parse_scenarios(scenarios)
-    axes = parse_sweep(sweep)
+    axes = parse_winner_sweep(sweep)
     if sweep_runs is None:
         sweep_runs = min(int(runs), 300)
     if sweep_runs < 2:
@@ -635,7 +622,10 @@ def compare(
         else:
             base = raw
         pay, soc = (base[k].purchases.astype(np.float64) for k in ("payment", "social"))
-        step = (lambda n: prog.add(n * runs))
+
+        def step(n: int, prog=prog, runs=runs) -> None:
+            prog.add(n * runs)
+
         be["conversion_ratio"] = breakeven_conversion(setup, pay, soc, key=key, runs=runs, workers=workers,
                                                       seed=c_ss, progress=step)
         be["transmission_ratio"] = breakeven_transmission(setup, pay, soc, key=key, runs=runs, workers=workers,

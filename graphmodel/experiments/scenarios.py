@@ -21,7 +21,8 @@ from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.experiments import _intent_kernel as IK
 from graphmodel.experiments.intent import IntentModel
-from graphmodel.propagation import _kernels as K
+from graphmodel.kernels.coins import layer_keys
+from graphmodel.kernels.skip import max_out_csr
 from graphmodel.propagation.engine import PropagationGraph, prepare
 
 __all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario", "run_scenarios",
@@ -127,7 +128,7 @@ def make_setup(eco: Any, *, prob: Any, intent: IntentModel, buy: np.ndarray, see
     L = len(graph.layers)
     conv = np.array([intent.conversion[x] for x in graph.layers] + [intent.seed_conversion], dtype=np.float64)
     glayer = np.array(list(graph.glayer) + [len(LAYERS)], dtype=np.int64)
-    pkey = K.layer_keys(glayer)
+    pkey = layer_keys(glayer)
     from_purchase = np.array([intent.spread[x] == "purchase" for x in graph.layers], dtype=np.uint8)
     assert from_purchase.shape == (L,)
     return IntentSetup(
@@ -138,7 +139,7 @@ def make_setup(eco: Any, *, prob: Any, intent: IntentModel, buy: np.ndarray, see
         conv=conv,
         pkey=pkey,
         from_purchase=from_purchase,
-        max_out=IK._max_out(graph.indptr),
+        max_out=max_out_csr(graph.indptr),
     )
 
 

@@ -21,7 +21,7 @@ from graphmodel.ecosystem import LAYERS
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate
 
-__all__ = ["SweepResult", "parse_sweep", "contenders_for"]
+__all__ = ["WinnerMap", "parse_winner_sweep", "contenders_for"]
 
 
 def _values(text: str, layer: str) -> list[float]:
@@ -47,12 +47,12 @@ def _values(text: str, layer: str) -> list[float]:
     return [round(float(v), 12) for v in vals]
 
 
-def parse_sweep(spec: str | Sequence[str] | Mapping[str, Any] | None) -> dict[str, list[float]]:
+def parse_winner_sweep(spec: str | Sequence[str] | Mapping[str, Any] | None) -> dict[str, list[float]]:
     """``{layer: values}`` from ``["social=0.01:0.2:8", "payment=0.05,0.1"]`` or a mapping (at most two layers).
 
     Examples
     --------
-    >>> parse_sweep(["social=0.1:0.3:3", "payment=0.05,0.1"])
+    >>> parse_winner_sweep(["social=0.1:0.3:3", "payment=0.05,0.1"])
     {'social': [0.1, 0.2, 0.3], 'payment': [0.05, 0.1]}
     """
     if spec is None:
@@ -93,7 +93,7 @@ def contenders_for(axes: Mapping[str, Sequence[float]]) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class SweepResult:
+class WinnerMap:
     """A winner map.
 
     Attributes

@@ -11,6 +11,8 @@ import numpy as np
 from numba import types
 from numba.typed import Dict
 
+import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
+
 #: Day of an adoption that never happened.
 NEVER = np.int64(2**62)
 #: Bits per layer count in a packed configuration key (counts up to 2**21 - 1).

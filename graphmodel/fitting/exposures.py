@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.fitting._kernels import KBITS, exposure_stats
-from graphmodel.signals.scorers import _user_graph, item_index
+from graphmodel.signals.scorers import item_index, user_graph
 
 __all__ = ["ExposureData", "build_exposures", "FIT_LAYERS", "DAY", "payment_times"]
 
@@ -188,8 +188,8 @@ def build_exposures(
     f_ptr, f_item, f_day = _first(users, items, days, U)
     m_ptr, m_merch, m_day = _first(users, merchants, days, U)
     b_ptr, b_user, b_day = _first(merchants, users, days, M)
-    soc = _user_graph(eco, "social", symmetric=False) if use[0] else sp.csr_matrix((U, U))
-    tra = _user_graph(eco, "transfer", symmetric=True) if use[2] else sp.csr_matrix((U, U))
+    soc = user_graph(eco, "social", symmetric=False) if use[0] else sp.csr_matrix((U, U))
+    tra = user_graph(eco, "transfer", symmetric=True) if use[2] else sp.csr_matrix((U, U))
     window = int(window_days)
     group = np.zeros(U, np.int64) if group is None else np.asarray(group, dtype=np.int64)
     n_groups = int(group.max()) + 1 if U else 1

@@ -115,7 +115,7 @@ def maximize(item: np.ndarray, K: np.ndarray, N: np.ndarray, A: np.ndarray, n_it
     f = _value(eta, N, A, pos)
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007  (the count is read after the loop)
         em = np.expm1(eta[pos])
         ge = N.astype(np.float64).copy()
         ge[pos] -= A[pos] / em

@@ -43,7 +43,7 @@ from graphmodel._seed import SeedLike
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.fitting.exposures import DAY, FIT_LAYERS, payment_times
 from graphmodel.signals.metrics import bootstrap_indices, paired_difference, rank_metrics, summarize
-from graphmodel.signals.scorers import BASE_SCORERS, _user_graph, available_scorers, build_train, item_index
+from graphmodel.signals.scorers import BASE_SCORERS, available_scorers, build_train, item_index, user_graph
 
 __all__ = ["validate", "default_transmission", "pooled_auc", "calibration"]
 
@@ -135,9 +135,9 @@ def validate(eco: Ecosystem, *, level: str, window: int, t0: float, cut: float, 
     R = sp.csr_matrix(np.maximum(live_days, 0).astype(np.float64))
     live = np.zeros((3, len(test_users), I))
     if "social" in layers:
-        live[0] = (_user_graph(eco, "social", symmetric=False)[test_users] @ R).toarray()
+        live[0] = (user_graph(eco, "social", symmetric=False)[test_users] @ R).toarray()
     if "transfer" in layers:
-        live[2] = (_user_graph(eco, "transfer", symmetric=True)[test_users] @ R).toarray()
+        live[2] = (user_graph(eco, "transfer", symmetric=True)[test_users] @ R).toarray()
     if "payment" in layers:
         Bm = sp.csr_matrix((np.ones(int(train.sum())), (users[train], np.asarray(pay["dst"])[train])),
                            shape=(U, eco.n_merchants))

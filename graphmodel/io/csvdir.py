@@ -267,7 +267,7 @@ def read_csv_table(
             # Kinds known (manifest) or seen in the previous chunk -> parse typed.
             out = []
             for col in header:
-                k = forced[col] or (part_kinds[col][-1] if part_kinds[col] else None)
+                k = forced[col] or (part_kinds[col][-1] if part_kinds[col] else None)  # noqa: B023  (called in this pass)
                 if k is None or k in ("empty", "intna"):
                     return None
                 out.append("O" if col == "id" and forced[col] is None else _DTYPE.get(k, "O"))

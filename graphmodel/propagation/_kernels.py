@@ -30,130 +30,30 @@ the per-step curve of newly active users.
 
 from __future__ import annotations
 
-import os
+import numpy as np
+from numba import njit, prange
 
-# OpenMP threads that spin while waiting cost ~0.15 s per parallel launch when the
-# cores are shared with other processes (measured: 1 ms -> 160 ms for a small batch).
-# Passive waiting is the polite default; an explicit user setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from graphmodel.kernels import MODEL_IC, MODEL_LT, MODEL_SIR
+from graphmodel.kernels.coins import (
+    arc_key as _arc_key,
+)
+from graphmodel.kernels.coins import (
+    layer_keys,
+    lt_threshold,
+    recover_coin,
+    run_key,
+    salted_arc_coin,
+    step_salt,
+    stream_draw,
+    stream_key,
+)
+from graphmodel.kernels.cpu import fetch_add, prefetch
+from graphmodel.kernels.skip import break_table, max_out, max_seg
 
-import numpy as np  # noqa: E402
-from numba import njit, prange, types  # noqa: E402
-from numba.core import cgutils  # noqa: E402
-from numba.extending import intrinsic  # noqa: E402
-from llvmlite import ir  # noqa: E402
-
-MODEL_IC = 0
-MODEL_LT = 1
-MODEL_SIR = 2
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30 = np.uint64(30)
-_S27 = np.uint64(27)
-_S31 = np.uint64(31)
-_S11 = np.uint64(11)
-_INV53 = 1.0 / 9007199254740992.0
-_SALT_THRESHOLD = np.uint64(0x5D1E5BA5EED7E4A1)
-_SALT_RECOVER = np.uint64(0x2C1B3C6D7E8F9A0B)
-_SALT_STEP = np.uint64(0x7A5B3C1D9E8F6A4B)
-
-
-@njit(cache=True, inline="always")
-def mix64(z):
-    """splitmix64 finalizer: a bijective 64-bit integer hash."""
-    z = np.uint64(z)
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
-
-
-@njit(cache=True, inline="always")
-def to_unit(z):
-    """Uniform float in [0, 1) from the top 53 bits of a 64-bit hash."""
-    return np.float64(z >> _S11) * _INV53
-
-
-@njit(cache=True, inline="always")
-def run_key(base, r):
-    """Key of run ``r``: runs are a fixed sequence, so any prefix is reproducible."""
-    return mix64(np.uint64(base) + (np.uint64(r) + np.uint64(1)) * _GOLDEN)
-
-
-@njit(cache=True, inline="always")
-def arc_coin(rkey, akey):
-    """The coin of one arc in one run (IC)."""
-    return to_unit(mix64(rkey ^ akey))
-
-
-@njit(cache=True, inline="always")
-def stream_key(rkey, node, skey, salt):
-    """Key of the skip stream of (run, node, layer[, step])."""
-    return mix64(rkey ^ mix64((np.uint64(node) * _GOLDEN) ^ skey ^ salt))
-
-
-@njit(cache=True, inline="always")
-def stream_draw(key, k):
-    """The ``k``-th uniform of a skip stream, in (0, 1]."""
-    return 1.0 - to_unit(mix64(key + np.uint64(k) * _GOLDEN))
-
-
-@njit(cache=True, inline="always")
-def lt_threshold(rkey, node):
-    """LT threshold of ``node`` in a run, uniform in (0, 1]."""
-    return 1.0 - to_unit(mix64(rkey ^ mix64(np.uint64(node) ^ _SALT_THRESHOLD)))
-
-
-@njit(cache=True, inline="always")
-def recover_coin(rkey, node, step):
-    return to_unit(mix64(rkey ^ mix64((np.uint64(node) * _GOLDEN) ^ mix64(np.uint64(step) ^ _SALT_RECOVER))))
-
-
-@njit(cache=True, inline="always")
-def step_salt(step):
-    return mix64(np.uint64(step) ^ _SALT_STEP)
-
-
-# --------------------------------------------------------------------------
-# one run of each model; workspace arrays are reused across runs via `stamp`
-# --------------------------------------------------------------------------
-@njit(cache=True)
-def _segment_targets(v, l, a, b, rkey, salt, indices, arc_key, prob, seg_p, seg_key, out):
-    """Heads of the live arcs of node ``v`` in layer segment ``a:b``; returns how many (written to ``out``)."""
-    k = 0
-    p = seg_p[l]
-    if p >= 0.0:
-        if p <= 0.0:
-            return 0
-        if p >= 1.0:
-            for j in range(a, b):
-                out[k] = j
-                k += 1
-            return k
-        lq = np.log1p(-p)
-        key = stream_key(rkey, v, seg_key[l], salt)
-        j = a - 1
-        d = 0
-        while True:
-            u = stream_draw(key, d)
-            d += 1
-            f = np.log(u) / lq
-            if f >= b - j - 1:
-                break
-            j += 1 + np.int64(f)
-            out[k] = j
-            k += 1
-        return k
-    for j in range(a, b):
-        if salt == 0:
-            u = arc_coin(rkey, arc_key[j])
-        else:
-            u = to_unit(mix64(rkey ^ arc_key[j] ^ salt))
-        if u < prob[j]:
-            out[k] = j
-            k += 1
-    return k
+__all__ = [
+    "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
+    "grouped_structure", "layer_keys", "nonbacktracking_step",
+]
 
 
 # Fast path of the batch kernels. Profiling (perf, per-activation timings on BA graphs from 5k to 400k
@@ -164,7 +64,7 @@ def _segment_targets(v, l, a, b, rkey, salt, indices, arc_key, prob, seg_p, seg_
 #   * the draw that ends a node's skip loop usually needs no log: it ends the loop iff
 #     log(u)/log1p(-p) >= R (R arcs left), i.e. iff u <= exp(R log1p(-p)); a table of those
 #     thresholds, shrunk by a relative margin of 1e-7 (far above every rounding error involved, see
-#     `_break_table`), decides it when u is clearly below; otherwise the exact original arithmetic
+#     `graphmodel.kernels.skip.break_table`), decides it when u is clearly below; otherwise the exact original arithmetic
 #     runs, so every decision is the one the plain formula takes;
 #   * the stamp of a node and its activation count share a cache line ((n, 2) int32), and the
 #     "already active?" test is branch-free;
@@ -174,75 +74,6 @@ def _segment_targets(v, l, a, b, rkey, salt, indices, arc_key, prob, seg_p, seg_
 
 _BLOCK = 1024  # live arcs gathered before their heads are activated (phase 1 / phase 2 of a step)
 _AHEAD = 16  # prefetch distance, in front nodes (phase 1) and in live arcs (phase 2)
-_BREAK_EPS = 1e-7
-_BREAK_MIN = 1e-3  # thresholds below this are not tabulated (the shortcut would almost never fire)
-_BREAK_CAP = 4096
-
-
-@intrinsic
-def _fetch_add(typingctx, arr, idx, val):
-    """Atomic ``arr[idx] += val`` returning the old value (int64 array)."""
-    sig = types.int64(arr, types.intp, types.int64)
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]])
-        return builder.atomic_rmw("add", ptr, args[2], "seq_cst")
-
-    return sig, codegen
-
-
-@intrinsic
-def _prefetch(typingctx, arr, idx):
-    """Hint the CPU to load ``arr[idx]`` (the row ``arr[idx, :]`` of a 2-D array) into cache."""
-    sig = types.void(arr, types.intp)
-
-    def codegen(context, builder, signature, args):
-        aryty = signature.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        zero = context.get_constant(types.intp, 0)
-        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]] + [zero] * (aryty.ndim - 1))
-        i8p = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
-        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])  # read, high locality, data
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-@njit(cache=True)
-def _break_table(seg_p, max_seg):
-    """``lq[l] = log1p(-p)`` and ``thr[l, R] = exp(R * lq) * (1 - 1e-7)`` for the uniform layers.
-
-    Exactness: the kernel takes ``u <= thr[l, R]`` as "the skip loop ends" without computing
-    ``f = log(u) / lq``. With X = |R lq| <= 745 (else exp underflows to 0 and the shortcut never
-    fires), exp and the product R*lq are off by at most ~1e-13 relative, log(u) for u >= 2^-53 by
-    at most ~1e-14 absolute and the division by 1.1e-16 relative (<= 1e-13 absolute at X <= 745),
-    so u <= exp(R lq)(1 - 1e-7) gives log(u) <= R lq - 9.9e-8 and f >= R + (9.9e-8 - 2e-13)/|lq| > R:
-    exactly the case in which the plain formula ends the loop.
-    """
-    L = seg_p.shape[0]
-    lq = np.zeros(L)
-    cap = np.zeros(L, np.int64)
-    width = 1
-    for l in range(L):
-        p = seg_p[l]
-        if 0.0 < p < 1.0:
-            lq[l] = np.log1p(-p)
-            cf = np.log(_BREAK_MIN) / lq[l] + 2.0  # R beyond this: the loop ends with probability < 1e-3
-            c = min(max_seg + 1, _BREAK_CAP)
-            if cf < c:
-                c = np.int64(cf)
-            cap[l] = c
-            width = max(width, c)
-    thr = np.zeros((L, width))
-    for l in range(L):
-        for R in range(cap[l]):
-            thr[l, R] = np.exp(R * lq[l]) * (1.0 - _BREAK_EPS)
-    return lq, cap, thr
 
 
 @njit(cache=True, inline="always")
@@ -292,12 +123,12 @@ def _run(
         step += 1
         nn = 0
         salt = np.uint64(0)
-        if model == 2:
+        if model == MODEL_SIR:
             salt = step_salt(step)
         users_before = 0
         for x in range(L1):
             users_before += lc[x]
-        if model == 1:
+        if model == MODEL_LT:
             for i in range(nf):
                 v = front[i]
                 for l in range(L):
@@ -316,20 +147,20 @@ def _run(
         per_arc = False
         for l in range(L):
             per_arc = per_arc or seg_p[l] < 0.0
-        while model != 1 and i < nf:
+        while model != MODEL_LT and i < nf:
             # phase 1: live arcs of a block of front nodes, in order (front, layer, arc), into `live`;
             # pure arithmetic plus prefetches of the rows and heads that phase 2 will read
             k = 0
             while i < nf and k < _BLOCK:
                 if i + _AHEAD < nf:
-                    _prefetch(lptr, front[i + _AHEAD])
+                    prefetch(lptr, front[i + _AHEAD])
                 if per_arc and i + _AHEAD // 2 < nf:  # rows prefetched earlier are in cache: fetch coin data
                     v2 = front[i + _AHEAD // 2]
                     for l in range(L):
                         if seg_p[l] < 0.0:
                             a2 = np.int64(lptr[v2, l])
-                            _prefetch(arc_key, a2)
-                            _prefetch(prob, a2)
+                            prefetch(arc_key, a2)
+                            prefetch(prob, a2)
                 v = front[i]
                 i += 1
                 for l in range(L):
@@ -340,7 +171,7 @@ def _run(
                     p = seg_p[l]
                     if p < 0.0:  # per-arc coins
                         for j in range(a, b):
-                            if to_unit(mix64(rkey ^ arc_key[j] ^ salt)) < prob[j]:
+                            if salted_arc_coin(rkey, arc_key[j], salt) < prob[j]:
                                 live[k] = j
                                 livel[k] = l
                                 k += 1
@@ -355,7 +186,7 @@ def _run(
                         c = cap[l]
                         j = a - 1
                         d = 0
-                        while True:
+                        while True:  # the step of graphmodel.kernels.skip.skip_next, written out (the inlined call costs 12-15% here)
                             u = stream_draw(key, d)
                             d += 1
                             R = b - j - 1
@@ -365,16 +196,16 @@ def _run(
                             if f >= R:
                                 break
                             j += 1 + np.int64(f)
-                            _prefetch(indices, j)
+                            prefetch(indices, j)
                             live[k] = j
                             livel[k] = l
                             k += 1
             # phase 2: activate the heads in the same order, prefetching stamps a few arcs ahead
             for t in range(min(k, _AHEAD)):
-                _prefetch(st, indices[live[t]])
+                prefetch(st, indices[live[t]])
             for t in range(k):
                 if t + _AHEAD < k:
-                    _prefetch(st, indices[live[t + _AHEAD]])
+                    prefetch(st, indices[live[t + _AHEAD]])
                 nn = _activate(indices[live[t]], np.int64(livel[t]), tag, st, nxt, nn, lc, L1, n_users, record,
                                act_step, act_layer, step)
         na += nn
@@ -386,7 +217,7 @@ def _run(
             for x in range(L1):
                 users_after += lc[x]
             crow[step] += users_after - users_before
-        if model == 2:  # SIR: infectious nodes that do not recover stay in the front
+        if model == MODEL_SIR:  # SIR: infectious nodes that do not recover stay in the front
             for i in range(nf):
                 v = front[i]
                 if recover_coin(rkey, v, step) >= recovery:
@@ -399,39 +230,16 @@ def _run(
 
 
 @njit(cache=True)
-def _max_seg(lptr):
-    m = 0
-    L = lptr.shape[1] - 1
-    for v in range(lptr.shape[0]):
-        for l in range(L):
-            d = lptr[v, l + 1] - lptr[v, l]
-            if d > m:
-                m = d
-    return np.int64(m)
-
-
-@njit(cache=True)
-def _max_out(lptr):
-    m = 0
-    L = lptr.shape[1] - 1
-    for v in range(lptr.shape[0]):
-        d = lptr[v, L] - lptr[v, 0]
-        if d > m:
-            m = d
-    return np.int64(m)
-
-
-@njit(cache=True)
 def _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len):
     n = lptr.shape[0]
     L1 = lptr.shape[1]
     W = max(1, min(n_workers, n_runs))
     out = (np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64),
            np.zeros((n_runs, L1), np.int64))
-    lq, cap, thr = _break_table(seg_p, _max_seg(lptr) if n > 0 else np.int64(0))
+    lq, cap, thr = break_table(seg_p, max_seg(lptr) if n > 0 else np.int64(0))
     work = (np.zeros((W, n, 2), np.int32), np.empty((W, curve_len), np.int64), np.zeros((W, 16), np.int64),
             np.zeros(1, np.int64))  # (W, 16): each worker's curve length on its own cache line
-    nlive = _BLOCK + 1 + (_max_out(lptr) if n > 0 else 0)
+    nlive = _BLOCK + 1 + (max_out(lptr) if n > 0 else 0)
     return W, out, lq, cap, thr, work, nlive
 
 
@@ -450,7 +258,7 @@ def _batch_worker(
     nxt = np.empty(n, np.int32)
     live = np.empty(nlive, np.int64)
     livel = np.empty(nlive, np.int8)
-    if model == 1:
+    if model == MODEL_LT:
         acc = np.zeros(n, np.float64)
         accstamp = np.zeros(n, np.int32)
     else:
@@ -460,7 +268,7 @@ def _batch_worker(
     rec_s = np.empty(1, np.int32)
     rec_l = np.empty(1, np.int8)
     while True:
-        i = _fetch_add(counter, 0, 1)
+        i = fetch_add(counter, 0, 1)
         if i >= n_runs:
             break
         r = run_start + i
@@ -537,16 +345,16 @@ def cascade_trace(
     """One run, node by node: (step, layer) of every activation; -1 where never active (layer L = seed)."""
     n = lptr.shape[0]
     L = lptr.shape[1] - 1
-    lq, cap, thr = _break_table(seg_p, _max_seg(lptr) if n > 0 else np.int64(0))
+    lq, cap, thr = break_table(seg_p, max_seg(lptr) if n > 0 else np.int64(0))
     st = np.zeros((n, 2), np.int32)
     act_step = np.full(n, -1, np.int32)
     act_layer = np.full(n, -1, np.int8)
     front = np.empty(n, np.int32)
     nxt = np.empty(n, np.int32)
-    acc = np.zeros(n if model == 1 else 1, np.float64)
-    accstamp = np.zeros(n if model == 1 else 1, np.int32)
+    acc = np.zeros(n if model == MODEL_LT else 1, np.float64)
+    accstamp = np.zeros(n if model == MODEL_LT else 1, np.int32)
     lc = np.zeros(2 * (L + 1), np.int64)
-    nlive = _BLOCK + 1 + (_max_out(lptr) if n > 0 else 0)
+    nlive = _BLOCK + 1 + (max_out(lptr) if n > 0 else 0)
     live = np.empty(nlive, np.int64)
     livel = np.empty(nlive, np.int8)
     _run(
@@ -569,11 +377,6 @@ def arc_keys(glayer, edge, direction):
     for j in range(m):
         out[j] = _arc_key(glayer[j], edge[j], direction[j])
     return out
-
-
-@njit(cache=True, inline="always")
-def _arc_key(glayer, edge, direction):
-    return mix64(mix64(np.uint64(edge) * np.uint64(4) + np.uint64(direction) * np.uint64(2)) ^ mix64(np.uint64(glayer) + _GOLDEN))
 
 
 @njit(cache=True)
@@ -615,15 +418,6 @@ def grouped_structure(indptr, layer, edge, n_users, lmode, lglayer, social_src, 
             prev += 1
             lptr[v, prev] = b
     return True, lptr, key
-
-
-@njit(cache=True)
-def layer_keys(glayer):
-    """Key of each layer's skip streams, from its global layer id."""
-    out = np.empty(glayer.shape[0], np.uint64)
-    for i in range(glayer.shape[0]):
-        out[i] = mix64(np.uint64(glayer[i]) * _GOLDEN + np.uint64(7))
-    return out
 
 
 @njit(cache=True)

@@ -9,22 +9,22 @@ carry less) build the graph with :func:`prepare` and then
 change, coins stay the same (common random numbers across scenarios).
 
 To let a node's *state* choose which layers it spreads on, write a kernel in
-your own module that reuses :mod:`graphmodel.propagation._kernels`
-(``run_key``, ``arc_coin`` and ``_segment_targets`` give the same coins).
+your own module from the primitives of :mod:`graphmodel.kernels`
+(``run_key``, ``arc_coin``, ``skip_next`` and ``segment_targets`` give the same coins).
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from graphmodel.csr import CSR
 from graphmodel.ecosystem import LAYERS
+from graphmodel.kernels import cpu
 from graphmodel.propagation import _kernels as K
 
 __all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
@@ -135,6 +135,28 @@ def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return out
 
 
+#: The last per-arc probabilities of each CSR whose spec depends on the graph alone (numbers and "wc"):
+#: repeated calls (a sweep, a loop over seeds) skip filling an array over every arc. Like the structure
+#: arrays, the cached array is shared by the graphs prepared from it and must not be written to.
+_PROB_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _arc_probabilities(eco: Any, csr: CSR, spec: Any, model: str, perm: np.ndarray | None):
+    from graphmodel.propagation.probability import arc_probabilities
+
+    cacheable = model != "lt" and all(isinstance(v, float) or v == "wc" for v in spec.values())
+    key = (model, tuple(sorted(spec.items())))
+    if cacheable:
+        hit = _PROB_CACHE.get(csr)
+        if hit is not None and hit[0] == key:
+            return hit[1], hit[2].copy()
+    p, seg_p = arc_probabilities(eco, csr, spec, model=model)
+    p = p if perm is None else p[perm]
+    if cacheable:
+        _PROB_CACHE[csr] = (key, p, seg_p.copy())
+    return p, seg_p
+
+
 def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic") -> PropagationGraph:
     """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
 
@@ -149,7 +171,7 @@ def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic"
     >>> g.m, g.seg_p.tolist()
     (2, [0.5])
     """
-    from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
+    from graphmodel.propagation.probability import parse_prob_spec
 
     csr = eco.csr(layers)
     indptr, indices, layer_s, lptr, arc_key, perm = _structure(eco, csr)
@@ -163,8 +185,7 @@ def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic"
         seg_p = np.full(len(csr.layers), -1.0)
     else:
         spec = parse_prob_spec(prob, csr.layers, model=model)
-        p, seg_p = arc_probabilities(eco, csr, spec, model=model)
-        p = p if perm is None else p[perm]
+        p, seg_p = _arc_probabilities(eco, csr, spec, model, perm)
     glayer = tuple(LAYERS.index(x) for x in csr.layers)
     seg_key = K.layer_keys(np.array(glayer, dtype=np.int64))
     return PropagationGraph(
@@ -202,25 +223,6 @@ def base_key(seed: Any) -> int:
     return int(as_seed_sequence(seed).generate_state(1, dtype=np.uint64)[0])
 
 
-@contextmanager
-def _threads(workers: int | None) -> Iterator[None]:
-    import numba
-
-    if workers is None:
-        yield
-        return
-    if workers < 1:
-        from graphmodel.errors import InputError
-
-        raise InputError(f"workers must be >= 1, got {workers}", field="workers")
-    old = numba.get_num_threads()
-    numba.set_num_threads(min(int(workers), numba.config.NUMBA_NUM_THREADS))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
-
-
 #: Runs done on the calling thread to estimate the cost of a batch, and the estimated remaining time
 #: below which the batch stays on that thread.
 _PROBE_RUNS = 16
@@ -256,7 +258,7 @@ def run_batch(
         int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
     )
     code, key_ = MODELS[model], np.uint64(key)
-    with _threads(workers):
+    with cpu.threads(workers):
         threads = int(numba.get_num_threads())
         if threads == 1 or runs <= _PROBE_RUNS:
             return RawRuns(*K.cascade_batch_serial(code, key_, int(run_start), int(runs), 1, *args))

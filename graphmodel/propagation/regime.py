@@ -37,6 +37,7 @@ intent model) has exactly this live-edge form. SIR with per-step probability
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -85,13 +86,9 @@ class LayerRegime:
         """One line when supercritical, else None."""
         if not self.supercritical:
             return None
-        return (f"regime: {name} is supercritical: one seed reaches {_pct(self.reach.mean)} of users on average "
-                f"(largest live-edge component {_pct(self.giant_scc)}, branching {self.branching:.2g}); "
-                f"the result measures the giant component, not spread.")
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.2g}%"
+        return (f"regime: {name} is supercritical: one seed reaches {100 * self.reach.mean:.0f}% of users "
+                f"(largest live-edge component {100 * self.giant_scc:.0f}%, branching {self.branching:.2g}); "
+                f"the result measures the giant component, not spread. Lower the transmission.")
 
 
 @dataclass(frozen=True)
@@ -230,8 +227,7 @@ def _restrict(prob: Any, ls: Sequence[str]) -> Any:
 def _measure(g: PropagationGraph, layers: tuple[str, ...], *, samples: int, roots: int,
              rng: np.random.Generator) -> LayerRegime:
     n, U = g.n, g.n_users
-    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
-    heads = np.asarray(g.indices, dtype=np.int64)
+    tails, heads, rev = _arcs(g)
     p = np.asarray(g.prob, dtype=np.float64)
     giant, reach = [], []
     for _ in range(samples):
@@ -245,12 +241,42 @@ def _measure(g: PropagationGraph, layers: tuple[str, ...], *, samples: int, root
             reach.append(np.count_nonzero(order < U) / U)
     share = float(np.mean(giant))
     sup = bool(share >= GIANT_SHARE and share * U >= GIANT_MIN)
-    return LayerRegime(layers=layers, giant_scc=share, reach=estimate(reach), branching=_branching(g, tails, heads, p),
+    return LayerRegime(layers=layers, giant_scc=share, reach=estimate(reach), branching=_branching(g, rev, p),
                        supercritical=sup, users=int(U))
 
 
-def _branching(g: PropagationGraph, tails: np.ndarray, heads: np.ndarray, p: np.ndarray,
-               iters: int = 200, tol: float = 1e-3) -> float:
+#: Tails, heads and reverse arcs of the last graph structure measured, keyed by the identity of their
+#: ``indices`` array (shared by every graph prepared from one CSR): they depend on the structure alone,
+#: and finding the reverse arcs (a sort and a search over all arcs) was most of a call's cost.
+_ARCS: dict[int, tuple] = {}
+
+
+def _arcs(g: PropagationGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    hit = _ARCS.get(id(g.indices))
+    if hit is not None and hit[0]() is g.indices:
+        return hit[1]
+    n, m = g.n, g.m
+    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(g.indptr))
+    heads = np.asarray(g.indices, dtype=np.int64)
+    # the reverse arc of each arc (u->v -> v->u), if any: sort arcs by (tail, head) and by (head, tail), then
+    # look the second up in the first with the needles in sorted order (random-order needles cost 10x more)
+    rev = np.zeros(0, np.int64)
+    if m:
+        key = tails * n + heads
+        want = heads * n + tails
+        order = np.argsort(key, kind="stable")
+        skey = key[order]
+        worder = np.argsort(want, kind="stable")
+        pos = np.minimum(np.searchsorted(skey, want[worder]), m - 1)
+        rev = np.full(m, -1, dtype=np.int64)
+        hit = skey[pos] == want[worder]
+        rev[worder[hit]] = order[pos[hit]]
+    _ARCS.clear()  # one structure at a time: 24 bytes per arc stay held until the next one
+    _ARCS[id(g.indices)] = (weakref.ref(g.indices), (tails, heads, rev))
+    return tails, heads, rev
+
+
+def _branching(g: PropagationGraph, rev: np.ndarray, p: np.ndarray, iters: int = 200, tol: float = 1e-3) -> float:
     """Spectral radius of ``B[a, b] = p_b`` for arcs ``a = u->v``, ``b = v->w``, ``w != u`` (power iteration).
 
     ``B x`` costs O(arcs): the sum over ``v``'s out-arcs minus the arc straight back. The
@@ -260,19 +286,7 @@ def _branching(g: PropagationGraph, tails: np.ndarray, heads: np.ndarray, p: np.
     m = p.shape[0]
     if m == 0:
         return 0.0
-    # the reverse arc of each arc (u->v -> v->u), if any: sort arcs by (tail, head) and by (head, tail), then
-    # look the second up in the first with the needles in sorted order (random-order needles cost 10x more)
     n = g.n
-    key = tails * n + heads
-    want = heads * n + tails
-    order = np.argsort(key, kind="stable")
-    skey = key[order]
-    worder = np.argsort(want, kind="stable")
-    pos = np.minimum(np.searchsorted(skey, want[worder]), m - 1)
-    rev = np.full(m, -1, dtype=np.int64)
-    hit = skey[pos] == want[worder]
-    rev[worder[hit]] = order[pos[hit]]
-    del key, want, order, skey, worder, pos, hit
     x = np.full(m, 1.0 / m)
     y = np.empty(m)
     s = np.empty(n)

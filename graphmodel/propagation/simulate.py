@@ -9,16 +9,14 @@ from typing import Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.checks import check_optional_nonneg_int, check_positive_int
 from graphmodel.errors import InputError
-from graphmodel.estimate import Estimate, estimate
+from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
 from graphmodel.propagation.engine import MODELS, RawRuns, prepare, run_batch
 from graphmodel.propagation.result import SimulationResult
 
-__all__ = ["simulate", "ADAPTIVE_BATCH"]
+__all__ = ["simulate"]
 
-#: Runs per batch under adaptive stopping: the runs used are always a prefix
-#: of the same fixed sequence, so a ``target_ci`` result is reproducible.
-ADAPTIVE_BATCH = 100
 
 
 def _merge(parts: list[RawRuns]) -> RawRuns:
@@ -95,7 +93,7 @@ def simulate(
     damping
         PPR damping factor.
     target_ci
-        Adaptive stopping: run batches of :data:`ADAPTIVE_BATCH` runs until the
+        Adaptive stopping: run batches of :data:`graphmodel.estimate.ADAPTIVE_BATCH` runs until the
         95% half-width of the spread is at most ``target_ci`` times its mean.
     workers
         Threads of the compiled kernel (default: numba's default, all cores).
@@ -116,10 +114,8 @@ def simulate(
     """
     if model not in (*MODELS, "ppr"):
         raise InputError(f"unknown model {model!r}; expected ic, lt, sir or ppr", field="model")
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise InputError(f"runs must be a positive integer, got {runs!r}", field="runs")
-    if max_steps is not None and (not isinstance(max_steps, (int, np.integer)) or max_steps < 0):
-        raise InputError(f"max_steps must be an integer >= 0, got {max_steps!r}", field="max_steps")
+    check_positive_int(runs, "runs")
+    check_optional_nonneg_int(max_steps, "max_steps")
     if not 0.0 <= recovery <= 1.0:
         raise InputError(f"recovery must be in [0, 1], got {recovery}", field="recovery")
     if target_ci is not None and not target_ci > 0:
@@ -216,8 +212,8 @@ def simulate(
     for lid, name in enumerate(layer_names):
         by_layer[name] = estimate(raw.layer_counts[:, lid])
     curve = raw.curve / done
-    nz = np.flatnonzero(curve)
-    curve = curve[: (nz[-1] + 1) if nz.size else 1]
+    nonzero = curve != 0  # cut after the last step with news (argmax over the reversed mask: no index array)
+    curve = curve[: (curve.size - int(np.argmax(nonzero[::-1]))) if nonzero.any() else 1]
     freq = raw.node_counts / done
     for arr in (curve, freq):
         arr.flags.writeable = False

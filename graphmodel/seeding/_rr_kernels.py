@@ -31,6 +31,11 @@ import math
 import numba as nb
 import numpy as np
 
+# One hash for the whole engine: the coins of graphmodel.kernels.
+from graphmodel.kernels import MODEL_IC, MODEL_LT
+from graphmodel.kernels.coins import pick_root, rr_draw, rr_state
+from graphmodel.kernels.csr import transpose
+
 __all__ = [
     "rr_chunk",
     "keep_members",
@@ -42,50 +47,20 @@ __all__ = [
     "rr_set_reference",
     "u01",
     "transpose",
+    "MODEL_IC",
+    "MODEL_LT",
 ]
 
-# One hash for the whole engine: the propagation core's splitmix64 primitives.
-from graphmodel.propagation._kernels import _GOLDEN, mix64 as _mix, to_unit  # noqa: E402
-
-MODEL_IC = 0
-MODEL_LT = 1
-
-
-@nb.njit(inline="always", cache=True)
-def _set_state(key, i):
-    """Initial state of the stream of RR set ``i``."""
-    return _mix(key ^ _mix(np.uint64(i) * _GOLDEN + _GOLDEN))
-
-
-@nb.njit(inline="always", cache=True)
-def _draw(state):
-    """Advance ``state``; return ``(state, u)`` with ``u`` uniform in [0, 1)."""
-    state = state + _GOLDEN
-    return state, to_unit(_mix(state))
 
 
 @nb.njit(cache=True)
 def u01(key: np.uint64, i: int, n: int) -> np.ndarray:
     """The first ``n`` uniforms of stream ``i`` (for tests of the generator)."""
     out = np.empty(n, np.float64)
-    s = _set_state(key, i)
+    s = rr_state(key, i)
     for j in range(n):
-        s, out[j] = _draw(s)
+        s, out[j] = rr_draw(s)
     return out
-
-
-@nb.njit(inline="always", cache=True)
-def _pick_root(state, roots, cdf):
-    state, u = _draw(state)
-    if cdf.shape[0] == 0:
-        j = int(u * roots.shape[0])
-        if j >= roots.shape[0]:
-            j = roots.shape[0] - 1
-    else:
-        j = np.searchsorted(cdf, u, side="right")
-        if j >= roots.shape[0]:
-            j = roots.shape[0] - 1
-    return state, roots[j]
 
 
 @nb.njit(nogil=True, cache=True)
@@ -131,8 +106,8 @@ def rr_chunk(
     total = 0
     for s in range(count):
         stamp = stamp0 + s
-        state = _set_state(key, start + s)
-        state, root = _pick_root(state, roots, cdf)
+        state = rr_state(key, start + s)
+        state, root = pick_root(state, roots, cdf)
         visited[root] = stamp
         queue[0] = root
         qlen = 1
@@ -158,7 +133,7 @@ def rr_chunk(
                     lq = math.log1p(-p)
                     j = a0 - 1
                     while True:
-                        state, u = _draw(state)
+                        state, u = rr_draw(state)
                         j += 1 + int(math.floor(math.log(1.0 - u) / lq))
                         if j >= a1:
                             break
@@ -169,7 +144,7 @@ def rr_chunk(
                             qlen += 1
                 else:
                     for j in range(a0, a1):
-                        state, u = _draw(state)
+                        state, u = rr_draw(state)
                         if u < prob[j]:
                             w = indices[j]
                             if visited[w] != stamp:
@@ -183,7 +158,7 @@ def rr_chunk(
                 a1 = indptr[v + 1]
                 if a1 == a0:
                     break
-                state, u = _draw(state)
+                state, u = rr_draw(state)
                 nxt = -1
                 if per_node:
                     p = node_p[v]
@@ -518,26 +493,3 @@ def rr_set_reference(indptr, indices, prob, model, root, uniforms):
             order.append(nxt)
             v = nxt
     return order
-
-
-@nb.njit(cache=True)
-def transpose(indptr, indices, prob):
-    """Reverse every arc: a counting sort by head, O(n + m); keeps the order of tails (values keep their dtype)."""
-    n = indptr.shape[0] - 1
-    m = indices.shape[0]
-    rptr = np.zeros(n + 1, np.int64)
-    for j in range(m):
-        rptr[indices[j] + 1] += 1
-    for v in range(n):
-        rptr[v + 1] += rptr[v]
-    fill = rptr[:-1].copy()
-    rind = np.empty(m, np.int32)
-    rprob = np.empty(m, prob.dtype)
-    for u in range(n):
-        for j in range(indptr[u], indptr[u + 1]):
-            w = indices[j]
-            x = fill[w]
-            rind[x] = u
-            rprob[x] = prob[j]
-            fill[w] = x + 1
-    return rptr, rind, rprob

@@ -43,12 +43,11 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from collections.abc import Callable
 
 from graphmodel.seeding.progress import SeedProgress
 from graphmodel.seeding.rrsets import PILOT, RRCollection, RRGraph

@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.checks import check_workers
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
+from graphmodel.jsonable import json_number, jsonable
 from graphmodel.propagation.regime import regime
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
@@ -96,36 +98,21 @@ class SeedResult:
         return {
             "seeds": list(self.seeds),
             "nodes": [int(v) for v in self.nodes],
-            "gains": [_num(g) for g in self.gains],
+            "gains": [json_number(g) for g in self.gains],
             "validation": val,
-            "guarantee": _clean(self.guarantee),
+            "guarantee": jsonable(self.guarantee),
             "n_rr_sets": int(self.n_rr_sets),
             "seconds": float(self.seconds),
             "cost": float(self.cost),
-            "params": _clean(self.params),
+            "params": jsonable(self.params),
             "timings": {k: float(v) for k, v in self.timings.items()},
-            "saturation": _clean(self.saturation),
-            "sampling": _clean(self.sampling),
+            "saturation": jsonable(self.saturation),
+            "sampling": jsonable(self.sampling),
             "notes": list(self.notes),
             "regime": None if self.regime is None else self.regime.to_dict(),
         }
 
 
-def _num(x: Any) -> Any:
-    x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else x
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        return _num(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
 
 
 def parse_costs(eco: Any, cost: Any) -> np.ndarray:
@@ -356,8 +343,7 @@ def seeds(
         raise InputError(f"node type must be 'user', 'merchant' or omitted, got {node_type!r}", field="node_type")
     if int(runs) < 1 or int(validate_runs) < 0:
         raise InputError("runs must be >= 1 and validate_runs >= 0", field="runs")
-    if workers is not None and int(workers) < 1:
-        raise InputError(f"workers must be >= 1, got {workers}", field="workers")
+    check_workers(workers)
 
     sources = None
     if params is not None:

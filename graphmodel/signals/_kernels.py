@@ -9,6 +9,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
+
 
 @nb.njit(cache=True)
 def _lower(q: np.ndarray, n: int, x: float) -> int:

@@ -47,13 +47,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
+from graphmodel.jsonable import json_number
 from graphmodel.signals._kernels import exposure_kernel
-from graphmodel.signals.scorers import _user_graph, item_index
+from graphmodel.signals.scorers import item_index, user_graph
 
 __all__ = ["ConversionResult", "estimate_conversion", "FORMAT"]
 
@@ -128,8 +128,6 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> float:
     return float(num / den) if den > 0 else float("nan")
 
 
-def _clean(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
 
 
 def estimate_conversion(
@@ -193,8 +191,8 @@ def estimate_conversion(
         if x not in ("social", "payment", "transfer"):
             raise InputError(f"unknown layer {x!r}; expected social, payment or transfer", field="layers")
     nbrs = {
-        "social": _user_graph(eco, "social", symmetric=False),
-        "transfer": _user_graph(eco, "transfer", symmetric=True),
+        "social": user_graph(eco, "social", symmetric=False),
+        "transfer": user_graph(eco, "transfer", symmetric=True),
         "payment": None,
     }
     window = float(window_days) * _DAY
@@ -230,7 +228,7 @@ def estimate_conversion(
         for key, mean, bs in (("rate", rate, r_b), ("baseline_rate", brate, b_b),
                               ("lift", rate / brate if brate > 0 else float("nan"), l_b)):
             d = _interval(bs)
-            d["mean"] = _clean(mean)
+            d["mean"] = json_number(mean)
             entry[key] = d
         out[x] = entry
     relative: dict[str, dict[str, Any]] = {}
@@ -241,9 +239,9 @@ def estimate_conversion(
         pr, sr = out["payment"]["rate"]["mean"], out["social"]["rate"]["mean"]
         pl, sl = out["payment"]["lift"]["mean"], out["social"]["lift"]["mean"]
         d_rate = _interval(rr)
-        d_rate["mean"] = _clean(pr / sr) if pr is not None and sr else None
+        d_rate["mean"] = json_number(pr / sr) if pr is not None and sr else None
         d_lift = _interval(lr)
-        d_lift["mean"] = _clean(pl / sl) if pl is not None and sl else None
+        d_lift["mean"] = json_number(pl / sl) if pl is not None and sl else None
         relative["payment/social"] = {"rate": d_rate, "lift": d_lift}
     params = {
         "level": level,

@@ -42,6 +42,7 @@ from graphmodel.errors import InputError
 __all__ = [
     "TrainData",
     "item_index",
+    "user_graph",
     "build_train",
     "score_own",
     "score_social",
@@ -78,7 +79,8 @@ def item_index(eco: Ecosystem, level: str) -> tuple[np.ndarray, np.ndarray | Non
     raise InputError(f"unknown level {level!r}; expected 'merchant' or 'category'", field="level")
 
 
-def _user_graph(eco: Ecosystem, layer: str, *, symmetric: bool) -> sp.csr_matrix:
+def user_graph(eco: Ecosystem, layer: str, *, symmetric: bool) -> sp.csr_matrix:
+    """The user-user 0/1 adjacency of ``layer`` (symmetric when asked or when social ties are undirected)."""
     t = eco.edges(layer)
     U = eco.n_users
     src, dst = t["src"], t["dst"]
@@ -151,8 +153,8 @@ def build_train(eco: Ecosystem, train: np.ndarray, *, level: str = "merchant") -
         self_w=self_w,
         user_cat=user_cat,
         item_cat=item_cat,
-        social=_user_graph(eco, "social", symmetric=False),
-        transfer=_user_graph(eco, "transfer", symmetric=True),
+        social=user_graph(eco, "social", symmetric=False),
+        transfer=user_graph(eco, "transfer", symmetric=True),
         popularity=pop,
     )
 

@@ -86,7 +86,6 @@ def run_experiment(
     if experiment == "compare":
         from graphmodel.experiments.campaign import campaign_seeds, make_campaign
         from graphmodel.experiments.compare import compare
-
         from graphmodel.experiments.intent import IntentModel
 
         if isinstance(params.get("intent"), dict):  # [params] "intent.conversion.payment" = 0.2 and friends
