@@ -96,7 +96,7 @@ def cascade_figure(path: Path, *, seed: int = 3) -> None:
     nx.draw_networkx_nodes(g, pos, nodelist=merchants[~on[n_users:]].tolist(), ax=ax, node_size=60, node_shape="s",
                            node_color="#eeeeee", edgecolors="#999999")
     edge_of = {0: "#1f77b4", 1: "#d62728", 2: "black"}  # reached through social, payment; the seed
-    for kind, nodes, shape, size in (("user", users[on[:n_users]], "o", 60), ("merchant", merchants[on[n_users:]], "s", 110)):
+    for _kind, nodes, shape, size in (("user", users[on[:n_users]], "o", 60), ("merchant", merchants[on[n_users:]], "s", 110)):
         nx.draw_networkx_nodes(g, pos, nodelist=nodes.tolist(), ax=ax, node_size=size, node_shape=shape,
                                node_color=[step[v] for v in nodes], cmap="viridis", vmin=0, vmax=int(step.max()),
                                edgecolors=[edge_of[int(layer[v])] for v in nodes], linewidths=1.8)

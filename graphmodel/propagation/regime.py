@@ -86,9 +86,13 @@ class LayerRegime:
         """One line when supercritical, else None."""
         if not self.supercritical:
             return None
-        return (f"regime: {name} is supercritical: one seed reaches {100 * self.reach.mean:.0f}% of users "
-                f"(largest live-edge component {100 * self.giant_scc:.0f}%, branching {self.branching:.2g}); "
-                f"the result measures the giant component, not spread. Lower the transmission.")
+        return (f"regime: {name} is supercritical: one seed reaches {_pct(self.reach.mean)} of users on average "
+                f"(largest live-edge component {_pct(self.giant_scc)}, branching {self.branching:.2g}); "
+                f"the result measures the giant component, not spread.")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.2g}%"
 
 
 @dataclass(frozen=True)
