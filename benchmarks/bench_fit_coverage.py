@@ -1,4 +1,4 @@
-"""Coverage of ``gm.fit``'s 95% intervals on generated timelines (the figures quoted in the README fit section).
+"""Coverage of ``gm.fit``'s 95% intervals on generated timelines (the figures quoted in docs/results.md).
 
     python benchmarks/bench_fit_coverage.py --seeds 60 --users 2000
 """

@@ -1,8 +1,8 @@
 """Measure the cascade regime of the bundled presets and the real datasets over a range of transmissions.
 
-The default transmission of compare/simulate/seeds/compete was chosen from this table: the largest
-uniform per-arc probability that keeps every layer (and their union) of every ecosystem below subcritical
-... (see README "Know the regime").
+The default transmission of compare/simulate/seeds/compete (weighted cascade) was chosen from this
+table: it keeps every layer and their union subcritical on every preset and real dataset, where 0.1 per
+arc was supercritical on all of them (figures in docs/concepts.md, "regimes").
 
     python benchmarks/bench_regime.py [--sizes 5000,100000] [--probs 0.005,0.01,0.02,0.05,0.1] [--real]
 """

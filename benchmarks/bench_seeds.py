@@ -2,7 +2,7 @@
 
 Cells (issue "seed selection that finishes"):
 
-* ``first-session``: the README's first-session command,
+* ``first-session``: the 100k-user session's seeds command (docs/getting-started.md),
   ``graphmodel seeds pay/ --k 50 --layers payment --node-type merchant --method imm``
   on ``graphmodel generate --preset payment-first --users 100000 --merchants 5000 --seed 7``
   (goal: under 60 s and 2 GiB), and the same with ``--method degree``;

@@ -48,7 +48,8 @@ def ecosystems(draw) -> gm.Ecosystem:
         cols = {"id": ids}
         for name in draw(st.lists(st.sampled_from(pool), unique=True, max_size=3)):
             kind_ = {"city": "str", "category": "str", "purchasing_power": "float", "price_level": "float", "vip": "bool"}.get(name)
-            cols[name] = _values(draw, kind_ or draw(st.sampled_from(["int", "float", "bool", "str"])), n)
+            cols[name] = _values(draw, kind_ or draw(st.sampled_from(["int", "float", "bool", "str"])), n,
+                                 non_negative=name in ("purchasing_power", "price_level"))
         nodes[kind] = cols
     U, M = len(nodes["user"]["id"]), len(nodes["merchant"]["id"])
     layers = {}
@@ -63,7 +64,7 @@ def ecosystems(draw) -> gm.Ecosystem:
         cols = {"src": src, "dst": dst}
         for name in draw(st.lists(st.sampled_from(["weight", "count", "amount", "kind", "flag"]), unique=True, max_size=3)):
             kind_ = {"weight": "float", "count": "int", "amount": "float", "kind": "str", "flag": "bool"}[name]
-            cols[name] = _values(draw, kind_, len(src), non_negative=name in ("count", "amount"))
+            cols[name] = _values(draw, kind_, len(src), non_negative=name in ("count", "amount", "weight"))
         layers[layer] = cols
     meta = draw(st.dictionaries(st.sampled_from(["name", "description", "source", "n"]), st.one_of(TEXT, st.integers(0, 9)), max_size=3))
     return gm.Ecosystem(

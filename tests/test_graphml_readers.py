@@ -155,7 +155,7 @@ def test_key_ids_carry_names_and_infinity_is_spelled(tmp_path):
     eco = gm.Ecosystem.from_labels(
         users={"id": ["a", "b"], "score": [np.inf, -np.inf], "d3": [1, 2], "two words": ["x", "y"]},
         merchants={"id": ["m"], "score": [1.5]},
-        payment={"user": ["a"], "merchant": ["m"], "amount": [np.inf], "score": ["s"]},
+        payment={"user": ["a"], "merchant": ["m"], "amount": [2.0], "score": ["s"]},
     )
     f = tmp_path / "e.graphml"
     write_graphml(eco, f)

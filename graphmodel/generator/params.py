@@ -1,7 +1,7 @@
 """Every parameter of the synthetic ecosystem generator, with its meaning, default and valid range.
 
 :class:`GenerateParams` is the single source of truth: the command line, the
-README table and validation are all derived from its fields' metadata.
+docs table (docs/guides/generate.md) and validation are all derived from its fields' metadata.
 """
 
 from __future__ import annotations

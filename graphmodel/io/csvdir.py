@@ -1,6 +1,6 @@
 """A directory of CSV tables (plain or gzipped) with a small JSON manifest.
 
-Layout (see the README "File formats" section)::
+Layout (see docs/formats.md)::
 
     users.csv       id, <attributes...>
     merchants.csv   id, <attributes...>
@@ -222,7 +222,7 @@ def read_csv_table(
     name: str = "table",
     strict: bool = False,
 ) -> Table:
-    """Read one CSV table; column kinds from ``kinds`` (a manifest), else inferred per the README rules.
+    """Read one CSV table; column kinds from ``kinds`` (a manifest), else inferred per the rules in docs/formats.md.
 
     Raises :class:`InputError` naming the file, line and column of the first
     problem: a missing required column, a value that does not parse as its
@@ -490,7 +490,7 @@ def read_csv_dir(
     ----------
     path
         The directory: ``users.csv`` (required), ``merchants.csv`` (optional:
-        no merchants) and the optional layer files (see the README).
+        no merchants) and the optional layer files (see docs/formats.md).
     strict
         Make a stray non-numeric cell in a numeric-looking column an error
         instead of a warning (see :func:`read_csv_table`).

@@ -1,7 +1,7 @@
 """Ecosystems from the tables analysts hold: pandas DataFrames and Arrow tables.
 
-:func:`from_frames` applies the CSV reader's rules (see the README "File
-formats" section) to in-memory tables, with the same quality of error: the
+:func:`from_frames` applies the CSV reader's rules (see docs/formats.md) to
+in-memory tables, with the same quality of error: the
 table (argument name), the row (0-based position) and the column.
 
 * Columns keep their type: int, float, bool, str (Arrow dictionaries and

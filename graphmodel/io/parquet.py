@@ -1,6 +1,6 @@
 """A directory of Parquet tables with a JSON manifest (``eco.parquet/``); needs ``pyarrow``.
 
-Layout (see the README "File formats" section)::
+Layout (see docs/formats.md)::
 
     users.parquet       id, <attributes...>
     merchants.parquet   id, <attributes...>
