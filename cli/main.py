@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     usage_errors, aborts = _click_errors()
     argv = list(sys.argv[1:] if argv is None else argv)
+    restore = _terminate_as_exit()
     if "--debug" in argv[1:]:  # accepted after the command too: `graphmodel info x --debug`
         argv = ["--debug"] + [a for a in argv if a != "--debug"]
     try:
@@ -78,8 +79,32 @@ def main(argv: list[str] | None = None) -> int:
         print("graphmodel: interrupted", file=sys.stderr)
         return 130
     except SystemExit as exc:
+        if exc.code == _SIGTERM_EXIT:
+            print("graphmodel: terminated", file=sys.stderr)
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    finally:
+        restore()
     return rv if isinstance(rv, int) else 0
+
+
+#: Exit code after SIGTERM (128 + 15, as shells report it).
+_SIGTERM_EXIT = 143
+
+
+def _terminate_as_exit():
+    """Make SIGTERM raise SystemExit, so that every ``finally``/``except BaseException`` runs (temporaries of
+    atomic writes are removed, as on Ctrl-C). Returns a function restoring the previous handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise SystemExit(_SIGTERM_EXIT)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -194,8 +194,15 @@ def run_scenarios(setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *,
         work()
     else:
         with ThreadPoolExecutor(max_workers=nw) as pool:
-            for f in [pool.submit(work) for _ in range(nw)]:
-                f.result()
+            futures = [pool.submit(work) for _ in range(nw)]
+            try:
+                for f in futures:
+                    f.result()
+            except BaseException:
+                # Ctrl-C or SIGTERM while the workers run: move the shared counter past the last item, so each
+                # worker stops after its current run and the pool can be joined (the results are discarded).
+                counter[0] = S * runs
+                raise
     return {name: ScenarioRuns(**{f: v[i] for f, v in outs.items()}) for i, name in enumerate(names)}
 
 

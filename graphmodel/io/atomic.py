@@ -1,6 +1,11 @@
 """Atomic output: write to a temporary sibling, then rename over the target.
 
-A failed or interrupted run never leaves a partial file (or directory) behind.
+A failed or interrupted run never leaves a partial file (or directory) behind:
+temporaries are named ``.<target>.<pid>.<random>.tmp`` and removed on any
+exception (the command line turns SIGTERM into one); a temporary whose process
+no longer runs (a killed run) is collected by the next write of the same
+target. Files and their directory are fsynced before and after the rename, so
+a crash leaves either the old or the new content.
 """
 
 from __future__ import annotations
@@ -13,13 +18,62 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_open", "atomic_write_text", "atomic_dir"]
+__all__ = ["atomic_path", "atomic_open", "atomic_write_text", "atomic_dir", "foreign_entries"]
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _collect_stale(target: Path) -> None:
+    """Remove temporaries of ``target`` left by runs that no longer exist (killed with SIGKILL, power loss)."""
+    head = f".{target.name}."
+    with contextlib.suppress(OSError):
+        for entry in target.parent.iterdir():
+            name = entry.name
+            if not name.startswith(head) or not (".tmp" in name or name.endswith(".old")):
+                continue
+            pid = name[len(head):].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a directory to disk (directories: where the OS allows opening them)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def foreign_entries(target: str | os.PathLike[str], owned: set[str]) -> list[str]:
+    """Names in directory ``target`` that a writer owning ``owned`` did not write (a user's notes, figures)."""
+    target = Path(target)
+    if not target.is_dir():
+        return []
+    return sorted(e.name for e in target.iterdir() if e.name not in owned)
 
 
 @contextlib.contextmanager
@@ -31,14 +85,17 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + suffix, dir=target.parent)
+    _collect_stale(target)
+    fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp" + suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         # mkstemp makes the file private (0600); give it the mode a plain open() would have.
         os.chmod(tmp_path, 0o666 & ~_umask())
+        _fsync(tmp_path)
         os.replace(tmp_path, target)
+        _fsync(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
@@ -70,17 +127,22 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
     if target.exists() and not target.is_dir():
         raise FileExistsError(f"{target}: exists and is not a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    _collect_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent))
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
+        for entry in tmp.iterdir():
+            _fsync(entry)
+        _fsync(tmp)
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            old = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".old", dir=target.parent))
             os.replace(target, old / "x")
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+        _fsync(target.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -43,7 +43,7 @@ from graphmodel.io._kinds import (
     parse_column,
 )
 from graphmodel.io._labels import from_labels_fast
-from graphmodel.io.atomic import atomic_dir
+from graphmodel.io.atomic import atomic_dir, foreign_entries
 from graphmodel.io.events import DUPLICATE_RULES, aggregate_payment_events, describe_merge, merge_duplicate_edges
 from graphmodel.table import Table
 
@@ -736,6 +736,12 @@ def write_csv_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress: boo
     text = json.dumps(json.loads(dump_json(manifest)), indent=2, ensure_ascii=False) + "\n"
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise InputError("exists and is not a graphmodel CSV directory (no manifest.json); refusing to replace it", source=str(target))
+    owned = {MANIFEST} | {f"{stem}.csv{z}" for stem in TABLE_FILES.values() for z in ("", ".gz")}
+    foreign = foreign_entries(target, owned)
+    if foreign:
+        raise InputError(f"holds files graphmodel did not write ({', '.join(foreign[:5])}"
+                         f"{', ...' if len(foreign) > 5 else ''}); refusing to replace it: move them or write elsewhere",
+                         source=str(target))
     with atomic_dir(target) as tmp:
         for table, stem in TABLE_FILES.items():
             n = len(eco.nodes(table)) if table in ("user", "merchant") else eco.n_edges(table)

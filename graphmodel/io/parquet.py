@@ -32,7 +32,7 @@ import numpy as np
 
 from graphmodel.ecosystem import LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.io.atomic import atomic_dir
+from graphmodel.io.atomic import atomic_dir, foreign_entries
 from graphmodel.io.csvdir import TABLE_FILES, dump_json
 from graphmodel.table import Table
 
@@ -81,6 +81,11 @@ def write_parquet_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress:
     target = Path(path)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise InputError("exists and is not a graphmodel Parquet directory (no manifest.json); refusing to replace it", source=str(target))
+    foreign = foreign_entries(target, {MANIFEST} | {f"{stem}.parquet" for stem in TABLE_FILES.values()})
+    if foreign:
+        raise InputError(f"holds files graphmodel did not write ({', '.join(foreign[:5])}"
+                         f"{', ...' if len(foreign) > 5 else ''}); refusing to replace it: move them or write elsewhere",
+                         source=str(target))
     columns: dict[str, dict[str, str]] = {}
     rows: dict[str, int] = {}
     for table in (*NODE_TYPES, *LAYERS):
