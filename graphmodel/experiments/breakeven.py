@@ -229,9 +229,7 @@ def breakeven_transmission(setup: IntentSetup, base_pay: np.ndarray, base_soc: n
     if "social" not in names or "payment" not in names:
         return _na(what, "the ecosystem lacks a social or a payment layer")
     ls, lp = names.index("social"), names.index("payment")
-    lptr = np.asarray(g.lptr, dtype=np.int64)
-    counts = np.diff(lptr, axis=1)  # (n, L)
-    arc_layer = np.repeat(np.tile(np.arange(len(names)), g.n), counts.ravel())
+    arc_layer = g.arc_layers()
     soc = arc_layer == ls
     ps, pp = g.prob[soc], g.prob[arc_layer == lp]
     if ps.size == 0 or pp.size == 0 or ps.mean() <= 0 or pp.mean() <= 0:

@@ -39,7 +39,7 @@ from graphmodel.experiments.scenarios import (
     with_prob,
 )
 from graphmodel.experiments.sweep import WinnerMap, contenders_for, parse_winner_sweep
-from graphmodel.experiments.verdict import control_line, verdict_lines, winner
+from graphmodel.experiments.verdict import control_line, fmt, verdict_lines, winner
 from graphmodel.jsonable import jsonable
 from graphmodel.propagation.regime import Regime, regime
 
@@ -367,11 +367,6 @@ def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str,
 def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray, *, key: int, runs: int,
                         workers: int | None) -> dict[str, Any]:
     """The headline pair again with social relaying from the state payment relays from (a structural assumption)."""
-    from dataclasses import replace as _replace
-
-    from graphmodel.experiments.scenarios import run_scenario
-    from graphmodel.experiments.verdict import fmt
-
     names = list(setup.graph.layers)
     ls = names.index("social")
     rule = intent.spread["payment"]
@@ -382,34 +377,34 @@ def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray
         which = f"social also relaying only from {'buyers' if rule == 'purchase' else 'users with intent'}, as payment does"
     fp = setup.from_purchase.copy()
     fp[ls] = rule == "purchase"
-    alt = _replace(setup, from_purchase=fp)
+    alt = replace(setup, from_purchase=fp)
     soc = run_scenario(alt, ("social",), key=key, runs=runs, workers=workers).purchases.astype(np.float64)
     pay2 = pay
     if rule != intent.spread["payment"]:
         fp2 = fp.copy()
         fp2[names.index("payment")] = rule == "purchase"
-        pay2 = run_scenario(_replace(setup, from_purchase=fp2), ("payment",), key=key, runs=runs,
+        pay2 = run_scenario(replace(setup, from_purchase=fp2), ("payment",), key=key, runs=runs,
                             workers=workers).purchases.astype(np.float64)
-    d = estimate(pay2 - soc)
-    w = "payment" if d.ci95[0] > 0 else "social" if d.ci95[1] < 0 else "none"
-    text = (f"Spread rule: with {which}, the winner is {w} (payment - social {fmt(d.mean, True)} purchases, "
-            f"95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)}).")
-    return {"rule": which, "difference": d, "winner": w, "verdict": text}
+    return _sensitivity(which, f"Spread rule: with {which}", pay2 - soc)
 
 
 def _split_sensitivity(eco: Any, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
                        seeds: np.ndarray, *, key: int, runs: int, workers: int | None) -> dict[str, Any]:
     """The headline pair under the other reading of a fitted "reached and bought": half on the arcs, half in conversion."""
-    from graphmodel.experiments.verdict import fmt
-
     alt = make_setup(eco, prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
                      intent=intent.with_conversion(**fitted.conversion(split="even")), buy=buy, seeds=seeds)
     got = run_scenarios(alt, {"payment": ("payment",), "social": ("social",)}, key=key, runs=runs, workers=workers)
-    d = estimate(got["payment"].purchases.astype(np.float64) - got["social"].purchases)
+    return _sensitivity("even", "Fitted split: with sqrt(p) on the arcs and sqrt(p) as conversion instead of p on the "
+                        "arcs", got["payment"].purchases.astype(np.float64) - got["social"].purchases)
+
+
+def _sensitivity(rule: str, lead: str, diff: np.ndarray) -> dict[str, Any]:
+    """A sensitivity line from the per-run payment - social purchase differences under another assumption."""
+    d = estimate(diff)
     w = "payment" if d.ci95[0] > 0 else "social" if d.ci95[1] < 0 else "none"
-    text = (f"Fitted split: with sqrt(p) on the arcs and sqrt(p) as conversion instead of p on the arcs, the winner is "
-            f"{w} (payment - social {fmt(d.mean, True)} purchases, 95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)}).")
-    return {"rule": "even", "difference": d, "winner": w, "verdict": text}
+    text = (f"{lead}, the winner is {w} (payment - social {fmt(d.mean, True)} purchases, "
+            f"95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)}).")
+    return {"rule": rule, "difference": d, "winner": w, "verdict": text}
 
 
 def compare(

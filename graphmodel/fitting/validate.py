@@ -62,7 +62,7 @@ def default_transmission(eco: Ecosystem) -> dict[str, float]:
     if not layers:
         return out
     g = prepare(eco, layers, None)
-    arc_layer = np.repeat(np.tile(np.arange(len(g.layers)), g.n), np.diff(np.asarray(g.lptr, np.int64), axis=1).ravel())
+    arc_layer = g.arc_layers()
     for lid, name in enumerate(g.layers):
         arc = float(g.prob[arc_layer == lid].mean())
         out[name] = (arc * arc if name == "payment" else arc) * DEFAULT_CONVERSION[name]

@@ -61,6 +61,11 @@ class PropagationGraph:
     def m(self) -> int:
         return int(self.indices.shape[0])
 
+    def arc_layers(self) -> np.ndarray:
+        """The CSR layer (position in ``layers``) of every arc, in kernel arc order."""
+        counts = np.diff(np.asarray(self.lptr, dtype=np.int64), axis=1)  # (n, L): arcs of a node are grouped by layer
+        return np.repeat(np.tile(np.arange(len(self.layers)), self.n), counts.ravel())
+
 
 @dataclass(frozen=True)
 class RawRuns:
