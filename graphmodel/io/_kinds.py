@@ -38,6 +38,28 @@ _FALSE = frozenset({"false"})
 Locator = Callable[[int], tuple[str | None, int | None]]
 
 
+def first_duplicate(ids: np.ndarray) -> tuple[int, int] | None:
+    """``(row, first)``: the earliest row that repeats an id and the row where that id was first seen; None if unique.
+
+    Examples
+    --------
+    >>> first_duplicate(np.array(["a", "b", "c", "b", "a"]))
+    (3, 1)
+    >>> first_duplicate(np.array([1, 2, 3])) is None
+    True
+    """
+    if len(ids) < 2:
+        return None
+    order = np.argsort(ids, kind="stable")
+    s = ids[order]
+    dup = np.flatnonzero(s[1:] == s[:-1])
+    if not dup.size:
+        return None
+    second = order[dup + 1]  # among duplicated pairs, report the earliest second occurrence
+    k = int(np.argmin(second))
+    return int(second[k]), int(order[dup[k]])
+
+
 def empty_column(kind: str) -> np.ndarray:
     """A zero-length column of ``kind``."""
     return np.zeros(0, dtype={"int": np.int64, "float": np.float64, "bool": np.bool_, "str": "<U1"}[kind])

@@ -37,6 +37,7 @@ from graphmodel.io._kinds import (
     KINDS,
     KNOWN_NUMERIC,
     empty_column,
+    first_duplicate,
     format_column,
     infer_kind,
     numeric_strays,
@@ -617,20 +618,12 @@ def merge_layers(eco: Ecosystem, *, rule: str, sources: dict[str, str] | None = 
 
 
 def _check_unique(t: Table, f: Path) -> None:
-    ids = t["id"]
-    if len(ids) < 2:
-        return
-    order = np.argsort(ids, kind="stable")
-    s = ids[order]
-    dup = np.flatnonzero(s[1:] == s[:-1])
-    if dup.size:
-        # Among duplicated pairs, report the earliest second occurrence.
-        second = order[dup + 1]
-        k = int(np.argmin(second))
-        row, first = int(second[k]), int(order[dup[k]])
+    hit = first_duplicate(t["id"])
+    if hit is not None:
+        row, first = hit
         r = _Reader(f)
         raise InputError(
-            f"duplicate id {ids[row]!s} (first seen on line {r.locate(first)}); ids must be unique",
+            f"duplicate id {t['id'][row]!s} (first seen on line {r.locate(first)}); ids must be unique",
             source=str(f),
             line=r.locate(row),
             field="id",

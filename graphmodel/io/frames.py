@@ -33,7 +33,7 @@ import numpy as np
 
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
-from graphmodel.io._kinds import KNOWN_NUMERIC, STRAY_SHARE
+from graphmodel.io._kinds import KNOWN_NUMERIC, STRAY_SHARE, first_duplicate
 from graphmodel.io._labels import from_labels_fast
 from graphmodel.io.csvdir import merge_layers
 from graphmodel.io.events import DUPLICATE_RULES, aggregate_payment_events
@@ -434,14 +434,8 @@ def _node_table(t: Table | None, kind: str) -> Table:
 
 
 def _check_unique_ids(t: Table, name: str) -> None:
-    ids = t["id"]
-    if len(ids) < 2:
-        return
-    order = np.argsort(ids, kind="stable")
-    s = ids[order]
-    dup = np.flatnonzero(s[1:] == s[:-1])
-    if dup.size:
-        second = order[dup + 1]
-        k = int(np.argmin(second))
-        row, first = int(second[k]), int(order[dup[k]])
-        raise InputError(f"row {row}: duplicate id {ids[row]!s} (first seen on row {first}); ids must be unique", source=name, field="id")
+    hit = first_duplicate(t["id"])
+    if hit is not None:
+        row, first = hit
+        raise InputError(f"row {row}: duplicate id {t['id'][row]!s} (first seen on row {first}); ids must be unique",
+                         source=name, field="id")
