@@ -12,6 +12,7 @@ from numba import types
 from numba.typed import Dict
 
 import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
+from graphmodel.kernels.csr import cocustomer_links
 
 #: Day of an adoption that never happened.
 NEVER = np.int64(2**62)
@@ -117,20 +118,7 @@ def exposure_stats(
             if not use[layer]:
                 continue
             if layer == 1:
-                nl = 0
-                for a in range(m_ptr[u], m_ptr[u + 1]):
-                    mm = m_merchant[a]
-                    du = m_day[a]
-                    for bb in range(b_ptr[mm], b_ptr[mm + 1]):
-                        v = b_user[bb]
-                        if v == u:
-                            continue
-                        lt = b_day[bb] if b_day[bb] > du else du
-                        if link[v] == NEVER:
-                            linked[nl] = v
-                            nl += 1
-                        if lt < link[v]:
-                            link[v] = lt
+                nl = cocustomer_links(u, m_ptr, m_merchant, m_day, b_ptr, b_user, b_day, link, linked, NEVER)
                 for c in range(nl):
                     v = linked[c]
                     lv = link[v]

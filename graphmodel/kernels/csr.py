@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["transpose"]
+__all__ = ["transpose", "cocustomer_links"]
 
 
 @njit(cache=True)
@@ -29,3 +29,32 @@ def transpose(indptr, indices, prob):
             rprob[x] = prob[j]
             fill[w] = x + 1
     return rptr, rind, rprob
+
+
+@njit(cache=True, inline="always")
+def cocustomer_links(u, m_ptr, m_merchant, m_time, b_ptr, b_user, b_time, link, linked, never):
+    """Co-customers of ``u`` and when each became linked to ``u``; returns their count ``nl``.
+
+    ``m_ptr/m_merchant/m_time``: each user's merchants and first payment time there;
+    ``b_ptr/b_user/b_time``: each merchant's customers and their first payment time. Two users are
+    linked through a shared merchant from the later of their first payments there, and overall from
+    the earliest such time. Writes ``linked[:nl]`` and ``link[v]`` for each of them; ``link`` must
+    hold ``never`` elsewhere, and the caller resets ``link[linked[:nl]]`` to ``never`` after use.
+    Used by the conversion estimate (:mod:`graphmodel.signals`) and the fit (:mod:`graphmodel.fitting`),
+    so both define a co-customer exposure the same way.
+    """
+    nl = 0
+    for a in range(m_ptr[u], m_ptr[u + 1]):
+        mm = m_merchant[a]
+        tu = m_time[a]
+        for bb in range(b_ptr[mm], b_ptr[mm + 1]):
+            v = b_user[bb]
+            if v == u:
+                continue
+            lt = b_time[bb] if b_time[bb] > tu else tu
+            if link[v] == never:
+                linked[nl] = v
+                nl += 1
+            if lt < link[v]:
+                link[v] = lt
+    return nl

@@ -10,6 +10,7 @@ import numba as nb
 import numpy as np
 
 import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
+from graphmodel.kernels.csr import cocustomer_links
 
 
 @nb.njit(cache=True)
@@ -165,20 +166,7 @@ def exposure_kernel(
             own[f_item[a]] = f_time[a]
         nt = 0
         if use_link:
-            nl = 0
-            for a in range(m_ptr[u], m_ptr[u + 1]):
-                mm = m_merchant[a]
-                tu = m_time[a]
-                for bb in range(b_ptr[mm], b_ptr[mm + 1]):
-                    v = b_user[bb]
-                    if v == u:
-                        continue
-                    lt = b_time[bb] if b_time[bb] > tu else tu
-                    if link[v] == INF:
-                        linked[nl] = v
-                        nl += 1
-                    if lt < link[v]:
-                        link[v] = lt
+            nl = cocustomer_links(u, m_ptr, m_merchant, m_time, b_ptr, b_user, b_time, link, linked, INF)
             for c in range(nl):
                 v = linked[c]
                 lv = link[v]
