@@ -34,7 +34,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import empty_column, python_column
-from graphmodel.io.graphml import MIRROR, mirror_rows
+from graphmodel.io._mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -382,3 +382,41 @@ def _columns(
         if any(_present(v) for v in sub):
             out[name] = python_column(sub, None, name=name, source=source)
     return out
+
+
+# --------------------------------------------------------------------------- Ecosystem methods
+def _to_igraph_method(self: Ecosystem, layers: str | Sequence[str] | None = None) -> "igraph.Graph":
+    """A directed :class:`igraph.Graph` (vertex attrs ``type``, ``id`` and node columns; edge attr ``layer``); cached.
+
+    See :func:`graphmodel.convert.to_igraph`.
+    """
+    layers = self._layers_arg(layers)
+    key = ("igraph", layers)
+    if key not in self._cache:
+        self._cache[key] = to_igraph(self, layers)
+    return self._cache[key]
+
+
+def _to_networkx_method(self: Ecosystem, layers: str | Sequence[str] | None = None) -> "networkx.MultiDiGraph":
+    """A :class:`networkx.MultiDiGraph` with nodes ``"user:ID"``/``"merchant:ID"`` (a new graph every call).
+
+    See :func:`graphmodel.convert.to_networkx`.
+    """
+    return to_networkx(self, self._layers_arg(layers))
+
+
+def _from_networkx_method(cls: type[Ecosystem], graph: "networkx.Graph", **kwargs: Any) -> Ecosystem:
+    """Read node attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_networkx`)."""
+    return from_networkx(graph, **kwargs)
+
+
+def _from_igraph_method(cls: type[Ecosystem], graph: "igraph.Graph", **kwargs: Any) -> Ecosystem:
+    """Read vertex attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_igraph`)."""
+    return from_igraph(graph, **kwargs)
+
+
+# The Ecosystem's conversion methods live here, beside the code they call (ecosystem.py imports nothing above it).
+Ecosystem.to_igraph = _to_igraph_method
+Ecosystem.to_networkx = _to_networkx_method
+Ecosystem.from_networkx = classmethod(_from_networkx_method)
+Ecosystem.from_igraph = classmethod(_from_igraph_method)

@@ -391,35 +391,19 @@ class Ecosystem:
             self._cache[key] = build_csr(arcs, layers=layers, n_users=U, n_merchants=self.n_merchants, reverse=reverse)
         return self._cache[key]
 
-    def to_igraph(self, layers: str | Sequence[str] | None = None) -> "igraph.Graph":
-        """A directed :class:`igraph.Graph` (vertex attrs ``type``, ``id`` and node columns; edge attr ``layer``)."""
-        from graphmodel.convert import to_igraph
-
-        layers = self._layers_arg(layers)
-        key = ("igraph", layers)
-        if key not in self._cache:
-            self._cache[key] = to_igraph(self, layers)
-        return self._cache[key]
-
-    def to_networkx(self, layers: str | Sequence[str] | None = None) -> "networkx.MultiDiGraph":
-        """A :class:`networkx.MultiDiGraph` with nodes ``"user:ID"``/``"merchant:ID"`` (a new graph every call)."""
-        from graphmodel.convert import to_networkx
-
-        return to_networkx(self, self._layers_arg(layers))
-
-    @classmethod
-    def from_networkx(cls, graph: "networkx.Graph", **kwargs: Any) -> "Ecosystem":
-        """Read node attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_networkx`)."""
-        from graphmodel.convert import from_networkx
-
-        return from_networkx(graph, **kwargs)
-
-    @classmethod
-    def from_igraph(cls, graph: "igraph.Graph", **kwargs: Any) -> "Ecosystem":
-        """Read vertex attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_igraph`)."""
-        from graphmodel.convert import from_igraph
-
-        return from_igraph(graph, **kwargs)
+    # -- views in other libraries ---------------------------------------------------
+    # to_igraph, to_networkx, from_igraph and from_networkx are defined in graphmodel.convert, from_frames in
+    # graphmodel.io.frames, and attached to this class there: they build Ecosystems, so written here they would
+    # make this module import the layers above it. `import graphmodel` attaches them on first use of any name.
+    if TYPE_CHECKING:  # pragma: no cover
+        def to_igraph(self, layers: str | Sequence[str] | None = None) -> igraph.Graph: ...
+        def to_networkx(self, layers: str | Sequence[str] | None = None) -> networkx.MultiDiGraph: ...
+        @classmethod
+        def from_igraph(cls, graph: igraph.Graph, *, source: str = ...) -> Ecosystem: ...
+        @classmethod
+        def from_networkx(cls, graph: networkx.Graph, *, source: str = ...) -> Ecosystem: ...
+        @classmethod
+        def from_frames(cls, **tables: Any) -> Ecosystem: ...
 
     # -- summaries and comparison ------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -475,14 +459,3 @@ class Ecosystem:
         layers = ", ".join(f"{k}={len(t)}" for k, t in self._edges.items())
         head = f"{name!r}, " if name else ""
         return f"Ecosystem({head}users={self.n_users}, merchants={self.n_merchants}, {layers})"
-
-    @classmethod
-    def from_frames(cls, **tables: Any) -> "Ecosystem":
-        """Build from pandas DataFrames or Arrow tables: ``users=``, ``merchants=``, ``social=``, ``payments=``, ``transfers=``.
-
-        The CSV reader's rules and error quality (table, row, column); see
-        :func:`graphmodel.io.frames.from_frames` for every option.
-        """
-        from graphmodel.io.frames import from_frames
-
-        return from_frames(**tables)

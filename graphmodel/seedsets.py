@@ -77,7 +77,7 @@ def _scores(eco: Any, rule: str, layers: Any) -> np.ndarray:
     csr = eco.csr(layers)
     if rule == "top-degree":
         return csr.out_degree().astype(np.float64)
-    from graphmodel.propagation.ppr import igraph_of
+    from graphmodel.csr import igraph_of
 
     return np.asarray(igraph_of(csr).pagerank(directed=True), dtype=np.float64)
 

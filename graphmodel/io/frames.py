@@ -180,6 +180,19 @@ def frame_to_table(data: Any, *, name: str, required: tuple[str, ...] = (), stri
     return Table(out, name=name, length=n)
 
 
+def _from_frames_method(cls: type[Ecosystem], **tables: Any) -> Ecosystem:
+    """Build from pandas DataFrames or Arrow tables: ``users=``, ``merchants=``, ``social=``, ``payments=``, ``transfers=``.
+
+    The CSV reader's rules and error quality (table, row, column); see
+    :func:`graphmodel.io.frames.from_frames` for every option.
+    """
+    return from_frames(**tables)
+
+
+# The Ecosystem's constructor from frames lives here, beside the reader it calls (ecosystem.py imports nothing above it).
+Ecosystem.from_frames = classmethod(_from_frames_method)
+
+
 # --------------------------------------------------------------------------- helpers
 def _columns_of(data: Any, name: str) -> dict[Any, tuple[np.ndarray, np.ndarray | None]]:
     """Column -> (values, missing mask or None), whatever the table type."""

@@ -11,6 +11,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import format_column
+from graphmodel.io._mirror import MIRROR
 from graphmodel.io.atomic import atomic_open
 from graphmodel.io.csvdir import dump_json
 from graphmodel.table import Table, column_kind
@@ -19,8 +20,6 @@ __all__ = ["write_graphml", "FORMAT", "VERSION", "VIEWERS", "MIRROR"]
 
 FORMAT = "graphmodel-graphml"
 VERSION = 1
-#: Edge attribute that marks the second arc of an undirected tie (see :mod:`graphmodel.io.graphml`).
-MIRROR = "mirror"
 #: Values of ``write_graphml(..., viewer=)`` besides None.
 VIEWERS = ("gephi",)
 _GRAPHML_TYPE = {"int": "long", "float": "double", "bool": "boolean", "str": "string"}
