@@ -347,15 +347,7 @@ def _assemble(
         cols = {"src": local[e_src][a], "dst": local[e_dst][b]}
         cols.update(_columns(edge_attrs, rows, kinds_of.get(name), ("src", "dst"), source))
         layers[name] = Table(cols, name=name, length=len(rows))
-    return Ecosystem(
-        tables["user"],
-        tables["merchant"],
-        social=layers["social"],
-        payment=layers["payment"],
-        transfer=layers["transfer"],
-        social_directed=social_directed,
-        meta=meta,
-    )
+    return Ecosystem.from_tables({**tables, **layers}, social_directed=social_directed, meta=meta, source=source)
 
 
 def _columns(

@@ -229,6 +229,48 @@ class Ecosystem:
         return t
 
     @classmethod
+    def from_tables(
+        cls,
+        tables: Mapping[str, Table | Mapping[str, Any] | None],
+        *,
+        social_directed: bool = False,
+        meta: Mapping[str, Any] | None = None,
+        source: str | None = None,
+    ) -> Ecosystem:
+        """The ecosystem a reader has gathered: ``tables`` by node type and layer, ends as row indices.
+
+        Keys ``user``, ``merchant``, ``social``, ``payment``, ``transfer`` (a
+        missing key or None is an empty table). Tables that do not fit together
+        (an end out of range, a duplicate id) raise one :class:`InputError`
+        naming ``source`` (the file or object read), the table and the field.
+
+        Examples
+        --------
+        >>> eco = Ecosystem.from_tables({"user": {"id": [7, 8]}, "social": {"src": [0], "dst": [1]}})
+        >>> eco.n_users, eco.n_edges("social")
+        (2, 1)
+        >>> Ecosystem.from_tables({"user": {"id": [7]}, "social": {"src": [0], "dst": [1]}}, source="x.npz")
+        Traceback (most recent call last):
+        ...
+        graphmodel.errors.InputError: x.npz: 'dst': social: row 0: user index 1 outside 0..0
+        """
+        try:
+            return cls(
+                tables.get("user"),
+                tables.get("merchant"),
+                social=tables.get("social"),
+                payment=tables.get("payment"),
+                transfer=tables.get("transfer"),
+                social_directed=social_directed,
+                meta=meta,
+            )
+        except InputError as exc:
+            if source is None:
+                raise
+            message = f"{exc.source}: {exc.message}" if exc.source and exc.source != source else exc.message
+            raise InputError(message, source=source, line=exc.line, field=exc.field) from None
+
+    @classmethod
     def from_labels(
         cls,
         users: Table | Mapping[str, Any] | None = None,

@@ -695,15 +695,4 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     meta = dict((m or {}).get("meta", {}))
     for name, value in _graph_attributes(c, m is not None).items():
         meta.setdefault(name, value)
-    try:
-        return Ecosystem(
-            tables["user"],
-            tables["merchant"],
-            social=layers["social"],
-            payment=layers["payment"],
-            transfer=layers["transfer"],
-            social_directed=directed,
-            meta=meta,
-        )
-    except InputError as exc:
-        raise InputError(exc.message, source=src, field=exc.field) from None
+    return Ecosystem.from_tables({**tables, **layers}, social_directed=directed, meta=meta, source=src)

@@ -281,15 +281,5 @@ def read_npz(path: str | os.PathLike[str]) -> Ecosystem:
         raise
     except _DAMAGED as exc:
         raise InputError(f"truncated or corrupt .npz snapshot ({type(exc).__name__}: {exc})", source=src) from None
-    try:
-        return Ecosystem(
-            tables["user"],
-            tables["merchant"],
-            social=tables["social"],
-            payment=tables["payment"],
-            transfer=tables["transfer"],
-            social_directed=bool(manifest.get("social_directed", False)),
-            meta=manifest.get("meta", {}),
-        )
-    except InputError as exc:
-        raise InputError(f"inconsistent snapshot: {exc}", source=src) from None
+    return Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
+                                 meta=manifest.get("meta", {}), source=src)
