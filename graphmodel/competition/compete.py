@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -74,12 +74,15 @@ from graphmodel.errors import InputError
 from graphmodel.estimate import estimate
 from graphmodel.propagation.regime import regime
 
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+
 __all__ = ["compete", "contest_seeds", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_contest_sweep", "TIE_RULES",
            "CURVE_STEPS", "FOLLOWER_RULE"]
 
 
 def compete(
-    eco: Any,
+    eco: Ecosystem,
     *,
     platforms: Sequence[Platform | str],
     runs: int = 1000,
@@ -239,7 +242,7 @@ def compete(
 
 
 def contest_seeds(
-    eco: Any,
+    eco: Ecosystem,
     platforms: Sequence[Platform | str],
     *,
     seed: SeedLike = None,

@@ -22,7 +22,7 @@ from graphmodel.competition import _kernel as K
 from graphmodel.competition.platform import Platform
 from graphmodel.competition.result import PlatformOutcome
 from graphmodel.competition.seed_rules import follower_rule, platform_seeds
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.estimate import estimate
 
@@ -56,7 +56,7 @@ def union_layers(platforms: Sequence[Platform]) -> tuple[str, ...]:
     return tuple(layer for layer in LAYERS if layer in used)
 
 
-def platform_arrays(eco: Any, platforms: Sequence[Platform], merchant_carry: float | None, cache: dict | None):
+def platform_arrays(eco: Ecosystem, platforms: Sequence[Platform], merchant_carry: float | None, cache: dict | None):
     """Graph over the union of layers and each platform's per-arc probabilities and skip segments."""
     from graphmodel.propagation.engine import prepare as prepare_graph
 
@@ -147,7 +147,7 @@ def resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, worke
     return out, reports
 
 
-def prepare(eco: Any, platforms: Sequence[Platform], merchant_carry: float | None, seed_ss: np.random.SeedSequence,
+def prepare(eco: Ecosystem, platforms: Sequence[Platform], merchant_carry: float | None, seed_ss: np.random.SeedSequence,
             workers: int | None, cache: dict | None = None, *, tie: str = "random", multihoming: float = 0.0) -> ContestArrays:
     """Everything the kernel needs for ``platforms`` (``cache`` keeps graphs and seeds across a sweep's points)."""
     g, probs, seg_u, seg_m = platform_arrays(eco, platforms, merchant_carry, cache)
@@ -167,7 +167,7 @@ def prepare(eco: Any, platforms: Sequence[Platform], merchant_carry: float | Non
     )
 
 
-def payments(eco: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, str]:
+def payments(eco: Ecosystem) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, str]:
     """Payment edges grouped by user: (ptr, merchant global number, weight), total weight, weight column."""
     U = eco.n_users
     t = eco.edges("payment")

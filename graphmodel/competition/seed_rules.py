@@ -11,12 +11,15 @@ its cache across the points of a sweep, is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from graphmodel.competition.platform import Platform
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["FOLLOWER_RULE", "platform_seeds", "follower_rule", "check_followers"]
 
@@ -24,7 +27,7 @@ __all__ = ["FOLLOWER_RULE", "platform_seeds", "follower_rule", "check_followers"
 FOLLOWER_RULE = "imm-vs"
 
 
-def platform_seeds(eco: Any, p: Platform, ss: np.random.SeedSequence, workers: int | None) -> np.ndarray:
+def platform_seeds(eco: Ecosystem, p: Platform, ss: np.random.SeedSequence, workers: int | None) -> np.ndarray:
     """Global node numbers of platform ``p``'s seeds (its rules, ``imm:K`` included) drawn from ``ss``."""
     from graphmodel.seedsets import resolve_seeds
 

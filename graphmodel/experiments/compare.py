@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_seed_sequence
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
 from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
@@ -42,6 +42,10 @@ from graphmodel.experiments.sweep import WinnerMap, contenders_for, parse_winner
 from graphmodel.experiments.verdict import control_line, fmt, verdict_lines, winner
 from graphmodel.jsonable import jsonable
 from graphmodel.propagation.regime import Regime, regime
+
+if TYPE_CHECKING:
+    from graphmodel.propagation.probability import ProbSpec
+    from graphmodel.seedsets import SeedSpec
 
 __all__ = ["compare", "CompareResult", "DEFAULT", "paired_name"]
 
@@ -264,7 +268,7 @@ def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int,
 
 
 
-def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
+def _control(eco: Ecosystem, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
              intent: IntentModel, buy: np.ndarray, seeds: np.ndarray, key: int, runs: int, repeats: int,
              workers: int | None, prog: _Progress) -> dict[str, ScenarioRuns]:
     """Runs split over ``repeats`` variants of the ecosystem; run indices continue across variants."""
@@ -282,7 +286,7 @@ def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Seq
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
 
 
-def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
+def _sweep(eco: Ecosystem, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
            runs: int, workers: int | None, prog: _Progress) -> WinnerMap:
     a, b = contenders_for(axes)
     names = list(axes)
@@ -302,7 +306,7 @@ def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob
     return WinnerMap(axes=dict(axes), contenders=(a, b), metric="purchases", diff=diff, runs=runs, fixed_prob=fixed)
 
 
-def _provenance(eco: Any) -> dict[str, Any]:
+def _provenance(eco: Ecosystem) -> dict[str, Any]:
     return {
         "name": eco.meta.get("name"),
         "users": eco.n_users,
@@ -313,7 +317,7 @@ def _provenance(eco: Any) -> dict[str, Any]:
     }
 
 
-def _notes(eco: Any, campaign_notes: dict[str, Any], scen: Mapping[str, Sequence[str]]) -> list[str]:
+def _notes(eco: Ecosystem, campaign_notes: dict[str, Any], scen: Mapping[str, Sequence[str]]) -> list[str]:
     notes = []
     empty = [layer for layer in LAYERS if eco.n_edges(layer) == 0 and any(layer in v for v in scen.values())]
     for layer in empty:
@@ -388,7 +392,7 @@ def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray
     return _sensitivity(which, f"Spread rule: with {which}", pay2 - soc)
 
 
-def _split_sensitivity(eco: Any, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
+def _split_sensitivity(eco: Ecosystem, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
                        seeds: np.ndarray, *, key: int, runs: int, workers: int | None) -> dict[str, Any]:
     """The headline pair under the other reading of a fitted "reached and bought": half on the arcs, half in conversion."""
     alt = make_setup(eco, prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
@@ -408,12 +412,12 @@ def _sensitivity(rule: str, lead: str, diff: np.ndarray) -> dict[str, Any]:
 
 
 def compare(
-    eco: Any,
+    eco: Ecosystem,
     *,
-    seeds: Any = "random:50",
+    seeds: SeedSpec = "random:50",
     campaign: str | Campaign | None = None,
     price: float | None = None,
-    prob: Any = None,
+    prob: ProbSpec = None,
     intent: IntentModel | None = None,
     scenarios: str | Sequence[str] | Mapping[str, Sequence[str]] | None = DEFAULT,
     runs: int = 2000,

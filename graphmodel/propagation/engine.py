@@ -18,14 +18,17 @@ from __future__ import annotations
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.csr import CSR
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.kernels import cpu
 from graphmodel.propagation import _kernels as K
+
+if TYPE_CHECKING:
+    from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
 
@@ -82,7 +85,7 @@ class RawRuns:
 _STRUCT_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
 
 
-def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+def _structure(eco: Ecosystem, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer.
 
     ``perm`` maps the kernel's arc order to ``csr``'s; None when they are the same (the usual case).
@@ -146,7 +149,7 @@ def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 _PROB_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
 
 
-def _arc_probabilities(eco: Any, csr: CSR, spec: Any, model: str, perm: np.ndarray | None):
+def _arc_probabilities(eco: Ecosystem, csr: CSR, spec: Any, model: str, perm: np.ndarray | None):
     from graphmodel.propagation.probability import arc_probabilities
 
     cacheable = model != "lt" and all(isinstance(v, float) or v == "wc" for v in spec.values())
@@ -162,7 +165,7 @@ def _arc_probabilities(eco: Any, csr: CSR, spec: Any, model: str, perm: np.ndarr
     return p, seg_p
 
 
-def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic") -> PropagationGraph:
+def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model: str = "ic") -> PropagationGraph:
     """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
 
     ``prob`` is a spec (see :mod:`graphmodel.propagation.probability`) or a

@@ -9,17 +9,20 @@ cascade: no randomness, no runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.csr import igraph_of
 from graphmodel.errors import InputError
 
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+
 __all__ = ["personalized_pagerank", "igraph_of"]
 
 
-def personalized_pagerank(eco: Any, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85) -> np.ndarray:
+def personalized_pagerank(eco: Ecosystem, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85) -> np.ndarray:
     """Intent mass per global node (sums to 1) after diffusing from ``seeds`` over ``layers``.
 
     Examples

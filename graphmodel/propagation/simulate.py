@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +14,11 @@ from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
 from graphmodel.propagation.engine import MODELS, RawRuns, prepare, run_batch
 from graphmodel.propagation.result import SimulationResult
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.propagation.probability import ProbSpec
+    from graphmodel.seedsets import SeedSpec
 
 __all__ = ["simulate"]
 
@@ -37,13 +42,13 @@ def _point(x: float) -> Estimate:
 
 
 def simulate(
-    eco: Any,
+    eco: Ecosystem,
     *,
     model: str = "ic",
     layers: str | Sequence[str] | None = None,
-    prob: Any = None,
+    prob: ProbSpec = None,
     params: Any = None,
-    seeds: Any = "random:50",
+    seeds: SeedSpec = "random:50",
     runs: int = 1000,
     seed: SeedLike = None,
     max_steps: int | None = None,

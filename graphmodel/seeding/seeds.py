@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,10 @@ from graphmodel.propagation.regime import regime
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.progress import SeedProgress
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["seeds", "SeedResult", "METHODS", "parse_costs", "parse_memory", "default_max_memory", "SeedProgress",
            "MEMORY_SHARE"]
@@ -115,7 +119,7 @@ class SeedResult:
 
 
 
-def parse_costs(eco: Any, cost: Any) -> np.ndarray:
+def parse_costs(eco: Ecosystem, cost: Any) -> np.ndarray:
     """Per-node cost array from ``{"merchant": 5, "user": 1}``, ``["merchant=5", ...]`` or an array.
 
     Types not named cost 1. Costs must be positive.
@@ -161,7 +165,7 @@ def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
     return tuple(int(c.generate_state(1, dtype=np.uint64)[0]) for c in kids)  # type: ignore[return-value]
 
 
-def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
+def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
               weights: np.ndarray | None, workers, progress=None) -> tuple[Estimate, Estimate]:
     """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
@@ -239,7 +243,7 @@ def min_rr_sets_for(epsilon: float) -> int:
 
 
 def seeds(
-    eco: Any,
+    eco: Ecosystem,
     *,
     k: int | None = None,
     budget: float | None = None,
@@ -247,7 +251,7 @@ def seeds(
     method: str = "imm",
     model: str = "ic",
     layers: str | Sequence[str] | None = None,
-    prob: Any = None,
+    prob: ProbSpec = None,
     node_type: str | None = None,
     epsilon: float = 0.1,
     runs: int = 500,
