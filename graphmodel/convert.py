@@ -34,7 +34,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import empty_column, python_column
-from graphmodel.io._mirror import MIRROR, mirror_rows
+from graphmodel.io.mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -17,8 +17,8 @@ from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io import _graphml_scan as _scan
 from graphmodel.io._kinds import infer_kind, parse_column
-from graphmodel.io._mirror import MIRROR, mirror_rows
 from graphmodel.io.graphml_write import _GRAPHML_TYPE, FORMAT, VERSION
+from graphmodel.io.mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 __all__ = ["read_graphml", "mirror_rows"]

@@ -11,9 +11,9 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import format_column
-from graphmodel.io._mirror import MIRROR
 from graphmodel.io.atomic import atomic_open
 from graphmodel.io.csvdir import dump_json
+from graphmodel.io.mirror import MIRROR
 from graphmodel.table import Table, column_kind
 
 __all__ = ["write_graphml", "FORMAT", "VERSION", "VIEWERS", "MIRROR"]
