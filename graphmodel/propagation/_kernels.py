@@ -23,12 +23,20 @@ Graph arrays (see :class:`graphmodel.propagation.prepare.PropagationGraph`):
 ``seg_key`` (L,) uint64
     Hash of the layer's global id, keys the skip streams.
 
+They travel as one :data:`CascadeGraph` named tuple (the skip table as a
+:data:`SkipTable`, a worker's scratch arrays as a :data:`Scratch`): a field is
+named where it is used, so two arrays of one dtype cannot be swapped unnoticed
+(``benchmarks/bench_kernel_args.py``: no measurable cost against positional
+arguments).
+
 Per run the kernels write the users reached, merchants reached, users reached
 per layer (column ``L`` = seeds) and accumulate per-node activation counts and
 the per-step curve of newly active users.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 from numba import njit, prange
@@ -51,7 +59,7 @@ from graphmodel.kernels.cpu import fetch_add, prefetch
 from graphmodel.kernels.skip import break_table, max_out, max_seg
 
 __all__ = [
-    "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
+    "CascadeGraph", "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
     "grouped_structure", "layer_keys", "nonbacktracking_step",
 ]
 
@@ -72,6 +80,13 @@ __all__ = [
 #     the (shared) machine slows down does not hold the batch up; every run writes only its own
 #     row and counts are integer sums, so results do not depend on the schedule.
 
+#: The graph arrays of every cascade kernel (see the module docstring).
+CascadeGraph = namedtuple("CascadeGraph", ["lptr", "indices", "arc_key", "prob", "seg_p", "seg_key"])
+#: Loop-exit thresholds of the skip step (:func:`graphmodel.kernels.skip.break_table`).
+SkipTable = namedtuple("SkipTable", ["lq", "cap", "thr"])
+#: One worker's arrays, reused run after run (see :func:`_run`).
+Scratch = namedtuple("Scratch", ["st", "front", "nxt", "live", "livel", "acc", "accstamp", "lc", "crow", "hw"])
+
 _BLOCK = 1024  # live arcs gathered before their heads are activated (phase 1 / phase 2 of a step)
 _AHEAD = 16  # prefetch distance, in front nodes (phase 1) and in live arcs (phase 2)
 
@@ -91,10 +106,7 @@ def _activate(w, l, tag, st, nxt, nn, lc, L1, n_users, record, act_step, act_lay
 
 
 @njit(cache=True)
-def _run(
-    model, tag, rkey, lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds, n_users, recovery,
-    max_steps, st, front, nxt, live, livel, acc, accstamp, lc, crow, hw, record, act_step, act_layer,
-):
+def _run(model, tag, rkey, g, sk, seeds, n_users, recovery, max_steps, ws, record, act_step, act_layer):
     """One cascade. ``st[v, 0] == tag`` marks active nodes, ``st[v, 1]`` counts activations.
 
     ``lc`` (2 (L+1),) gets users (first half) and merchants (second half) reached per layer
@@ -102,6 +114,9 @@ def _run(
     ``live`` / ``livel`` hold the live arcs (and their layers) of a block of front nodes: at least
     ``_BLOCK + max out-degree`` slots. Returns (steps, number of nodes ever active).
     """
+    lptr, indices, arc_key, prob, seg_p, seg_key = g
+    lq, cap, thr = sk
+    st, front, nxt, live, livel, acc, accstamp, lc, crow, hw = ws
     L = lptr.shape[1] - 1
     L1 = L + 1
     clen = crow.shape[0]
@@ -244,27 +259,21 @@ def _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len):
 
 
 @njit(cache=True)
-def _batch_worker(
-    w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery,
-    max_steps, out, lq, cap, thr, work, nlive,
-):
+def _batch_worker(w, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out, sk, work, nlive):
     """Worker ``w``: takes runs from the shared counter until none is left."""
-    n = lptr.shape[0]
-    L1 = lptr.shape[1]
+    n = g.lptr.shape[0]
+    L1 = g.lptr.shape[1]
     users, merchants, steps, layer_counts = out
     st_all, curves, hws, counter = work
-    st = st_all[w]
-    front = np.empty(n, np.int32)
-    nxt = np.empty(n, np.int32)
-    live = np.empty(nlive, np.int64)
-    livel = np.empty(nlive, np.int8)
     if model == MODEL_LT:
         acc = np.zeros(n, np.float64)
         accstamp = np.zeros(n, np.int32)
     else:
         acc = np.zeros(1, np.float64)
         accstamp = np.zeros(1, np.int32)
-    lc = np.zeros(2 * L1, np.int64)
+    ws = Scratch(st_all[w], np.empty(n, np.int32), np.empty(n, np.int32), np.empty(nlive, np.int64),
+                 np.empty(nlive, np.int8), acc, accstamp, np.zeros(2 * L1, np.int64), curves[w], hws[w])
+    lc = ws.lc
     rec_s = np.empty(1, np.int32)
     rec_l = np.empty(1, np.int8)
     while True:
@@ -272,11 +281,8 @@ def _batch_worker(
         if i >= n_runs:
             break
         r = run_start + i
-        st_, na = _run(
-            model, np.int32(i + 1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-            seeds, n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, curves[w], hws[w],
-            False, rec_s, rec_l,
-        )
+        st_, na = _run(model, np.int32(i + 1), run_key(base, r), g, sk, seeds, n_users, recovery, max_steps, ws,
+                       False, rec_s, rec_l)
         steps[i] = st_
         u = 0
         mm = 0
@@ -305,10 +311,7 @@ def _batch_reduce(W, out, work, curve_len):
 
 
 @njit(cache=True, parallel=True)
-def cascade_batch(
-    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-    recovery, max_steps, curve_len,
-):
+def cascade_batch(model, base, run_start, n_runs, n_workers, g, seeds, n_users, recovery, max_steps, curve_len):
     """Runs ``run_start .. run_start+n_runs-1`` on ``n_workers`` threads; per-run and aggregate arrays.
 
     Returns
@@ -318,34 +321,30 @@ def cascade_batch(
     node_counts : (n,) int64, runs in which each node was active
     curve : (curve_len,) int64, newly active users per step summed over runs
     """
-    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len)
+    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, n_workers, g.lptr, g.seg_p, curve_len)
+    sk = SkipTable(lq, cap, thr)
     for w in prange(W):
-        _batch_worker(w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-                      recovery, max_steps, out, lq, cap, thr, work, nlive)
+        _batch_worker(w, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out, sk, work, nlive)
     return _batch_reduce(W, out, work, curve_len)
 
 
 @njit(cache=True)
-def cascade_batch_serial(
-    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-    recovery, max_steps, curve_len,
-):
+def cascade_batch_serial(model, base, run_start, n_runs, n_workers, g, seeds, n_users, recovery, max_steps, curve_len):
     """:func:`cascade_batch` on the calling thread only (``n_workers`` is ignored): waking a sleeping
     worker thread costs milliseconds on a busy machine, more than a batch of small cascades."""
-    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, lptr, seg_p, curve_len)
-    _batch_worker(0, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-                  recovery, max_steps, out, lq, cap, thr, work, nlive)
+    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, g.lptr, g.seg_p, curve_len)
+    _batch_worker(0, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out,
+                  SkipTable(lq, cap, thr), work, nlive)
     return _batch_reduce(W, out, work, curve_len)
 
 
 @njit(cache=True)
-def cascade_trace(
-    model, base, r, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery, max_steps,
-):
+def cascade_trace(model, base, r, g, seeds, n_users, recovery, max_steps):
     """One run, node by node: (step, layer) of every activation; -1 where never active (layer L = seed)."""
+    lptr = g.lptr
     n = lptr.shape[0]
     L = lptr.shape[1] - 1
-    lq, cap, thr = break_table(seg_p, max_seg(lptr) if n > 0 else np.int64(0))
+    lq, cap, thr = break_table(g.seg_p, max_seg(lptr) if n > 0 else np.int64(0))
     st = np.zeros((n, 2), np.int32)
     act_step = np.full(n, -1, np.int32)
     act_layer = np.full(n, -1, np.int8)
@@ -357,11 +356,9 @@ def cascade_trace(
     nlive = _BLOCK + 1 + (max_out(lptr) if n > 0 else 0)
     live = np.empty(nlive, np.int64)
     livel = np.empty(nlive, np.int8)
-    _run(
-        model, np.int32(1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds,
-        n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, np.zeros(1, np.int64),
-        np.zeros(1, np.int64), True, act_step, act_layer,
-    )
+    ws = Scratch(st, front, nxt, live, livel, acc, accstamp, lc, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    _run(model, np.int32(1), run_key(base, r), g, SkipTable(lq, cap, thr), seeds, n_users, recovery, max_steps, ws,
+         True, act_step, act_layer)
     for v in range(n):
         if st[v, 0] != 1:
             act_step[v] = -1

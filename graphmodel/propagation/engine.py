@@ -224,6 +224,11 @@ def _kernel_lptr(graph: PropagationGraph) -> np.ndarray:
     return hit
 
 
+def _cascade_graph(graph: PropagationGraph) -> K.CascadeGraph:
+    """The arrays the cascade kernels read, as their one named argument."""
+    return K.CascadeGraph(_kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key)
+
+
 def base_key(seed: Any) -> int:
     """The 64-bit key all runs derive from (see :func:`graphmodel._seed.as_seed_sequence`)."""
     from graphmodel._seed import as_seed_sequence
@@ -262,8 +267,8 @@ def run_batch(
         curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
     args = (
-        _kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds,
-        int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
+        _cascade_graph(graph), seeds, int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps),
+        int(curve_len),
     )
     code, key_ = MODELS[model], np.uint64(key)
     with cpu.threads(workers):
@@ -297,7 +302,6 @@ def trace(
     Both are -1 for nodes never reached; the layer of a seed is ``len(graph.layers)``.
     """
     return K.cascade_trace(
-        MODELS[model], np.uint64(key), int(run), _kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob,
-        graph.seg_p, graph.seg_key, np.ascontiguousarray(seeds, dtype=np.int64), int(graph.n_users), float(recovery),
-        -1 if max_steps is None else int(max_steps),
+        MODELS[model], np.uint64(key), int(run), _cascade_graph(graph), np.ascontiguousarray(seeds, dtype=np.int64),
+        int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps),
     )
