@@ -447,6 +447,12 @@ class Ecosystem:
         @classmethod
         def from_frames(cls, **tables: Any) -> Ecosystem: ...
 
+    def __getattr__(self, name: str) -> Any:  # only for names not found: say where the conversions come from
+        if name in ("to_igraph", "to_networkx"):
+            raise AttributeError(f"Ecosystem.{name} is attached by graphmodel.convert: import graphmodel.convert "
+                                 "(or use any graphmodel public name) first")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # -- summaries and comparison ------------------------------------------------
     def summary(self) -> dict[str, Any]:
         """A JSON-ready description: sizes, layers, columns and metadata."""
