@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, note
+from graphmodel.cli.app import app, check_output, not_empty, note
 
 
 @app.command("convert")
@@ -17,6 +17,7 @@ def convert_cmd(
     viewer: str = typer.Option(
         None,
         "--for",
+        callback=not_empty,
         help="GraphML for a viewer: 'gephi' (Gephi, Gephi Lite) writes the node type as node_type and the layer "
         "as each edge's label. Only with a .graphml DST.",
     ),
@@ -25,6 +26,7 @@ def convert_cmd(
     import graphmodel.io
     from graphmodel.errors import InputError
 
+    check_output(dst, what="ecosystem", ecosystem=True)
     fmt = graphmodel.io.format_of(dst)
     if viewer is not None and fmt != "graphml":
         raise InputError(f"--for applies to GraphML output; {dst} is {fmt}", field="--for")

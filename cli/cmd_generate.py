@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import app, check_output, echo, format_table, not_empty, note, save_json
 
 
 def _parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
@@ -24,9 +24,9 @@ def _parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
 @app.command("generate")
 def generate_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Where to write: a directory (CSV tables), .npz or .graphml."),
-    preset: str = typer.Option("balanced", "--preset", "-p", help="balanced, payment-first or social-first (see `graphmodel presets`)."),
-    users: int | None = typer.Option(None, "--users", "-u", help="Number of users (default 10000)."),
-    merchants: int | None = typer.Option(None, "--merchants", "-m", help="Number of merchants (default users / 20)."),
+    preset: str = typer.Option("balanced", "--preset", "-p", callback=not_empty, help="balanced, payment-first or social-first (see `graphmodel presets`)."),
+    users: int | None = typer.Option(None, "--users", "-u", min=1, help="Number of users (default 10000)."),
+    merchants: int | None = typer.Option(None, "--merchants", "-m", min=1, help="Number of merchants (default users / 20)."),
     seed: int | None = typer.Option(None, "--seed", "-s", help="Random seed (same arguments and seed: identical files)."),
     sets: list[str] = typer.Option([], "--set", help="Override a parameter: --set name=value (repeatable)."),
     timeline: bool = typer.Option(False, "--timeline", help="Timestamped purchases from a timed cascade with known "
@@ -38,6 +38,7 @@ def generate_cmd(
     from graphmodel.generator import generate
     from graphmodel.io import write
 
+    check_output(out, what="ecosystem", ecosystem=True)
     params: dict[str, object] = dict(_parse_sets(sets))
     # --users/--merchants win over --set users=/merchants=.
     users_arg = users if users is not None else params.pop("users", None)
@@ -59,15 +60,17 @@ def generate_cmd(
 
 @app.command("presets")
 def presets_cmd(
-    json_out: bool = typer.Option(False, "--json", help="Print presets and parameters as JSON."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write presets and parameters as JSON to this file "
+                                         "('-' for stdout)."),
 ) -> None:
     """List the generator's presets (with their rationale) and every parameter with its meaning and value per preset."""
     from graphmodel.generator import parameter_table, presets
 
+    check_output(json_out, what="JSON")
     all_ = presets()
     table = parameter_table()
-    if json_out:
-        write_json({"presets": [p.to_dict() for p in all_.values()], "parameters": table}, None)
+    if json_out is not None:
+        save_json({"presets": [p.to_dict() for p in all_.values()], "parameters": table}, json_out)
         return
     for p in all_.values():
         echo(f"{p.name}: {p.rationale}")
