@@ -311,3 +311,80 @@ def test_compare_refuses_unwritable_outputs_before_running(tmp_path, capsys) -> 
     assert "generating preset" not in err  # refused before the ecosystem was even built
     assert main(["compare", "--runs", "4", "--report", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+# -- what the one line says ------------------------------------------------------------------------------------
+
+
+def _one_error(argv: list[str], capsys) -> str:
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("graphmodel: error: "), lines
+    return lines[0]
+
+
+def _csv_eco(d, payments: str):
+    d.mkdir()
+    (d / "users.csv").write_text("id\nann\nbob\n")
+    (d / "merchants.csv").write_text("id\nshop\n")
+    (d / "payments.csv").write_text(payments)
+    return str(d)
+
+
+def test_missing_column_is_named_as_missing(tmp_path, capsys) -> None:
+    line = _one_error(["info", _csv_eco(tmp_path / "e", "user\nann\n")], capsys)
+    assert "missing required column 'merchant'" in line and "unknown merchant id" not in line
+    line = _one_error(["info", _csv_eco(tmp_path / "f", "user,merchant\nann,shopx\n")], capsys)
+    assert "unknown merchant id shopx" in line and "payments.csv:2" in line
+
+
+def test_corrupt_zip_is_called_corrupt(places, tmp_path, capsys) -> None:
+    line = _one_error(["datasets", "load", "epinions", places["badzip"], "--out", str(tmp_path / "d.npz")], capsys)
+    assert "corrupt zip" in line and "missing" not in line
+
+
+def test_pickled_npz_gets_no_unsafe_advice(places, tmp_path, capsys) -> None:
+    good = tmp_path / "eco.npz"
+    assert main(["convert", places["eco"], str(good)]) == 0
+    capsys.readouterr()
+    arrays = dict(np.load(good))
+    key = next(k for k in arrays if k != "__manifest__")
+    arrays[key] = np.array([object()] * len(arrays[key]), dtype=object)
+    np.savez(tmp_path / "pickled.npz", **arrays)
+    line = _one_error(["info", str(tmp_path / "pickled.npz")], capsys)
+    assert "Python objects" in line and "allow_pickle" not in line and "unsafely" not in line
+
+
+def test_no_numpy_reprs_in_messages() -> None:
+    import pandas as pd
+
+    from graphmodel.io.frames import from_frames
+
+    with pytest.raises(gm.InputError) as info:
+        from_frames(users=pd.DataFrame({"id": [1.0, 1.5]}))
+    assert "got 1.5" in str(info.value) and "np." not in str(info.value)
+    from graphmodel.io._kinds import plain
+
+    assert f"{plain(np.array(['admin'])[0])!r}" == "'admin'"
+
+
+def test_io_errors_name_the_destination_not_the_temporary(tmp_path) -> None:
+    from graphmodel.io.atomic import atomic_dir, atomic_path
+
+    for cm in (atomic_path, atomic_dir):
+        with pytest.raises(OSError) as info:
+            with cm(tmp_path / "out.npz") as tmp:
+                open(tmp / "sub" / "file", "w")  # a writer failing inside its temporary
+        assert info.value.filename == str(tmp_path / "out.npz" / "sub" / "file")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_warning_is_one_plain_line(tmp_path) -> None:
+    d = tmp_path / "dup"
+    _csv_eco(d, "user,merchant\nann,shop\n")
+    (d / "social.csv").write_text("src,dst\nann,bob\nann,bob\n")
+    p = subprocess.run([sys.executable, "-m", "graphmodel.cli.main", "info", str(d)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "merged 1 duplicate" in lines[0], p.stderr
+    assert "GraphModelWarning" not in p.stderr and ".py:" not in p.stderr
