@@ -158,6 +158,7 @@ class ProgressBar:
         self.enabled = sys.stderr.isatty()
         self._t0 = time.perf_counter()
         self._first: int | None = None
+        self._drawn = float("-inf")
         self._open = False
 
     def __call__(self, done: int, total: int) -> None:
@@ -167,7 +168,11 @@ class ProgressBar:
             return
         if self._first is None:
             self._first, self._t0 = done, time.perf_counter()
-        elapsed = time.perf_counter() - self._t0
+        now = time.perf_counter()
+        if done < total and now - self._drawn < 0.1:  # at most ten redraws a second
+            return
+        self._drawn = now
+        elapsed = now - self._t0
         new = done - self._first
         rate = new / elapsed if elapsed > 0 and new > 0 else 0.0
         left = (total - done) / rate if rate > 0 else float("nan")

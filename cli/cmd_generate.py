@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, check_output, echo, format_table, not_empty, note, save_json
+from graphmodel.cli.app import app, check_output, echo, format_table, not_empty, note, progress_bar, save_json
 
 
 def _parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
@@ -19,6 +19,10 @@ def _parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
             raise InputError(f"expected name=value, got {item!r}", field=flag)
         out[name.strip()] = value.strip()
     return out
+
+
+#: From this many users on, ``generate`` shows a progress bar (about ten seconds of work on a laptop).
+LARGE_USERS = 200_000
 
 
 @app.command("generate")
@@ -47,8 +51,21 @@ def generate_cmd(
     tl: object = None
     if timeline or timeline_sets:
         tl = dict(_parse_sets(timeline_sets, "--timeline-set")) or True
-    eco = generate(preset=preset, users=users_arg, merchants=merchants_arg, seed=seed, timeline=tl, **params)
-    write(eco, out)
+    big = int(users_arg if users_arg is not None else 10_000) >= LARGE_USERS
+    with progress_bar("generate", enabled=big, unit="steps") as bar:
+        # The generator's parts, then one more step: writing the file.
+        steps = [1]
+
+        def follow(done: int, total: int) -> None:
+            steps[0] = total + 1
+            if bar is not None:
+                bar(done, total + 1)
+
+        eco = generate(preset=preset, users=users_arg, merchants=merchants_arg, seed=seed, timeline=tl,
+                       progress=follow, **params)
+        write(eco, out)
+        if bar is not None:
+            bar(steps[0], steps[0])
     layers = ", ".join(f"{layer} {eco.n_edges(layer):,}" for layer in ("social", "payment", "transfer"))
     note(f"{preset}: {eco.n_users:,} users, {eco.n_merchants:,} merchants; edges: {layers} -> {out}")
     if "timeline" in eco.meta:
@@ -72,9 +89,16 @@ def presets_cmd(
     if json_out is not None:
         save_json({"presets": [p.to_dict() for p in all_.values()], "parameters": table}, json_out)
         return
+    import textwrap
+
+    # At most 100 columns: long texts wrap, and each parameter's meaning goes on the lines below its values.
     for p in all_.values():
-        echo(f"{p.name}: {p.rationale}")
+        echo(textwrap.fill(f"{p.name}: {p.rationale}", width=100, subsequent_indent="  "))
     echo()
     names = list(all_)
-    rows = [[r["name"], r["range"], *(r["values"][n] for n in names), r["meaning"]] for r in table]
-    echo(format_table(rows, ["parameter", "range", *names, "meaning"]))
+    rows = [[r["name"], r["range"], *(r["values"][n] for n in names)] for r in table]
+    lines = format_table(rows, ["parameter", "range", *names]).splitlines()
+    echo("\n".join(lines[:2]))
+    for line, r in zip(lines[2:], table):
+        echo(line)
+        echo(textwrap.fill(r["meaning"], width=100, initial_indent="    ", subsequent_indent="    "))

@@ -15,6 +15,7 @@ from graphmodel.cli.app import (
     format_table,
     not_empty,
     note,
+    progress_bar,
     write_json,
 )
 
@@ -106,15 +107,17 @@ def stats_cmd(
 
         require_module("matplotlib", option="--plot", extra="plots")
     eco = graphmodel.io.read(path)
-    res = stats(
-        eco,
-        layers=layers,
-        clustering=not no_clustering,
-        centrality=centrality or (),
-        communities=communities,
-        betweenness_samples=betweenness_samples,
-        seed=seed,
-    )
+    with progress_bar("stats", enabled=bool(centrality or communities), unit="steps") as bar:
+        res = stats(
+            eco,
+            layers=layers,
+            clustering=not no_clustering,
+            centrality=centrality or (),
+            communities=communities,
+            betweenness_samples=betweenness_samples,
+            seed=seed,
+            progress=bar,
+        )
     d = res.to_dict()
     if json_out is not None:
         write_json(d, json_out)
