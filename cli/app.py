@@ -251,7 +251,7 @@ def not_empty(param: typer.CallbackParam, value: Any) -> Any:
     for item in items:
         if item is not None and not str(item).replace(",", "").strip():
             flag = param.opts[0] if param.opts else param.name
-            raise InputError(f"{flag} is empty: give a value or leave the option out", field=flag)
+            raise InputError("empty value: give one or leave the option out", field=flag)
     return value
 
 
