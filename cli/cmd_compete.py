@@ -16,6 +16,7 @@ from graphmodel.cli.app import (
     not_empty,
     note,
     progress_bar,
+    require_module,
     save_json,
     workers_option,
 )
@@ -52,6 +53,8 @@ def compete_cmd(
     from graphmodel.errors import InputError
 
     check_outputs((json_out, "JSON"), (plot, "figure"))
+    if plot is not None:
+        require_module("matplotlib", option="--plot", extra="plots")
     plats: list[Any] = []
     options: dict[str, Any] = {}
     if config is not None:

@@ -15,7 +15,8 @@ from graphmodel.cli.app import (
     format_table,
     not_empty,
     positive_number,
-    write_json,
+    require_module,
+    save_json,
 )
 
 
@@ -66,6 +67,8 @@ def signal_cmd(
     from graphmodel.errors import InputError
 
     check_outputs((json_out, "JSON"), (plot, "figure"))
+    if plot is not None:
+        require_module("matplotlib", option="--plot", extra="plots")
     eco = _load(path, dataset)
     if estimate_conversion:
         from graphmodel.signals import estimate_conversion as est
@@ -79,8 +82,7 @@ def signal_cmd(
             echo(format_table(rows, ["layer", "exposures", "conversions", "rate", "shuffled baseline", "lift"]))
             for key, v in d["relative"].items():
                 echo(f"{key}: rate ratio {_cell(v['rate'])}, lift ratio {_cell(v['lift'])}")
-        if json_out is not None:
-            write_json(d, json_out)
+        save_json(d, json_out)
         return
     if negatives == "all":
         neg: Any = None
@@ -115,8 +117,7 @@ def signal_cmd(
             a = d["affordable"]
             echo(f"affordable only ({a['share_of_test_purchases_affordable']:.1%} of held-out purchases affordable):")
             echo(format_table([[n] + [_cell(m[x]) for x in metrics] for n, m in a["scorers"].items()], ["scorer"] + metrics))
-    if json_out is not None:
-        write_json(d, json_out)
+    save_json(d, json_out)
     if plot is not None:
         from graphmodel.signals.plot import plot_signal
 
