@@ -388,3 +388,24 @@ def test_warning_is_one_plain_line(tmp_path) -> None:
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("warning: ") and "merged 1 duplicate" in lines[0], p.stderr
     assert "GraphModelWarning" not in p.stderr and ".py:" not in p.stderr
+
+
+# -- what tables look like ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, text", [
+    (34908.2, "34,908"), (3.491e4, "34,910"), (1234567.0, "1,234,567"), (3.14159, "3.142"), (0.0523, "0.0523"),
+    (0.0000123456, "0.00001235"), (-2.5e-7, "-0.00000025"), (0.0, "0"), (9999.4, "9999"), (-12345.6, "-12,346"),
+])
+def test_numbers_in_tables_are_plain(value, text) -> None:
+    from graphmodel.cli.app import fmt_num, format_table
+
+    assert fmt_num(value) == text
+    assert "e" not in format_table([[value]], ["x"]).replace("-", "").split("\n")[-1]
+
+
+def test_presets_table_fits_100_columns(capsys) -> None:
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert "balanced" in out and "meaning" not in out.splitlines()[0]
+    assert max(len(line) for line in out.splitlines()) <= 100
