@@ -33,7 +33,7 @@ import numpy as np
 
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.io._kinds import empty_column, python_column
+from graphmodel.io._kinds import empty_column, plain, python_column
 from graphmodel.io.mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
 
@@ -297,7 +297,7 @@ def _assemble(
     bad = ~np.isin(t, ["user", "merchant"]) if len(t) else np.zeros(0, bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"node {i}: type {types[i]!r}; expected 'user' or 'merchant'", source=source, field="type")
+        raise InputError(f"node {i}: type {plain(types[i])!r}; expected 'user' or 'merchant'", source=source, field="type")
     ntype = (t == "merchant").astype(np.int8)
     tables: dict[str, Table] = {}
     local: dict[str, np.ndarray] = {}
@@ -315,7 +315,7 @@ def _assemble(
     bad = ~np.isin(lay, list(LAYERS)) if len(lay) else np.zeros(0, bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"edge {i}: layer {layer[i]!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
+        raise InputError(f"edge {i}: layer {plain(layer[i])!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
     flags = edge_attrs.get(MIRROR)
     if flags is not None:  # the second arc of each undirected tie in our GraphML: fold it back
         true = (True, "true", "True", "TRUE")

@@ -16,7 +16,7 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io import _graphml_scan as _scan
-from graphmodel.io._kinds import infer_kind, parse_column
+from graphmodel.io._kinds import infer_kind, parse_column, plain
 from graphmodel.io.graphml_write import _GRAPHML_TYPE, FORMAT, VERSION
 from graphmodel.io.mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
@@ -559,7 +559,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         bad = ~np.isin(t, ["user", "merchant", ""])
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"node type {t[i]!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field=type_name)
+            raise InputError(f"node type {plain(t[i])!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field=type_name)
         ntype[t == "merchant"] = 1
     gid = np.array(c.node_ids, dtype=object)
     if len(set(c.node_ids)) != nn:
@@ -635,7 +635,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     bad = ~np.isin(lay, list(LAYERS))
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"edge layer {lay[i]!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
+        raise InputError(f"edge layer {plain(lay[i])!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
     mirror_name = m.get("mirror", MIRROR) if m else MIRROR
     folded = False  # an attribute of that name that marks no arc stays a column
     if mirror_name in ebyname:
