@@ -38,7 +38,7 @@ from typing import Any
 from graphmodel.errors import InputError
 
 __all__ = ["connect", "using", "EcoRef", "share", "open_ecosystem", "derived", "batches", "iter_batches",
-           "map_runs", "n_workers", "worker_threads"]
+           "map_runs", "submit", "n_workers", "worker_threads"]
 
 
 # --------------------------------------------------------------------------- clients
@@ -186,6 +186,11 @@ def _task(fn: Callable[..., Any], path: str | None, stamp: Any, data: Any, args:
     return fn(open_ecosystem(path, stamp, data), *args, run_start=run_start, runs=runs)
 
 
+def submit(client: Any, ref: EcoRef, fn: Callable[..., Any], *, run_start: int, runs: int, args: tuple = ()) -> Any:
+    """A Future of ``fn(eco, *args, run_start=run_start, runs=runs)`` on a worker (``eco`` opened from ``ref``)."""
+    return client.submit(_task, fn, *ref.args(), args, int(run_start), int(runs), pure=False)
+
+
 def iter_batches(client: Any, ref: EcoRef, fn: Callable[..., Any], ranges: Sequence[tuple[int, int]], *,
                  args: tuple = (), window: int | None = None) -> Iterator[Any]:
     """Yield ``fn(eco, *args, run_start=s, runs=n)`` for each ``(s, n)`` of ``ranges``, **in that order**.
@@ -202,7 +207,7 @@ def iter_batches(client: Any, ref: EcoRef, fn: Callable[..., Any], ranges: Seque
     try:
         while True:
             for s, n in _take(todo, window - len(pending)):
-                pending.append(client.submit(_task, fn, *ref.args(), args, int(s), int(n), pure=False))
+                pending.append(submit(client, ref, fn, run_start=s, runs=n, args=args))
             if not pending:
                 return
             yield pending.popleft().result()
