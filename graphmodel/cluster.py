@@ -66,7 +66,10 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
 
 @contextlib.contextmanager
 def using(scheduler: Any) -> Iterator[Any]:
-    """A client for the duration of a ``with`` block (closed at its end if it was made here)."""
+    """A client for the duration of a ``with`` block (closed at its end if it was made here); None for None."""
+    if scheduler is None:
+        yield None
+        return
     client, own = connect(scheduler)
     try:
         yield client

@@ -11,7 +11,6 @@ fairness controls and an optional winner map, and a plain-language verdict.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -534,7 +533,7 @@ def compare(
     >>> bool((res.per_run["all"]["purchases"] >= res.per_run["social"]["purchases"]).all())
     True
     """
-    with cluster.using(client) if client is not None else contextlib.nullcontext() as conn:
+    with cluster.using(client) as conn:
         return _compare(eco, runner=ScenarioRunner(workers=workers, client=conn), seeds=seeds, campaign=campaign,
                         price=price, prob=prob, intent=intent, scenarios=scenarios, runs=runs, seed=seed,
                         normalize=normalize, null=null, sweep=sweep, sweep_runs=sweep_runs, repeats=repeats,
