@@ -59,7 +59,7 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
         raise InputError(f"expected a dask Client, a LocalCluster or a scheduler address, got {type(scheduler).__name__}",
                          field="client")
     try:
-        return Client(str(scheduler), timeout="20s"), True
+        return Client(str(scheduler), timeout="10s"), True
     except OSError as exc:
         raise InputError(f"cannot reach the Dask scheduler {scheduler!s}: {exc}", field="scheduler") from None
 
