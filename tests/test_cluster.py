@@ -163,6 +163,25 @@ def test_seeds_weighted_objective_and_heuristic_on_the_cluster(client, eco):
     assert _seed_dict(gm.seeds(eco, **kw)) == _seed_dict(gm.seeds(eco, client=client, **kw))
 
 
+# ---------------------------------------------------------------------------- compete
+PLATFORMS = ["wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.1",
+             "messenger: seeds=random:10, layers=social,transfer, strength=social:0.05,transfer:0.2"]
+
+
+def test_compete_on_the_cluster_equals_the_local_run(client, eco_file):
+    kw = dict(platforms=PLATFORMS, runs=120, seed=3, switching=0.1, sweep="switching=0:0.2:2")
+    a = gm.compete(eco_file, **kw)
+    b = gm.compete(eco_file, client=client, **kw)
+    assert _json(a.to_dict()) == _json(b.to_dict())
+    assert np.array_equal(a.curve_mean, b.curve_mean) and a.sweep is not None
+
+
+def test_compete_imm_seeds_and_scattered_ecosystem_on_the_cluster(client, eco):
+    plats = ["wallet: seeds=imm:3, layers=payment, strength=payment:0.1", PLATFORMS[1]]
+    kw = dict(platforms=plats, runs=60, seed=5, tie="strength")
+    assert _json(gm.compete(eco, **kw).to_dict()) == _json(gm.compete(eco, client=client, **kw).to_dict())
+
+
 # ---------------------------------------------------------------------------- CLI
 def test_cli_scheduler_gives_the_same_json(client, eco, tmp_path):
     from graphmodel.cli.main import app
@@ -173,7 +192,9 @@ def test_cli_scheduler_gives_the_same_json(client, eco, tmp_path):
     addr = client.scheduler.address
     for cmd in (["simulate", str(path), "--runs", "100", "--seed", "1", "--json", "-"],
                 ["compare", str(path), "--runs", "30", "--seed", "1", "--no-breakeven", "--json", "-"],
-                ["seeds", str(path), "--k", "2", "--seed", "1", "--validate-runs", "50", "--json", "-"]):
+                ["seeds", str(path), "--k", "2", "--seed", "1", "--validate-runs", "50", "--json", "-"],
+                ["compete", str(path), "--platform", PLATFORMS[0], "--platform", PLATFORMS[1], "--runs", "40",
+                 "--seed", "1", "--json", "-"]):
         a = runner.invoke(app, cmd)
         b = runner.invoke(app, [*cmd, "--scheduler", addr])
         assert a.exit_code == 0, a.output

@@ -19,6 +19,7 @@ import numpy as np
 
 from graphmodel import cluster
 from graphmodel.competition import _kernel as K
+from graphmodel.competition.engine import payments, platform_arrays
 
 __all__ = ["run_on_cluster"]
 
@@ -53,13 +54,12 @@ def _batch_on_worker(eco: Any, platforms: tuple, merchant_carry: float | None, s
                      runs: int) -> tuple[np.ndarray, ...]:
     import numba
 
-    from graphmodel.competition.compete import _payments, _platform_arrays  # compete imports this module's caller
     from graphmodel.kernels.cpu import threads
 
     def build() -> tuple:
-        g, probs, seg_u, seg_m = _platform_arrays(eco, platforms, merchant_carry, None)
+        g, probs, seg_u, seg_m = platform_arrays(eco, platforms, merchant_carry, None)
         return (g, np.ascontiguousarray(np.stack(probs)), np.ascontiguousarray(np.stack(seg_u)),
-                np.ascontiguousarray(np.stack(seg_m)), _payments(eco)[:3])
+                np.ascontiguousarray(np.stack(seg_m)), payments(eco)[:3])
 
     g, prob, seg_u, seg_m, pay = cluster.derived(eco, ("compete", repr(platforms), merchant_carry), build)
     with threads(cluster.worker_threads(workers)):
