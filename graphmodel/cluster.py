@@ -107,7 +107,16 @@ def share(client: Any, eco: Any) -> EcoRef:
     src = source_of(eco)
     if src is not None:
         return EcoRef(str(src), snapshot_stamp(src, format_of(src)))
-    return EcoRef(None, None, client.scatter(eco, broadcast=True, hash=False))
+    hit = _SCATTERED.get(eco)
+    if hit is not None and hit[0] is client and hit[1].status == "finished":
+        return EcoRef(None, None, hit[1])  # scattered by an earlier call: the workers keep what they derived
+    fut = client.scatter(eco, broadcast=True, hash=False)
+    _SCATTERED[eco] = (client, fut)
+    return EcoRef(None, None, fut)
+
+
+#: The scattered copy of each in-memory ecosystem (with its client), for as long as the ecosystem lives here.
+_SCATTERED: "weakref.WeakKeyDictionary[Any, tuple[Any, Any]]" = weakref.WeakKeyDictionary()
 
 
 _OPEN: "collections.OrderedDict[tuple, Any]" = collections.OrderedDict()

@@ -76,7 +76,7 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
     >>> write_mmap(eco, d); read_mmap(d).equals(eco)
     True
     """
-    from graphmodel.propagation.engine import _arc_probabilities, _structure
+    from graphmodel.propagation.engine import prepare
 
     target = Path(path)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
@@ -90,16 +90,15 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         for i, (_name, values) in enumerate(t.items()):
             arrays[f"{table}.{i}"] = np.ascontiguousarray(values)
     csr = eco.csr(LAYERS)
-    indptr, indices, layer, lptr, arc_key, perm = _structure(eco, csr)
-    stored_csr = perm is None  # a CSR in the usual (grouped) arc order: what build_csr makes
+    g = prepare(eco, LAYERS, _wc_spec(), model="ic")
+    stored_csr = g.indices is csr.indices  # the usual arc order (grouped by layer): what build_csr makes
     if stored_csr:
         for name in _CSR:
             arrays[f"csr.{name}"] = np.ascontiguousarray(getattr(csr, name))
-        arrays["csr.lptr"] = np.ascontiguousarray(lptr)
-        arrays["csr.arc_key"] = np.ascontiguousarray(arc_key)
-        p, seg_p = _arc_probabilities(eco, csr, _wc_spec(), "ic", None)
-        arrays["csr.prob_wc"] = np.ascontiguousarray(p, dtype=np.float64)
-        arrays["csr.seg_p_wc"] = np.ascontiguousarray(seg_p, dtype=np.float64)
+        arrays["csr.lptr"] = np.ascontiguousarray(g.lptr)
+        arrays["csr.arc_key"] = np.ascontiguousarray(g.arc_key)
+        arrays["csr.prob_wc"] = np.ascontiguousarray(g.prob, dtype=np.float64)
+        arrays["csr.seg_p_wc"] = np.ascontiguousarray(g.seg_p, dtype=np.float64)
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -186,7 +185,7 @@ def read_mmap(path: str | os.PathLike[str]) -> Ecosystem:
 def _attach_csr(eco: Ecosystem, root: Path, info: dict[str, Any], src: str) -> None:
     """Hand the stored propagation arrays to the caches that would otherwise build them."""
     from graphmodel.csr import CSR
-    from graphmodel.propagation import engine
+    from graphmodel.propagation.engine import preload
 
     if info.get("layers") != list(LAYERS) or info.get("n_users") != eco.n_users \
             or info.get("n_merchants") != eco.n_merchants:
@@ -204,6 +203,5 @@ def _attach_csr(eco: Ecosystem, root: Path, info: dict[str, Any], src: str) -> N
         raise InputError("csr.indptr.npy: does not span the arcs", source=src, field="csr")
     csr = CSR(a["indptr"], a["indices"], a["layer"], a["edge"], layers=LAYERS, n_users=eco.n_users,
               n_merchants=eco.n_merchants)
-    eco._cache[("csr", LAYERS, False)] = csr
-    engine._STRUCT_CACHE[csr] = (a["indptr"], a["indices"], a["layer"], a["lptr"], a["arc_key"], None)
-    engine._PROB_CACHE[csr] = (("ic", tuple(sorted(_wc_spec().items()))), a["prob_wc"], np.array(a["seg_p_wc"]))
+    eco._cache[("csr", LAYERS, False)] = csr  # what eco.csr() would build, from the file
+    preload(csr, lptr=a["lptr"], arc_key=a["arc_key"], spec=_wc_spec(), prob=a["prob_wc"], seg_p=a["seg_p_wc"])
