@@ -46,6 +46,9 @@ def format_of(path: str | os.PathLike[str]) -> str:
 def read(path: str | os.PathLike[str], *, strict: bool = False) -> Ecosystem:
     """Read an ecosystem from a CSV or Parquet directory, an ``.npz`` snapshot or a GraphML file.
 
+    An ecosystem read from an ``.npz`` or ``.gmm`` snapshot remembers it
+    (:func:`source_of`): Dask workers then open the file instead of receiving a copy.
+
     ``strict=True`` makes a stray non-numeric cell in a numeric-looking column
     of a CSV table (or a Parquet export without a manifest) an error instead of
     a warning.
@@ -123,7 +126,8 @@ def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = Fals
     """Write ``eco`` to ``path`` atomically; the format follows from the path (see :func:`read`).
 
     ``compress=True`` gzips CSV tables (``.csv.gz``), compresses the ``.npz``
-    or writes Parquet with zstd instead of snappy; it is ignored for GraphML.
+    or writes Parquet with zstd instead of snappy; it is ignored for GraphML
+    and refused for a memory-mapped ``.gmm`` directory (which must stay uncompressed).
     ``viewer="gephi"`` writes GraphML for viewers (see :func:`graphmodel.io.graphml.write_graphml`);
     other formats refuse it.
     """
