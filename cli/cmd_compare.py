@@ -60,11 +60,13 @@ def compare_cmd(
     param_draws: int | None = typer.Option(
         None, "--param-draws", help="With --params: bootstrap draws the runs are split over (default min(20, draws); 0: point estimate)."
     ),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786): batches of runs over its workers, the same numbers as here."),
 ) -> None:
     """Run the intent model over social, payment, transfer, social+transfer and all; print the verdict."""
     import dataclasses
 
     import graphmodel as gm
+    from graphmodel import cluster
     from graphmodel.experiments import DEFAULT, IntentModel
 
     # Everything that could fail after minutes of work is checked first.
@@ -100,14 +102,15 @@ def compare_cmd(
         intent = IntentModel(**{**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)}, **changes})
 
     long_run = runs * max(eco.n_edges(), 1) >= 200_000_000 or bool(sweep)
-    with progress_bar("compare", enabled=long_run) as progress:
-        res = gm.compare(
-            eco, seeds=seeds, campaign=campaign, price=price, prob=prob_option(prob), intent=intent,
-            scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
-            null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
-            progress=progress, breakeven=breakeven, parameter_sources=sources,
-            params=params, param_draws=param_draws,
-        )
+    with cluster.using(scheduler) as client:
+        with progress_bar("compare", enabled=long_run) as progress:
+            res = gm.compare(
+                eco, seeds=seeds, campaign=campaign, price=price, prob=prob_option(prob), intent=intent,
+                scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
+                null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
+                progress=progress, breakeven=breakeven, parameter_sources=sources,
+                params=params, param_draws=param_draws, client=client,
+            )
     if json_out is None or str(json_out) != "-":
         echo(_summary(res))  # printed before any file is written: a failed write loses no result
     save_json(res.to_dict(), json_out)

@@ -42,6 +42,7 @@ def compete_cmd(
     max_steps: int | None = typer.Option(None, "--max-steps", help="Stop each run after this many steps."),
     sweep: str | None = typer.Option(None, "--sweep", callback=not_empty, help="'NAME.budget=10:100:10', 'NAME.strength.LAYER=0.05:0.2:4' or 'multihoming=0:1:5' (START:STOP:NUM)."),
     workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786): batches of runs over its workers, the same numbers as here."),
     params: Path | None = typer.Option(None, "--params", help="Fitted parameters ('graphmodel fit --json'): strengths a platform does not name."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON ('-' for stdout)."),
     plot: Path | None = typer.Option(None, "--plot", help="Share over steps with bands (or the sweep) as .png/.pdf/.svg."),
@@ -49,6 +50,7 @@ def compete_cmd(
     """Run a competitive cascade between platforms and report shares of users, merchants and GMV."""
     import graphmodel as gm
     import graphmodel.io
+    from graphmodel import cluster
     from graphmodel.competition import load_contest, parse_platform
     from graphmodel.errors import InputError
 
@@ -70,8 +72,9 @@ def compete_cmd(
     options.setdefault("runs", 1000)
     eco = graphmodel.io.read(path)
     long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
-    with progress_bar("compete", enabled=long_run) as progress:
-        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, params=params, **options)
+    with cluster.using(scheduler) as client, progress_bar("compete", enabled=long_run) as progress:
+        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, params=params,
+                         client=client, **options)
     for line in res.warnings():
         note(f"warning: {line}")
     to_stdout = save_json(res.to_dict(), json_out)

@@ -80,25 +80,28 @@ def seeds_cmd(
     seed: int | None = typer.Option(None, "--seed", help="Random seed (selection and validation)."),
     validate_runs: int = typer.Option(1000, "--validate-runs", help="Monte Carlo runs validating the final seeds (0: none)."),
     workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); results do not depend on it."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786): batches of runs over its workers, the same numbers as here."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the result as JSON to this file ('-' for stdout)."),
 ) -> None:
     """Pick seeds maximising the expected spread (IMM/OPIM-C, CELF or a heuristic) and validate them."""
     import graphmodel.io
+    from graphmodel import cluster
     from graphmodel.seeding import seeds
 
     check_output(json_out, what="JSON")
     eco = graphmodel.io.read(path)
     p = prob_option(prob)
     progress = _SeedProgress()
-    try:
-        res = seeds(
-            eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,
-            node_type=node_type, epsilon=epsilon, min_rr_sets=min_rr_sets, max_memory=max_memory,
-            stop_when_saturated=stop_when_saturated, runs=runs, objective=objective, campaign=campaign, seed=seed,
-            validate_runs=validate_runs, workers=workers, progress=progress, params=params,
-        )
-    finally:
-        progress.close()
+    with cluster.using(scheduler) as client:
+        try:
+            res = seeds(
+                eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,
+                node_type=node_type, epsilon=epsilon, min_rr_sets=min_rr_sets, max_memory=max_memory,
+                stop_when_saturated=stop_when_saturated, runs=runs, objective=objective, campaign=campaign, seed=seed,
+                validate_runs=validate_runs, workers=workers, progress=progress, params=params, client=client,
+            )
+        finally:
+            progress.close()
     if json_out is not None:
         write_json(res.to_dict(), json_out)
         if str(json_out) == "-":

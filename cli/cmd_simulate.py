@@ -49,10 +49,12 @@ def simulate_cmd(
     workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON ('-' for stdout)."),
     nodes: bool = typer.Option(False, "--nodes", help="Include per-node activation frequency in the JSON."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786): batches of runs over its workers, the same numbers as here."),
 ) -> None:
     """Spread intent from seeds and report spread, per-layer attribution and merchants reached."""
     import graphmodel as gm
     import graphmodel.io
+    from graphmodel import cluster
     from graphmodel.seedsets import read_seed_file
 
     check_output(json_out, what="JSON")
@@ -63,23 +65,25 @@ def simulate_cmd(
         spec.extend(read_seed_file(seed_file))
     eco = graphmodel.io.read(path)
     long_run = model != "ppr" and runs * max(eco.n_edges(), 1) >= 50_000_000
-    with progress_bar("simulate", enabled=long_run) as progress:
-        res = gm.simulate(
-            eco,
-            model=model,
-            layers=layers,
-            prob=prob_option(prob),
-            params=params,
-            seeds=spec or "random:50",
-            runs=runs,
-            seed=seed,
-            max_steps=max_steps,
-            recovery=recovery,
-            damping=damping,
-            target_ci=target_ci,
-            workers=workers,
-            progress=progress,
-        )
+    with cluster.using(scheduler) as client:
+        with progress_bar("simulate", enabled=long_run) as progress:
+            res = gm.simulate(
+                eco,
+                model=model,
+                layers=layers,
+                prob=prob_option(prob),
+                params=params,
+                seeds=spec or "random:50",
+                runs=runs,
+                seed=seed,
+                max_steps=max_steps,
+                recovery=recovery,
+                damping=damping,
+                target_ci=target_ci,
+                workers=workers,
+                progress=progress,
+                client=client,
+            )
     for line in res.regime.warnings() if res.regime is not None else []:
         note(f"warning: {line}")
     if save_json(res.to_dict(nodes=nodes), json_out):

@@ -58,6 +58,7 @@ from graphmodel.competition import _kernel as K
 from graphmodel.competition.engine import (
     CURVE_STEPS,
     TIE_RULES,
+    RawContest,
     payments,
     platform_arrays,
     platform_outcomes,
@@ -67,6 +68,7 @@ from graphmodel.competition.engine import (
     union_layers,
 )
 from graphmodel.competition.platform import Platform, parse_platform
+from graphmodel.competition.remote import run_on_cluster
 from graphmodel.competition.result import CompeteResult, CompeteSweep, PlatformOutcome
 from graphmodel.competition.seed_rules import FOLLOWER_RULE, check_followers
 from graphmodel.competition.sweep import apply_sweep, parse_contest_sweep
@@ -98,6 +100,7 @@ def compete(
     sweep: str | None = None,
     regime_check: bool = True,
     params: Any = None,
+    client: Any = None,
 ) -> CompeteResult:
     """Run a contest between ``platforms`` and report their final shares.
 
@@ -135,6 +138,11 @@ def compete(
     regime_check
         Measure each platform's cascade regime into ``result.regime`` (see
         :mod:`graphmodel.propagation.regime`); off saves its cost.
+    client
+        Run on a Dask cluster (a ``distributed.Client``, a ``LocalCluster`` or a
+        scheduler address): the runs of the contest and of every sweep point are
+        split into batches over the workers (:mod:`graphmodel.competition.remote`);
+        seeds are chosen here. The result is the same, to the bit, as without ``client``.
     params
         Fitted parameters (``graphmodel fit --json`` file, Params or FitResult): every layer
         whose strength a platform did not name gets the fitted probability
@@ -187,6 +195,13 @@ def compete(
     def run_one(pl, opts, done0):
         arr = prepare(eco, pl, opts["merchant_carry"], seed_ss, workers, cache, tie=tie,
                       multihoming=opts["multihoming"])
+        if client is not None:
+            raw = RawContest(*run_on_cluster(
+                client, eco, pl, opts["merchant_carry"], arr.seeds, arr.seed_ptr, key=key, runs=runs,
+                tie=TIE_RULES[tie], switching=opts["switching"], lock_in=opts["lock_in"],
+                multihoming=opts["multihoming"], max_steps=max_steps, curve_len=curve_len, workers=workers,
+                progress=progress, done0=done0, total=total))
+            return arr, raw
         raw = run_contest(eco, arr, pay[:3], key=key, runs=runs, tie=tie, switching=opts["switching"],
                           lock_in=opts["lock_in"], multihoming=opts["multihoming"], max_steps=max_steps,
                           curve_len=curve_len, workers=workers, progress=progress, done0=done0, total=total)

@@ -30,7 +30,7 @@ from graphmodel.propagation import _kernels as K
 if TYPE_CHECKING:
     from graphmodel.propagation.probability import ProbSpec
 
-__all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
+__all__ = ["PropagationGraph", "RawRuns", "prepare", "preload", "run_batch", "trace", "base_key", "MODELS"]
 
 #: Model name -> kernel code.
 MODELS: dict[str, int] = {"ic": K.MODEL_IC, "lt": K.MODEL_LT, "sir": K.MODEL_SIR}
@@ -163,6 +163,21 @@ def _arc_probabilities(eco: Ecosystem, csr: CSR, spec: Any, model: str, perm: np
     if cacheable:
         _PROB_CACHE[csr] = (key, p, seg_p.copy())
     return p, seg_p
+
+
+def preload(csr: CSR, *, lptr: np.ndarray, arc_key: np.ndarray, spec: dict[str, Any] | None = None,
+            prob: np.ndarray | None = None, seg_p: np.ndarray | None = None, model: str = "ic") -> None:
+    """Give :func:`prepare` arrays computed before (a memory-mapped snapshot's) instead of building them.
+
+    ``csr`` must be in the usual arc order (arcs of a node grouped by layer, as
+    :meth:`Ecosystem.csr <graphmodel.Ecosystem.csr>` builds it); ``lptr`` and ``arc_key``
+    are then its layer pointers and coin keys, and ``prob``/``seg_p`` the
+    per-arc probabilities of ``spec`` (a parsed spec of numbers and ``"wc"``)
+    under ``model``. The arrays are used as they are (read-only views stay views).
+    """
+    _STRUCT_CACHE[csr] = (csr.indptr, csr.indices, csr.layer, lptr, arc_key, None)
+    if spec is not None and prob is not None and seg_p is not None:
+        _PROB_CACHE[csr] = ((model, tuple(sorted(spec.items()))), prob, np.array(seg_p, dtype=np.float64))
 
 
 def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model: str = "ic") -> PropagationGraph:

@@ -7,6 +7,7 @@ set by the propagation core (its own random stream).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmodel import cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.checks import check_workers
 from graphmodel.errors import InputError
@@ -166,7 +168,7 @@ def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
 
 
 def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
-              weights: np.ndarray | None, workers, progress=None) -> tuple[Estimate, Estimate]:
+              weights: np.ndarray | None, workers, progress=None, client: Any = None) -> tuple[Estimate, Estimate]:
     """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
     A weighted objective is the mean over 20 independent batches of runs of
@@ -180,7 +182,7 @@ def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, se
         def cb(done: int, total: int) -> None:
             progress(SeedProgress("validate", int(done), int(total), "runs"))
     res = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=runs, seed=main, workers=workers,
-                   progress=cb)
+                   progress=cb, client=client)
     if weights is None:
         return res.spread, res.spread
     nu = len(weights)
@@ -188,7 +190,8 @@ def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, se
     size = max(1, runs // batches)
     values = []
     for ss in extra.spawn(batches):
-        r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers)
+        r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers,
+                     client=client)
         values.append(float((r.activation_frequency[:nu] * weights).sum()))
     return res.spread, estimate(values)
 
@@ -266,6 +269,7 @@ def seeds(
     stop_when_saturated: bool = False,
     progress: Callable[[SeedProgress], None] | None = None,
     params: Any = None,
+    client: Any = None,
 ) -> SeedResult:
     """Choose seeds that maximise the expected spread of a cascade.
 
@@ -314,6 +318,11 @@ def seeds(
     validate_runs : Monte Carlo runs of the final validation (0: none)
     workers : threads (default: all cores); results do not depend on it
     delta : OPIM-C failure probability (default ``1 / n``)
+    client : run on a Dask cluster (a ``distributed.Client``, a ``LocalCluster`` or a
+        scheduler address): the RR sets of ``imm`` are drawn by the workers
+        (:mod:`graphmodel.seeding.remote`) and the validation runs split over them;
+        the seeds and every number are those of a run without ``client``. ``celf``
+        and the heuristics select here (only their validation goes to the cluster).
 
     Examples
     --------
@@ -401,15 +410,25 @@ def seeds(
         rr_graph = make_rr_graph()
         if rr_graph.roots.size == 0:
             raise InputError(f"objective {objective!r}: no user has a positive weight", field="objective")
-        try:
-            sel = opim_c(
-                rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
-                opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
-                min_sets=min_rr_sets, max_bytes=max_bytes, floor_nodes=FLOOR_NODES if default_floor else None,
-                progress=progress, fill_order=fill_order, stop_when_saturated=bool(stop_when_saturated),
-            )
-        except MemoryBudgetError as exc:
-            raise InputError(f"max_memory too small: {exc}", field="max_memory") from None
+        with contextlib.ExitStack() as stack:
+            rr_workers = workers
+            if client is not None:
+                from graphmodel.seeding.remote import ClusterRRGraph
+
+                conn = stack.enter_context(cluster.using(client))
+                rr_graph = ClusterRRGraph(rr_graph, client=conn, eco=eco, layers=layers, prob=prob, model=model,
+                                          weights=weights)
+                rr_workers = 2 * cluster.n_workers(conn)  # threads waiting on chunks: two in flight per worker
+            try:
+                sel = opim_c(
+                    rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
+                    opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain),
+                    workers=rr_workers, min_sets=min_rr_sets, max_bytes=max_bytes,
+                    floor_nodes=FLOOR_NODES if default_floor else None, progress=progress, fill_order=fill_order,
+                    stop_when_saturated=bool(stop_when_saturated),
+                )
+            except MemoryBudgetError as exc:
+                raise InputError(f"max_memory too small: {exc}", field="max_memory") from None
         nodes, gains = sel.nodes, sel.gains
         guarantee = sel.guarantee()
         n_rr = sel.n_rr_sets
@@ -469,7 +488,7 @@ def seeds(
         tv = time.perf_counter()
         validation, objective_value = _validate(
             eco, nodes, model=model, layers=graph.layers, prob=prob, seed=np.random.SeedSequence(k_val),
-            runs=int(validate_runs), weights=weights, workers=workers, progress=progress,
+            runs=int(validate_runs), weights=weights, workers=workers, progress=progress, client=client,
         )
         timings["validate"] = time.perf_counter() - tv
     reg = None
