@@ -66,7 +66,7 @@ def compare_cmd(
     import dataclasses
 
     import graphmodel as gm
-    from graphmodel import cluster
+    from graphmodel import clients
     from graphmodel.experiments import DEFAULT, IntentModel
 
     # Everything that could fail after minutes of work is checked first.
@@ -102,7 +102,7 @@ def compare_cmd(
         intent = IntentModel(**{**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)}, **changes})
 
     long_run = runs * max(eco.n_edges(), 1) >= 200_000_000 or bool(sweep)
-    with cluster.using(scheduler) as client:
+    with clients.using(scheduler) as client:
         with progress_bar("compare", enabled=long_run) as progress:
             res = gm.compare(
                 eco, seeds=seeds, campaign=campaign, price=price, prob=prob_option(prob), intent=intent,

@@ -50,7 +50,7 @@ def compete_cmd(
     """Run a competitive cascade between platforms and report shares of users, merchants and GMV."""
     import graphmodel as gm
     import graphmodel.io
-    from graphmodel import cluster
+    from graphmodel import clients
     from graphmodel.competition import load_contest, parse_platform
     from graphmodel.errors import InputError
 
@@ -72,7 +72,7 @@ def compete_cmd(
     options.setdefault("runs", 1000)
     eco = graphmodel.io.read(path)
     long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
-    with cluster.using(scheduler) as client, progress_bar("compete", enabled=long_run) as progress:
+    with clients.using(scheduler) as client, progress_bar("compete", enabled=long_run) as progress:
         res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, params=params,
                          client=client, **options)
     for line in res.warnings():

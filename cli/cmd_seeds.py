@@ -85,14 +85,14 @@ def seeds_cmd(
 ) -> None:
     """Pick seeds maximising the expected spread (IMM/OPIM-C, CELF or a heuristic) and validate them."""
     import graphmodel.io
-    from graphmodel import cluster
+    from graphmodel import clients
     from graphmodel.seeding import seeds
 
     check_output(json_out, what="JSON")
     eco = graphmodel.io.read(path)
     p = prob_option(prob)
     progress = _SeedProgress()
-    with cluster.using(scheduler) as client:
+    with clients.using(scheduler) as client:
         try:
             res = seeds(
                 eco, k=k, budget=budget, cost=cost or None, method=method, model=model, layers=layers, prob=p,

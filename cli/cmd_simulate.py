@@ -54,7 +54,7 @@ def simulate_cmd(
     """Spread intent from seeds and report spread, per-layer attribution and merchants reached."""
     import graphmodel as gm
     import graphmodel.io
-    from graphmodel import cluster
+    from graphmodel import clients
     from graphmodel.seedsets import read_seed_file
 
     check_output(json_out, what="JSON")
@@ -65,7 +65,7 @@ def simulate_cmd(
         spec.extend(read_seed_file(seed_file))
     eco = graphmodel.io.read(path)
     long_run = model != "ppr" and runs * max(eco.n_edges(), 1) >= 50_000_000
-    with cluster.using(scheduler) as client:
+    with clients.using(scheduler) as client:
         with progress_bar("simulate", enabled=long_run) as progress:
             res = gm.simulate(
                 eco,

@@ -31,7 +31,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("SweepResult", "sweep"), "graphmodel.studies"),
     **dict.fromkeys(("CompareResult", "IntentModel", "compare"), "graphmodel.experiments"),
     **dict.fromkeys(("CompeteResult", "Platform", "compete"), "graphmodel.competition"),
-    **dict.fromkeys(("FitResult", "Params", "fit", "load_params"), "graphmodel.fitting"),
+    **dict.fromkeys(("FitResult", "fit"), "graphmodel.fitting"),
+    **dict.fromkeys(("Params", "load_params"), "graphmodel.params"),
     "CSR": "graphmodel.csr",
     "resolve_seeds": "graphmodel.seedsets",
     "generate": "graphmodel.generator",
@@ -52,9 +53,10 @@ if TYPE_CHECKING:  # static tools see the real names
     from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
     from graphmodel.estimate import Estimate
     from graphmodel.experiments import CompareResult, IntentModel, compare
-    from graphmodel.fitting import FitResult, Params, fit, load_params
+    from graphmodel.fitting import FitResult, fit
     from graphmodel.generator import generate
     from graphmodel.io import read, write
+    from graphmodel.params import Params, load_params
     from graphmodel.propagation import SimulationResult, simulate
     from graphmodel.seeding import SeedResult, seeds
     from graphmodel.seedsets import resolve_seeds

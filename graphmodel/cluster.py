@@ -26,9 +26,7 @@ Examples
 from __future__ import annotations
 
 import collections
-import contextlib
 import math
-import os
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -37,47 +35,11 @@ from typing import Any
 
 from graphmodel.errors import InputError
 
-__all__ = ["connect", "using", "EcoRef", "share", "open_ecosystem", "derived", "batches", "iter_batches",
+__all__ = ["EcoRef", "share", "open_ecosystem", "derived", "batches", "iter_batches",
            "map_runs", "submit", "n_workers", "worker_threads"]
 
 
-# --------------------------------------------------------------------------- clients
-def connect(scheduler: Any) -> tuple[Any, bool]:
-    """``(client, own)`` for a ``distributed.Client``, a ``LocalCluster`` or a scheduler address.
-
-    ``own`` is True when this call made the client (the caller closes it).
-    """
-    try:
-        from dask.distributed import Client
-    except ImportError:  # pragma: no cover - the dask extra is missing
-        raise InputError("Dask is not installed: pip install 'graphmodel[dask]'", field="scheduler") from None
-    if isinstance(scheduler, Client):
-        return scheduler, False
-    if hasattr(scheduler, "scheduler_address"):
-        return Client(scheduler), True
-    if not isinstance(scheduler, (str, os.PathLike)):
-        raise InputError(f"expected a dask Client, a LocalCluster or a scheduler address, got {type(scheduler).__name__}",
-                         field="client")
-    try:
-        return Client(str(scheduler), timeout="10s"), True
-    except OSError as exc:
-        raise InputError(f"cannot reach the Dask scheduler {scheduler!s}: {exc}", field="scheduler") from None
-
-
-@contextlib.contextmanager
-def using(scheduler: Any) -> Iterator[Any]:
-    """A client for the duration of a ``with`` block (closed at its end if it was made here); None for None."""
-    if scheduler is None:
-        yield None
-        return
-    client, own = connect(scheduler)
-    try:
-        yield client
-    finally:
-        if own:
-            client.close()
-
-
+# --------------------------------------------------------------------------- workers
 def n_workers(client: Any) -> int:
     """Worker processes the scheduler knows (at least 1)."""
     import inspect

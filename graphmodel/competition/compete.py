@@ -160,7 +160,7 @@ def compete(
     plats = as_platforms(platforms)
     fitted_sources: dict[str, dict[str, str]] = {}
     if params is not None:
-        from graphmodel.fitting.params import as_params  # fitting sits beside competition: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         fp, src = fitted.prob_spec(), fitted.sources()

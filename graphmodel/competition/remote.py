@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from graphmodel import cluster
+from graphmodel import clients, cluster
 from graphmodel.competition import _kernel as K
 from graphmodel.competition.engine import payments, platform_arrays
 
@@ -33,7 +33,7 @@ def run_on_cluster(client: Any, eco: Any, platforms: Sequence[Any], merchant_car
 
     ``tie`` is the kernel's tie code; ``progress(done, total)`` is called as batches arrive, in order.
     """
-    with cluster.using(client) as c:
+    with clients.using(client) as c:
         batch = max(1, math.ceil(runs / (2 * cluster.n_workers(c))))
         args = (tuple(platforms), merchant_carry, np.asarray(seeds, np.int64), np.asarray(seed_ptr, np.int64),
                 int(key), int(tie), float(switching), float(lock_in), float(multihoming), max_steps, int(curve_len),

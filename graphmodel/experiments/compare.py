@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmodel import cluster
+from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
@@ -537,7 +537,7 @@ def compare(
     >>> bool((res.per_run["all"]["purchases"] >= res.per_run["social"]["purchases"]).all())
     True
     """
-    with cluster.using(client) as conn:
+    with clients.using(client) as conn:
         return _compare(eco, runner=ScenarioRunner(workers=workers, client=conn), seeds=seeds, campaign=campaign,
                         price=price, prob=prob, intent=intent, scenarios=scenarios, runs=runs, seed=seed,
                         normalize=normalize, null=null, sweep=sweep, sweep_runs=sweep_runs, repeats=repeats,
@@ -599,7 +599,7 @@ def _compare(
     if params is not None:
         if prob is not None:
             raise InputError("give either prob or params (fitted parameters set the probabilities)", field="params")
-        from graphmodel.fitting.params import as_params  # fitting sits beside experiments: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         prob = fitted.prob_spec(LAYERS)

@@ -277,7 +277,7 @@ def _arrow_to_table(result: Any) -> Table:
 
 # --------------------------------------------------------------------------- Dask
 def _client(scheduler: Any) -> tuple[Any, bool]:
-    from graphmodel.cluster import connect  # the one way a scheduler argument becomes a client
+    from graphmodel.clients import connect  # the one way a scheduler argument becomes a client
 
     return connect(scheduler)
 

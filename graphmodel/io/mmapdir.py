@@ -171,12 +171,8 @@ def read_mmap(path: str | os.PathLike[str]) -> Ecosystem:
             tables[table] = Table(cols, name=table, length=rows.get(table))
         except InputError as exc:
             raise InputError(f"table {table!r}: {exc.message}", source=src, field=exc.field) from None
-    try:
-        eco = Ecosystem(tables["user"], tables["merchant"], social=tables["social"], payment=tables["payment"],
-                        transfer=tables["transfer"], social_directed=bool(manifest.get("social_directed", False)),
-                        meta=manifest.get("meta", {}))
-    except InputError as exc:
-        raise InputError(f"inconsistent snapshot: {exc}", source=src) from None
+    eco = Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
+                                meta=manifest.get("meta", {}), source=src)
     if manifest.get("csr"):
         _attach_csr(eco, root, manifest["csr"], src)
     return eco

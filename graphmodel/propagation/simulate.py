@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmodel import cluster
+from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.checks import check_optional_nonneg_int, check_positive_int
 from graphmodel.errors import InputError
@@ -183,7 +183,7 @@ def simulate(
     if params is not None:
         if prob is not None:
             raise InputError("give either prob or params (fitted parameters set the probabilities)", field="params")
-        from graphmodel.fitting.params import as_params  # fit sits above propagation: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         prob = fitted.prob_spec(layer_names)
@@ -226,7 +226,7 @@ def simulate(
                 for s, n in cluster.batches(runs, size=batch)
             )
         else:
-            c = stack.enter_context(cluster.using(client))
+            c = stack.enter_context(clients.using(client))
             if target_ci is None:
                 batch = max(1, math.ceil(runs / (2 * cluster.n_workers(c))))
             if isinstance(spec, np.ndarray):

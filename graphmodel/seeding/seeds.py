@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmodel import cluster
+from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.checks import check_workers
 from graphmodel.errors import InputError
@@ -362,7 +362,7 @@ def seeds(
     if params is not None:
         if prob is not None or model != "ic":
             raise InputError("params (fitted IC probabilities) replace prob and need model 'ic'", field="params")
-        from graphmodel.fitting.params import as_params  # fitting sits beside seeding: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         names = eco.csr(layers).layers
@@ -415,7 +415,7 @@ def seeds(
             if client is not None:
                 from graphmodel.seeding.remote import ClusterRRGraph
 
-                conn = stack.enter_context(cluster.using(client))
+                conn = stack.enter_context(clients.using(client))
                 rr_graph = ClusterRRGraph(rr_graph, client=conn, eco=eco, layers=layers, prob=prob, model=model,
                                           weights=weights)
                 rr_workers = 2 * cluster.n_workers(conn)  # threads waiting on chunks: two in flight per worker

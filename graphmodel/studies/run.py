@@ -260,7 +260,7 @@ def _run_dask(study, out, pending, eco_paths, client, scheduler, workers, finish
     cluster = None
     if own_client:
         if scheduler is not None:
-            from graphmodel.cluster import connect
+            from graphmodel.clients import connect
 
             client = connect(scheduler)[0]
         else:
