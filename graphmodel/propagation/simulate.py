@@ -219,9 +219,10 @@ def simulate(
         arr.flags.writeable = False
     reg = None
     if regime_check and not isinstance(prob, np.ndarray):
-        from graphmodel.propagation.regime import regime
+        from graphmodel.propagation.regime import REGIME_SEED, regime
 
-        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=ss.spawn(1)[0])
+        # a property of the graph and transmission: a fixed seed, so repeated calls reuse the cached result
+        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=REGIME_SEED)
     return SimulationResult(
         model=model,
         spread=estimate(raw.users),
