@@ -54,7 +54,7 @@ from graphmodel.kernels.skip import break_table, max_out, max_seg
 __all__ = [
     "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
     "grouped_structure", "layer_keys", "nonbacktracking_step", "reverse_arcs", "live_edge_graph",
-    "live_reach",
+    "live_reach", "layer_wc",
 ]
 
 
@@ -480,6 +480,22 @@ def reverse_arcs(lptr, indices, inptr, tin, tkey, rev):
                     else:
                         hi = mid
                 rev[a] = tin[lo] if lo < b1 and tkey[lo] == want else -1
+
+
+@njit(cache=True)
+def layer_wc(lptr, indices, lid, indeg, out):
+    """Weighted cascade on layer ``lid`` alone: ``out[a] = 1 / in-degree of a's head within the layer`` (at least 1)
+    for the layer's arcs (other arcs untouched); ``indeg`` is per-node scratch. Same values as
+    :func:`graphmodel.propagation.probability.arc_probabilities` gives on the layer's own CSR."""
+    n = lptr.shape[0]
+    for v in range(n):
+        indeg[v] = 0
+    for v in range(n):
+        for a in range(lptr[v, lid], lptr[v, lid + 1]):
+            indeg[indices[a]] += 1
+    for v in range(n):
+        for a in range(lptr[v, lid], lptr[v, lid + 1]):
+            out[a] = 1.0 / max(indeg[indices[a]], 1)
 
 
 @njit(cache=True, parallel=True)

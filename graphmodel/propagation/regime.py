@@ -261,7 +261,7 @@ def regime(
         if ls == use:
             p = base.prob
         else:
-            p = _set_probabilities(eco, csr, base, ls[0], prob, model=model)
+            p = _set_probabilities(eco, csr, base, ls[0], prob, model=model, out=work.pbuf(base.m))
         if model == "sir":
             den = 1.0 - (1.0 - p) * (1.0 - float(recovery))
             p = np.divide(p, den, out=np.zeros_like(p), where=den > 0)
@@ -314,30 +314,43 @@ def _restrict(prob: Any, ls: Sequence[str]) -> Any:
 
 
 def _set_probabilities(eco: Any, csr: CSR, base: PropagationGraph, layer: str, prob: Any, *,
-                       model: str) -> np.ndarray:
-    """Per-arc probabilities of ``layer`` alone, on the union's arcs (0 on the other layers).
+                       model: str, out: np.ndarray | None = None) -> np.ndarray:
+    """Per-arc probabilities of ``layer`` alone, on the union's arcs (the kernels read no other arc).
 
-    The values are those :func:`prepare` gives on ``eco.csr(layer)`` ('wc' counts in-degree within the layer,
-    LT normalises within it): the layer's arcs are handed to :func:`arc_probabilities` as a CSR of their own,
-    made of views where the spec needs no edge attribute.
+    The values are those :func:`prepare` gives on ``eco.csr(layer)``: a number, 'exp' and 'attr' do not
+    depend on the other layers, so the union's values serve as they are (no copy); 'wc' counts in-degree
+    within the layer (written into ``out``, one buffer for every layer of a call); LT normalises within the
+    layer, so its arcs are handed to :func:`arc_probabilities` as a CSR of their own.
     """
     lid = base.layers.index(layer)
-    spec = parse_prob_spec(_restrict(prob, [layer]), [layer], model=model)
+    v = parse_prob_spec(_restrict(prob, [layer]), [layer], model=model)[layer]
+    union_v = parse_prob_spec(_restrict(prob, list(base.layers)), list(base.layers), model=model)[layer]
+    if model != "lt" and v == union_v and v != "wc":
+        return base.prob
+    if out is None:
+        out = np.zeros(base.m, dtype=np.float64)
+    if model != "lt" and v == "wc":
+        K.layer_wc(base.lptr, base.indices, lid, np.empty(base.n, dtype=np.int64), out)
+        return out
+    spec = {layer: v}
     perm = _structure(eco, csr)[5]
     mask = csr.layer == lid
     counts = base.lptr[:, lid + 1] - base.lptr[:, lid]  # arcs of the layer per node (any arc order)
     indptr = np.zeros(csr.n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     m_l = int(indptr[-1])
-    v = spec[layer]
     attr = isinstance(v, str) and v != "wc"
     sub = CSR(indptr=indptr, indices=csr.indices[mask], layer=np.broadcast_to(np.int8(0), (m_l,)),
               edge=csr.edge[mask] if attr else np.broadcast_to(np.int64(0), (m_l,)), layers=(layer,),
               n_users=csr.n_users, n_merchants=csr.n_merchants, reverse=csr.reverse)
     p_l, _ = arc_probabilities(eco, sub, spec, model=model)
-    full = np.zeros(csr.m, dtype=np.float64)
-    full[mask] = p_l
-    return full if perm is None else full[perm]
+    if perm is None:
+        out[mask] = p_l
+    else:
+        full = np.zeros(csr.m, dtype=np.float64)
+        full[mask] = p_l
+        out[:] = full[perm]
+    return out
 
 
 class _Work:
@@ -354,6 +367,13 @@ class _Work:
         self.stamp = np.full(g.n, -1, dtype=np.int64)
         self.queue = np.empty(g.n, dtype=np.int64)
         self.tag = 0
+        self._pbuf: np.ndarray | None = None
+
+    def pbuf(self, m: int) -> np.ndarray:
+        """One per-arc buffer for the per-layer probabilities of every layer of the call."""
+        if self._pbuf is None:
+            self._pbuf = np.zeros(m, dtype=np.float64)
+        return self._pbuf
 
 
 def _measure(w: _Work, p: np.ndarray, lmask: np.ndarray, layers: tuple[str, ...], *, samples: int, roots: int,
