@@ -32,6 +32,17 @@ intent model) has exactly this live-edge form. SIR with per-step probability
 ``p`` and recovery ``r`` transmits along an arc with probability
 ``T = p / (1 - (1 - p)(1 - r))`` over an infection, and is measured with
 ``T``; LT's weights are read as IC probabilities (an approximation, noted).
+
+Cost: every layer set is a mask over the layers of the union graph, so no
+per-layer graph is built or kept; the reverse-arc table is built once per
+graph; live-edge graphs come from counter-based arc coins (the same coins for
+every layer set of a sample) in parallel kernels whose results do not depend
+on the thread count; sampling stops early once the giant share is decided;
+the power iteration stops once its proved bracket excludes 1 (see
+:func:`_branching`); and results of calls with an integer seed are cached
+per graph and transmission (simulate and compare use :data:`REGIME_SEED`).
+``Regime.timings`` holds the seconds per phase of the call that computed it
+(``benchmarks/bench_regime.py --phases``).
 """
 
 from __future__ import annotations
@@ -121,7 +132,8 @@ class Regime:
         "live-edge graphs sampled with each arc's transmission probability: largest strongly connected component "
         f"(supercritical when >= {GIANT_SHARE:.0%} of users and >= {GIANT_MIN} users) and searches from random user "
         "seeds; branching = spectral radius of the probability-weighted non-backtracking matrix"))
-    #: Seconds per phase of the call that computed this result (not part of :meth:`to_dict`).
+    #: Seconds per phase of the call that computed this result, wall (``_cpu``: CPU seconds summed over the
+    #: process's threads); not part of :meth:`to_dict`.
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -232,7 +244,7 @@ def regime(
             "lt": "LT: per-arc weights read as IC transmission probabilities (an approximation)"}.get(model)
     if not use:
         return Regime(layers={}, samples=int(samples), roots=int(roots), note="no non-empty layer in use")
-    t_all = time.perf_counter()
+    t_all, c_all = time.perf_counter(), time.process_time()
     csr = eco.csr(use)
     ckey = _cache_key(prob, use, model=model, recovery=recovery, samples=samples, roots=roots, seed=seed,
                       each_layer=each_layer)
@@ -271,6 +283,7 @@ def regime(
                              coin_base=coin_base, timings=tm, name=name)
         del p
     tm["total"] = time.perf_counter() - t_all
+    tm["total_cpu"] = time.process_time() - c_all  # all threads of the process
     res = Regime(layers=out, samples=int(samples), roots=int(roots), note=note, timings=tm)
     if ckey is not None:
         entries = _RESULTS.setdefault(csr, OrderedDict())
@@ -402,9 +415,10 @@ def _measure(w: _Work, p: np.ndarray, lmask: np.ndarray, layers: tuple[str, ...]
     timings[f"{name}.samples"] = time.perf_counter() - t
     share = float(np.mean(giant))
     sup = bool(share >= GIANT_SHARE and share * U >= GIANT_MIN)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     b, lo, hi, it = _branching(w, p, lmask)
     timings[f"{name}.branching"] = time.perf_counter() - t
+    timings[f"{name}.branching_cpu"] = time.process_time() - c
     timings[f"{name}.iterations"] = it
     return LayerRegime(layers=layers, giant_scc=share, reach=estimate(np.concatenate(reach) if reach else []),
                        branching=b, supercritical=sup, users=int(U), branching_bounds=(lo, hi), samples=len(giant))

@@ -102,7 +102,8 @@ def simulate(
     regime_check
         Measure the regime of the cascade (:mod:`graphmodel.propagation.regime`:
         is a giant live-edge component what the result measures?) into
-        ``result.regime``; off saves its cost (a few live-edge samples).
+        ``result.regime``; measured once per graph and transmission (then cached),
+        off saves its cost (live-edge samples and a power iteration).
 
     Examples
     --------
