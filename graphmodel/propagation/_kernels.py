@@ -500,12 +500,15 @@ def layer_wc(lptr, indices, lid, indeg, out):
 
 @njit(cache=True, parallel=True)
 def nonbacktracking_step(lptr, indices, prob, rev, lmask, x, inv, s, y, part, lo, hi):
-    """``y = inv * (B + I) x`` over the arcs of the layers in ``lmask``, ``B[a, b] = prob[b]`` for arc ``b``
-    leaving the head of ``a``, ``b`` not ``a`` reversed (``rev``, within the layer).
+    """``x <- inv * (B + I) x`` in place over the arcs of the layers in ``lmask``, ``B[a, b] = prob[b]`` for arc
+    ``b`` leaving the head of ``a``, ``b`` not ``a`` reversed (``rev``, within the layer).
 
-    Per block of :data:`REGIME_BLOCK` nodes: ``part`` the sum of ``y``, ``lo``/``hi`` the least and
-    greatest ratio ``((B + I) x)_a / x_a`` (Collatz-Wielandt bounds on the spectral radius of ``B + I``
-    when ``x > 0`` on the set). ``s`` is per-node scratch. Used by :mod:`graphmodel.propagation.regime`.
+    First every node ``v`` sums ``s[v] = sum_b prob[b] x[b]`` over its arcs and every arc ``b`` of ``v`` gets
+    ``y[b] = s[v] - prob[b] x[b]`` (both sequential); then ``((B + I) x)_a = y[rev[a]] + x[a]`` (``s`` of
+    ``a``'s head when it has no reverse): one random read per arc. Per block of :data:`REGIME_BLOCK` nodes:
+    ``part`` the sum of the new ``x``, ``lo``/``hi`` the least and greatest ratio ``((B + I) x)_a / x_a``
+    (Collatz-Wielandt bounds on the spectral radius of ``B + I`` when ``x > 0`` on the set). ``s`` (per node)
+    and ``y`` (per arc) are scratch. Used by :mod:`graphmodel.propagation.regime`.
     """
     n = lptr.shape[0]
     L = lptr.shape[1] - 1
@@ -518,6 +521,10 @@ def nonbacktracking_step(lptr, indices, prob, rev, lmask, x, inv, s, y, part, lo
                     for b in range(lptr[v, l], lptr[v, l + 1]):
                         acc += prob[b] * x[b]
             s[v] = acc
+            for l in range(L):
+                if lmask[l]:
+                    for b in range(lptr[v, l], lptr[v, l + 1]):
+                        y[b] = acc - prob[b] * x[b]
     for k in prange(nb):
         tot = 0.0
         mn = np.inf
@@ -526,15 +533,14 @@ def nonbacktracking_step(lptr, indices, prob, rev, lmask, x, inv, s, y, part, lo
             for l in range(L):
                 if lmask[l]:
                     for a in range(lptr[v, l], lptr[v, l + 1]):
-                        val = s[indices[a]] + x[a]
                         r = rev[a]
-                        if r >= 0:
-                            val -= prob[r] * x[r]
-                        q = val / x[a]
+                        xa = x[a]
+                        val = (y[r] if r >= 0 else s[indices[a]]) + xa
+                        q = val / xa
                         mn = min(mn, q)
                         mx = max(mx, q)
                         val *= inv
-                        y[a] = val
+                        x[a] = val
                         tot += val
         part[k] = tot
         lo[k] = mn

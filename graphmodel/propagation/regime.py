@@ -489,7 +489,6 @@ def _branching(w: _Work, p: np.ndarray, lmask: np.ndarray, iters: int = 200, tol
         lo = max(lo, float(np.min(w.lo)) - 1.0)
         hi = min(hi, float(np.max(w.hi)) - 1.0)
         new = norm - 1.0  # sum(x) == 1
-        x, y = y, x
         inv = 1.0 / norm
         if not math.isnan(lam):
             diffs.append(new - lam)
@@ -505,5 +504,4 @@ def _branching(w: _Work, p: np.ndarray, lmask: np.ndarray, iters: int = 200, tol
             q = max(abs(diffs[-j] / diffs[-j - 1]) for j in (1, 2, 3))
             if q < 1.0 and abs(diffs[-1]) * q / (1.0 - q) <= tol * scale:
                 break
-    w.x, w.y = x, y
     return float(min(max(lam, lo, 0.0), hi)), max(lo, 0.0), hi, k
