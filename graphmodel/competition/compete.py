@@ -74,7 +74,7 @@ from graphmodel.competition.seed_rules import FOLLOWER_RULE, check_followers
 from graphmodel.competition.sweep import apply_sweep, parse_contest_sweep
 from graphmodel.errors import InputError
 from graphmodel.estimate import estimate
-from graphmodel.propagation.regime import regime
+from graphmodel.propagation.regime import REGIME_SEED, regime
 
 if TYPE_CHECKING:
     from graphmodel.ecosystem import Ecosystem
@@ -240,9 +240,9 @@ def compete(
         info["seed_selection"] = arr.selections
     if fitted_sources:
         info["sources"] = fitted_sources
-    reg_ss = ss.spawn(1)[0].spawn(len(plats))
-    regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=reg_ss[i])
-               for i, p in enumerate(plats)} if regime_check else {}
+    # one fixed seed, as in simulate and compare: measured once per graph and transmission, then cached
+    regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=REGIME_SEED)
+               for p in plats} if regime_check else {}
     return CompeteResult(
         platforms=outcomes,
         curve_mean=share.mean(axis=0),

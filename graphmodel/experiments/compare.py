@@ -39,7 +39,7 @@ from graphmodel.experiments.scenarios import (
 from graphmodel.experiments.sweep import WinnerMap, contenders_for, parse_winner_sweep
 from graphmodel.experiments.verdict import control_line, fmt, verdict_lines, winner
 from graphmodel.jsonable import jsonable
-from graphmodel.propagation.regime import Regime, regime
+from graphmodel.propagation.regime import REGIME_SEED, Regime, regime
 
 if TYPE_CHECKING:
     from graphmodel.propagation.probability import ProbSpec
@@ -709,7 +709,8 @@ def _compare(
         sweep_res = _sweep(eco, setup, axes, prob_spec, key=key, runs=int(sweep_runs), runner=runner, prog=prog)
 
     used = [x for x in LAYERS if eco.n_edges(x) > 0 and any(x in v for v in scen.values())]
-    reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=ss.spawn(1)[0]) \
+    # the regime is a property of the graph and transmission: a fixed seed, so it is measured once per graph
+    reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=REGIME_SEED) \
         if used else None
     notes = _notes(eco, cnotes, scen)
     if n_draws:

@@ -123,7 +123,8 @@ def simulate(
     regime_check
         Measure the regime of the cascade (:mod:`graphmodel.propagation.regime`:
         is a giant live-edge component what the result measures?) into
-        ``result.regime``; off saves its cost (a few live-edge samples).
+        ``result.regime``; measured once per graph and transmission (then cached),
+        off saves its cost (live-edge samples and a power iteration).
     client
         Run the cascades on a Dask cluster: a ``distributed.Client``, a
         ``LocalCluster`` or a scheduler address (``tcp://host:8786``). The
@@ -259,9 +260,10 @@ def simulate(
         arr.flags.writeable = False
     reg = None
     if regime_check and not isinstance(prob, np.ndarray):
-        from graphmodel.propagation.regime import regime
+        from graphmodel.propagation.regime import REGIME_SEED, regime
 
-        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=ss.spawn(1)[0])
+        # a property of the graph and transmission: a fixed seed, so repeated calls reuse the cached result
+        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=REGIME_SEED)
     return SimulationResult(
         model=model,
         spread=estimate(raw.users),

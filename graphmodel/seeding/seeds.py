@@ -24,7 +24,7 @@ from graphmodel.checks import check_workers
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.jsonable import json_number, jsonable
-from graphmodel.propagation.regime import regime
+from graphmodel.propagation.regime import REGIME_SEED, regime
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.progress import SeedProgress
@@ -494,7 +494,7 @@ def seeds(
     reg = None
     if not isinstance(prob, np.ndarray):
         # the regime says whether every pick after the first can only gain little (a giant live-edge component)
-        reg = regime(eco, layers=graph.layers, prob=prob, model=model, seed=np.random.SeedSequence((k_val, 0x5E91)))
+        reg = regime(eco, layers=graph.layers, prob=prob, model=model, seed=REGIME_SEED)  # cached: the validation's simulate shares it
         notes.extend(reg.warnings())
     params = {
         "method": method,
