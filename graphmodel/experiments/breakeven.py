@@ -237,16 +237,21 @@ def breakeven_transmission(setup: IntentSetup, base_pay: np.ndarray, base_soc: n
     ls, lp = names.index("social"), names.index("payment")
     arc_layer = g.arc_layers()
     soc = arc_layer == ls
-    ps, pp = g.prob[soc], g.prob[arc_layer == lp]
-    if ps.size == 0 or pp.size == 0 or ps.mean() <= 0 or pp.mean() <= 0:
+    pay = arc_layer == lp
+    del arc_layer  # per-arc arrays are the memory of a large graph: keep only what the search needs
+    ps = g.prob[soc]
+    pp_mean = float(g.prob[pay].mean()) if pay.any() else 0.0
+    del pay
+    if ps.size == 0 or ps.mean() <= 0 or pp_mean <= 0:
         return _na(what, "the social or payment layer transmits nothing")
-    current = float(ps.mean() / pp.mean())
+    current = float(ps.mean() / pp_mean)
     seg_p = g.seg_p.copy()
     seg_p[ls] = -1.0  # arc by arc: coins nested across probabilities
 
     def with_scale(m: float) -> IntentSetup:
         prob = g.prob.copy()
-        prob[soc] = np.minimum(1.0, ps * m)
+        scaled = ps * m
+        prob[soc] = np.minimum(scaled, 1.0, out=scaled)
         return replace(setup, graph=replace(g, prob=prob, seg_p=seg_p))
 
     def evaluate(r: float) -> np.ndarray:

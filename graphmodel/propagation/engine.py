@@ -67,7 +67,8 @@ class PropagationGraph:
     def arc_layers(self) -> np.ndarray:
         """The CSR layer (position in ``layers``) of every arc, in kernel arc order."""
         counts = np.diff(np.asarray(self.lptr, dtype=np.int64), axis=1)  # (n, L): arcs of a node are grouped by layer
-        return np.repeat(np.tile(np.arange(len(self.layers)), self.n), counts.ravel())
+        # int8: one byte an arc (a few layers), not eight -- 1.4 GiB less at 10M users
+        return np.repeat(np.tile(np.arange(len(self.layers), dtype=np.int8), self.n), counts.ravel())
 
 
 @dataclass(frozen=True)

@@ -26,16 +26,22 @@ __all__ = ["simulate"]
 
 
 
-def _merge(parts: list[RawRuns]) -> RawRuns:
-    if len(parts) == 1:
-        return parts[0]
+def _fold(acc: RawRuns | None, part: RawRuns) -> RawRuns:
+    """``acc`` followed by ``part``: per-run counts appended, per-node counts and the curve added.
+
+    Folded as batches arrive, so a run in 20 batches holds one per-node count array, not 20
+    (84 MB each at 10M users).
+    """
+    if acc is None:
+        return part
     return RawRuns(
-        users=np.concatenate([p.users for p in parts]),
-        merchants=np.concatenate([p.merchants for p in parts]),
-        steps=np.concatenate([p.steps for p in parts]),
-        layer_counts=np.concatenate([p.layer_counts for p in parts]),
-        node_counts=np.sum([p.node_counts for p in parts], axis=0),
-        curve=np.sum([p.curve for p in parts], axis=0),
+        users=np.concatenate([acc.users, part.users]),
+        merchants=np.concatenate([acc.merchants, part.merchants]),
+        steps=np.concatenate([acc.steps, part.steps]),
+        layer_counts=np.concatenate([acc.layer_counts, part.layer_counts]),
+        node_counts=np.add(acc.node_counts, part.node_counts, out=acc.node_counts
+                           if acc.node_counts.flags.writeable else None),
+        curve=acc.curve + part.curve,
     )
 
 
@@ -235,19 +241,18 @@ def simulate(
             results = stack.enter_context(contextlib.closing(cluster.iter_batches(
                 c, cluster.share(c, eco), _runs_on_worker, cluster.batches(runs, size=batch),
                 args=(tuple(layer_names), spec, model, seed_nodes, key, recovery, max_steps, workers))))
-        parts: list[RawRuns] = []
+        raw: RawRuns | None = None
         done = 0
         for part in results:
-            parts.append(part)
+            raw = _fold(raw, part)
             done += part.users.shape[0]
             if progress is not None:
                 progress(done, runs)
             if target_ci is not None and done >= 2 * ADAPTIVE_BATCH:
-                users = np.concatenate([p.users for p in parts])
-                e = estimate(users)
+                e = estimate(raw.users)
                 if e.half_width <= target_ci * abs(e.mean):
                     break
-    raw = _merge(parts)
+    assert raw is not None
     nl = len(layer_names)
     by_layer = {"seed": estimate(raw.layer_counts[:, nl])}
     for lid, name in enumerate(layer_names):
