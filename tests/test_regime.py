@@ -159,3 +159,17 @@ def test_regime_is_measured_once_per_graph_and_transmission() -> None:
     assert c.regime is not a.regime and c.regime.to_dict() != a.regime.to_dict()
     assert R.regime(eco, seed=9) is R.regime(eco, seed=9)
     assert R.regime(eco, seed=9) is not R.regime(eco, seed=10)
+
+
+def test_refuses_with_a_line_when_the_machine_lacks_the_memory(monkeypatch):
+    """The check predicts its scratch (BYTES_PER_ARC per arc) and says so instead of being killed."""
+    eco = _mixed()
+    m = eco.csr(["social", "payment", "transfer"]).m
+    monkeypatch.setattr(R, "available_memory", lambda: R.BYTES_PER_ARC * m - 1)
+    reg = R.regime(eco, prob="wc", seed=1)
+    assert reg.layers == {} and reg.skipped is not None
+    assert f"{m:,} arcs" in reg.skipped and reg.warnings() == [reg.skipped]
+    assert reg.to_dict()["_skipped"] == reg.skipped
+    monkeypatch.setattr(R, "available_memory", lambda: R.BYTES_PER_ARC * m)
+    measured = R.regime(eco, prob="wc", seed=1)
+    assert measured.skipped is None and set(measured.layers) == {"social", "payment", "transfer", R.UNION}

@@ -63,6 +63,7 @@ from graphmodel._seed import SeedLike, as_generator
 from graphmodel.csr import CSR
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
+from graphmodel.memory import available_memory
 from graphmodel.propagation import _kernels as K
 from graphmodel.propagation.engine import PropagationGraph, _structure, prepare
 from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
@@ -135,13 +136,17 @@ class Regime:
     #: Seconds per phase of the call that computed this result, wall (``_cpu``: CPU seconds summed over the
     #: process's threads); not part of :meth:`to_dict`.
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    #: Why nothing was measured (the machine lacks the memory the check needs); None when measured.
+    skipped: str | None = None
 
     @property
     def supercritical(self) -> bool:
         return any(r.supercritical for r in self.layers.values())
 
     def warnings(self) -> list[str]:
-        """One line per supercritical layer (the union only when no single layer is)."""
+        """One line per supercritical layer (the union only when no single layer is), or why none was measured."""
+        if self.skipped:
+            return [self.skipped]
         single = [(k, r) for k, r in self.layers.items() if k != UNION]
         out = [w for k, r in single if (w := r.warning(k))]
         if not out and UNION in self.layers:
@@ -157,6 +162,8 @@ class Regime:
         d["_roots"] = self.roots
         if self.note:
             d["_note"] = self.note
+        if self.skipped:
+            d["_skipped"] = self.skipped
         return d
 
 
@@ -167,6 +174,9 @@ class Regime:
 REGIME_SEED = 0x5EED_4E61
 #: Fewest live-edge graphs sampled per layer set before the giant share's CI may stop the sampling.
 MIN_SAMPLES = 2
+#: Scratch the check holds at its peak, per arc of the graph in use: the power iteration's two float64
+#: vectors, one float64 per-layer probability buffer and the int32 reverse-arc table.
+BYTES_PER_ARC = 28
 #: Relative accuracy of the branching factor (see :func:`_branching`).
 BRANCHING_TOL = 1e-2
 
@@ -252,6 +262,13 @@ def regime(
         hit = _RESULTS.get(csr, {}).get(ckey)
         if hit is not None:
             return hit
+    need = BYTES_PER_ARC * csr.m
+    avail = available_memory()
+    if avail is not None and need > avail:  # predicted, not discovered by the OOM killer
+        return Regime(layers={}, samples=int(samples), roots=int(roots), note=note, skipped=(
+            f"regime not measured: the check needs about {need / 2**30:.1f} GiB ({BYTES_PER_ARC} bytes per arc, "
+            f"{csr.m:,} arcs) and {avail / 2**30:.1f} GiB is available; whether a giant live-edge component "
+            "drives the result is unchecked (free memory, or measure it on a machine that has it)"))
     rng = as_generator(seed)
     coin_base = int(rng.integers(0, 2**63))  # live-edge coins; the same per sample for every layer set
     sets: list[tuple[str, list[str]]] = []

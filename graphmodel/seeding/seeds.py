@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +23,7 @@ from graphmodel.checks import check_workers
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.jsonable import json_number, jsonable
+from graphmodel.memory import physical_memory
 from graphmodel.propagation.regime import REGIME_SEED, regime
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
@@ -225,14 +225,6 @@ def parse_memory(value: Any) -> int:
     if out <= 0:
         raise InputError(f"memory must be > 0, got {value!r}", field="max_memory")
     return out
-
-
-def physical_memory() -> int:
-    """Bytes of physical memory (8 GiB when the system does not say)."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
 
 
 def default_max_memory() -> int:
