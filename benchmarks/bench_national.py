@@ -210,7 +210,11 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
     elif step.startswith("seeds"):
         SD = _mod("graphmodel.seeding.seeds")
 
-        ph.wrap(SD, "regime", replace=(lambda *a, **k: _NoRegime()) if step == "seeds-noregime" else None)
+        R = _mod("graphmodel.propagation.regime")
+        off = step == "seeds-noregime"
+        ph.wrap(SD, "regime", "regime (of the seeds)", replace=(lambda *a, **k: _NoRegime()) if off else None)
+        # the validation is one simulate call, which runs its own regime check by default
+        ph.wrap(R, "regime", "regime (in the validation's simulate)", replace=_no_regime if off else None)
         t_start, last = time.perf_counter(), [None, 0.0]
 
         def progress(p) -> None:  # one line per stage change, round or 30 s
