@@ -27,7 +27,9 @@ and the peak so far. The ``*-noregime`` steps measure the same call without
 the regime diagnostic: ``simulate(regime_check=False)`` is part of the API;
 ``compare`` and ``seeds`` have no switch, so there the benchmark replaces
 the regime function by one returning ``None`` (a measurement only: the
-results of those steps lack the regime lines).
+results of those steps lack the regime lines). ``compare-noregime-nobreakeven``
+also leaves out the break-even search (``compare(breakeven=False)``), to
+show what the rest of a comparison costs.
 
 Usage::
 
@@ -59,8 +61,8 @@ import time
 from pathlib import Path
 
 GiB = 2**30
-STEPS = ("generate", "read", "stats", "simulate", "simulate-noregime", "compare", "compare-noregime", "seeds",
-         "seeds-noregime")
+STEPS = ("generate", "read", "stats", "simulate", "simulate-noregime", "compare", "compare-noregime",
+         "compare-noregime-nobreakeven", "seeds", "seeds-noregime")
 DEFAULT_STEPS = ("generate", "read", "stats", "simulate", "simulate-noregime", "compare", "compare-noregime", "seeds",
                  "seeds-noregime")
 #: (wall seconds, peak RSS GiB or None) per step; the issue's targets at 10M users.
@@ -72,6 +74,7 @@ TARGETS = {
     "simulate-noregime": (600, None),
     "compare": (600, None),
     "compare-noregime": (600, None),
+    "compare-noregime-nobreakeven": (600, None),
     "seeds": (600, None),
     "seeds-noregime": (600, None),
 }
@@ -204,8 +207,9 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
         for name in ("make_campaign", "campaign_seeds", "buy_scale", "make_setup", "_batched", "breakeven_conversion",
                      "breakeven_transmission", "_spread_sensitivity"):
             ph.wrap(C, name)
-        ph.wrap(C, "regime", replace=_no_regime if step == "compare-noregime" else None)
-        res = ph.run("compare (total)", gm.compare, eco, runs=1000, seed=seed, workers=workers)
+        ph.wrap(C, "regime", replace=_no_regime if "noregime" in step else None)
+        res = ph.run("compare (total)", gm.compare, eco, runs=1000, seed=seed, workers=workers,
+                     breakeven="nobreakeven" not in step)
         out["winner"] = res.winner
     elif step.startswith("seeds"):
         SD = _mod("graphmodel.seeding.seeds")
