@@ -198,8 +198,16 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
         ph.wrap(SIM, "prepare", "prepare (CSR, probabilities)")
         ph.wrap(SIM, "run_batch", "run_batch (1000 runs)")
         ph.wrap(R, "regime")
+        t_start, last = time.perf_counter(), [0.0]
+
+        def progress(done: int, total: int) -> None:  # as the CLI: it shows a bar on large graphs (20 batches)
+            now = time.perf_counter()
+            if now - last[0] > 30 or done == total:
+                last[0] = now
+                print(f"  progress at {now - t_start:6.1f} s: {done:,}/{total:,} runs; rss {_rss():.2f} GiB", flush=True)
+
         res = ph.run("simulate (total)", gm.simulate, eco, runs=1000, seed=seed, workers=workers,
-                     regime_check=step == "simulate")
+                     regime_check=step == "simulate", progress=progress)
         out["spread"] = res.spread.mean
     elif step.startswith("compare"):
         C = _mod("graphmodel.experiments.compare")
