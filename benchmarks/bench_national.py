@@ -196,7 +196,7 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
         R, SIM = _mod("graphmodel.propagation.regime"), _mod("graphmodel.propagation.simulate")
 
         ph.wrap(SIM, "prepare", "prepare (CSR, probabilities)")
-        ph.wrap(SIM, "run_batch", "run_batch (1000 runs)")
+        ph.wrap(SIM, "run_batch", "run_batch (a batch of runs)")
         ph.wrap(R, "regime")
         t_start, last = time.perf_counter(), [0.0]
 
