@@ -13,12 +13,15 @@ seeds               IMM, weighted cascade, k=100, epsilon 0.2, under 10 minutes
 
 Each step runs in a fresh subprocess (this script re-invoked with
 ``--child``), so its peak RSS is its own: the table reports the child's
-``ru_maxrss`` and user+system CPU time, read by the parent through
+own ``ru_maxrss`` (for a stopped step, the largest resident size the parent
+saw) and its user+system CPU time, read by the parent through
 ``resource.getrusage(RUSAGE_CHILDREN)``. Every step after the first reads
 the ecosystem the first step wrote (the read time is one of its phase
 lines). The parent polls each child's resident memory and stops a child
-that goes over ``--max-rss`` (default 16 GiB): the phase lines printed so
-far then say where the memory went.
+that goes over ``--max-rss`` (default 16 GiB) or leaves the machine less
+than ``--min-available`` (default 1.5 GiB; the machine is shared), and,
+with ``--max-wall``, one that runs too long: the phase lines printed so far
+then say where the time and memory went.
 
 Phase lines: each step times the library functions it goes through (the
 functions are wrapped by a timer that calls the original; nothing is
@@ -35,8 +38,8 @@ Usage::
 
     python benchmarks/bench_national.py --users 1000000 --dir /tmp/nat1m
     python benchmarks/bench_national.py                       # 10M users, a temporary directory under /tmp
-    python benchmarks/bench_national.py --steps read,stats --dir /tmp/nat10m --keep
-    python benchmarks/bench_national.py --steps all,simulate-noregime,compare-noregime,seeds-noregime
+    python benchmarks/bench_national.py --steps read,stats --dir /tmp/nat10m
+    python benchmarks/bench_national.py --users 1000000 --steps all,compare-noregime-nobreakeven
 
 Steps run one at a time (never two large steps at once). The work files
 are large at 10M users (the ``.npz`` is about 2 GiB): put ``--dir`` under
