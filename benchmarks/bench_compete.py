@@ -72,9 +72,10 @@ def main() -> None:
     print(f"first call (compile or load the numba cache, prepare arrays, 2 runs): {dt:.1f} s")
 
     C = importlib.import_module("graphmodel.competition.compete")
-    plats = C._as_platforms(opts["platforms"])
-    (arr, pay), dt, _ = _timed(lambda: (C._prepare(eco, plats, 0.9, np.random.SeedSequence(1), args.workers, {}),
-                                        C._payments(eco)))
+    E = importlib.import_module("graphmodel.competition.engine")
+    plats = C.as_platforms(opts["platforms"])
+    (arr, pay), dt, _ = _timed(lambda: (E.prepare(eco, plats, 0.9, np.random.SeedSequence(1), args.workers, {}),
+                                        E.payments(eco)))
     print(f"prepare (CSR over the layers, coin keys, probabilities, seeds, payments): {dt:.1f} s")
 
     res, dt, cpu = _timed(lambda: gm.compete(eco, runs=runs, **opts))
@@ -90,9 +91,9 @@ def main() -> None:
 
         r = args.scaling  # the compiled runs alone, on the arrays prepared above
         for w in sorted({1, numba.config.NUMBA_NUM_THREADS}):
-            _, dt, cpu = _timed(lambda: C._run(
+            _, dt, cpu = _timed(lambda: E.run_contest(
                 eco, arr, pay[:3], key=1, runs=r, tie="random", switching=args.switching, lock_in=0.0,
-                multihoming=args.multihoming, max_steps=None, curve_len=C.CURVE_STEPS + 1, workers=w, progress=None))  # noqa: B023  (called at once)
+                multihoming=args.multihoming, max_steps=None, curve_len=E.CURVE_STEPS + 1, workers=w, progress=None))  # noqa: B023  (called at once)
             print(f"scaling: {r} runs on {w} thread(s): {1000 * dt / r:.1f} ms per run wall, "
                   f"{1000 * cpu / r:.1f} ms CPU per run (load average {_load()})")
 

@@ -97,8 +97,43 @@ def format_table(rows: list[list[Any]], header: list[str]) -> str:
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return fmt_num(v)
     return str(v)
+
+
+def fmt_num(x: Any, digits: int = 4) -> str:
+    """A number for a table cell, never in scientific notation (as the HTML report shows numbers).
+
+    ``digits`` significant digits below 10,000 (``0.0523``, ``123.5``), whole numbers with thousands
+    separators above (``34,908``); tiny values keep ``digits`` significant digits in plain decimals
+    (``0.00001234``).
+
+    Examples
+    --------
+    >>> fmt_num(34908.2), fmt_num(3.14159), fmt_num(0.0000123456), fmt_num(float("nan")), fmt_num(-0.0)
+    ('34,908', '3.142', '0.00001235', 'nan', '0')
+    """
+    import math
+
+    if isinstance(x, bool) or not isinstance(x, (int, float)) and not hasattr(x, "__float__"):
+        return str(x)
+    x = float(x)
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
+    text = f"{x:.{digits}g}"
+    if "e" in text:  # tiny: as many decimals as the significant digits need
+        decimals = digits - 1 - math.floor(math.log10(abs(x)))
+        text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_ci(ci: Any) -> str:
+    """A 95% interval ``[lo, hi]`` for a table cell, in :func:`fmt_num`'s notation."""
+    return f"[{fmt_num(ci[0])}, {fmt_num(ci[1])}]"
 
 
 def _numeric(s: str) -> bool:
@@ -123,6 +158,7 @@ class ProgressBar:
         self.enabled = sys.stderr.isatty()
         self._t0 = time.perf_counter()
         self._first: int | None = None
+        self._drawn = float("-inf")
         self._open = False
 
     def __call__(self, done: int, total: int) -> None:
@@ -132,7 +168,11 @@ class ProgressBar:
             return
         if self._first is None:
             self._first, self._t0 = done, time.perf_counter()
-        elapsed = time.perf_counter() - self._t0
+        now = time.perf_counter()
+        if done < total and now - self._drawn < 0.1:  # at most ten redraws a second
+            return
+        self._drawn = now
+        elapsed = now - self._t0
         new = done - self._first
         rate = new / elapsed if elapsed > 0 and new > 0 else 0.0
         left = (total - done) / rate if rate > 0 else float("nan")
@@ -166,8 +206,12 @@ def progress_bar(label: str, *, enabled: bool = True, unit: str = "runs") -> Ite
             bar.close()
 
 
-def check_output(path: Path | str | None, *, what: str = "output") -> None:
-    """Refuse, before any work, an output path that cannot be written (missing or read-only folder, a directory)."""
+def check_output(path: Path | str | None, *, what: str = "output", ecosystem: bool = False) -> None:
+    """Refuse, before any work, an output path that cannot be written (missing or read-only folder, a directory).
+
+    ``ecosystem=True``: an ecosystem file, which may be a directory (CSV or Parquet tables) but must have a
+    format :func:`graphmodel.io.format_of` knows.
+    """
     import os
 
     from graphmodel.errors import InputError
@@ -176,12 +220,74 @@ def check_output(path: Path | str | None, *, what: str = "output") -> None:
         return
     p = Path(path).expanduser()
     parent = p.resolve().parent
+    if ecosystem:
+        from graphmodel.io import format_of
+
+        if format_of(p) in ("csv", "parquet") and p.is_dir():
+            p = p / "users.csv"  # written inside: the directory itself must be writable
+            parent = p.parent
+        elif p.exists() and not p.is_file():
+            raise InputError(f"cannot write the {what}: it exists and is not a file", source=str(path))
     if p.is_dir():
         raise InputError(f"cannot write the {what}: it is a directory", source=str(path))
     if not parent.is_dir():
         raise InputError(f"cannot write the {what}: folder {parent} does not exist", source=str(path))
     if not os.access(parent, os.W_OK):
         raise InputError(f"cannot write the {what}: folder {parent} is not writable", source=str(path))
+
+
+def check_outputs(*paths: tuple[Path | str | None, str]) -> None:
+    """:func:`check_output` for each ``(path, what)`` pair (``what`` names it in the message; ``"ecosystem"``
+    and ``"export"`` may be directories of tables)."""
+    for path, what in paths:
+        check_output(path, what=what, ecosystem=what in ("ecosystem", "export"))
+
+
+def not_empty(param: typer.CallbackParam, value: Any) -> Any:
+    """Option callback: refuse an empty value (``--layers ''``, ``--seeds ','``) instead of reading it as 'none'."""
+    from graphmodel.errors import InputError
+
+    items = value if isinstance(value, (list, tuple)) else [value]
+    for item in items:
+        if item is not None and not str(item).replace(",", "").strip():
+            flag = param.opts[0] if param.opts else param.name
+            raise InputError("empty value: give one or leave the option out", field=flag)
+    return value
+
+
+def positive_number(param: typer.CallbackParam, value: Any) -> Any:
+    """Option callback: a finite number > 0 (NaN and infinity refused), or the option left out."""
+    import math
+
+    from graphmodel.errors import InputError
+
+    if value is not None and not (math.isfinite(value) and value > 0):
+        flag = param.opts[0] if param.opts else param.name
+        raise InputError(f"expected a finite number > 0, got {value}", field=flag)
+    return value
+
+
+def workers_option(value: int | None) -> int | None:
+    """Option callback for ``--workers``, one rule in every command: N >= 1; leave it out for all cores."""
+    from graphmodel.errors import InputError
+
+    if value is not None and value < 1:
+        raise InputError(f"expected a number of workers >= 1 (leave --workers out for all cores), got {value}",
+                         field="--workers")
+    return value
+
+
+def prob_option(values: list[str] | None) -> Any:
+    """The ``--prob`` values of simulate, seeds and compare, read one way.
+
+    One value without ``=`` (``--prob 0.05``, ``--prob wc``) applies to every layer; otherwise
+    ``layer=value`` items (repeatable, or comma-separated). Returns None when no ``--prob`` was given.
+    """
+    if not values:
+        return None
+    if len(values) == 1 and "=" not in values[0]:
+        return values[0]
+    return list(values)
 
 
 def require_module(module: str, *, option: str, extra: str) -> None:

@@ -7,7 +7,21 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, check_output, echo, format_table, note, progress_bar, require_module, save_json
+from graphmodel.cli.app import (
+    app,
+    check_output,
+    echo,
+    fmt_ci,
+    format_table,
+    not_empty,
+    note,
+    positive_number,
+    prob_option,
+    progress_bar,
+    require_module,
+    save_json,
+    workers_option,
+)
 
 #: The built-in ecosystem ``graphmodel compare`` uses without a PATH (small enough to answer in seconds).
 DEFAULT_ECOSYSTEM: dict[str, Any] = {"preset": "balanced", "users": 5000, "seed": 1}
@@ -18,26 +32,26 @@ def compare_cmd(
     path: Path | None = typer.Argument(
         None, help="Ecosystem: a CSV directory, .npz or .graphml (default: a generated 'balanced' ecosystem, 5,000 users)."
     ),
-    seeds: str = typer.Option("random:50", "--seeds", help="customers:K, random:K, top-degree:K, user:ID, ... (comma-separated)."),
-    campaign: str | None = typer.Option(None, "--campaign", help="merchant:ID[,ID], category:NAME (default: the whole market)."),
+    seeds: str = typer.Option("random:50", "--seeds", callback=not_empty, help="customers:K, random:K, top-degree:K, user:ID, ... (comma-separated)."),
+    campaign: str | None = typer.Option(None, "--campaign", callback=not_empty, help="merchant:ID[,ID], category:NAME (default: the whole market)."),
     price: float | None = typer.Option(None, "--price", help="Price of one purchase (default: median price_level of the campaign)."),
-    prob: list[str] = typer.Option([], "--prob", help="Transmission per arc, 'social=0.05', 'payment=wc'; repeatable (default wc: 1/in-degree, subcritical)."),
-    conversion: list[str] = typer.Option([], "--conversion", help="Conversion per layer, 'payment=0.1'; repeatable."),
+    prob: list[str] = typer.Option([], "--prob", callback=not_empty, help="Transmission per arc: a number or 'wc' for every layer, or per layer 'social=0.05', 'payment=wc'; repeatable (default wc: 1/in-degree, subcritical)."),
+    conversion: list[str] = typer.Option([], "--conversion", callback=not_empty, help="Conversion per layer, 'payment=0.1'; repeatable."),
     conversion_from: Path | None = typer.Option(None, "--conversion-from", help="JSON from 'graphmodel signal --estimate-conversion'."),
     seed_conversion: float | None = typer.Option(None, "--seed-conversion", help="Probability that a seed buys (default 0.5)."),
-    affordability: str | None = typer.Option(None, "--affordability", help="power (default), logistic or none."),
-    access: str | None = typer.Option(None, "--access", help="city (default: offline merchants sell in their city) or none."),
-    scenarios: str | None = typer.Option(None, "--scenarios", help="Comma-separated, e.g. 'social,payment,all' (default: all five)."),
+    affordability: str | None = typer.Option(None, "--affordability", callback=not_empty, help="power (default), logistic or none."),
+    access: str | None = typer.Option(None, "--access", callback=not_empty, help="city (default: offline merchants sell in their city) or none."),
+    scenarios: str | None = typer.Option(None, "--scenarios", callback=not_empty, help="Comma-separated, e.g. 'social,payment,all' (default: all five)."),
     runs: int = typer.Option(2000, "--runs", help="Monte Carlo runs per scenario (the maximum under --target-ci)."),
     target_ci: float | None = typer.Option(
-        None, "--target-ci", help="Stop when the 95% half-width of payment - social purchases is below this share of it."
+        None, "--target-ci", callback=positive_number, help="Stop when the 95% half-width of payment - social purchases is below this share of it."
     ),
     seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same result."),
-    normalize: str | None = typer.Option(None, "--normalize", help="'edges': also compare with every layer cut to the same edge count."),
-    null: str | None = typer.Option(None, "--null", help="'rewire': also compare on degree-preserving rewired layers."),
-    sweep: list[str] = typer.Option([], "--sweep", help="'social=0.01:0.2:8'; repeat for a second axis: a winner map."),
+    normalize: str | None = typer.Option(None, "--normalize", callback=not_empty, help="'edges': also compare with every layer cut to the same edge count."),
+    null: str | None = typer.Option(None, "--null", callback=not_empty, help="'rewire': also compare on degree-preserving rewired layers."),
+    sweep: list[str] = typer.Option([], "--sweep", callback=not_empty, help="'social=0.01:0.2:8'; repeat for a second axis: a winner map."),
     sweep_runs: int | None = typer.Option(None, "--sweep-runs", help="Runs per scenario and sweep cell (default min(runs, 300))."),
-    workers: int | None = typer.Option(None, "--workers", help="Threads (default: all cores); never changes the result."),
+    workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."),
     json_out: Path | None = typer.Option(None, "--json", help="Write every number as JSON ('-' for stdout)."),
     report: Path | None = typer.Option(None, "--report", help="Write one self-contained HTML page."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (.png or .svg): the winner map with --sweep, else curves and bars."),
@@ -46,11 +60,13 @@ def compare_cmd(
     param_draws: int | None = typer.Option(
         None, "--param-draws", help="With --params: bootstrap draws the runs are split over (default min(20, draws); 0: point estimate)."
     ),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786): batches of runs over its workers, the same numbers as here."),
 ) -> None:
     """Run the intent model over social, payment, transfer, social+transfer and all; print the verdict."""
     import dataclasses
 
     import graphmodel as gm
+    from graphmodel import clients
     from graphmodel.experiments import DEFAULT, IntentModel
 
     # Everything that could fail after minutes of work is checked first.
@@ -86,14 +102,15 @@ def compare_cmd(
         intent = IntentModel(**{**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)}, **changes})
 
     long_run = runs * max(eco.n_edges(), 1) >= 200_000_000 or bool(sweep)
-    with progress_bar("compare", enabled=long_run) as progress:
-        res = gm.compare(
-            eco, seeds=seeds, campaign=campaign, price=price, prob=prob or None, intent=intent,
-            scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
-            null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
-            progress=progress, breakeven=breakeven, parameter_sources=sources,
-            params=params, param_draws=param_draws,
-        )
+    with clients.using(scheduler) as client:
+        with progress_bar("compare", enabled=long_run) as progress:
+            res = gm.compare(
+                eco, seeds=seeds, campaign=campaign, price=price, prob=prob_option(prob), intent=intent,
+                scenarios=scenarios if scenarios else DEFAULT, runs=runs, seed=seed, normalize=normalize,
+                null=null, sweep=sweep or None, sweep_runs=sweep_runs, target_ci=target_ci, workers=workers,
+                progress=progress, breakeven=breakeven, parameter_sources=sources,
+                params=params, param_draws=param_draws, client=client,
+            )
     if json_out is None or str(json_out) != "-":
         echo(_summary(res))  # printed before any file is written: a failed write loses no result
     save_json(res.to_dict(), json_out)
@@ -113,7 +130,7 @@ def _summary(res: Any) -> str:
     rows = []
     for name, m in res.scenarios.items():
         p = m["purchases"]
-        rows.append([name, m["reach"].mean, p.mean, f"[{p.ci95[0]:.4g}, {p.ci95[1]:.4g}]", m["gmv"].mean,
+        rows.append([name, m["reach"].mean, p.mean, fmt_ci(p.ci95), m["gmv"].mean,
                      m["half_time"].mean, m["merchants"].mean])
     table = format_table(rows, ["scenario", "reach", "purchases", "95% CI", "gmv", "half-time", "merchants"])
     seed = res.params.get("seed")

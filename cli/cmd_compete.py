@@ -7,14 +7,26 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, progress_bar, save_json
+from graphmodel.cli.app import (
+    app,
+    check_outputs,
+    echo,
+    fmt_num,
+    format_table,
+    not_empty,
+    note,
+    progress_bar,
+    require_module,
+    save_json,
+    workers_option,
+)
 
 
 @app.command("compete")
 def compete_cmd(
     path: Path = typer.Argument(..., help="Ecosystem: a CSV directory, .npz or .graphml."),
     platform: list[str] = typer.Option(
-        [], "--platform",
+        [], "--platform", callback=not_empty,
         help="'NAME: seeds=RULE, layers=L1,L2, strength=L1:P1,L2:P2[, budget=K]'; repeatable (added to --config's). "
              "RULE: top-degree:K[:user|merchant], random:K, user:ID, ..., imm:K (as if alone) or imm-vs:K "
              "(against the other platform's seeds).",
@@ -22,14 +34,15 @@ def compete_cmd(
     config: Path | None = typer.Option(None, "--config", help="Contest file (TOML: [[platform]] tables, [contest] options)."),
     runs: int | None = typer.Option(None, "--runs", help="Monte Carlo runs (default: the config's, else 1000)."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same result."),
-    tie: str | None = typer.Option(None, "--tie", help="Simultaneous arrivals: 'random' (default) or 'strength'."),
+    tie: str | None = typer.Option(None, "--tie", callback=not_empty, help="Simultaneous arrivals: 'random' (default) or 'strength'."),
     switching: float | None = typer.Option(None, "--switching", help="Probability a user switches to a rival reaching them later."),
     lock_in: float | None = typer.Option(None, "--lock-in", help="Per-step decay of the switching probability (habit)."),
     multihoming: float | None = typer.Option(None, "--multihoming", help="Probability a merchant accepts several platforms."),
     merchant_carry: float | None = typer.Option(None, "--merchant-carry", help="Probability a merchant carries its platform to a customer (default 0.9)."),
     max_steps: int | None = typer.Option(None, "--max-steps", help="Stop each run after this many steps."),
-    sweep: str | None = typer.Option(None, "--sweep", help="'NAME.budget=10:100:10', 'NAME.strength.LAYER=0.05:0.2:4' or 'multihoming=0:1:5' (START:STOP:NUM)."),
-    workers: int | None = typer.Option(None, "--workers", help="Threads (default: all cores); never changes the result."),
+    sweep: str | None = typer.Option(None, "--sweep", callback=not_empty, help="'NAME.budget=10:100:10', 'NAME.strength.LAYER=0.05:0.2:4' or 'multihoming=0:1:5' (START:STOP:NUM)."),
+    workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786): batches of runs over its workers, the same numbers as here."),
     params: Path | None = typer.Option(None, "--params", help="Fitted parameters ('graphmodel fit --json'): strengths a platform does not name."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the full result as JSON ('-' for stdout)."),
     plot: Path | None = typer.Option(None, "--plot", help="Share over steps with bands (or the sweep) as .png/.pdf/.svg."),
@@ -37,9 +50,13 @@ def compete_cmd(
     """Run a competitive cascade between platforms and report shares of users, merchants and GMV."""
     import graphmodel as gm
     import graphmodel.io
+    from graphmodel import clients
     from graphmodel.competition import load_contest, parse_platform
     from graphmodel.errors import InputError
 
+    check_outputs((json_out, "JSON"), (plot, "figure"))
+    if plot is not None:
+        require_module("matplotlib", option="--plot", extra="plots")
     plats: list[Any] = []
     options: dict[str, Any] = {}
     if config is not None:
@@ -55,8 +72,9 @@ def compete_cmd(
     options.setdefault("runs", 1000)
     eco = graphmodel.io.read(path)
     long_run = options["runs"] * max(eco.n_edges(), 1) >= 50_000_000
-    with progress_bar("compete", enabled=long_run) as progress:
-        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, params=params, **options)
+    with clients.using(scheduler) as client, progress_bar("compete", enabled=long_run) as progress:
+        res = gm.compete(eco, platforms=plats, sweep=sweep, workers=workers, progress=progress, params=params,
+                         client=client, **options)
     for line in res.warnings():
         note(f"warning: {line}")
     to_stdout = save_json(res.to_dict(), json_out)
@@ -70,7 +88,7 @@ def compete_cmd(
 
 
 def _ci(e: Any) -> str:
-    return f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]" if e.n > 1 and e.mean == e.mean else f"{e.mean:.4g}"
+    return f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]" if e.n > 1 and e.mean == e.mean else f"{fmt_num(e.mean)}"
 
 
 def _summary(res: Any) -> str:

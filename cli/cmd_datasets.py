@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, echo, note, write_json
+from graphmodel.cli.app import app, check_output, echo, note, save_json
 
 datasets_app = typer.Typer(
     help="Real datasets: list what can be loaded (with citations) and load a release into a graphmodel file.",
@@ -17,14 +17,15 @@ app.add_typer(datasets_app, name="datasets")
 
 @datasets_app.command("list")
 def list_cmd(
-    json_out: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the list as JSON to this file ('-' for stdout)."),
 ) -> None:
     """Show the datasets that can be loaded, the files each expects and how to cite them."""
     from graphmodel.datasets import list_datasets
 
+    check_output(json_out, what="JSON")
     infos = list_datasets()
-    if json_out:
-        write_json([i.to_dict() for i in infos], None)
+    if json_out is not None:
+        save_json([i.to_dict() for i in infos], json_out)
         return
     for n, info in enumerate(infos):
         if n:
@@ -46,6 +47,7 @@ def load_cmd(
     import graphmodel.io
     from graphmodel.datasets import load_dataset
 
+    check_output(out, what="ecosystem", ecosystem=True)
     options = {"timestamps": False} if no_timestamps else {}
     eco = load_dataset(name, source, **options)
     graphmodel.io.write(eco, out)

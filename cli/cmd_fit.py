@@ -7,7 +7,17 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, save_json
+from graphmodel.cli.app import (
+    app,
+    check_outputs,
+    echo,
+    fmt_num,
+    format_table,
+    not_empty,
+    note,
+    save_json,
+    workers_option,
+)
 
 
 @app.command("fit")
@@ -15,14 +25,14 @@ def fit_cmd(
     path: Path = typer.Argument(..., help="Ecosystem with payment first_time (CSV directory, .npz, .graphml), "
                                 "or a raw dataset release folder (see --dataset)."),
     dataset: str = typer.Option(None, "--dataset", help="Read PATH as this dataset's release (ciao)."),
-    level: str = typer.Option("category", "--level", help="What an item is: category or merchant."),
+    level: str = typer.Option("category", "--level", callback=not_empty, help="What an item is: category or merchant."),
     window: int = typer.Option(30, "--window", help="Days an exposure stays live after a neighbour's purchase."),
-    layers: str | None = typer.Option(None, "--layers", help="Comma-separated layers (default: every layer with edges)."),
+    layers: str | None = typer.Option(None, "--layers", callback=not_empty, help="Comma-separated layers (default: every layer with edges)."),
     test_from: str | None = typer.Option(None, "--test-from", help="Fit before this date (YYYY-MM-DD), validate after."),
     bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap resamples of users (paired across layers)."),
     shuffles: int = typer.Option(3, "--shuffles", help="Time-shuffled replicates for the baseline."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same numbers."),
-    workers: int | None = typer.Option(None, "--workers", help="Threads (default: all cores); never changes the result."),
+    workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the graphmodel.params/1 file ('-' for stdout)."),
     report: Path | None = typer.Option(None, "--report", help="Write one self-contained HTML page."),
 ) -> None:
@@ -30,6 +40,7 @@ def fit_cmd(
     import graphmodel as gm
     from graphmodel.cli.cmd_signal import _load  # the same reading rules as `signal`
 
+    check_outputs((json_out, "JSON"), (report, "report"))
     eco = _load(path, dataset)
     res = gm.fit(eco, level=level, window=window, layers=layers, test_from=test_from, bootstrap=bootstrap,
                  shuffles=shuffles, seed=seed, source=str(path), workers=workers)
@@ -44,7 +55,7 @@ def fit_cmd(
 
 
 def _ci(c: Any) -> str:
-    return "-" if not c or c[0] is None else f"[{c[0]:.4g}, {c[1]:.4g}]"
+    return "-" if not c or c[0] is None else f"[{fmt_num(c[0])}, {fmt_num(c[1])}]"
 
 
 def _summary(res: Any) -> str:
@@ -60,15 +71,15 @@ def _summary(res: Any) -> str:
                      f"{e['exposures']:,}", e["reason"] or e["homophily"] or ""])
     lines.append(format_table(rows, ["layer", "p (reached and bought)", "95% CI", "time-shuffled", "exposures", "note"]))
     bg = d["background"]
-    lines.append(f"background {bg['mean']:.4g} {_ci(bg['ci95'])}: {bg['unit']}")
+    lines.append(f"background {fmt_num(bg['mean'])} {_ci(bg['ci95'])}: {bg['unit']}")
     for k, v in d["relative"].items():
         if v["mean"] is not None:
-            lines.append(f"{k}: {v['mean']:.4g} {_ci(v['ci95'])} (paired)")
+            lines.append(f"{k}: {fmt_num(v['mean'])} {_ci(v['ci95'])} (paired)")
     rec = d["recovery"]
     if rec:
         covered = [v["covered"] for v in rec["layers"].values() if v["covered"] is not None]
         lines.append("recovery of the generated truth: " + ", ".join(
-            f"{k} {v['truth']:.4g} -> {v['estimate'] if v['estimate'] is None else format(v['estimate'], '.4g')} "
+            f"{k} {fmt_num(v['truth'])} -> {v['estimate'] if v['estimate'] is None else fmt_num(v['estimate'])} "
             f"{'covered' if v['covered'] else 'NOT covered' if v['covered'] is not None else ''}".rstrip()
             for k, v in rec["layers"].items()) + f" ({sum(covered)}/{len(covered)} intervals cover)")
     v = d["validation"]
@@ -81,7 +92,7 @@ def _summary(res: Any) -> str:
         lines.append(format_table(rows, ["predictor", "AUC pooled", "AUC per user", "95% CI", "fitted minus this"]))
         lines.append("fitted model " + ("beats" if v["fitted_beats_all"] else "does not beat")
                      + f" every other predictor on pooled AUC (best other: {v['best_other']['name']} "
-                       f"{v['best_other']['auc']:.4g})")
+                       f"{fmt_num(v['best_other']['auc'])})")
     elif v:
         lines.append(f"validation: {v['skipped']}")
     return "\n".join(lines)

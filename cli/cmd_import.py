@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, note
+from graphmodel.cli.app import app, check_output, not_empty, note
 
 
 @app.command("import")
@@ -17,7 +17,7 @@ def import_cmd(
     merchants: Path | None = typer.Option(None, "--merchants", help="Merchants table ('id'); optional."),
     social: Path | None = typer.Option(None, "--social", help="Social ties ('src', 'dst' user ids)."),
     payments: str | None = typer.Option(
-        None, "--payments", help="Payments: one edge file, or Parquet event files with a 'time' column (a glob such as 'events/*.parquet', quoted)."
+        None, "--payments", callback=not_empty, help="Payments: one edge file, or Parquet event files with a 'time' column (a glob such as 'events/*.parquet', quoted)."
     ),
     transfers: Path | None = typer.Option(None, "--transfers", help="Transfers ('src', 'dst' user ids)."),
     directed: bool = typer.Option(False, "--directed", help="Social ties are directed (trust), not friendships."),
@@ -31,6 +31,7 @@ def import_cmd(
     from graphmodel.io import write
     from graphmodel.io.importer import import_ecosystem
 
+    check_output(out, what="ecosystem", ecosystem=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         eco = import_ecosystem(
@@ -49,7 +50,7 @@ def import_cmd(
 
     for w in caught:
         if issubclass(w.category, GraphModelWarning):
-            note(f"graphmodel: warning: {w.message}")
+            note("warning: " + " ".join(str(w.message).split()))
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     write(eco, out, compress=compress)

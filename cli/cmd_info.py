@@ -7,21 +7,21 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, write_json
+from graphmodel.cli.app import app, check_output, echo, format_table, save_json
 
 
 @app.command("info")
 def info_cmd(
     path: Path = typer.Argument(..., help="A CSV directory, .npz snapshot or .graphml file."),
-    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON (to stdout, or to FILE)."),
-    out: Path | None = typer.Argument(None, help="With --json: write the JSON here (atomically) instead of stdout."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the summary as JSON to this file ('-' for stdout)."),
 ) -> None:
     """Summarise an ecosystem file: sizes, layers (with direction), columns and metadata."""
     from graphmodel.io import describe
 
+    check_output(json_out, what="JSON")
     info = describe(path)
-    if json_out or out is not None:
-        write_json(info, out)
+    if json_out is not None:
+        save_json(info, json_out)
         return
     echo(_human(info))
 

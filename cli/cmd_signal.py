@@ -7,7 +7,17 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import (
+    ProgressBar,
+    app,
+    check_outputs,
+    echo,
+    format_table,
+    not_empty,
+    positive_number,
+    require_module,
+    save_json,
+)
 
 
 def _load(path: Path, dataset: str | None):
@@ -35,27 +45,30 @@ def _cell(d: dict[str, Any]) -> str:
 def signal_cmd(
     path: Path = typer.Argument(..., help="Ecosystem file/folder, or a raw dataset release folder (see --dataset)."),
     dataset: str = typer.Option(None, "--dataset", help="Read PATH as this dataset's release (ciao, epinions)."),
-    split: str = typer.Option("time", "--split", help="'time' (needs payment first_time) or 'random'."),
-    test_from: str = typer.Option(None, "--test-from", help="Time split cut: YYYY-MM-DD or unix seconds."),
+    split: str = typer.Option("time", "--split", callback=not_empty, help="'time' (needs payment first_time) or 'random'."),
+    test_from: str = typer.Option(None, "--test-from", callback=not_empty, help="Time split cut: YYYY-MM-DD or unix seconds."),
     test_fraction: float = typer.Option(0.2, "--test-fraction", help="Share held out (random split, or time split without --test-from)."),
-    level: str = typer.Option(None, "--level", help="'merchant' or 'category' (default: merchant; category with --estimate-conversion)."),
-    k: int = typer.Option(10, "--k", help="Cut-off of recall@k and NDCG@k."),
+    level: str = typer.Option(None, "--level", callback=not_empty, help="'merchant' or 'category' (default: merchant; category with --estimate-conversion)."),
+    k: int = typer.Option(10, "--k", min=1, help="Cut-off of recall@k and NDCG@k."),
     negatives: str = typer.Option("auto", "--negatives", help="'all', 'auto' or a number of sampled negatives per batch."),
     warm_only: bool = typer.Option(False, "--warm-only", help="Only items with a training buyer are candidates/targets."),
-    min_train: int = typer.Option(1, "--min-train", help="Training purchases a test user needs."),
-    max_users: int = typer.Option(None, "--max-users", help="Evaluate a seeded subset of test users."),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples over users."),
+    min_train: int = typer.Option(1, "--min-train", min=1, help="Training purchases a test user needs."),
+    max_users: int = typer.Option(None, "--max-users", min=1, help="Evaluate a seeded subset of test users."),
+    n_boot: int = typer.Option(1000, "--n-boot", min=0, help="Bootstrap resamples over users."),
     no_combine: bool = typer.Option(False, "--no-combine", help="Skip the fitted combination."),
     seed: int = typer.Option(None, "--seed", help="Random seed (split, samples, bootstrap)."),
     estimate_conversion: bool = typer.Option(False, "--estimate-conversion", help="Estimate per-layer conversion against a time-shuffled baseline instead."),
-    window_days: float = typer.Option(30.0, "--window-days", help="Conversion window (with --estimate-conversion)."),
-    n_shuffles: int = typer.Option(5, "--n-shuffles", help="Time-shuffled replicates (with --estimate-conversion)."),
+    window_days: float = typer.Option(30.0, "--window-days", callback=positive_number, help="Conversion window (with --estimate-conversion)."),
+    n_shuffles: int = typer.Option(5, "--n-shuffles", min=1, help="Time-shuffled replicates (with --estimate-conversion)."),
     json_out: Path = typer.Option(None, "--json", help="Write the result as JSON ('-' for stdout)."),
     plot: Path = typer.Option(None, "--plot", help="Write a bar chart (PNG/PDF/SVG)."),
 ) -> None:
     """Rank held-out purchases with own history, social ties, co-customers, transfers and popularity; report AUC, recall@k, NDCG@k."""
     from graphmodel.errors import InputError
 
+    check_outputs((json_out, "JSON"), (plot, "figure"))
+    if plot is not None:
+        require_module("matplotlib", option="--plot", extra="plots")
     eco = _load(path, dataset)
     if estimate_conversion:
         from graphmodel.signals import estimate_conversion as est
@@ -69,8 +82,7 @@ def signal_cmd(
             echo(format_table(rows, ["layer", "exposures", "conversions", "rate", "shuffled baseline", "lift"]))
             for key, v in d["relative"].items():
                 echo(f"{key}: rate ratio {_cell(v['rate'])}, lift ratio {_cell(v['lift'])}")
-        if json_out is not None:
-            write_json(d, json_out)
+        save_json(d, json_out)
         return
     if negatives == "all":
         neg: Any = None
@@ -85,15 +97,15 @@ def signal_cmd(
 
     level = level or "merchant"
 
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 2000 < 64:
-            note(f"signal: {done}/{total} test users")
-
-    res = signal(
-        eco, split=split, test_from=test_from, test_fraction=test_fraction, level=level, k=k, seed=seed,
-        negatives=neg, warm_only=warm_only, min_train=min_train, max_users=max_users, n_boot=n_boot,
-        combine=not no_combine, progress=progress,
-    )
+    progress = ProgressBar("signal", unit="test users")
+    try:
+        res = signal(
+            eco, split=split, test_from=test_from, test_fraction=test_fraction, level=level, k=k, seed=seed,
+            negatives=neg, warm_only=warm_only, min_train=min_train, max_users=max_users, n_boot=n_boot,
+            combine=not no_combine, progress=progress,
+        )
+    finally:
+        progress.close()
     d = res.to_dict()
     if json_out is None or str(json_out) != "-":
         metrics = list(next(iter(d["scorers"].values())))
@@ -105,8 +117,7 @@ def signal_cmd(
             a = d["affordable"]
             echo(f"affordable only ({a['share_of_test_purchases_affordable']:.1%} of held-out purchases affordable):")
             echo(format_table([[n] + [_cell(m[x]) for x in metrics] for n, m in a["scorers"].items()], ["scorer"] + metrics))
-    if json_out is not None:
-        write_json(d, json_out)
+    save_json(d, json_out)
     if plot is not None:
         from graphmodel.signals.plot import plot_signal
 

@@ -7,7 +7,17 @@ from typing import Any
 
 import typer
 
-from graphmodel.cli.app import app, echo, format_table, note, write_json
+from graphmodel.cli.app import (
+    app,
+    check_outputs,
+    echo,
+    fmt_num,
+    format_table,
+    not_empty,
+    note,
+    progress_bar,
+    write_json,
+)
 
 
 def _num(v: Any) -> Any:
@@ -16,7 +26,7 @@ def _num(v: Any) -> Any:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return f"{fmt_num(v)}"
     return v
 
 
@@ -67,30 +77,47 @@ def _flatten(prefix: str, v: Any, out: list[list[Any]]) -> None:
 def stats_cmd(
     path: Path = typer.Argument(..., help="Ecosystem: a CSV directory, .npz or .graphml."),
     json_out: Path | None = typer.Option(None, "--json", help="Write all measures as JSON to this file ('-' for stdout)."),
-    layers: str | None = typer.Option(None, "--layers", help="Comma-separated layers (default: all)."),
-    communities: str | None = typer.Option(None, "--communities", help="Community detection: leiden or louvain."),
-    centrality: str | None = typer.Option(None, "--centrality", help="Comma-separated: degree, pagerank, betweenness."),
-    betweenness_samples: int = typer.Option(64, "--betweenness-samples", help="Sampled sources for betweenness."),
+    layers: str | None = typer.Option(None, "--layers", callback=not_empty, help="Comma-separated layers (default: all)."),
+    communities: str | None = typer.Option(None, "--communities", callback=not_empty, help="Community detection: leiden or louvain."),
+    centrality: str | None = typer.Option(None, "--centrality", callback=not_empty, help="Comma-separated: degree, pagerank, betweenness."),
+    betweenness_samples: int = typer.Option(64, "--betweenness-samples", min=1, help="Sampled sources for betweenness."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for betweenness sampling and communities."),
     export: Path | None = typer.Option(None, "--export", help="Write the ecosystem with node measures (e.g. out.graphml)."),
-    for_viewer: str | None = typer.Option(None, "--for", help="'gephi': GraphML for viewers (see 'graphmodel convert --for')."),
+    for_viewer: str | None = typer.Option(None, "--for", callback=not_empty, help="'gephi': GraphML for viewers (see 'graphmodel convert --for')."),
     plot: Path | None = typer.Option(None, "--plot", help="Degree distributions per layer, log-log (e.g. degrees.png)."),
     no_clustering: bool = typer.Option(False, "--no-clustering", help="Skip transitivity and clustering."),
 ) -> None:
     """Describe each layer and how the layers overlap; add centrality and communities on request."""
     import graphmodel.io
     from graphmodel.analytics import plot_degrees, stats, with_measures
+    from graphmodel.errors import InputError
 
+    check_outputs((json_out, "JSON"), (export, "export"), (plot, "figure"))
+    if export is not None:
+        graphmodel.io.format_of(export)  # an unknown format is refused before the measures are computed
+    if for_viewer is not None and (export is None or graphmodel.io.format_of(export) != "graphml"):
+        raise InputError("--for applies to a GraphML --export", field="--for")
+    if for_viewer is not None:
+        from graphmodel.io.graphml_write import VIEWERS
+
+        if for_viewer not in VIEWERS:
+            raise InputError(f"unknown viewer {for_viewer!r}; expected {', '.join(VIEWERS)}", field="--for")
+    if plot is not None:
+        from graphmodel.cli.app import require_module
+
+        require_module("matplotlib", option="--plot", extra="plots")
     eco = graphmodel.io.read(path)
-    res = stats(
-        eco,
-        layers=layers,
-        clustering=not no_clustering,
-        centrality=centrality or (),
-        communities=communities,
-        betweenness_samples=betweenness_samples,
-        seed=seed,
-    )
+    with progress_bar("stats", enabled=bool(centrality or communities), unit="steps") as bar:
+        res = stats(
+            eco,
+            layers=layers,
+            clustering=not no_clustering,
+            centrality=centrality or (),
+            communities=communities,
+            betweenness_samples=betweenness_samples,
+            seed=seed,
+            progress=bar,
+        )
     d = res.to_dict()
     if json_out is not None:
         write_json(d, json_out)
@@ -111,7 +138,7 @@ def stats_cmd(
             crow = []
             for scope, ms in d["centrality"].items():
                 for m, e in ms.items():
-                    top = ", ".join(f"{t['node']} ({t['value']:.4g})" for t in e["top"][:3])
+                    top = ", ".join(f"{t['node']} ({fmt_num(t['value'])})" for t in e["top"][:3])
                     extra = f" [{e['samples']} sources{' exact' if e['exact'] else ''}]" if m == "betweenness" else ""
                     crow.append([scope, m + extra, top])
             echo(format_table(crow, ["scope", "centrality", "top 3"]))

@@ -6,20 +6,26 @@ from pathlib import Path
 
 import typer
 
-from graphmodel.cli.app import app, check_output, echo, note, progress_bar, require_module
+from graphmodel.cli.app import app, check_output, echo, note, progress_bar, require_module, workers_option
 
 
 @app.command("sweep")
 def sweep_cmd(
     study: Path = typer.Argument(..., help="Study file (TOML): ecosystems, experiment, [params], [grid]."),
     out: Path = typer.Option(..., "--out", help="Output directory; rerun with the same one to resume."),
-    workers: int = typer.Option(None, "--workers", help="Local worker processes (default: all cores; 1 = this process)."),
+    workers: int = typer.Option(None, "--workers", callback=workers_option,
+                                help="Local worker processes (default: all cores; 1 = this process)."),
     scheduler: str = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
     force: bool = typer.Option(False, "--force", help="Discard results of a different study in --out."),
 ) -> None:
     """Run a parameter study: every grid cell x batch is an independent task."""
+    from graphmodel.errors import InputError
     from graphmodel.studies import sweep
 
+    if out.exists() and not out.is_dir():
+        raise InputError("the sweep output must be a directory; this is a file", source=str(out))
+    if not out.exists():
+        check_output(out, what="sweep output")
     with progress_bar("sweep", unit="tasks") as bar:
         res = sweep(
             study,

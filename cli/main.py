@@ -6,6 +6,7 @@ stderr and exit code 2; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 
@@ -31,6 +32,18 @@ _COMMAND_MODULES = [
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"graphmodel.cli.{_name}")
+
+
+_COMMAND: list = []
+
+
+def _command():
+    """The click command typer builds from :data:`app`, built once per process (about 40 ms each time)."""
+    if not _COMMAND:
+        import typer.main
+
+        _COMMAND.append(typer.main.get_command(app))
+    return _COMMAND[0]
 
 
 def _click_errors() -> tuple[tuple[type, ...], tuple[type, ...]]:
@@ -63,14 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     if "--debug" in argv[1:]:  # accepted after the command too: `graphmodel info x --debug`
         argv = ["--debug"] + [a for a in argv if a != "--debug"]
     try:
-        rv = app(args=argv, prog_name="graphmodel", standalone_mode=False)
+        with _plain_warnings():
+            rv = _command().main(args=argv, prog_name="graphmodel", standalone_mode=False)
     except (GraphModelError, OSError) as exc:
         if debug_enabled():
             raise
-        print(f"graphmodel: error: {exc}", file=sys.stderr)
+        print(f"graphmodel: error: {_message(exc)}", file=sys.stderr)
         return 2
     except usage_errors as exc:
-        exc.show()
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `graphmodel` or group: the help is the answer
+            exc.show()
+        else:
+            print(f"graphmodel: error: {_usage_message(exc)}", file=sys.stderr)
         return exc.exit_code
     except aborts:
         print("graphmodel: aborted", file=sys.stderr)
@@ -85,6 +102,51 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         restore()
     return rv if isinstance(rv, int) else 0
+
+
+def _message(exc: BaseException) -> str:
+    """One line for a library or I/O error; an OSError names its file first (``PATH: No space left on device``)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else ""
+        text = f"{where}: {exc.strerror}" if where != "" else exc.strerror
+        if exc.filename2 is not None:
+            text += f" (-> {exc.filename2})"
+        return text
+    return " ".join(str(exc).split())
+
+
+def _usage_message(exc: BaseException) -> str:
+    """A usage error as one line, ending with where to read the command's help."""
+    text = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "graphmodel"
+    return f"{text} (see '{path} --help')"
+
+
+@contextlib.contextmanager
+def _plain_warnings():
+    """Print a :class:`GraphModelWarning` as one plain line, ``warning: MESSAGE``, without Python's source line.
+
+    Other warnings keep Python's format. The previous ``warnings.showwarning`` is restored on exit.
+    """
+    import warnings
+
+    from graphmodel.errors import GraphModelWarning
+
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if isinstance(category, type) and issubclass(category, GraphModelWarning):
+            text = " ".join(str(message).split())
+            print(f"warning: {text}", file=file if file is not None else sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
 
 
 #: Exit code after SIGTERM (128 + 15, as shells report it).

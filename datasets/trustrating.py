@@ -96,12 +96,25 @@ class _Release:
         self.dirs = [path, path / spec.name]
         if not all(self._loose(n) for n in (RATING, TRUST)):
             candidates = [path / spec.zip_name] + sorted(p for p in path.glob("*.zip") if p.name != spec.zip_name)
+            corrupt: tuple[Path, str] | None = None
             for z in candidates:
-                if z.is_file() and zipfile.is_zipfile(z):
+                if not z.is_file():
+                    continue
+                try:
+                    if not zipfile.is_zipfile(z):
+                        raise zipfile.BadZipFile("not a zip archive (truncated or damaged download?)")
                     with zipfile.ZipFile(z) as zf:
-                        if any(Path(n).name == RATING for n in zf.namelist()):
-                            self._open_zip(z)
-                            break
+                        names = zf.namelist()
+                except (zipfile.BadZipFile, OSError) as exc:
+                    corrupt = corrupt or (z, str(exc))
+                    continue
+                if any(Path(n).name == RATING for n in names):
+                    self._open_zip(z)
+                    break
+            else:
+                if corrupt is not None:  # say so, rather than "missing rating.mat" later
+                    raise InputError(f"corrupt zip: {corrupt[1]}; download it again or extract it here",
+                                     source=str(corrupt[0]))
 
     def expected(self) -> str:
         s = self.spec

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -30,7 +31,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("SweepResult", "sweep"), "graphmodel.studies"),
     **dict.fromkeys(("CompareResult", "IntentModel", "compare"), "graphmodel.experiments"),
     **dict.fromkeys(("CompeteResult", "Platform", "compete"), "graphmodel.competition"),
-    **dict.fromkeys(("FitResult", "Params", "fit", "load_params"), "graphmodel.fitting"),
+    **dict.fromkeys(("FitResult", "fit"), "graphmodel.fitting"),
+    **dict.fromkeys(("Params", "load_params"), "graphmodel.params"),
     "CSR": "graphmodel.csr",
     "resolve_seeds": "graphmodel.seedsets",
     "generate": "graphmodel.generator",
@@ -51,9 +53,10 @@ if TYPE_CHECKING:  # static tools see the real names
     from graphmodel.errors import GraphModelError, GraphModelWarning, InputError
     from graphmodel.estimate import Estimate
     from graphmodel.experiments import CompareResult, IntentModel, compare
-    from graphmodel.fitting import FitResult, Params, fit, load_params
+    from graphmodel.fitting import FitResult, fit
     from graphmodel.generator import generate
     from graphmodel.io import read, write
+    from graphmodel.params import Params, load_params
     from graphmodel.propagation import SimulationResult, simulate
     from graphmodel.seeding import SeedResult, seeds
     from graphmodel.seedsets import resolve_seeds
@@ -62,14 +65,27 @@ if TYPE_CHECKING:  # static tools see the real names
     from graphmodel.table import Table
 
 
+#: Modules that attach the Ecosystem's conversion methods (to_igraph, from_frames, ...; see graphmodel.ecosystem).
+_ECOSYSTEM_METHODS = ("graphmodel.convert", "graphmodel.io.frames")
+
+
+def _attach_ecosystem_methods() -> None:
+    if "graphmodel.ecosystem" in sys.modules:
+        for module in _ECOSYSTEM_METHODS:
+            importlib.import_module(module)
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
+        _attach_ecosystem_methods()
         globals()[name] = value  # later look-ups skip this function
         return value
     if name in _SUBMODULES:
-        return importlib.import_module(f"graphmodel.{name}")
+        value = importlib.import_module(f"graphmodel.{name}")
+        _attach_ecosystem_methods()
+        return value
     raise AttributeError(f"module 'graphmodel' has no attribute {name!r}")
 
 
@@ -81,6 +97,7 @@ def load_dataset(name: str, path: str | os.PathLike[str], **options: Any) -> "Ec
     """Load a real dataset release (see :func:`graphmodel.datasets.load_dataset`)."""
     from graphmodel.datasets import load_dataset as _load
 
+    _attach_ecosystem_methods()
     return _load(name, path, **options)
 
 

@@ -33,8 +33,8 @@ import numpy as np
 
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
-from graphmodel.io._kinds import empty_column, python_column
-from graphmodel.io.graphml import MIRROR, mirror_rows
+from graphmodel.io._kinds import empty_column, plain, python_column
+from graphmodel.io.mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -297,7 +297,7 @@ def _assemble(
     bad = ~np.isin(t, ["user", "merchant"]) if len(t) else np.zeros(0, bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"node {i}: type {types[i]!r}; expected 'user' or 'merchant'", source=source, field="type")
+        raise InputError(f"node {i}: type {plain(types[i])!r}; expected 'user' or 'merchant'", source=source, field="type")
     ntype = (t == "merchant").astype(np.int8)
     tables: dict[str, Table] = {}
     local: dict[str, np.ndarray] = {}
@@ -315,7 +315,7 @@ def _assemble(
     bad = ~np.isin(lay, list(LAYERS)) if len(lay) else np.zeros(0, bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"edge {i}: layer {layer[i]!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
+        raise InputError(f"edge {i}: layer {plain(layer[i])!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
     flags = edge_attrs.get(MIRROR)
     if flags is not None:  # the second arc of each undirected tie in our GraphML: fold it back
         true = (True, "true", "True", "TRUE")
@@ -347,15 +347,7 @@ def _assemble(
         cols = {"src": local[e_src][a], "dst": local[e_dst][b]}
         cols.update(_columns(edge_attrs, rows, kinds_of.get(name), ("src", "dst"), source))
         layers[name] = Table(cols, name=name, length=len(rows))
-    return Ecosystem(
-        tables["user"],
-        tables["merchant"],
-        social=layers["social"],
-        payment=layers["payment"],
-        transfer=layers["transfer"],
-        social_directed=social_directed,
-        meta=meta,
-    )
+    return Ecosystem.from_tables({**tables, **layers}, social_directed=social_directed, meta=meta, source=source)
 
 
 def _columns(
@@ -382,3 +374,41 @@ def _columns(
         if any(_present(v) for v in sub):
             out[name] = python_column(sub, None, name=name, source=source)
     return out
+
+
+# --------------------------------------------------------------------------- Ecosystem methods
+def _to_igraph_method(self: Ecosystem, layers: str | Sequence[str] | None = None) -> "igraph.Graph":
+    """A directed :class:`igraph.Graph` (vertex attrs ``type``, ``id`` and node columns; edge attr ``layer``); cached.
+
+    See :func:`graphmodel.convert.to_igraph`.
+    """
+    layers = self._layers_arg(layers)
+    key = ("igraph", layers)
+    if key not in self._cache:
+        self._cache[key] = to_igraph(self, layers)
+    return self._cache[key]
+
+
+def _to_networkx_method(self: Ecosystem, layers: str | Sequence[str] | None = None) -> "networkx.MultiDiGraph":
+    """A :class:`networkx.MultiDiGraph` with nodes ``"user:ID"``/``"merchant:ID"`` (a new graph every call).
+
+    See :func:`graphmodel.convert.to_networkx`.
+    """
+    return to_networkx(self, self._layers_arg(layers))
+
+
+def _from_networkx_method(cls: type[Ecosystem], graph: "networkx.Graph", **kwargs: Any) -> Ecosystem:
+    """Read node attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_networkx`)."""
+    return from_networkx(graph, **kwargs)
+
+
+def _from_igraph_method(cls: type[Ecosystem], graph: "igraph.Graph", **kwargs: Any) -> Ecosystem:
+    """Read vertex attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_igraph`)."""
+    return from_igraph(graph, **kwargs)
+
+
+# The Ecosystem's conversion methods live here, beside the code they call (ecosystem.py imports nothing above it).
+Ecosystem.to_igraph = _to_igraph_method
+Ecosystem.to_networkx = _to_networkx_method
+Ecosystem.from_networkx = classmethod(_from_networkx_method)
+Ecosystem.from_igraph = classmethod(_from_igraph_method)

@@ -20,12 +20,14 @@ Arc directions, per layer:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
 
-__all__ = ["CSR", "build_csr"]
+__all__ = ["CSR", "build_csr", "igraph_of"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,6 +136,22 @@ def build_csr(
 def _int_array(x: object) -> np.ndarray:
     a = np.ascontiguousarray(x)
     return a if a.dtype in (np.int64, np.int32) else a.astype(np.int64)
+
+
+_GRAPHS: "weakref.WeakKeyDictionary[CSR, Any]" = weakref.WeakKeyDictionary()
+
+
+def igraph_of(csr: CSR) -> Any:
+    """A directed :class:`igraph.Graph` with the arcs of ``csr`` (vertex i = global node i); cached."""
+    g = _GRAPHS.get(csr)
+    if g is None:
+        import igraph
+
+        g = igraph.Graph(n=csr.n, directed=True)
+        if csr.m:
+            g.add_edges(np.column_stack((csr.tails(), csr.indices)).astype(np.int64))
+        _GRAPHS[csr] = g
+    return g
 
 
 @njit(cache=True)

@@ -229,6 +229,48 @@ class Ecosystem:
         return t
 
     @classmethod
+    def from_tables(
+        cls,
+        tables: Mapping[str, Table | Mapping[str, Any] | None],
+        *,
+        social_directed: bool = False,
+        meta: Mapping[str, Any] | None = None,
+        source: str | None = None,
+    ) -> Ecosystem:
+        """The ecosystem a reader has gathered: ``tables`` by node type and layer, ends as row indices.
+
+        Keys ``user``, ``merchant``, ``social``, ``payment``, ``transfer`` (a
+        missing key or None is an empty table). Tables that do not fit together
+        (an end out of range, a duplicate id) raise one :class:`InputError`
+        naming ``source`` (the file or object read), the table and the field.
+
+        Examples
+        --------
+        >>> eco = Ecosystem.from_tables({"user": {"id": [7, 8]}, "social": {"src": [0], "dst": [1]}})
+        >>> eco.n_users, eco.n_edges("social")
+        (2, 1)
+        >>> Ecosystem.from_tables({"user": {"id": [7]}, "social": {"src": [0], "dst": [1]}}, source="x.npz")
+        Traceback (most recent call last):
+        ...
+        graphmodel.errors.InputError: x.npz: 'dst': social: row 0: user index 1 outside 0..0
+        """
+        try:
+            return cls(
+                tables.get("user"),
+                tables.get("merchant"),
+                social=tables.get("social"),
+                payment=tables.get("payment"),
+                transfer=tables.get("transfer"),
+                social_directed=social_directed,
+                meta=meta,
+            )
+        except InputError as exc:
+            if source is None:
+                raise
+            message = f"{exc.source}: {exc.message}" if exc.source and exc.source != source else exc.message
+            raise InputError(message, source=source, line=exc.line, field=exc.field) from None
+
+    @classmethod
     def from_labels(
         cls,
         users: Table | Mapping[str, Any] | None = None,
@@ -391,35 +433,25 @@ class Ecosystem:
             self._cache[key] = build_csr(arcs, layers=layers, n_users=U, n_merchants=self.n_merchants, reverse=reverse)
         return self._cache[key]
 
-    def to_igraph(self, layers: str | Sequence[str] | None = None) -> "igraph.Graph":
-        """A directed :class:`igraph.Graph` (vertex attrs ``type``, ``id`` and node columns; edge attr ``layer``)."""
-        from graphmodel.convert import to_igraph
+    # -- views in other libraries ---------------------------------------------------
+    # to_igraph, to_networkx, from_igraph and from_networkx are defined in graphmodel.convert, from_frames in
+    # graphmodel.io.frames, and attached to this class there: they build Ecosystems, so written here they would
+    # make this module import the layers above it. `import graphmodel` attaches them on first use of any name.
+    if TYPE_CHECKING:  # pragma: no cover
+        def to_igraph(self, layers: str | Sequence[str] | None = None) -> igraph.Graph: ...
+        def to_networkx(self, layers: str | Sequence[str] | None = None) -> networkx.MultiDiGraph: ...
+        @classmethod
+        def from_igraph(cls, graph: igraph.Graph, *, source: str = ...) -> Ecosystem: ...
+        @classmethod
+        def from_networkx(cls, graph: networkx.Graph, *, source: str = ...) -> Ecosystem: ...
+        @classmethod
+        def from_frames(cls, **tables: Any) -> Ecosystem: ...
 
-        layers = self._layers_arg(layers)
-        key = ("igraph", layers)
-        if key not in self._cache:
-            self._cache[key] = to_igraph(self, layers)
-        return self._cache[key]
-
-    def to_networkx(self, layers: str | Sequence[str] | None = None) -> "networkx.MultiDiGraph":
-        """A :class:`networkx.MultiDiGraph` with nodes ``"user:ID"``/``"merchant:ID"`` (a new graph every call)."""
-        from graphmodel.convert import to_networkx
-
-        return to_networkx(self, self._layers_arg(layers))
-
-    @classmethod
-    def from_networkx(cls, graph: "networkx.Graph", **kwargs: Any) -> "Ecosystem":
-        """Read node attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_networkx`)."""
-        from graphmodel.convert import from_networkx
-
-        return from_networkx(graph, **kwargs)
-
-    @classmethod
-    def from_igraph(cls, graph: "igraph.Graph", **kwargs: Any) -> "Ecosystem":
-        """Read vertex attribute ``type`` and edge attribute ``layer`` (see :func:`graphmodel.convert.from_igraph`)."""
-        from graphmodel.convert import from_igraph
-
-        return from_igraph(graph, **kwargs)
+    def __getattr__(self, name: str) -> Any:  # only for names not found: say where the conversions come from
+        if name in ("to_igraph", "to_networkx"):
+            raise AttributeError(f"Ecosystem.{name} is attached by graphmodel.convert: import graphmodel.convert "
+                                 "(or use any graphmodel public name) first")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- summaries and comparison ------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -475,14 +507,3 @@ class Ecosystem:
         layers = ", ".join(f"{k}={len(t)}" for k, t in self._edges.items())
         head = f"{name!r}, " if name else ""
         return f"Ecosystem({head}users={self.n_users}, merchants={self.n_merchants}, {layers})"
-
-    @classmethod
-    def from_frames(cls, **tables: Any) -> "Ecosystem":
-        """Build from pandas DataFrames or Arrow tables: ``users=``, ``merchants=``, ``social=``, ``payments=``, ``transfers=``.
-
-        The CSV reader's rules and error quality (table, row, column); see
-        :func:`graphmodel.io.frames.from_frames` for every option.
-        """
-        from graphmodel.io.frames import from_frames
-
-        return from_frames(**tables)

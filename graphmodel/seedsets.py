@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_generator
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["resolve_seeds", "read_seed_file", "SeedSpec"]
 
@@ -73,16 +76,16 @@ def _items(spec: SeedSpec) -> list[str | int]:
     return items
 
 
-def _scores(eco: Any, rule: str, layers: Any) -> np.ndarray:
+def _scores(eco: Ecosystem, rule: str, layers: Any) -> np.ndarray:
     csr = eco.csr(layers)
     if rule == "top-degree":
         return csr.out_degree().astype(np.float64)
-    from graphmodel.propagation.ppr import igraph_of
+    from graphmodel.csr import igraph_of
 
     return np.asarray(igraph_of(csr).pagerank(directed=True), dtype=np.float64)
 
 
-def resolve_seeds(eco: Any, spec: SeedSpec, *, seed: SeedLike = None, layers: Any = None) -> np.ndarray:
+def resolve_seeds(eco: Ecosystem, spec: SeedSpec, *, seed: SeedLike = None, layers: Any = None) -> np.ndarray:
     """Global node numbers of the seed set described by ``spec``.
 
     Parameters

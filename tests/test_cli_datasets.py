@@ -24,7 +24,7 @@ def test_list_shows_names_descriptions_and_citations(capsys):
 
 
 def test_list_json(capsys):
-    assert main(["datasets", "list", "--json"]) == 0
+    assert main(["datasets", "list", "--json", "-"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [d["name"] for d in data] == ["ciao", "epinions"]
     assert data[0] == gm.list_datasets()[0].to_dict()

@@ -23,7 +23,7 @@ def test_info_human(tiny_eco, tmp_path, capsys):
 
 def test_info_json_stdout_and_file(tiny_eco, tmp_path, capsys):
     gm.write(tiny_eco, tmp_path / "eco.npz")
-    assert main(["info", str(tmp_path / "eco.npz"), "--json"]) == 0
+    assert main(["info", str(tmp_path / "eco.npz"), "--json", "-"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == "npz" and data["users"] == 3 and data["edges"] == 6
     assert data["layers"]["payment"] == {

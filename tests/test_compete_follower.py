@@ -36,6 +36,7 @@ from graphmodel.errors import InputError
 from graphmodel.seeding.rrsets import RRCollection
 
 C = importlib.import_module("graphmodel.competition.compete")  # the module (the package exports the function)
+E = importlib.import_module("graphmodel.competition.engine")
 
 A = "a: seeds=random:3, layers=social,payment,transfer, strength=social:0.3,payment:0.4,transfer:0.5"
 B = "b: seeds=top-degree:3, layers=social,payment, strength=social:0.35,payment:0.25"
@@ -47,8 +48,8 @@ def eco() -> gm.Ecosystem:
 
 
 def _arrays(eco, tie="random", multihoming=0.0, carry=0.6):
-    plats = C._as_platforms([A, B])
-    return C._prepare(eco, plats, carry, np.random.SeedSequence(4), 1, tie=tie, multihoming=multihoming)
+    plats = C.as_platforms([A, B])
+    return E.prepare(eco, plats, carry, np.random.SeedSequence(4), 1, tie=tie, multihoming=multihoming)
 
 
 def _rival(arr):
@@ -104,7 +105,7 @@ def test_the_definition_is_a_lower_bound_world_by_world(eco, tie, multihoming):
 @pytest.mark.parametrize("tie,multihoming", [("random", 0.0), ("strength", 0.4)])
 def test_python_cascade_is_the_contest(eco, tie, multihoming):
     arr = _arrays(eco, tie, multihoming)
-    pay = C._payments(eco)
+    pay = E.payments(eco)
     for r in range(20):
         ref = reference_run(arr, pay[:3], key=5, r=r, tie=C.TIE_RULES[tie], switching=0.0, lock_in=0.0,
                             multihoming=multihoming)
@@ -126,9 +127,9 @@ PA, PB = 0.6, 0.7  # distinct, so the rule "strength" never needs a coin off the
 @pytest.fixture(scope="module")
 def tiny():
     eco = gm.Ecosystem(users={"id": np.arange(7)}, transfer=TINY)  # transfer arcs keep their direction
-    plats = C._as_platforms([f"a: seeds=user:1, layers=transfer, strength={PA}",
-                             f"b: seeds=user:0, layers=transfer, strength={PB}"])
-    arr = C._prepare(eco, plats, None, np.random.SeedSequence(1), 1, tie="strength")
+    plats = C.as_platforms([f"a: seeds=user:1, layers=transfer, strength={PA}",
+                            f"b: seeds=user:0, layers=transfer, strength={PB}"])
+    arr = E.prepare(eco, plats, None, np.random.SeedSequence(1), 1, tie="strength")
     return eco, arr
 
 
@@ -137,7 +138,7 @@ def _exact(arr, seed_sets):
     g = arr.graph
     m = g.indices.shape[0]
     tails = np.repeat(np.arange(g.n), np.diff(g.indptr))
-    fx = tuple((arr.prob[p] * C.K.FX).astype(np.int64) for p in range(2))
+    fx = tuple((arr.prob[p] * E.K.FX).astype(np.int64) for p in range(2))
     F = dict.fromkeys(seed_sets, 0.0)
     sigma = dict.fromkeys(seed_sets, 0.0)
     for la in itertools.product([False, True], repeat=m):

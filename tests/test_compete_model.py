@@ -184,14 +184,16 @@ def test_kernel_matches_python_reference(tie):
     from graphmodel.competition.reference import reference_run
 
     C = importlib.import_module("graphmodel.competition.compete")
+
+    E = importlib.import_module("graphmodel.competition.engine")
     small = gm.generate(preset="balanced", users=300, seed=7)
-    plats = C._as_platforms([
+    plats = C.as_platforms([
         "w: seeds=top-degree:3:merchant,random:3:user, layers=payment,social, strength=payment:0.2,social:wc",
         "m: seeds=top-degree:6:user, layers=social,transfer,payment, strength=social:0.15,transfer:0.4,payment:0.1",
         "x: seeds=random:4:merchant, layers=payment, strength=payment:0.3",
     ])
-    arr = C._prepare(small, plats, 0.8, np.random.SeedSequence(1), None)
-    pay = C._payments(small)[:3]
+    arr = E.prepare(small, plats, 0.8, np.random.SeedSequence(1), None)
+    pay = E.payments(small)[:3]
     opts = dict(tie=C.TIE_RULES[tie], switching=0.4, lock_in=0.3, multihoming=0.3)
     g = arr.graph
     out = K.compete_batch(np.uint64(99), 0, 12, 3, g.indptr, g.indices, g.lptr, g.arc_key, arr.prob, arr.seg_u,

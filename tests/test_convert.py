@@ -176,3 +176,23 @@ def test_nan_kept_in_igraph_but_left_out_in_networkx():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert from_igraph(g).equals(eco)
+
+
+def test_conversion_methods_are_attached_by_any_public_name():
+    """ecosystem.py imports nothing above it; convert.py and io/frames.py attach the methods (fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import graphmodel as gm\n"
+        "eco = gm.generate(users=50, seed=1)\n"  # no conversion module named
+        "assert gm.Ecosystem.from_networkx(eco.to_networkx()).equals(eco)\n"
+        "assert gm.Ecosystem.from_igraph(eco.to_igraph()).equals(eco)\n"
+        "assert gm.Ecosystem.from_frames(users={'id': [1, 2]}).n_users == 2\n"
+        "from graphmodel.ecosystem import Ecosystem\n"
+        "assert Ecosystem.to_igraph is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    alone = "from graphmodel.ecosystem import Ecosystem\nEcosystem(users={'id': [1]}).to_igraph()\n"
+    out = subprocess.run([sys.executable, "-c", alone], capture_output=True, text=True)
+    assert out.returncode != 0 and "attached by graphmodel.convert" in out.stderr

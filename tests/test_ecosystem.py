@@ -81,3 +81,17 @@ def test_infinite_or_negative_amounts_are_refused(kw, field) -> None:
     with pytest.raises(gm.InputError) as err:
         gm.Ecosystem(**kw)
     assert err.value.field == field and "finite value >= 0" in str(err.value)
+
+
+def test_from_tables_names_the_source_the_table_and_the_field():
+    Ecosystem, InputError = gm.Ecosystem, gm.InputError
+    good = Ecosystem.from_tables({"user": {"id": ["a", "b"]}, "merchant": {"id": ["m"]},
+                                  "payment": {"src": [1], "dst": [0]}}, meta={"name": "x"})
+    assert good.equals(Ecosystem({"id": ["a", "b"]}, {"id": ["m"]}, payment={"src": [1], "dst": [0]}, meta={"name": "x"}))
+    with pytest.raises(InputError) as err:
+        Ecosystem.from_tables({"user": {"id": ["a", "a"]}}, source="eco.parquet")
+    assert err.value.source == "eco.parquet" and err.value.field == "id"
+    assert err.value.message.startswith("user: duplicate user id a")
+    with pytest.raises(InputError) as err:  # no source: the constructor's own error, unchanged
+        Ecosystem.from_tables({"user": {"id": ["a", "a"]}})
+    assert err.value.source == "user"

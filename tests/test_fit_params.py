@@ -55,7 +55,7 @@ def test_load_round_trip_and_mapping(tmp_path, result):
     even, conv = P.prob_spec(split="even"), P.conversion(split="even")
     assert even["social"] * conv["social"] == pytest.approx(p["social"])
     assert even["payment"] ** 2 * conv["payment"] == pytest.approx(p["payment"])
-    assert P.intent_model().conversion["social"] == 1.0
+    assert P.conversion()["social"] == 1.0
     assert all(str(path) in v and v.startswith("fitted") for v in P.sources().values())
     d0 = P.draw(0)
     assert d0.transmission == {k: result.draws[k][0] for k in p}

@@ -86,7 +86,7 @@ def test_no_underscored_name_is_imported_across_packages():
             if node.module == "graphmodel._seed":  # the one seed module every random function uses
                 continue
             if me == "graphmodel.convert" and node.module == "graphmodel.io._kinds":
-                continue  # known: the ecosystem <-> convert knot (issue 20, item 6), left for the io split
+                continue  # known: convert types columns with the io column-kind helpers; left until _kinds gets a public name
             for alias in node.names:
                 parts = node.module.split(".")[1:] + [alias.name]
                 if any(p.startswith("_") for p in parts) and _package(node.module) != _package(me):

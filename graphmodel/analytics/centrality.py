@@ -18,7 +18,7 @@ node outside a scope (a merchant in the social layer) has NaN.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,7 @@ def centrality(
     betweenness_samples: int = 64,
     seed: SeedLike = None,
     top: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CentralityResult:
     """Degree, PageRank and (sampled) betweenness per layer and on the multiplex.
 
@@ -103,6 +104,8 @@ def centrality(
         Seeds the choice of betweenness sources.
     top
         How many highest-ranked nodes the JSON summary lists.
+    progress
+        Called as ``progress(done, total)`` after each (scope, measure); nothing is printed.
 
     Examples
     --------
@@ -127,6 +130,7 @@ def centrality(
     samples: dict[str, int] = {}
     sizes: dict[str, int] = {}
     tops: dict[str, dict[str, list]] = {}
+    done, total = 0, len(scs) * len(measures)
     for scope, lays in scs.items():
         n = scope_size(eco, lays)
         sizes[scope] = n
@@ -152,6 +156,9 @@ def centrality(
                         arr[:n] = np.asarray(g.betweenness(directed=True, sources=src.tolist())) * (n / k)
                     samples[scope] = k
             values[scope][m] = arr
+            done += 1
+            if progress is not None:
+                progress(done, total)
         tops[scope] = {}
         for m, arr in values[scope].items():
             sub = arr[:n]

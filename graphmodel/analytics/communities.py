@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, permutations
 from typing import Any
@@ -111,6 +111,7 @@ def communities(
     seed: SeedLike = None,
     resolution: float = 1.0,
     n_iterations: int = 2,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CommunityResult:
     """Detect communities in each layer and on the multiplex, and compare them.
 
@@ -130,6 +131,8 @@ def communities(
     n_iterations
         Leiden iterations (igraph's default 2; a negative number iterates until
         the partition stops improving, which can take many minutes on 10M edges).
+    progress
+        Called as ``progress(done, total)`` after each scope and after the comparison; nothing is printed.
 
     Examples
     --------
@@ -173,6 +176,8 @@ def communities(
         sizes = np.bincount(memb) if memb.size else np.zeros(0, np.int64)
         count[scope] = int(sizes.size)
         largest[scope] = float(sizes.max() / memb.size) if memb.size else None
+        if progress is not None:
+            progress(len(membership), len(scs) + 1)
     mixing: dict[str, dict[str, Any]] = {}
     for x, y in combinations(membership, 2):
         mx, my = membership[x], membership[y]
@@ -198,4 +203,6 @@ def communities(
         sizes = np.bincount(my[my >= 0]).astype(np.float64)
         p = sizes / sizes.sum()
         mixing[key][name] = {"share": inside, "baseline": float((p**2).sum()), "edges": int(sel.sum())}
+    if progress is not None:
+        progress(len(scs) + 1, len(scs) + 1)
     return CommunityResult(membership, modularity, count, largest, mixing, method)

@@ -9,11 +9,12 @@ Leiden are the expensive ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.analytics._scopes import scopes
 from graphmodel.analytics._views import layer_views
 from graphmodel.analytics.centrality import CentralityResult
 from graphmodel.analytics.centrality import centrality as _centrality
@@ -63,6 +64,7 @@ def stats(
     communities: str | None = None,
     betweenness_samples: int = 64,
     seed: SeedLike = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StatsResult:
     """Structure of each layer and of the layers together.
 
@@ -83,6 +85,9 @@ def stats(
         Sampled sources for betweenness (see :func:`graphmodel.centrality`).
     seed
         Seeds betweenness sampling and community detection.
+    progress
+        Called as ``progress(done, total)`` after each step (a layer, the multiplex measures, a centrality
+        measure on a scope, communities on a scope); nothing is printed.
 
     Examples
     --------
@@ -96,13 +101,26 @@ def stats(
     views = layer_views(eco, layers)
     out_layers: dict[str, dict[str, Any]] = {}
     notes: dict[str, str] = {}
+    n_scopes = len(scopes(eco, layers)) if centrality or communities else 0
+    n_measures = len({s.strip() for s in centrality.split(",") if s.strip()} if isinstance(centrality, str)
+                     else set(centrality))
+    total = len(views) + 1 + n_scopes * n_measures + ((n_scopes + 1) if communities else 0)
+    step = [0]
+
+    def advance(k: int = 1) -> None:
+        step[0] += k
+        if progress is not None:
+            progress(step[0], total)
+
     for name, view in views.items():
         measures, n = layer_measures(view, clustering_on=clustering, powerlaw=powerlaw)
         out_layers[name] = measures
         # the across-layer measures need only these: the rest (renumbered edges, ordered keys) can go
         view.release(keep=("degree", "touched") + (("ukeys",) if name in ("social", "transfer") else ()))
         notes.update({f"layers.{name}.{k}": v for k, v in n.items()})
+        advance()
     mx, n = multiplex_measures(eco, views)
+    advance()
     notes.update({f"multiplex.{k}": v for k, v in n.items()})
     notes["layers.*.degree"] = "distinct neighbours in the undirected simple projection, over touched nodes"
     notes["layers.*.edges"] = "rows of the edge table; other measures merge parallel edges and drop self-loops"
@@ -110,9 +128,10 @@ def stats(
     s_cent, s_comm = ss.spawn(2)
     cent = comm = None
     if centrality:
-        cent = _centrality(eco, measures=centrality, layers=layers, betweenness_samples=betweenness_samples, seed=s_cent)
+        cent = _centrality(eco, measures=centrality, layers=layers, betweenness_samples=betweenness_samples,
+                           seed=s_cent, progress=_follow(advance))
     if communities:
-        comm = _communities(eco, method=communities, layers=layers, seed=s_comm)
+        comm = _communities(eco, method=communities, layers=layers, seed=s_comm, progress=_follow(advance))
     info = {
         "name": eco.meta.get("name"),
         "users": eco.n_users,
@@ -120,3 +139,14 @@ def stats(
         "social_directed": eco.social_directed,
     }
     return StatsResult(info, out_layers, mx, notes, cent, comm)
+
+
+def _follow(advance: Callable[[int], None]) -> Callable[[int, int], None]:
+    """A sub-step's ``progress(done, total)`` that advances the outer count by the steps done since its last call."""
+    last = [0]
+
+    def follow(done: int, total: int) -> None:  # noqa: ARG001 - the outer total already counts these steps
+        advance(done - last[0])
+        last[0] = done
+
+    return follow

@@ -188,14 +188,19 @@ def _bootstrap(pts: dict[float, np.ndarray], seed: np.random.SeedSequence) -> tu
 
 
 # ---------------------------------------------------------------------------
-def _purchases(setup: IntentSetup, layers: tuple[str, ...], key: int, runs: int, workers: int | None) -> np.ndarray:
-    return run_scenario(setup, layers, key=key, runs=runs, workers=workers).purchases.astype(np.float64)
+def _purchases(setup: IntentSetup, layers: tuple[str, ...], key: int, runs: int, workers: int | None,
+               run: Callable[..., Any] = run_scenario) -> np.ndarray:
+    return run(setup, layers, key=key, runs=runs, workers=workers).purchases.astype(np.float64)
 
 
 def breakeven_conversion(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.ndarray, *, key: int, runs: int,
                          workers: int | None, seed: np.random.SeedSequence,
-                         progress: Callable[[int], None] | None = None) -> BreakEven:
-    """Search the conversion ratio (social over payment); ``base_*`` are the comparison's per-run purchases."""
+                         progress: Callable[[int], None] | None = None,
+                         run: Callable[..., Any] = run_scenario) -> BreakEven:
+    """Search the conversion ratio (social over payment); ``base_*`` are the comparison's per-run purchases.
+
+    ``run`` runs one scenario (:func:`~graphmodel.experiments.scenarios.run_scenario`, or a cluster's
+    :meth:`~graphmodel.experiments.runner.ScenarioRunner.run_scenario`)."""
     names = list(setup.graph.layers)
     what = "conversion_ratio"
     if "social" not in names or "payment" not in names:
@@ -212,8 +217,8 @@ def breakeven_conversion(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.
         conv = setup.conv.copy()
         conv[ls], conv[lp] = cs, cp
         s = replace(setup, conv=conv)
-        soc = _purchases(s, ("social",), key, runs, workers)
-        pay = base_pay if cp == cp0 else _purchases(s, ("payment",), key, runs, workers)
+        soc = _purchases(s, ("social",), key, runs, workers, run)
+        pay = base_pay if cp == cp0 else _purchases(s, ("payment",), key, runs, workers, run)
         return pay - soc
 
     return _search(what, current, base_pay - base_soc, evaluate, seed=seed, progress=progress)
@@ -221,8 +226,9 @@ def breakeven_conversion(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.
 
 def breakeven_transmission(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.ndarray, *, key: int, runs: int,
                            workers: int | None, seed: np.random.SeedSequence,
-                           progress: Callable[[int], None] | None = None) -> BreakEven:
-    """Search the transmission ratio (mean social over mean payment arc probability)."""
+                           progress: Callable[[int], None] | None = None,
+                           run: Callable[..., Any] = run_scenario) -> BreakEven:
+    """Search the transmission ratio (mean social over mean payment arc probability); ``run`` as above."""
     g = setup.graph
     names = list(g.layers)
     what = "transmission_ratio"
@@ -245,7 +251,7 @@ def breakeven_transmission(setup: IntentSetup, base_pay: np.ndarray, base_soc: n
 
     def evaluate(r: float) -> np.ndarray:
         s = with_scale(r / current)
-        return base_pay - _purchases(s, ("social",), key, runs, workers)
+        return base_pay - _purchases(s, ("social",), key, runs, workers, run)
 
     d0 = base_pay - base_soc
     if g.seg_p[ls] >= 0:  # the comparison ran social with skipping: re-run the base point arc by arc

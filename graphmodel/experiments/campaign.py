@@ -20,13 +20,17 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_generator
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.experiments.intent import IntentModel
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.seedsets import SeedSpec
 
 __all__ = ["Campaign", "make_campaign", "campaign_seeds", "buy_scale"]
 
@@ -52,7 +56,7 @@ class Campaign:
     price: float
     price_source: str
 
-    def to_dict(self, eco: Any | None = None) -> dict[str, Any]:
+    def to_dict(self, eco: Ecosystem | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"spec": self.spec, "price": self.price, "price_source": self.price_source}
         if self.merchants is not None:
             out["n_merchants"] = int(self.merchants.size)
@@ -62,14 +66,14 @@ class Campaign:
         return out
 
 
-def _merchant_rows(eco: Any, items: Sequence[str]) -> np.ndarray:
+def _merchant_rows(eco: Ecosystem, items: Sequence[str]) -> np.ndarray:
     try:
         return eco.index_of("merchant", list(items))
     except InputError as exc:
         raise InputError(exc.message, field="campaign") from None
 
 
-def make_campaign(eco: Any, spec: str | Campaign | None = None, *, price: float | None = None) -> Campaign:
+def make_campaign(eco: Ecosystem, spec: str | Campaign | None = None, *, price: float | None = None) -> Campaign:
     """Resolve a campaign spec on ``eco``.
 
     Examples
@@ -123,7 +127,7 @@ def _price(p: Any) -> float:
     return v
 
 
-def _customers(eco: Any, campaign: Campaign) -> np.ndarray:
+def _customers(eco: Ecosystem, campaign: Campaign) -> np.ndarray:
     pay = eco.edges("payment")
     src, dst = pay["src"], pay["dst"]
     if campaign.merchants is not None:
@@ -131,7 +135,7 @@ def _customers(eco: Any, campaign: Campaign) -> np.ndarray:
     return np.unique(src)
 
 
-def campaign_seeds(eco: Any, campaign: Campaign, spec: Any, *, seed: SeedLike = None) -> np.ndarray:
+def campaign_seeds(eco: Ecosystem, campaign: Campaign, spec: SeedSpec, *, seed: SeedLike = None) -> np.ndarray:
     """Global node numbers of the seeds: ``customers:K`` or any :func:`~graphmodel.seedsets.resolve_seeds` spec.
 
     ``customers:K`` takes K distinct customers of the campaign merchant(s) at
@@ -160,7 +164,7 @@ def campaign_seeds(eco: Any, campaign: Campaign, spec: Any, *, seed: SeedLike = 
     return resolve_seeds(eco, spec, seed=seed)
 
 
-def buy_scale(eco: Any, campaign: Campaign, intent: IntentModel) -> tuple[np.ndarray, dict[str, Any]]:
+def buy_scale(eco: Ecosystem, campaign: Campaign, intent: IntentModel) -> tuple[np.ndarray, dict[str, Any]]:
     """Per user ``affordability x access`` for this campaign, and notes on what was missing.
 
     The notes say which attributes were absent (so the factor was 1) and how
@@ -188,7 +192,7 @@ def buy_scale(eco: Any, campaign: Campaign, intent: IntentModel) -> tuple[np.nda
     return scale, notes
 
 
-def _access(eco: Any, campaign: Campaign, intent: IntentModel) -> np.ndarray | str:
+def _access(eco: Ecosystem, campaign: Campaign, intent: IntentModel) -> np.ndarray | str:
     if intent.access == "none":
         return "off"
     if campaign.merchants is None:

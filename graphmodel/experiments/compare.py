@@ -14,34 +14,36 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
 from graphmodel.experiments.breakeven import MAX_EVALS, BreakEven, breakeven_conversion, breakeven_transmission
 from graphmodel.experiments.campaign import Campaign, buy_scale, campaign_seeds, make_campaign
 from graphmodel.experiments.fairness import NORMALIZE, NULLS, equalize_edges, rewire_layers
 from graphmodel.experiments.intent import IntentModel
+from graphmodel.experiments.runner import ScenarioRunner
 from graphmodel.experiments.scenarios import (
     CURVE_LEN,
     DEFAULT_SCENARIOS,
     METRICS,
     IntentSetup,
     ScenarioRuns,
-    make_setup,
     parse_scenarios,
-    run_scenario,
-    run_scenarios,
-    with_prob,
 )
 from graphmodel.experiments.sweep import WinnerMap, contenders_for, parse_winner_sweep
 from graphmodel.experiments.verdict import control_line, fmt, verdict_lines, winner
 from graphmodel.jsonable import jsonable
-from graphmodel.propagation.regime import Regime, regime
+from graphmodel.propagation.regime import REGIME_SEED, Regime, regime
+
+if TYPE_CHECKING:
+    from graphmodel.propagation.probability import ProbSpec
+    from graphmodel.seedsets import SeedSpec
 
 __all__ = ["compare", "CompareResult", "DEFAULT", "paired_name"]
 
@@ -225,8 +227,8 @@ class _Progress:
 
 
 def _run_all(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, run_start: int,
-             workers: int | None, prog: _Progress) -> dict[str, ScenarioRuns]:
-    out = run_scenarios(setup, scen, key=key, runs=runs, run_start=run_start, workers=workers)
+             runner: ScenarioRunner, prog: _Progress) -> dict[str, ScenarioRuns]:
+    out = runner.run_scenarios(setup, scen, key=key, runs=runs, run_start=run_start)
     prog.add(runs * len(out))
     return out
 
@@ -237,16 +239,18 @@ def _headline_pair(names: Sequence[str]) -> tuple[str, str] | None:
     return (names[1], names[0]) if len(names) >= 2 else None
 
 
-def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, workers: int | None,
+def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, runner: ScenarioRunner,
              prog: _Progress, batch: int, target_ci: float | None = None) -> dict[str, ScenarioRuns]:
     """Runs in batches (always a prefix of the same run sequence); with ``target_ci``, stop early once the
-    headline paired difference of purchases is known to ``target_ci`` x |mean| (95% half-width)."""
+    headline paired difference of purchases is known to ``target_ci`` x |mean| (95% half-width).
+    On a cluster the batches are computed ahead and taken in order: the same rule stops at the same batch."""
     parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
     pair = _headline_pair(list(scen))
     done = 0
-    while done < runs:
-        n = min(batch, runs - done)
-        got = _run_all(setup, scen, key=key, runs=n, run_start=done, workers=workers, prog=prog)
+    batches = runner.iter_batches(setup, scen, key=key, ranges=cluster.batches(runs, size=batch))
+    for got in batches:
+        n = next(iter(got.values())).reach.shape[0]
+        prog.add(n * len(got))
         for k, v in got.items():
             parts[k].append(v)
         done += n
@@ -258,15 +262,16 @@ def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int,
                 b = np.concatenate([p.purchases for p in parts[pair[1]]])
                 e = estimate(a.astype(np.float64) - b)
             if e.half_width <= target_ci * abs(e.mean):
+                batches.close()
                 break
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
 
 
 
 
-def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
+def _control(eco: Ecosystem, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
              intent: IntentModel, buy: np.ndarray, seeds: np.ndarray, key: int, runs: int, repeats: int,
-             workers: int | None, prog: _Progress) -> dict[str, ScenarioRuns]:
+             runner: ScenarioRunner, prog: _Progress) -> dict[str, ScenarioRuns]:
     """Runs split over ``repeats`` variants of the ecosystem; run indices continue across variants."""
     parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
     repeats = max(1, min(repeats, runs))
@@ -275,22 +280,22 @@ def _control(eco: Any, variants: Callable[[int], Any], *, scen: Mapping[str, Seq
         if hi <= lo:
             continue
         v = variants(i)
-        setup = make_setup(v, prob=prob, intent=intent, buy=buy, seeds=seeds)
-        got = _run_all(setup, scen, key=key, runs=hi - lo, run_start=lo, workers=workers, prog=prog)
+        setup = runner.setup(v, prob=prob, intent=intent, buy=buy, seeds=seeds)
+        got = _run_all(setup, scen, key=key, runs=hi - lo, run_start=lo, runner=runner, prog=prog)
         for k, r in got.items():
             parts[k].append(r)
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
 
 
-def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
-           runs: int, workers: int | None, prog: _Progress) -> WinnerMap:
+def _sweep(eco: Ecosystem, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
+           runs: int, runner: ScenarioRunner, prog: _Progress) -> WinnerMap:
     a, b = contenders_for(axes)
     names = list(axes)
 
     def cell(values: dict[str, float]) -> Estimate:
-        s = with_prob(setup, eco, {**base_prob, **values})
-        ra = run_scenario(s, (a,), key=key, runs=runs, workers=workers)
-        rb = run_scenario(s, (b,), key=key, runs=runs, workers=workers)
+        s = runner.with_prob(setup, eco, {**base_prob, **values})
+        ra = runner.run_scenario(s, (a,), key=key, runs=runs)
+        rb = runner.run_scenario(s, (b,), key=key, runs=runs)
         prog.add(2 * runs)
         return estimate(ra.purchases.astype(np.float64) - rb.purchases)
 
@@ -302,7 +307,7 @@ def _sweep(eco: Any, setup: IntentSetup, axes: dict[str, list[float]], base_prob
     return WinnerMap(axes=dict(axes), contenders=(a, b), metric="purchases", diff=diff, runs=runs, fixed_prob=fixed)
 
 
-def _provenance(eco: Any) -> dict[str, Any]:
+def _provenance(eco: Ecosystem) -> dict[str, Any]:
     return {
         "name": eco.meta.get("name"),
         "users": eco.n_users,
@@ -313,7 +318,7 @@ def _provenance(eco: Any) -> dict[str, Any]:
     }
 
 
-def _notes(eco: Any, campaign_notes: dict[str, Any], scen: Mapping[str, Sequence[str]]) -> list[str]:
+def _notes(eco: Ecosystem, campaign_notes: dict[str, Any], scen: Mapping[str, Sequence[str]]) -> list[str]:
     notes = []
     empty = [layer for layer in LAYERS if eco.n_edges(layer) == 0 and any(layer in v for v in scen.values())]
     for layer in empty:
@@ -365,7 +370,7 @@ def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str,
 
 
 def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray, *, key: int, runs: int,
-                        workers: int | None) -> dict[str, Any]:
+                        runner: ScenarioRunner) -> dict[str, Any]:
     """The headline pair again with social relaying from the state payment relays from (a structural assumption)."""
     names = list(setup.graph.layers)
     ls = names.index("social")
@@ -378,22 +383,22 @@ def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray
     fp = setup.from_purchase.copy()
     fp[ls] = rule == "purchase"
     alt = replace(setup, from_purchase=fp)
-    soc = run_scenario(alt, ("social",), key=key, runs=runs, workers=workers).purchases.astype(np.float64)
+    soc = runner.run_scenario(alt, ("social",), key=key, runs=runs).purchases.astype(np.float64)
     pay2 = pay
     if rule != intent.spread["payment"]:
         fp2 = fp.copy()
         fp2[names.index("payment")] = rule == "purchase"
-        pay2 = run_scenario(replace(setup, from_purchase=fp2), ("payment",), key=key, runs=runs,
-                            workers=workers).purchases.astype(np.float64)
+        pay2 = runner.run_scenario(replace(setup, from_purchase=fp2), ("payment",), key=key,
+                                   runs=runs).purchases.astype(np.float64)
     return _sensitivity(which, f"Spread rule: with {which}", pay2 - soc)
 
 
-def _split_sensitivity(eco: Any, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
-                       seeds: np.ndarray, *, key: int, runs: int, workers: int | None) -> dict[str, Any]:
+def _split_sensitivity(eco: Ecosystem, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
+                       seeds: np.ndarray, *, key: int, runs: int, runner: ScenarioRunner) -> dict[str, Any]:
     """The headline pair under the other reading of a fitted "reached and bought": half on the arcs, half in conversion."""
-    alt = make_setup(eco, prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
-                     intent=intent.with_conversion(**fitted.conversion(split="even")), buy=buy, seeds=seeds)
-    got = run_scenarios(alt, {"payment": ("payment",), "social": ("social",)}, key=key, runs=runs, workers=workers)
+    alt = runner.setup(eco, prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
+                       intent=intent.with_conversion(**fitted.conversion(split="even")), buy=buy, seeds=seeds)
+    got = runner.run_scenarios(alt, {"payment": ("payment",), "social": ("social",)}, key=key, runs=runs)
     return _sensitivity("even", "Fitted split: with sqrt(p) on the arcs and sqrt(p) as conversion instead of p on the "
                         "arcs", got["payment"].purchases.astype(np.float64) - got["social"].purchases)
 
@@ -408,12 +413,12 @@ def _sensitivity(rule: str, lead: str, diff: np.ndarray) -> dict[str, Any]:
 
 
 def compare(
-    eco: Any,
+    eco: Ecosystem,
     *,
-    seeds: Any = "random:50",
+    seeds: SeedSpec = "random:50",
     campaign: str | Campaign | None = None,
     price: float | None = None,
-    prob: Any = None,
+    prob: ProbSpec = None,
     intent: IntentModel | None = None,
     scenarios: str | Sequence[str] | Mapping[str, Sequence[str]] | None = DEFAULT,
     runs: int = 2000,
@@ -430,6 +435,7 @@ def compare(
     parameter_sources: Mapping[str, str] | None = None,
     params: Any = None,
     param_draws: int | None = None,
+    client: Any = None,
 ) -> CompareResult:
     """Compare how far shopping intent travels, and how much it sells, per layer.
 
@@ -509,6 +515,13 @@ def compare(
         With ``params``: split the runs over this many bootstrap draws of the fitted parameters
         (paired across layers), so the intervals include parameter uncertainty; default
         ``min(20, draws in the file)``, 0 for the point estimate only.
+    client
+        Run on a Dask cluster: a ``distributed.Client``, a ``LocalCluster`` or a
+        scheduler address (``tcp://host:8786``). Every Monte Carlo part (the
+        scenarios, break-even, sensitivity lines, controls, winner map) is split
+        into batches of runs over the workers (:mod:`graphmodel.cluster`); the
+        result is the same, to the bit, as without ``client``, adaptive stopping
+        included.
 
     Returns
     -------
@@ -524,6 +537,40 @@ def compare(
     >>> bool((res.per_run["all"]["purchases"] >= res.per_run["social"]["purchases"]).all())
     True
     """
+    with clients.using(client) as conn:
+        return _compare(eco, runner=ScenarioRunner(workers=workers, client=conn), seeds=seeds, campaign=campaign,
+                        price=price, prob=prob, intent=intent, scenarios=scenarios, runs=runs, seed=seed,
+                        normalize=normalize, null=null, sweep=sweep, sweep_runs=sweep_runs, repeats=repeats,
+                        target_ci=target_ci, workers=workers, progress=progress, breakeven=breakeven,
+                        parameter_sources=parameter_sources, params=params, param_draws=param_draws, client=client)
+
+
+def _compare(
+    eco: Any,
+    *,
+    runner: ScenarioRunner,
+    seeds: Any = "random:50",
+    campaign: str | Campaign | None = None,
+    price: float | None = None,
+    prob: Any = None,
+    intent: IntentModel | None = None,
+    scenarios: str | Sequence[str] | Mapping[str, Sequence[str]] | None = DEFAULT,
+    runs: int = 2000,
+    seed: SeedLike = None,
+    normalize: str | None = None,
+    null: str | None = None,
+    sweep: str | Sequence[str] | Mapping[str, Any] | None = None,
+    sweep_runs: int | None = None,
+    repeats: int = CONTROL_REPEATS,
+    target_ci: float | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    breakeven: bool = True,
+    parameter_sources: Mapping[str, str] | None = None,
+    params: Any = None,
+    param_draws: int | None = None,
+    client: Any = None,
+) -> CompareResult:
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:
         raise InputError(f"runs must be an integer >= 2, got {runs!r}", field="runs")
     if normalize is not None and normalize not in NORMALIZE:
@@ -552,7 +599,7 @@ def compare(
     if params is not None:
         if prob is not None:
             raise InputError("give either prob or params (fitted parameters set the probabilities)", field="params")
-        from graphmodel.fitting.params import as_params  # fitting sits beside experiments: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         prob = fitted.prob_spec(LAYERS)
@@ -572,7 +619,7 @@ def compare(
         raise InputError("empty seed set", field="seeds")
     buy, cnotes = buy_scale(eco, camp, intent)
     key = base_key(run_ss)
-    setup = make_setup(eco, prob=prob_spec, intent=intent, buy=buy, seeds=seed_nodes)
+    setup = runner.setup(eco, prob=prob_spec, intent=intent, buy=buy, seeds=seed_nodes)
 
     n_cells = int(np.prod([len(v) for v in axes.values()])) if axes else 0
     n_be = 2 * (MAX_EVALS + 1) + 1 if breakeven and "payment" in scen and "social" in scen else 0
@@ -580,6 +627,8 @@ def compare(
     prog = _Progress(total, progress)
     if target_ci is not None:
         batch = ADAPTIVE_BATCH
+    elif runner.client is not None:
+        batch = runner.batch_size(runs)
     else:
         batch = runs if progress is None else max(1, math.ceil(runs / 10))
     n_draws = 0 if fitted is None else (min(20, fitted.n_draws) if param_draws is None else int(param_draws))
@@ -594,12 +643,12 @@ def compare(
             if hi <= lo:
                 continue
             dj = fitted.draw(j)
-            sj = make_setup(eco, prob={**prob_spec, **dj.prob_spec(LAYERS)}, intent=intent, buy=buy, seeds=seed_nodes)
-            for k, v in _run_all(sj, scen, key=key, runs=hi - lo, run_start=lo, workers=workers, prog=prog).items():
+            sj = runner.setup(eco, prob={**prob_spec, **dj.prob_spec(LAYERS)}, intent=intent, buy=buy, seeds=seed_nodes)
+            for k, v in _run_all(sj, scen, key=key, runs=hi - lo, run_start=lo, runner=runner, prog=prog).items():
                 parts[k].append(v)
         raw = {k: ScenarioRuns.concat(v) for k, v in parts.items()}
     else:
-        raw = _batched(setup, scen, key=key, runs=runs, workers=workers, prog=prog, batch=batch, target_ci=target_ci)
+        raw = _batched(setup, scen, key=key, runs=runs, runner=runner, prog=prog, batch=batch, target_ci=target_ci)
     asked, runs = runs, int(next(iter(raw.values())).reach.shape[0])
     if runs < asked:
         prog.total -= (asked - runs) * len(scen) * (1 + (normalize is not None) + (null is not None))
@@ -613,7 +662,7 @@ def compare(
         be_ss = ss.spawn(1)[0]
         c_ss, t_ss = be_ss.spawn(2)
         if n_draws:  # the break-even holds the point estimate fixed: its own base runs
-            base = run_scenarios(setup, {k: scen[k] for k in ("payment", "social")}, key=key, runs=runs, workers=workers)
+            base = runner.run_scenarios(setup, {k: scen[k] for k in ("payment", "social")}, key=key, runs=runs)
         else:
             base = raw
         pay, soc = (base[k].purchases.astype(np.float64) for k in ("payment", "social"))
@@ -622,20 +671,20 @@ def compare(
             prog.add(n * runs)
 
         be["conversion_ratio"] = breakeven_conversion(setup, pay, soc, key=key, runs=runs, workers=workers,
-                                                      seed=c_ss, progress=step)
+                                                      seed=c_ss, run=runner.run_scenario, progress=step)
         be["transmission_ratio"] = breakeven_transmission(setup, pay, soc, key=key, runs=runs, workers=workers,
-                                                          seed=t_ss, progress=step)
-        sensitivity["spread"] = _spread_sensitivity(setup, intent, pay, key=key, runs=runs, workers=workers)
+                                                          seed=t_ss, run=runner.run_scenario, progress=step)
+        sensitivity["spread"] = _spread_sensitivity(setup, intent, pay, key=key, runs=runs, runner=runner)
         prog.add(runs)
         if fitted is not None:
             sensitivity["split"] = _split_sensitivity(eco, fitted, prob_spec, intent, buy, seed_nodes, key=key,
-                                                      runs=runs, workers=workers)
+                                                      runs=runs, runner=runner)
 
     controls: dict[str, Any] = {}
     if normalize == "edges":
         subs = [equalize_edges(eco, seed=s) for s in norm_ss.spawn(repeats)]
         nraw = _control(eco, lambda i: subs[i][0], scen=scen, prob=prob_spec, intent=intent, buy=buy,
-                        seeds=seed_nodes, key=key, runs=runs, repeats=repeats, workers=workers, prog=prog)
+                        seeds=seed_nodes, key=key, runs=runs, repeats=repeats, runner=runner, prog=prog)
         s_, p_, _ = _summaries(nraw, camp.price)
         edges = subs[0][1]
         w_, line = control_line("equal edges", s_, p_, main_winner=main_winner,
@@ -647,7 +696,7 @@ def compare(
     if null == "rewire":
         kids = null_ss.spawn(repeats)
         nraw = _control(eco, lambda i: rewire_layers(eco, seed=kids[i]), scen=scen, prob=prob_spec, intent=intent,
-                        buy=buy, seeds=seed_nodes, key=key, runs=runs, repeats=repeats, workers=workers, prog=prog)
+                        buy=buy, seeds=seed_nodes, key=key, runs=runs, repeats=repeats, runner=runner, prog=prog)
         s_, p_, _ = _summaries(nraw, camp.price)
         w_, line = control_line("rewired null", s_, p_, main_winner=main_winner,
                                 what=f"On degree-preserving rewired layers ({repeats} rewirings)")
@@ -657,10 +706,11 @@ def compare(
         }
     sweep_res = None
     if axes:
-        sweep_res = _sweep(eco, setup, axes, prob_spec, key=key, runs=int(sweep_runs), workers=workers, prog=prog)
+        sweep_res = _sweep(eco, setup, axes, prob_spec, key=key, runs=int(sweep_runs), runner=runner, prog=prog)
 
     used = [x for x in LAYERS if eco.n_edges(x) > 0 and any(x in v for v in scen.values())]
-    reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=ss.spawn(1)[0]) \
+    # the regime is a property of the graph and transmission: a fixed seed, so it is measured once per graph
+    reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=REGIME_SEED) \
         if used else None
     notes = _notes(eco, cnotes, scen)
     if n_draws:

@@ -16,12 +16,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_generator
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.table import Table
 
 __all__ = ["equalize_edges", "rewire_layers", "NORMALIZE", "NULLS"]
@@ -30,7 +28,7 @@ NORMALIZE: tuple[str, ...] = ("edges",)
 NULLS: tuple[str, ...] = ("rewire",)
 
 
-def _with_edges(eco: Any, layer: str, rows: np.ndarray | None = None, src: np.ndarray | None = None,
+def _with_edges(eco: Ecosystem, layer: str, rows: np.ndarray | None = None, src: np.ndarray | None = None,
                 dst: np.ndarray | None = None) -> Table:
     t = eco.edges(layer)
     cols = dict(t.items())
@@ -44,7 +42,7 @@ def _with_edges(eco: Any, layer: str, rows: np.ndarray | None = None, src: np.nd
     return Table(cols, name=layer, length=n)
 
 
-def equalize_edges(eco: Any, *, seed: SeedLike = None, target: int | None = None) -> tuple[Any, dict[str, int]]:
+def equalize_edges(eco: Ecosystem, *, seed: SeedLike = None, target: int | None = None) -> tuple[Ecosystem, dict[str, int]]:
     """Each non-empty layer subsampled to ``target`` edges (default: the smallest non-empty layer's count).
 
     Returns the new ecosystem and the edge count per layer it keeps.
@@ -90,7 +88,7 @@ def _fix_loops(src: np.ndarray, dst: np.ndarray, rng: np.random.Generator, round
     return dst
 
 
-def rewire_layers(eco: Any, *, seed: SeedLike = None) -> Any:
+def rewire_layers(eco: Ecosystem, *, seed: SeedLike = None) -> Ecosystem:
     """Every layer randomised with its degrees kept (see the module docstring)."""
     rng = as_generator(seed)
     changes: dict[str, Table] = {}

@@ -13,17 +13,20 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.experiments import _intent_kernel as IK
 from graphmodel.experiments.intent import IntentModel
 from graphmodel.kernels.coins import layer_keys
 from graphmodel.kernels.skip import max_out_csr
 from graphmodel.propagation.engine import PropagationGraph, prepare
+
+if TYPE_CHECKING:
+    from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario", "run_scenarios",
            "METRICS", "CURVE_LEN"]
@@ -122,7 +125,7 @@ def _compact(graph: PropagationGraph) -> PropagationGraph:
     return graph
 
 
-def make_setup(eco: Any, *, prob: Any, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray) -> IntentSetup:
+def make_setup(eco: Ecosystem, *, prob: ProbSpec, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray) -> IntentSetup:
     """Arrays over all three layers; ``prob`` is a spec for :mod:`graphmodel.propagation.probability`."""
     graph = _compact(prepare(eco, list(LAYERS), prob, model="ic"))
     L = len(graph.layers)
@@ -143,7 +146,7 @@ def make_setup(eco: Any, *, prob: Any, intent: IntentModel, buy: np.ndarray, see
     )
 
 
-def with_prob(setup: IntentSetup, eco: Any, prob: Any) -> IntentSetup:
+def with_prob(setup: IntentSetup, eco: Ecosystem, prob: ProbSpec) -> IntentSetup:
     """The same setup with other transmission probabilities (coins unchanged)."""
     g = _compact(prepare(eco, list(LAYERS), prob, model="ic"))
     return replace(setup, graph=g)

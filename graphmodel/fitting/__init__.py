@@ -6,11 +6,12 @@
   ``test_from``, an out-of-sample validation;
 * :func:`load_params` -- read a ``graphmodel.params/1`` file (what ``fit``
   writes) as :class:`Params`, which maps the fitted quantity to a probability
-  spec and an intent model.
+  spec and intent-model conversions (re-exported from :mod:`graphmodel.params`,
+  the file format, which sits below the experiments that read it).
 """
 
 from graphmodel.fitting.fit import fit
-from graphmodel.fitting.params import Params, as_params, load_params
-from graphmodel.fitting.result import FORMAT, FitResult
+from graphmodel.fitting.result import FitResult
+from graphmodel.params import FORMAT, Params, as_params, load_params
 
 __all__ = ["fit", "FitResult", "Params", "as_params", "load_params", "FORMAT"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FitResult", "FORMAT"]
+from graphmodel.params import FORMAT
 
-#: Format tag of a fitted-parameters file (written by ``graphmodel fit --json``, read by :func:`load_params`).
-FORMAT = "graphmodel.params/1"
+__all__ = ["FitResult"]
+
 
 
 @dataclass(frozen=True)

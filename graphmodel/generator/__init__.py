@@ -12,6 +12,7 @@ leaves the social layer unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ def generate(
     merchants: int | None = None,
     seed: SeedLike = None,
     timeline: Any = None,
+    progress: Callable[[int, int], None] | None = None,
     **params: Any,
 ) -> Ecosystem:
     """Generate a synthetic ecosystem.
@@ -69,6 +71,9 @@ def generate(
         payment layer with timestamped first purchases (``first_time``) from a timed cascade with known
         per-layer transmission and background (see :mod:`graphmodel.generator.timeline`); the truth
         goes to ``meta["timeline"]``. Default: no timeline (static payments, no times).
+    progress
+        Called as ``progress(done, total)`` after each part (users, social ties, merchants, payments,
+        transfers, tables, the timeline); nothing is printed.
     **params
         Overrides of any parameter in :data:`PARAMETERS` (values may be strings, as from a command line).
 
@@ -106,11 +111,24 @@ def generate(
     ss = as_seed_sequence(seed)
     streams = dict(zip(_PARTS, (np.random.default_rng(s) for s in ss.spawn(len(_PARTS)))))
 
+    with_timeline = timeline is not None and timeline is not False
+    total, step = 6 + with_timeline, [0]
+
+    def advance() -> None:
+        step[0] += 1
+        if progress is not None:
+            progress(step[0], total)
+
     u = make_users(p, streams["users"])
+    advance()
     social = make_social(p, u, streams["social"])
+    advance()
     m = make_merchants(p, u, streams["merchants"])
+    advance()
     payment, given_up = make_payments(p, u, m, streams["payments"])
+    advance()
     transfer = make_transfers(p, u, social, streams["transfers"])
+    advance()
 
     # Users were built grouped by city and community; shuffle the rows so that
     # row order carries no information.
@@ -153,13 +171,15 @@ def generate(
         "categories": {name: price for name, price, _ in CATEGORIES},
         "payment_choices_given_up": int(given_up),
     }
-    if timeline is not None and timeline is not False:
+    advance()
+    if with_timeline:
         from graphmodel.generator.timeline import TimelineParams, make_timeline
 
         tp = TimelineParams.from_options(timeline)
         payment_table, meta["timeline"] = make_timeline(user_table, merchant_table, social_table, transfer_table, tp,
                                                         streams["timeline"], [c[0] for c in CATEGORIES])
         meta["description"] += "; payments are the first purchases of a timed cascade (meta.timeline holds the truth)"
+        advance()
     for table in (user_table, merchant_table, social_table, payment_table, transfer_table):
         for col in table.values():
             col.flags.writeable = False  # read-only columns go into the tables without a copy

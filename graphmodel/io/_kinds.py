@@ -38,6 +38,17 @@ _FALSE = frozenset({"false"})
 Locator = Callable[[int], tuple[str | None, int | None]]
 
 
+def plain(value: Any) -> Any:
+    """``value`` as a Python object, for messages: ``np.str_('admin')`` -> ``'admin'``, ``np.float64(1.5)`` -> ``1.5``.
+
+    Examples
+    --------
+    >>> repr(plain(np.array(["admin"])[0])), repr(plain(np.float64(1.5))), plain("x")
+    ("'admin'", '1.5', 'x')
+    """
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def first_duplicate(ids: np.ndarray) -> tuple[int, int] | None:
     """``(row, first)``: the earliest row that repeats an id and the row where that id was first seen; None if unique.
 
@@ -207,18 +218,18 @@ def parse_column(
         out = _to_int(cells)
         if out is None:
             i = _first_bad(cells, _is_int)
-            _raise(where, i, name, f"expected an integer, got {cells[i]!r}")
+            _raise(where, i, name, f"expected an integer, got {plain(cells[i])!r}")
         return out
     if kind == "float":
         out = _to_float(cells)
         if out is None:
             i = _first_bad(cells, _is_float)
-            _raise(where, i, name, f"expected a number, got {cells[i]!r}")
+            _raise(where, i, name, f"expected a number, got {plain(cells[i])!r}")
         return out
     out = _to_bool(cells)
     if out is None:
         i = _first_bad(cells, lambda v: str(v).lower() in ("true", "false"))
-        _raise(where, i, name, f"expected true or false, got {cells[i]!r}")
+        _raise(where, i, name, f"expected true or false, got {plain(cells[i])!r}")
     return out
 
 

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 __all__ = ["atomic_path", "atomic_open", "atomic_write_text", "atomic_dir", "foreign_entries"]
 
@@ -68,6 +68,33 @@ def _fsync(path: Path) -> None:
             os.close(fd)
 
 
+def _about_target(exc: OSError, tmp: Path, target: Path) -> OSError:
+    """``exc`` naming ``target`` where it names the hidden temporary (``.x.npz.123.abc.tmp`` -> ``x.npz``).
+
+    The user asked for ``target``; the temporary's name would only puzzle them (and it is gone).
+    """
+    tmp_s, head = str(tmp), _prefix(target)
+
+    def rename(name: Any) -> Any:
+        if not isinstance(name, str):
+            return name
+        if name == tmp_s or name.startswith(tmp_s + os.sep):
+            return str(target) + name[len(tmp_s):]
+        if Path(name).name.startswith(head):
+            return str(target)
+        return name
+
+    new1, new2 = rename(exc.filename), rename(exc.filename2)
+    if exc.errno is None or (new1 == exc.filename and new2 == exc.filename2):
+        return exc
+    try:
+        out = type(exc)(exc.errno, exc.strerror, new1, None, new2)
+    except TypeError:  # an OSError subclass with its own constructor
+        return exc
+    out.__cause__ = exc
+    return out
+
+
 def foreign_entries(target: str | os.PathLike[str], owned: set[str]) -> list[str]:
     """Names in directory ``target`` that a writer owning ``owned`` did not write (a user's notes, figures)."""
     target = Path(target)
@@ -84,10 +111,14 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator
     extension, e.g. ``np.savez`` adds ``.npz`` when it is missing).
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _collect_stale(target)
-    fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp" + suffix, dir=target.parent)
-    os.close(fd)
+    tmp_path = target.parent / (_prefix(target) + "tmp")  # what a failing mkstemp would be named
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _collect_stale(target)
+        fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp" + suffix, dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _about_target(exc, tmp_path, target) from None
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -96,9 +127,13 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator
         _fsync(tmp_path)
         os.replace(tmp_path, target)
         _fsync(target.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+        if isinstance(exc, OSError):
+            renamed = _about_target(exc, tmp_path, target)
+            if renamed is not exc:
+                raise renamed from exc
         raise
 
 
@@ -126,9 +161,12 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise FileExistsError(f"{target}: exists and is not a directory")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _collect_stale(target)
-    tmp = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _collect_stale(target)
+        tmp = Path(tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise _about_target(exc, target.parent / (_prefix(target) + "tmp"), target) from None
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
@@ -143,6 +181,10 @@ def atomic_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
         else:
             os.replace(tmp, target)
         _fsync(target.parent)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            renamed = _about_target(exc, tmp, target)
+            if renamed is not exc:
+                raise renamed from exc
         raise

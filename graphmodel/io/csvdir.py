@@ -555,7 +555,7 @@ def read_csv_dir(
         try:
             t = read_csv_table(f, kinds=kinds, required=ends, name=layer, strict=strict)
         except InputError as exc:
-            if exc.field in ends:
+            if exc.field in ends and not exc.message.startswith("missing required column"):
                 ntype = LAYER_ENDS[layer][ends.index(exc.field)]
                 raise InputError(f"unknown {ntype} id ({exc.message}; {ntype} ids are {kinds[exc.field]}s)", source=exc.source, line=exc.line, field=exc.field) from None
             raise

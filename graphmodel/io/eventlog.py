@@ -277,13 +277,9 @@ def _arrow_to_table(result: Any) -> Table:
 
 # --------------------------------------------------------------------------- Dask
 def _client(scheduler: Any) -> tuple[Any, bool]:
-    from dask.distributed import Client
+    from graphmodel.clients import connect  # the one way a scheduler argument becomes a client
 
-    if isinstance(scheduler, Client):
-        return scheduler, False
-    if hasattr(scheduler, "scheduler_address"):
-        return Client(scheduler), True
-    return Client(str(scheduler)), True
+    return connect(scheduler)
 
 
 def _dask(paths, schema, user, merchant, time, extras, scheduler) -> tuple[Table, int]:

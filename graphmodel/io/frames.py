@@ -33,7 +33,7 @@ import numpy as np
 
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
-from graphmodel.io._kinds import KNOWN_NUMERIC, STRAY_SHARE, first_duplicate
+from graphmodel.io._kinds import KNOWN_NUMERIC, STRAY_SHARE, first_duplicate, plain
 from graphmodel.io._labels import from_labels_fast
 from graphmodel.io.csvdir import merge_layers
 from graphmodel.io.events import DUPLICATE_RULES, aggregate_payment_events
@@ -180,6 +180,19 @@ def frame_to_table(data: Any, *, name: str, required: tuple[str, ...] = (), stri
     return Table(out, name=name, length=n)
 
 
+def _from_frames_method(cls: type[Ecosystem], **tables: Any) -> Ecosystem:
+    """Build from pandas DataFrames or Arrow tables: ``users=``, ``merchants=``, ``social=``, ``payments=``, ``transfers=``.
+
+    The CSV reader's rules and error quality (table, row, column); see
+    :func:`graphmodel.io.frames.from_frames` for every option.
+    """
+    return from_frames(**tables)
+
+
+# The Ecosystem's constructor from frames lives here, beside the reader it calls (ecosystem.py imports nothing above it).
+Ecosystem.from_frames = classmethod(_from_frames_method)
+
+
 # --------------------------------------------------------------------------- helpers
 def _columns_of(data: Any, name: str) -> dict[Any, tuple[np.ndarray, np.ndarray | None]]:
     """Column -> (values, missing mask or None), whatever the table type."""
@@ -308,7 +321,7 @@ def _convert(values: np.ndarray, missing: np.ndarray | None, *, table: str, col:
                 raise InputError(f"row {int(np.argmax(nan))}: missing id", source=table, field=col)
             if not np.array_equal(values, np.floor(values)):
                 i = int(np.argmax(values != np.floor(values)))
-                raise InputError(f"row {i}: expected an integer or text id, got {values[i]!r}", source=table, field=col)
+                raise InputError(f"row {i}: expected an integer or text id, got {plain(values[i])!r}", source=table, field=col)
             return values.astype(np.int64)
         out = values.astype(np.float64)
         if col not in KNOWN_NUMERIC and len(out):
@@ -412,12 +425,12 @@ def _numbers_from_objects(values: np.ndarray, *, table: str, col: str, strict: b
     few = len(strays) <= max(1, int(STRAY_SHARE * n_present)) and n_present - len(strays) >= 2
     if must or strict:
         if must or few:
-            raise InputError(f"row {first}: expected a number, got {values[first]!r}", source=table, field=col)
+            raise InputError(f"row {first}: expected a number, got {plain(values[first])!r}", source=table, field=col)
     if not few:
         return None
     _warn(
         f"{table}: '{col}': row {first}: {len(strays)} non-numeric value(s) in a numeric column read as missing (NaN); "
-        f"first: {values[first]!r} (strict reading makes this an error)"
+        f"first: {plain(values[first])!r} (strict reading makes this an error)"
     )
     return out
 

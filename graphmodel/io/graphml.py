@@ -33,7 +33,8 @@ Reading
 
 from __future__ import annotations
 
-from graphmodel.io.graphml_read import mirror_rows, read_graphml
-from graphmodel.io.graphml_write import FORMAT, MIRROR, VERSION, VIEWERS, write_graphml
+from graphmodel.io.graphml_read import read_graphml
+from graphmodel.io.graphml_write import FORMAT, VERSION, VIEWERS, write_graphml
+from graphmodel.io.mirror import MIRROR, mirror_rows
 
 __all__ = ["read_graphml", "write_graphml", "mirror_rows", "FORMAT", "VERSION", "VIEWERS", "MIRROR"]

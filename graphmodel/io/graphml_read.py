@@ -16,8 +16,9 @@ import numpy as np
 from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io import _graphml_scan as _scan
-from graphmodel.io._kinds import infer_kind, parse_column
-from graphmodel.io.graphml_write import _GRAPHML_TYPE, FORMAT, MIRROR, VERSION
+from graphmodel.io._kinds import infer_kind, parse_column, plain
+from graphmodel.io.graphml_write import _GRAPHML_TYPE, FORMAT, VERSION
+from graphmodel.io.mirror import MIRROR, mirror_rows
 from graphmodel.table import Table
 
 __all__ = ["read_graphml", "mirror_rows"]
@@ -154,31 +155,6 @@ def _graph_attributes(c: _Collector, has_manifest: bool) -> dict[str, Any]:
         if isinstance(out[name], float) and out[name] != out[name]:
             del out[name]
     return out
-
-
-def mirror_rows(s: np.ndarray, d: np.ndarray, social: np.ndarray, mirror: np.ndarray, n: int, source: str) -> np.ndarray:
-    """Rows of the mirror arcs to drop: each pairs with one tie (same ends, reversed).
-
-    ``s``/``d`` are the arcs' ends (numbers below ``n``), ``social`` marks the
-    social arcs and ``mirror`` those carrying the :data:`MIRROR` flag.
-
-    A mirror arc without its tie (the tie was deleted in an editor) is kept as a
-    tie of its own, with a warning that counts them.
-    """
-    m_rows = np.flatnonzero(mirror)
-    m_keys = s[m_rows] * n + d[m_rows]
-    ties = social & ~mirror & (s != d)
-    t_keys = np.sort(d[ties] * n + s[ties])  # a tie a->b is mirrored as b->a
-    order = np.argsort(m_keys, kind="stable")
-    m_rows, m_keys = m_rows[order], m_keys[order]
-    first = np.searchsorted(m_keys, m_keys, side="left")
-    rank = np.arange(len(m_keys)) - first  # 0 for the first mirror of a pair of ends, 1 for the second...
-    have = np.searchsorted(t_keys, m_keys, side="right") - np.searchsorted(t_keys, m_keys, side="left")
-    drop = rank < have
-    if not drop.all():
-        _warn(f"{source}: {int((~drop).sum())} mirror arc(s) (edge attribute {MIRROR!r}) have no tie to pair with; "
-              "kept as ties")
-    return m_rows[drop]
 
 
 # --------------------------------------------------------------------------- reading
@@ -583,7 +559,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         bad = ~np.isin(t, ["user", "merchant", ""])
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"node type {t[i]!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field=type_name)
+            raise InputError(f"node type {plain(t[i])!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field=type_name)
         ntype[t == "merchant"] = 1
     gid = np.array(c.node_ids, dtype=object)
     if len(set(c.node_ids)) != nn:
@@ -659,7 +635,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     bad = ~np.isin(lay, list(LAYERS))
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"edge layer {lay[i]!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
+        raise InputError(f"edge layer {plain(lay[i])!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
     mirror_name = m.get("mirror", MIRROR) if m else MIRROR
     folded = False  # an attribute of that name that marks no arc stays a column
     if mirror_name in ebyname:
@@ -719,15 +695,4 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     meta = dict((m or {}).get("meta", {}))
     for name, value in _graph_attributes(c, m is not None).items():
         meta.setdefault(name, value)
-    try:
-        return Ecosystem(
-            tables["user"],
-            tables["merchant"],
-            social=layers["social"],
-            payment=layers["payment"],
-            transfer=layers["transfer"],
-            social_directed=directed,
-            meta=meta,
-        )
-    except InputError as exc:
-        raise InputError(exc.message, source=src, field=exc.field) from None
+    return Ecosystem.from_tables({**tables, **layers}, social_directed=directed, meta=meta, source=src)

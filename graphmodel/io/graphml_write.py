@@ -13,14 +13,13 @@ from graphmodel.errors import InputError
 from graphmodel.io._kinds import format_column
 from graphmodel.io.atomic import atomic_open
 from graphmodel.io.csvdir import dump_json
+from graphmodel.io.mirror import MIRROR
 from graphmodel.table import Table, column_kind
 
 __all__ = ["write_graphml", "FORMAT", "VERSION", "VIEWERS", "MIRROR"]
 
 FORMAT = "graphmodel-graphml"
 VERSION = 1
-#: Edge attribute that marks the second arc of an undirected tie (see :mod:`graphmodel.io.graphml`).
-MIRROR = "mirror"
 #: Values of ``write_graphml(..., viewer=)`` besides None.
 VIEWERS = ("gephi",)
 _GRAPHML_TYPE = {"int": "long", "float": "double", "bool": "boolean", "str": "string"}

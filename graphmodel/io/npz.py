@@ -58,6 +58,13 @@ _CODEC_TYPES = (np.uint8, np.uint16, np.uint32, np.uint64)
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError)
 
 
+def _why(exc: BaseException) -> str:
+    """Why an array could not be read, in the reader's words (never numpy's advice to load pickles)."""
+    if isinstance(exc, ValueError) and "pickle" in str(exc):
+        return "it holds Python objects (pickled data), which graphmodel never loads from a file"
+    return f"{type(exc).__name__}: {exc}"
+
+
 # -- writing -------------------------------------------------------------------
 def _distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (a hash pass first where numpy has one: far faster than sorting every row)."""
@@ -155,7 +162,7 @@ class _Reader:
         try:
             arr = self.z[key]
         except _DAMAGED as exc:
-            raise self.fail(f"array {key!r} is unreadable ({type(exc).__name__}: {exc})", field=field) from None
+            raise self.fail(f"array {key!r} is unreadable ({_why(exc)})", field=field) from None
         if arr.ndim != 1:
             raise self.fail(f"array {key!r}: expected 1-D, got shape {arr.shape}", field=field)
         return arr
@@ -280,16 +287,8 @@ def read_npz(path: str | os.PathLike[str]) -> Ecosystem:
     except InputError:
         raise
     except _DAMAGED as exc:
-        raise InputError(f"truncated or corrupt .npz snapshot ({type(exc).__name__}: {exc})", source=src) from None
-    try:
-        return Ecosystem(
-            tables["user"],
-            tables["merchant"],
-            social=tables["social"],
-            payment=tables["payment"],
-            transfer=tables["transfer"],
-            social_directed=bool(manifest.get("social_directed", False)),
-            meta=manifest.get("meta", {}),
-        )
-    except InputError as exc:
-        raise InputError(f"inconsistent snapshot: {exc}", source=src) from None
+        if isinstance(exc, ValueError) and "pickle" in str(exc):
+            raise InputError(f"not a graphmodel snapshot: {_why(exc)}", source=src) from None
+        raise InputError(f"truncated or corrupt .npz snapshot ({_why(exc)})", source=src) from None
+    return Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
+                                 meta=manifest.get("meta", {}), source=src)

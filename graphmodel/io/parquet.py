@@ -194,18 +194,8 @@ def read_parquet_dir(path: str | os.PathLike[str], *, strict: bool = False, dupl
             tables[table] = Table(cols, name=table, length=data.num_rows)
         except InputError as exc:
             raise InputError(exc.message, source=str(f), field=exc.field) from None
-    try:
-        return Ecosystem(
-            tables["user"],
-            tables["merchant"],
-            social=tables["social"],
-            payment=tables["payment"],
-            transfer=tables["transfer"],
-            social_directed=bool(manifest.get("social_directed", False)),
-            meta=manifest.get("meta", {}),
-        )
-    except InputError as exc:
-        raise InputError(f"inconsistent Parquet directory: {exc}", source=str(directory)) from None
+    return Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
+                                 meta=manifest.get("meta", {}), source=str(directory))
 
 
 def _read_export(directory: Path, *, strict: bool, duplicates: str, social_directed: bool) -> Ecosystem:

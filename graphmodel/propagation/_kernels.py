@@ -23,6 +23,12 @@ Graph arrays (see :class:`graphmodel.propagation.prepare.PropagationGraph`):
 ``seg_key`` (L,) uint64
     Hash of the layer's global id, keys the skip streams.
 
+They travel as one :data:`CascadeGraph` named tuple (the skip table as a
+:data:`SkipTable`, a worker's scratch arrays as a :data:`Scratch`): a field is
+named where it is used, so two arrays of one dtype cannot be swapped unnoticed
+(``benchmarks/bench_kernel_args.py``: no measurable cost against positional
+arguments).
+
 Per run the kernels write the users reached, merchants reached, users reached
 per layer (column ``L`` = seeds) and accumulate per-node activation counts and
 the per-step curve of newly active users.
@@ -30,14 +36,14 @@ the per-step curve of newly active users.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
 from graphmodel.kernels import MODEL_IC, MODEL_LT, MODEL_SIR
 from graphmodel.kernels.coins import (
-    arc_key as _arc_key,
-)
-from graphmodel.kernels.coins import (
+    arc_coin,
     layer_keys,
     lt_threshold,
     recover_coin,
@@ -47,12 +53,16 @@ from graphmodel.kernels.coins import (
     stream_draw,
     stream_key,
 )
+from graphmodel.kernels.coins import (
+    arc_key as _arc_key,
+)
 from graphmodel.kernels.cpu import fetch_add, prefetch
 from graphmodel.kernels.skip import break_table, max_out, max_seg
 
 __all__ = [
-    "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
-    "grouped_structure", "layer_keys", "nonbacktracking_step",
+    "CascadeGraph", "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
+    "grouped_structure", "layer_keys", "nonbacktracking_step", "reverse_arcs", "live_edge_graph",
+    "live_reach", "layer_wc",
 ]
 
 
@@ -71,6 +81,13 @@ __all__ = [
 #   * runs are handed out to worker threads one at a time from an atomic counter, so a thread that
 #     the (shared) machine slows down does not hold the batch up; every run writes only its own
 #     row and counts are integer sums, so results do not depend on the schedule.
+
+#: The graph arrays of every cascade kernel (see the module docstring).
+CascadeGraph = namedtuple("CascadeGraph", ["lptr", "indices", "arc_key", "prob", "seg_p", "seg_key"])
+#: Loop-exit thresholds of the skip step (:func:`graphmodel.kernels.skip.break_table`).
+SkipTable = namedtuple("SkipTable", ["lq", "cap", "thr"])
+#: One worker's arrays, reused run after run (see :func:`_run`).
+Scratch = namedtuple("Scratch", ["st", "front", "nxt", "live", "livel", "acc", "accstamp", "lc", "crow", "hw"])
 
 _BLOCK = 1024  # live arcs gathered before their heads are activated (phase 1 / phase 2 of a step)
 _AHEAD = 16  # prefetch distance, in front nodes (phase 1) and in live arcs (phase 2)
@@ -91,10 +108,7 @@ def _activate(w, l, tag, st, nxt, nn, lc, L1, n_users, record, act_step, act_lay
 
 
 @njit(cache=True)
-def _run(
-    model, tag, rkey, lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds, n_users, recovery,
-    max_steps, st, front, nxt, live, livel, acc, accstamp, lc, crow, hw, record, act_step, act_layer,
-):
+def _run(model, tag, rkey, g, sk, seeds, n_users, recovery, max_steps, ws, record, act_step, act_layer):
     """One cascade. ``st[v, 0] == tag`` marks active nodes, ``st[v, 1]`` counts activations.
 
     ``lc`` (2 (L+1),) gets users (first half) and merchants (second half) reached per layer
@@ -102,6 +116,9 @@ def _run(
     ``live`` / ``livel`` hold the live arcs (and their layers) of a block of front nodes: at least
     ``_BLOCK + max out-degree`` slots. Returns (steps, number of nodes ever active).
     """
+    lptr, indices, arc_key, prob, seg_p, seg_key = g
+    lq, cap, thr = sk
+    st, front, nxt, live, livel, acc, accstamp, lc, crow, hw = ws
     L = lptr.shape[1] - 1
     L1 = L + 1
     clen = crow.shape[0]
@@ -244,27 +261,21 @@ def _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len):
 
 
 @njit(cache=True)
-def _batch_worker(
-    w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery,
-    max_steps, out, lq, cap, thr, work, nlive,
-):
+def _batch_worker(w, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out, sk, work, nlive):
     """Worker ``w``: takes runs from the shared counter until none is left."""
-    n = lptr.shape[0]
-    L1 = lptr.shape[1]
+    n = g.lptr.shape[0]
+    L1 = g.lptr.shape[1]
     users, merchants, steps, layer_counts = out
     st_all, curves, hws, counter = work
-    st = st_all[w]
-    front = np.empty(n, np.int32)
-    nxt = np.empty(n, np.int32)
-    live = np.empty(nlive, np.int64)
-    livel = np.empty(nlive, np.int8)
     if model == MODEL_LT:
         acc = np.zeros(n, np.float64)
         accstamp = np.zeros(n, np.int32)
     else:
         acc = np.zeros(1, np.float64)
         accstamp = np.zeros(1, np.int32)
-    lc = np.zeros(2 * L1, np.int64)
+    ws = Scratch(st_all[w], np.empty(n, np.int32), np.empty(n, np.int32), np.empty(nlive, np.int64),
+                 np.empty(nlive, np.int8), acc, accstamp, np.zeros(2 * L1, np.int64), curves[w], hws[w])
+    lc = ws.lc
     rec_s = np.empty(1, np.int32)
     rec_l = np.empty(1, np.int8)
     while True:
@@ -272,11 +283,8 @@ def _batch_worker(
         if i >= n_runs:
             break
         r = run_start + i
-        st_, na = _run(
-            model, np.int32(i + 1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-            seeds, n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, curves[w], hws[w],
-            False, rec_s, rec_l,
-        )
+        st_, na = _run(model, np.int32(i + 1), run_key(base, r), g, sk, seeds, n_users, recovery, max_steps, ws,
+                       False, rec_s, rec_l)
         steps[i] = st_
         u = 0
         mm = 0
@@ -305,10 +313,7 @@ def _batch_reduce(W, out, work, curve_len):
 
 
 @njit(cache=True, parallel=True)
-def cascade_batch(
-    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-    recovery, max_steps, curve_len,
-):
+def cascade_batch(model, base, run_start, n_runs, n_workers, g, seeds, n_users, recovery, max_steps, curve_len):
     """Runs ``run_start .. run_start+n_runs-1`` on ``n_workers`` threads; per-run and aggregate arrays.
 
     Returns
@@ -318,34 +323,30 @@ def cascade_batch(
     node_counts : (n,) int64, runs in which each node was active
     curve : (curve_len,) int64, newly active users per step summed over runs
     """
-    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len)
+    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, n_workers, g.lptr, g.seg_p, curve_len)
+    sk = SkipTable(lq, cap, thr)
     for w in prange(W):
-        _batch_worker(w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-                      recovery, max_steps, out, lq, cap, thr, work, nlive)
+        _batch_worker(w, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out, sk, work, nlive)
     return _batch_reduce(W, out, work, curve_len)
 
 
 @njit(cache=True)
-def cascade_batch_serial(
-    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-    recovery, max_steps, curve_len,
-):
+def cascade_batch_serial(model, base, run_start, n_runs, n_workers, g, seeds, n_users, recovery, max_steps, curve_len):
     """:func:`cascade_batch` on the calling thread only (``n_workers`` is ignored): waking a sleeping
     worker thread costs milliseconds on a busy machine, more than a batch of small cascades."""
-    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, lptr, seg_p, curve_len)
-    _batch_worker(0, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-                  recovery, max_steps, out, lq, cap, thr, work, nlive)
+    W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, g.lptr, g.seg_p, curve_len)
+    _batch_worker(0, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out,
+                  SkipTable(lq, cap, thr), work, nlive)
     return _batch_reduce(W, out, work, curve_len)
 
 
 @njit(cache=True)
-def cascade_trace(
-    model, base, r, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery, max_steps,
-):
+def cascade_trace(model, base, r, g, seeds, n_users, recovery, max_steps):
     """One run, node by node: (step, layer) of every activation; -1 where never active (layer L = seed)."""
+    lptr = g.lptr
     n = lptr.shape[0]
     L = lptr.shape[1] - 1
-    lq, cap, thr = break_table(seg_p, max_seg(lptr) if n > 0 else np.int64(0))
+    lq, cap, thr = break_table(g.seg_p, max_seg(lptr) if n > 0 else np.int64(0))
     st = np.zeros((n, 2), np.int32)
     act_step = np.full(n, -1, np.int32)
     act_layer = np.full(n, -1, np.int8)
@@ -357,11 +358,9 @@ def cascade_trace(
     nlive = _BLOCK + 1 + (max_out(lptr) if n > 0 else 0)
     live = np.empty(nlive, np.int64)
     livel = np.empty(nlive, np.int8)
-    _run(
-        model, np.int32(1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds,
-        n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, np.zeros(1, np.int64),
-        np.zeros(1, np.int64), True, act_step, act_layer,
-    )
+    ws = Scratch(st, front, nxt, live, livel, acc, accstamp, lc, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    _run(model, np.int32(1), run_key(base, r), g, SkipTable(lq, cap, thr), seeds, n_users, recovery, max_steps, ws,
+         True, act_step, act_layer)
     for v in range(n):
         if st[v, 0] != 1:
             act_step[v] = -1
@@ -420,26 +419,186 @@ def grouped_structure(indptr, layer, edge, n_users, lmode, lglayer, social_src, 
     return True, lptr, key
 
 
-@njit(cache=True)
-def nonbacktracking_step(indptr, indices, prob, rev, x, s, y):
-    """``y = (B + I) x`` for ``B[a, b] = prob[b]`` (arc ``b`` leaves the head of ``a``, ``b`` not ``a`` reversed).
+# ---------------------------------------------------------------------------
+# Regime kernels (graphmodel.propagation.regime). A *layer set* is a boolean mask over the CSR layers
+# of a union graph; the arcs of layer l at node v are lptr[v, l]:lptr[v, l + 1], so a set is measured
+# on the union's arrays with no per-layer copy. Work is split into fixed blocks of nodes and partial
+# sums are added in block order, so results do not depend on the number of threads.
 
-    ``rev[a]`` is the arc opposite to ``a`` (-1: none); ``s`` is per-node scratch. Returns ``sum(y)``.
-    Used by :mod:`graphmodel.propagation.regime` (branching factor by power iteration).
+REGIME_BLOCK = 4096  # nodes per block of the parallel regime kernels
+
+
+@njit(cache=True)
+def _in_arcs(lptr, indices, inptr, tin, tkey):
+    """The transpose: in-arcs of each node (arc ids ``tin``, keys ``tail * L + layer`` in ``tkey``) in arc order,
+    so each node's in-arcs are sorted by (tail, layer, arc)."""
+    n = lptr.shape[0]
+    L = lptr.shape[1] - 1
+    for v in range(n + 1):
+        inptr[v] = 0
+    for a in range(lptr[n - 1, L] if n else 0):
+        inptr[indices[a] + 1] += 1
+    for v in range(n):
+        inptr[v + 1] += inptr[v]
+    fill = inptr[:n].copy()
+    for u in range(n):
+        for l in range(L):
+            for a in range(lptr[u, l], lptr[u, l + 1]):
+                v = indices[a]
+                j = fill[v]
+                fill[v] = j + 1
+                tin[j] = a
+                tkey[j] = u * L + l
+
+
+@njit(cache=True, parallel=True)
+def reverse_arcs(lptr, indices, inptr, tin, tkey, rev):
+    """``rev[a]``: the first arc (in arc order) from ``a``'s head back to its tail *in ``a``'s layer*; -1: none.
+
+    The reverse of ``u -> v`` is an in-arc of ``u``: a binary search in ``u``'s in-arcs (the transpose,
+    sorted by (tail, layer, arc); ``inptr``, ``tin``, ``tkey`` are its scratch, one slot per arc), which
+    are contiguous: O(m log d) with few cache misses, no global sort.
     """
-    n = indptr.shape[0] - 1
+    n = lptr.shape[0]
+    L = lptr.shape[1] - 1
+    _in_arcs(lptr, indices, inptr, tin, tkey)
+    for u in prange(n):
+        b0 = inptr[u]
+        b1 = inptr[u + 1]
+        for l in range(L):
+            for a in range(lptr[u, l], lptr[u, l + 1]):
+                want = np.int64(indices[a]) * L + l
+                lo = b0
+                hi = b1
+                while lo < hi:  # first position whose key >= want
+                    mid = (lo + hi) >> 1
+                    if tkey[mid] < want:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                rev[a] = tin[lo] if lo < b1 and tkey[lo] == want else -1
+
+
+@njit(cache=True)
+def layer_wc(lptr, indices, lid, indeg, out):
+    """Weighted cascade on layer ``lid`` alone: ``out[a] = 1 / in-degree of a's head within the layer`` (at least 1)
+    for the layer's arcs (other arcs untouched); ``indeg`` is per-node scratch. Same values as
+    :func:`graphmodel.propagation.probability.arc_probabilities` gives on the layer's own CSR."""
+    n = lptr.shape[0]
     for v in range(n):
-        acc = 0.0
-        for b in range(indptr[v], indptr[v + 1]):
-            acc += prob[b] * x[b]
-        s[v] = acc
-    tot = 0.0
+        indeg[v] = 0
     for v in range(n):
-        for a in range(indptr[v], indptr[v + 1]):
-            val = s[indices[a]] + x[a]
-            r = rev[a]
-            if r >= 0:
-                val -= prob[r] * x[r]
-            y[a] = val
-            tot += val
-    return tot
+        for a in range(lptr[v, lid], lptr[v, lid + 1]):
+            indeg[indices[a]] += 1
+    for v in range(n):
+        for a in range(lptr[v, lid], lptr[v, lid + 1]):
+            out[a] = 1.0 / max(indeg[indices[a]], 1)
+
+
+@njit(cache=True, parallel=True)
+def nonbacktracking_step(lptr, indices, prob, rev, lmask, x, inv, s, y, part, lo, hi):
+    """``x <- inv * (B + I) x`` in place over the arcs of the layers in ``lmask``, ``B[a, b] = prob[b]`` for arc
+    ``b`` leaving the head of ``a``, ``b`` not ``a`` reversed (``rev``, within the layer).
+
+    First every node ``v`` sums ``s[v] = sum_b prob[b] x[b]`` over its arcs and every arc ``b`` of ``v`` gets
+    ``y[b] = s[v] - prob[b] x[b]`` (both sequential); then ``((B + I) x)_a = y[rev[a]] + x[a]`` (``s`` of
+    ``a``'s head when it has no reverse): one random read per arc. Per block of :data:`REGIME_BLOCK` nodes:
+    ``part`` the sum of the new ``x``, ``lo``/``hi`` the least and greatest ratio ``((B + I) x)_a / x_a``
+    (Collatz-Wielandt bounds on the spectral radius of ``B + I`` when ``x > 0`` on the set). ``s`` (per node)
+    and ``y`` (per arc) are scratch. Used by :mod:`graphmodel.propagation.regime`.
+    """
+    n = lptr.shape[0]
+    L = lptr.shape[1] - 1
+    nb = (n + REGIME_BLOCK - 1) // REGIME_BLOCK
+    for k in prange(nb):
+        for v in range(k * REGIME_BLOCK, min(n, (k + 1) * REGIME_BLOCK)):
+            acc = 0.0
+            for l in range(L):
+                if lmask[l]:
+                    for b in range(lptr[v, l], lptr[v, l + 1]):
+                        acc += prob[b] * x[b]
+            s[v] = acc
+            for l in range(L):
+                if lmask[l]:
+                    for b in range(lptr[v, l], lptr[v, l + 1]):
+                        y[b] = acc - prob[b] * x[b]
+    for k in prange(nb):
+        tot = 0.0
+        mn = np.inf
+        mx = -np.inf
+        for v in range(k * REGIME_BLOCK, min(n, (k + 1) * REGIME_BLOCK)):
+            for l in range(L):
+                if lmask[l]:
+                    for a in range(lptr[v, l], lptr[v, l + 1]):
+                        r = rev[a]
+                        xa = x[a]
+                        val = (y[r] if r >= 0 else s[indices[a]]) + xa
+                        q = val / xa
+                        mn = min(mn, q)
+                        mx = max(mx, q)
+                        val *= inv
+                        x[a] = val
+                        tot += val
+        part[k] = tot
+        lo[k] = mn
+        hi[k] = mx
+
+
+@njit(cache=True, parallel=True)
+def live_edge_graph(lptr, indices, arc_key, prob, lmask, rkey, n_users, counts):
+    """One live-edge graph of the arcs in ``lmask``: arc ``a`` is live iff ``arc_coin(rkey, arc_key[a]) < prob[a]``
+    (the coins of IC). Returns its CSR (indptr int64, indices int32); ``counts`` is per-node scratch (n + 1)."""
+    n = lptr.shape[0]
+    L = lptr.shape[1] - 1
+    counts[0] = 0
+    for v in prange(n):
+        c = 0
+        for l in range(L):
+            if lmask[l]:
+                for a in range(lptr[v, l], lptr[v, l + 1]):
+                    if arc_coin(rkey, arc_key[a]) < prob[a]:
+                        c += 1
+        counts[v + 1] = c
+    for v in range(n):
+        counts[v + 1] += counts[v]
+    out = np.empty(counts[n], np.int32)
+    for v in prange(n):
+        j = counts[v]
+        for l in range(L):
+            if lmask[l]:
+                for a in range(lptr[v, l], lptr[v, l + 1]):
+                    if arc_coin(rkey, arc_key[a]) < prob[a]:
+                        out[j] = indices[a]
+                        j += 1
+    return counts, out
+
+
+@njit(cache=True)
+def live_reach(indptr, indices, roots, n_users, stamp, tag0, queue):
+    """Users reached from each root in the graph ``(indptr, indices)`` (the root counts if a user).
+
+    ``stamp`` (int64, one per node, all < ``tag0`` on entry) and ``queue`` (one per node) are scratch: search
+    ``i`` marks with ``tag0 + i``, so a search costs what it reaches, not O(n).
+    """
+    out = np.zeros(roots.shape[0], np.int64)
+    for i in range(roots.shape[0]):
+        tag = tag0 + i
+        r = roots[i]
+        stamp[r] = tag
+        queue[0] = r
+        h = 0
+        t = 1
+        c = 0
+        while h < t:
+            v = queue[h]
+            h += 1
+            if v < n_users:
+                c += 1
+            for j in range(indptr[v], indptr[v + 1]):
+                w = indices[j]
+                if stamp[w] != tag:
+                    stamp[w] = tag
+                    queue[t] = w
+                    t += 1
+        out[i] = c
+    return out

@@ -18,16 +18,19 @@ from __future__ import annotations
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.csr import CSR
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.kernels import cpu
 from graphmodel.propagation import _kernels as K
 
-__all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
+if TYPE_CHECKING:
+    from graphmodel.propagation.probability import ProbSpec
+
+__all__ = ["PropagationGraph", "RawRuns", "prepare", "preload", "run_batch", "trace", "base_key", "MODELS"]
 
 #: Model name -> kernel code.
 MODELS: dict[str, int] = {"ic": K.MODEL_IC, "lt": K.MODEL_LT, "sir": K.MODEL_SIR}
@@ -82,7 +85,7 @@ class RawRuns:
 _STRUCT_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
 
 
-def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+def _structure(eco: Ecosystem, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer.
 
     ``perm`` maps the kernel's arc order to ``csr``'s; None when they are the same (the usual case).
@@ -146,7 +149,7 @@ def _structure(eco: Any, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 _PROB_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
 
 
-def _arc_probabilities(eco: Any, csr: CSR, spec: Any, model: str, perm: np.ndarray | None):
+def _arc_probabilities(eco: Ecosystem, csr: CSR, spec: Any, model: str, perm: np.ndarray | None):
     from graphmodel.propagation.probability import arc_probabilities
 
     cacheable = model != "lt" and all(isinstance(v, float) or v == "wc" for v in spec.values())
@@ -162,7 +165,22 @@ def _arc_probabilities(eco: Any, csr: CSR, spec: Any, model: str, perm: np.ndarr
     return p, seg_p
 
 
-def prepare(eco: Any, layers: Any = None, prob: Any = None, *, model: str = "ic") -> PropagationGraph:
+def preload(csr: CSR, *, lptr: np.ndarray, arc_key: np.ndarray, spec: dict[str, Any] | None = None,
+            prob: np.ndarray | None = None, seg_p: np.ndarray | None = None, model: str = "ic") -> None:
+    """Give :func:`prepare` arrays computed before (a memory-mapped snapshot's) instead of building them.
+
+    ``csr`` must be in the usual arc order (arcs of a node grouped by layer, as
+    :meth:`Ecosystem.csr <graphmodel.Ecosystem.csr>` builds it); ``lptr`` and ``arc_key``
+    are then its layer pointers and coin keys, and ``prob``/``seg_p`` the
+    per-arc probabilities of ``spec`` (a parsed spec of numbers and ``"wc"``)
+    under ``model``. The arrays are used as they are (read-only views stay views).
+    """
+    _STRUCT_CACHE[csr] = (csr.indptr, csr.indices, csr.layer, lptr, arc_key, None)
+    if spec is not None and prob is not None and seg_p is not None:
+        _PROB_CACHE[csr] = ((model, tuple(sorted(spec.items()))), prob, np.array(seg_p, dtype=np.float64))
+
+
+def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model: str = "ic") -> PropagationGraph:
     """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
 
     ``prob`` is a spec (see :mod:`graphmodel.propagation.probability`) or a
@@ -221,6 +239,11 @@ def _kernel_lptr(graph: PropagationGraph) -> np.ndarray:
     return hit
 
 
+def _cascade_graph(graph: PropagationGraph) -> K.CascadeGraph:
+    """The arrays the cascade kernels read, as their one named argument."""
+    return K.CascadeGraph(_kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key)
+
+
 def base_key(seed: Any) -> int:
     """The 64-bit key all runs derive from (see :func:`graphmodel._seed.as_seed_sequence`)."""
     from graphmodel._seed import as_seed_sequence
@@ -259,8 +282,8 @@ def run_batch(
         curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
     args = (
-        _kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, seeds,
-        int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps), int(curve_len),
+        _cascade_graph(graph), seeds, int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps),
+        int(curve_len),
     )
     code, key_ = MODELS[model], np.uint64(key)
     with cpu.threads(workers):
@@ -294,7 +317,6 @@ def trace(
     Both are -1 for nodes never reached; the layer of a seed is ``len(graph.layers)``.
     """
     return K.cascade_trace(
-        MODELS[model], np.uint64(key), int(run), _kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob,
-        graph.seg_p, graph.seg_key, np.ascontiguousarray(seeds, dtype=np.int64), int(graph.n_users), float(recovery),
-        -1 if max_steps is None else int(max_steps),
+        MODELS[model], np.uint64(key), int(run), _cascade_graph(graph), np.ascontiguousarray(seeds, dtype=np.int64),
+        int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps),
     )

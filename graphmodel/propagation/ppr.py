@@ -9,33 +9,20 @@ cascade: no randomness, no runs.
 
 from __future__ import annotations
 
-import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmodel.csr import CSR
+from graphmodel.csr import igraph_of
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["personalized_pagerank", "igraph_of"]
 
-_GRAPHS: "weakref.WeakKeyDictionary[CSR, Any]" = weakref.WeakKeyDictionary()
 
-
-def igraph_of(csr: CSR) -> Any:
-    """A directed :class:`igraph.Graph` with the arcs of ``csr`` (vertex i = global node i); cached."""
-    g = _GRAPHS.get(csr)
-    if g is None:
-        import igraph
-
-        g = igraph.Graph(n=csr.n, directed=True)
-        if csr.m:
-            g.add_edges(np.column_stack((csr.tails(), csr.indices)).astype(np.int64))
-        _GRAPHS[csr] = g
-    return g
-
-
-def personalized_pagerank(eco: Any, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85) -> np.ndarray:
+def personalized_pagerank(eco: Ecosystem, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85) -> np.ndarray:
     """Intent mass per global node (sums to 1) after diffusing from ``seeds`` over ``layers``.
 
     Examples

@@ -29,12 +29,15 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.csr import CSR
 from graphmodel.errors import GraphModelWarning, InputError
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["ProbSpec", "parse_prob_spec", "arc_probabilities", "DEFAULT_PROB"]
 
@@ -112,7 +115,7 @@ def parse_prob_spec(spec: ProbSpec, layers: Sequence[str], *, model: str = "ic")
     return {k: _parse_value(v, k) for k, v in out.items()}
 
 
-def _column(eco: Any, layer: str, attr: str) -> np.ndarray:
+def _column(eco: Ecosystem, layer: str, attr: str) -> np.ndarray:
     t = eco.edges(layer)
     if attr not in t:
         raise InputError(f"layer {layer!r} has no column {attr!r} (columns: {', '.join(t.columns)})", field=f"prob {layer}")
@@ -123,7 +126,7 @@ def _column(eco: Any, layer: str, attr: str) -> np.ndarray:
 
 
 def arc_probabilities(
-    eco: Any, csr: CSR, spec: Mapping[str, float | str], *, model: str = "ic"
+    eco: Ecosystem, csr: CSR, spec: Mapping[str, float | str], *, model: str = "ic"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-arc probabilities (or LT weights) and per-CSR-layer uniform values.
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["arcs_of", "reference_runs", "exact_ic_spread", "exact_lt_spread"]
 
 
-def arcs_of(eco: Any, layers: Sequence[str], prob: Mapping[str, float | str]) -> list[tuple[int, int, str, float]]:
+def arcs_of(eco: Ecosystem, layers: Sequence[str], prob: Mapping[str, float | str]) -> list[tuple[int, int, str, float]]:
     """Arcs ``(tail, head, layer, probability)`` over ``layers`` in global numbering."""
     U = eco.n_users
     arcs: list[tuple[int, int, str]] = []
@@ -76,7 +79,7 @@ def _one_run(n: int, U: int, arcs: list, seeds: Sequence[int], model: str, rng: 
 
 
 def reference_runs(
-    eco: Any,
+    eco: Ecosystem,
     *,
     model: str = "ic",
     layers: Sequence[str],

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.checks import check_optional_nonneg_int, check_positive_int
 from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
 from graphmodel.propagation.engine import MODELS, RawRuns, prepare, run_batch
 from graphmodel.propagation.result import SimulationResult
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.propagation.probability import ProbSpec
+    from graphmodel.seedsets import SeedSpec
 
 __all__ = ["simulate"]
 
@@ -32,18 +39,31 @@ def _merge(parts: list[RawRuns]) -> RawRuns:
     )
 
 
+def _runs_on_worker(eco: Any, layers: tuple[str, ...], prob: Any, model: str, seeds: np.ndarray, key: int,
+                    recovery: float, max_steps: int | None, workers: int | None, *, run_start: int,
+                    runs: int) -> RawRuns:
+    """One batch of :func:`simulate` on a Dask worker (the arrays are prepared once per worker process)."""
+    if isinstance(prob, np.ndarray):
+        graph = prepare(eco, layers, prob, model=model)
+    else:
+        graph = cluster.derived(eco, ("simulate", layers, model, tuple(sorted(prob.items()))),
+                                lambda: prepare(eco, layers, prob, model=model))
+    return run_batch(graph, seeds, model=model, key=key, run_start=run_start, runs=runs, recovery=recovery,
+                     max_steps=max_steps, workers=cluster.worker_threads(workers))
+
+
 def _point(x: float) -> Estimate:
     return Estimate(mean=float(x), std=0.0, ci95=(float(x), float(x)), n=1, quantiles={})
 
 
 def simulate(
-    eco: Any,
+    eco: Ecosystem,
     *,
     model: str = "ic",
     layers: str | Sequence[str] | None = None,
-    prob: Any = None,
+    prob: ProbSpec = None,
     params: Any = None,
-    seeds: Any = "random:50",
+    seeds: SeedSpec = "random:50",
     runs: int = 1000,
     seed: SeedLike = None,
     max_steps: int | None = None,
@@ -53,6 +73,7 @@ def simulate(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     regime_check: bool = True,
+    client: Any = None,
 ) -> SimulationResult:
     """Spread intent from ``seeds`` over ``layers`` and summarise it.
 
@@ -102,7 +123,14 @@ def simulate(
     regime_check
         Measure the regime of the cascade (:mod:`graphmodel.propagation.regime`:
         is a giant live-edge component what the result measures?) into
-        ``result.regime``; off saves its cost (a few live-edge samples).
+        ``result.regime``; measured once per graph and transmission (then cached),
+        off saves its cost (live-edge samples and a power iteration).
+    client
+        Run the cascades on a Dask cluster: a ``distributed.Client``, a
+        ``LocalCluster`` or a scheduler address (``tcp://host:8786``). The
+        runs are split into batches over the workers (:mod:`graphmodel.cluster`);
+        the result is the same, to the bit, as without ``client``, adaptive
+        stopping included (batches are taken in run order and the same rule stops them).
 
     Examples
     --------
@@ -156,7 +184,7 @@ def simulate(
     if params is not None:
         if prob is not None:
             raise InputError("give either prob or params (fitted parameters set the probabilities)", field="params")
-        from graphmodel.fitting.params import as_params  # fit sits above propagation: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         prob = fitted.prob_spec(layer_names)
@@ -169,7 +197,6 @@ def simulate(
         from graphmodel.propagation.probability import parse_prob_spec
 
         info["prob"] = parse_prob_spec(prob, layer_names, model=model)
-    graph = prepare(eco, layer_names, prob if isinstance(prob, np.ndarray) else info["prob"], model=model)
     if model == "sir" and max_steps is None:
         max_steps = 10_000
     info.update(
@@ -190,22 +217,36 @@ def simulate(
         batch = max(1, math.ceil(runs / 20))
     else:
         batch = runs
-    parts: list[RawRuns] = []
-    done = 0
-    while done < runs:
-        n = min(batch, runs - done)
-        parts.append(
-            run_batch(graph, seed_nodes, model=model, key=key, run_start=done, runs=n, recovery=recovery,
-                      max_steps=max_steps, workers=workers)
-        )
-        done += n
-        if progress is not None:
-            progress(done, runs)
-        if target_ci is not None and done >= 2 * ADAPTIVE_BATCH:
-            users = np.concatenate([p.users for p in parts])
-            e = estimate(users)
-            if e.half_width <= target_ci * abs(e.mean):
-                break
+    spec = prob if isinstance(prob, np.ndarray) else info["prob"]
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            graph = prepare(eco, layer_names, spec, model=model)
+            results: Any = (
+                run_batch(graph, seed_nodes, model=model, key=key, run_start=s, runs=n, recovery=recovery,
+                          max_steps=max_steps, workers=workers)
+                for s, n in cluster.batches(runs, size=batch)
+            )
+        else:
+            c = stack.enter_context(clients.using(client))
+            if target_ci is None:
+                batch = max(1, math.ceil(runs / (2 * cluster.n_workers(c))))
+            if isinstance(spec, np.ndarray):
+                spec = c.scatter(spec, broadcast=True, hash=False)
+            results = stack.enter_context(contextlib.closing(cluster.iter_batches(
+                c, cluster.share(c, eco), _runs_on_worker, cluster.batches(runs, size=batch),
+                args=(tuple(layer_names), spec, model, seed_nodes, key, recovery, max_steps, workers))))
+        parts: list[RawRuns] = []
+        done = 0
+        for part in results:
+            parts.append(part)
+            done += part.users.shape[0]
+            if progress is not None:
+                progress(done, runs)
+            if target_ci is not None and done >= 2 * ADAPTIVE_BATCH:
+                users = np.concatenate([p.users for p in parts])
+                e = estimate(users)
+                if e.half_width <= target_ci * abs(e.mean):
+                    break
     raw = _merge(parts)
     nl = len(layer_names)
     by_layer = {"seed": estimate(raw.layer_counts[:, nl])}
@@ -219,9 +260,10 @@ def simulate(
         arr.flags.writeable = False
     reg = None
     if regime_check and not isinstance(prob, np.ndarray):
-        from graphmodel.propagation.regime import regime
+        from graphmodel.propagation.regime import REGIME_SEED, regime
 
-        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=ss.spawn(1)[0])
+        # a property of the graph and transmission: a fixed seed, so repeated calls reuse the cached result
+        reg = regime(eco, layers=layer_names, prob=info["prob"], model=model, recovery=recovery, seed=REGIME_SEED)
     return SimulationResult(
         model=model,
         spread=estimate(raw.users),

@@ -25,11 +25,14 @@ unbiased estimate of its expected weighted reach.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["OBJECTIVES", "Objective", "objective_weights"]
 
@@ -57,7 +60,7 @@ class Objective:
         return out
 
 
-def _merchant_row(eco: Any, campaign: str | int | None) -> int:
+def _merchant_row(eco: Ecosystem, campaign: str | int | None) -> int:
     if campaign is None:
         raise InputError("objectives 'purchases' and 'gmv' need a campaign merchant (e.g. 'merchant:123')", field="campaign")
     text = str(campaign)
@@ -87,7 +90,7 @@ def _float_col(table: Any, name: str) -> np.ndarray | None:
     return col.astype(np.float64)
 
 
-def objective_weights(eco: Any, objective: str = "reach", campaign: str | int | None = None) -> Objective:
+def objective_weights(eco: Ecosystem, objective: str = "reach", campaign: str | int | None = None) -> Objective:
     """Per-user weights of ``objective`` (see the module docstring).
 
     Examples

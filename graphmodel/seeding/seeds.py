@@ -7,25 +7,31 @@ set by the propagation core (its own random stream).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.checks import check_workers
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.jsonable import json_number, jsonable
-from graphmodel.propagation.regime import regime
+from graphmodel.propagation.regime import REGIME_SEED, regime
 from graphmodel.seeding import heuristics as H
 from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.progress import SeedProgress
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["seeds", "SeedResult", "METHODS", "parse_costs", "parse_memory", "default_max_memory", "SeedProgress",
            "MEMORY_SHARE"]
@@ -115,7 +121,7 @@ class SeedResult:
 
 
 
-def parse_costs(eco: Any, cost: Any) -> np.ndarray:
+def parse_costs(eco: Ecosystem, cost: Any) -> np.ndarray:
     """Per-node cost array from ``{"merchant": 5, "user": 1}``, ``["merchant=5", ...]`` or an array.
 
     Types not named cost 1. Costs must be positive.
@@ -161,8 +167,8 @@ def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
     return tuple(int(c.generate_state(1, dtype=np.uint64)[0]) for c in kids)  # type: ignore[return-value]
 
 
-def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
-              weights: np.ndarray | None, workers, progress=None) -> tuple[Estimate, Estimate]:
+def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
+              weights: np.ndarray | None, workers, progress=None, client: Any = None) -> tuple[Estimate, Estimate]:
     """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
     A weighted objective is the mean over 20 independent batches of runs of
@@ -176,7 +182,7 @@ def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np
         def cb(done: int, total: int) -> None:
             progress(SeedProgress("validate", int(done), int(total), "runs"))
     res = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=runs, seed=main, workers=workers,
-                   progress=cb)
+                   progress=cb, client=client)
     if weights is None:
         return res.spread, res.spread
     nu = len(weights)
@@ -184,7 +190,8 @@ def _validate(eco: Any, nodes: np.ndarray, *, model: str, layers, prob, seed: np
     size = max(1, runs // batches)
     values = []
     for ss in extra.spawn(batches):
-        r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers)
+        r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers,
+                     client=client)
         values.append(float((r.activation_frequency[:nu] * weights).sum()))
     return res.spread, estimate(values)
 
@@ -239,7 +246,7 @@ def min_rr_sets_for(epsilon: float) -> int:
 
 
 def seeds(
-    eco: Any,
+    eco: Ecosystem,
     *,
     k: int | None = None,
     budget: float | None = None,
@@ -247,7 +254,7 @@ def seeds(
     method: str = "imm",
     model: str = "ic",
     layers: str | Sequence[str] | None = None,
-    prob: Any = None,
+    prob: ProbSpec = None,
     node_type: str | None = None,
     epsilon: float = 0.1,
     runs: int = 500,
@@ -262,6 +269,7 @@ def seeds(
     stop_when_saturated: bool = False,
     progress: Callable[[SeedProgress], None] | None = None,
     params: Any = None,
+    client: Any = None,
 ) -> SeedResult:
     """Choose seeds that maximise the expected spread of a cascade.
 
@@ -310,6 +318,11 @@ def seeds(
     validate_runs : Monte Carlo runs of the final validation (0: none)
     workers : threads (default: all cores); results do not depend on it
     delta : OPIM-C failure probability (default ``1 / n``)
+    client : run on a Dask cluster (a ``distributed.Client``, a ``LocalCluster`` or a
+        scheduler address): the RR sets of ``imm`` are drawn by the workers
+        (:mod:`graphmodel.seeding.remote`) and the validation runs split over them;
+        the seeds and every number are those of a run without ``client``. ``celf``
+        and the heuristics select here (only their validation goes to the cluster).
 
     Examples
     --------
@@ -349,7 +362,7 @@ def seeds(
     if params is not None:
         if prob is not None or model != "ic":
             raise InputError("params (fitted IC probabilities) replace prob and need model 'ic'", field="params")
-        from graphmodel.fitting.params import as_params  # fitting sits beside seeding: import at use
+        from graphmodel.params import as_params
 
         fitted = as_params(params)
         names = eco.csr(layers).layers
@@ -397,15 +410,25 @@ def seeds(
         rr_graph = make_rr_graph()
         if rr_graph.roots.size == 0:
             raise InputError(f"objective {objective!r}: no user has a positive weight", field="objective")
-        try:
-            sel = opim_c(
-                rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
-                opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain), workers=workers,
-                min_sets=min_rr_sets, max_bytes=max_bytes, floor_nodes=FLOOR_NODES if default_floor else None,
-                progress=progress, fill_order=fill_order, stop_when_saturated=bool(stop_when_saturated),
-            )
-        except MemoryBudgetError as exc:
-            raise InputError(f"max_memory too small: {exc}", field="max_memory") from None
+        with contextlib.ExitStack() as stack:
+            rr_workers = workers
+            if client is not None:
+                from graphmodel.seeding.remote import ClusterRRGraph
+
+                conn = stack.enter_context(clients.using(client))
+                rr_graph = ClusterRRGraph(rr_graph, client=conn, eco=eco, layers=layers, prob=prob, model=model,
+                                          weights=weights)
+                rr_workers = 2 * cluster.n_workers(conn)  # threads waiting on chunks: two in flight per worker
+            try:
+                sel = opim_c(
+                    rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
+                    opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain),
+                    workers=rr_workers, min_sets=min_rr_sets, max_bytes=max_bytes,
+                    floor_nodes=FLOOR_NODES if default_floor else None, progress=progress, fill_order=fill_order,
+                    stop_when_saturated=bool(stop_when_saturated),
+                )
+            except MemoryBudgetError as exc:
+                raise InputError(f"max_memory too small: {exc}", field="max_memory") from None
         nodes, gains = sel.nodes, sel.gains
         guarantee = sel.guarantee()
         n_rr = sel.n_rr_sets
@@ -465,13 +488,13 @@ def seeds(
         tv = time.perf_counter()
         validation, objective_value = _validate(
             eco, nodes, model=model, layers=graph.layers, prob=prob, seed=np.random.SeedSequence(k_val),
-            runs=int(validate_runs), weights=weights, workers=workers, progress=progress,
+            runs=int(validate_runs), weights=weights, workers=workers, progress=progress, client=client,
         )
         timings["validate"] = time.perf_counter() - tv
     reg = None
     if not isinstance(prob, np.ndarray):
         # the regime says whether every pick after the first can only gain little (a giant live-edge component)
-        reg = regime(eco, layers=graph.layers, prob=prob, model=model, seed=np.random.SeedSequence((k_val, 0x5E91)))
+        reg = regime(eco, layers=graph.layers, prob=prob, model=model, seed=REGIME_SEED)  # cached: the validation's simulate shares it
         notes.extend(reg.warnings())
     params = {
         "method": method,

@@ -7,11 +7,14 @@ fixed order, whatever order they finished in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["run_experiment", "merge_stats", "Stats"]
 
@@ -55,7 +58,7 @@ def merge_stats(a: Stats, b: Stats) -> Stats:
 
 def run_experiment(
     experiment: str,
-    eco: Any,
+    eco: Ecosystem,
     params: dict[str, Any],
     *,
     cell_seed: np.random.SeedSequence,

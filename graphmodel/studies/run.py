@@ -260,7 +260,9 @@ def _run_dask(study, out, pending, eco_paths, client, scheduler, workers, finish
     cluster = None
     if own_client:
         if scheduler is not None:
-            client = Client(scheduler)
+            from graphmodel.clients import connect
+
+            client = connect(scheduler)[0]
         else:
             n = workers or os.cpu_count() or 1
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")

@@ -253,7 +253,7 @@ def _check_names(experiment: str, keys: list[str], source: str) -> None:
         from graphmodel.experiments.compare import compare as fn
     else:
         from graphmodel.competition.compete import compete as fn
-    allowed = set(inspect.signature(fn).parameters) - {"eco", "seed", "runs", "workers", "progress"}
+    allowed = set(inspect.signature(fn).parameters) - {"eco", "seed", "runs", "workers", "progress", "client"}
     if experiment == "compare":
         from dataclasses import fields
 

@@ -23,7 +23,7 @@ A layer the fit could not estimate keeps the engine's default, and
 
 Wiring: ``gm.simulate(eco, params=P)`` (``graphmodel simulate --params
 fit.json``) uses ``P.prob_spec()``; a compare uses ``prob=P.prob_spec()``,
-``intent=P.intent_model()`` and records ``P.sources()``; per batch of runs,
+``intent=IntentModel().with_conversion(**P.conversion())`` and records ``P.sources()``; per batch of runs,
 ``P.draw(j)`` gives the parameters of bootstrap resample ``j`` (the same
 resample for every layer) to carry parameter uncertainty into a verdict.
 """
@@ -37,9 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from graphmodel.errors import InputError
-from graphmodel.fitting.result import FORMAT, FitResult
 
-__all__ = ["Params", "load_params", "SPLITS", "as_params"]
+#: Format tag of a fitted-parameters file (written by ``graphmodel fit --json``, read by :func:`load_params`).
+FORMAT = "graphmodel.params/1"
+
+__all__ = ["Params", "load_params", "SPLITS", "as_params", "FORMAT"]
 
 #: The documented mappings of the identified quantity to (transmission, conversion).
 SPLITS: tuple[str, ...] = ("transmission", "even")
@@ -128,7 +130,8 @@ class Params:
                    level=p.get("level"), source=source)
 
     @classmethod
-    def from_result(cls, result: FitResult) -> "Params":
+    def from_result(cls, result: Any) -> "Params":
+        """From a :class:`~graphmodel.FitResult` (read through its ``to_dict()``: the file format sits below the fit)."""
         return cls.from_dict(result.to_dict(), source="fit result")
 
     # -- use -------------------------------------------------------------------------
@@ -162,13 +165,6 @@ class Params:
         """Intent-model conversion per fitted layer: 1 (``transmission``) or ``sqrt(p_L)`` (``even``)."""
         self._check_split(split)
         return {k: (1.0 if split == "transmission" else math.sqrt(p)) for k, p in self.transmission.items()}
-
-    def intent_model(self, *, split: str = "transmission", **options: Any) -> Any:
-        """An :class:`~graphmodel.IntentModel` whose fitted layers convert as :meth:`conversion` says."""
-        from graphmodel.experiments.intent import IntentModel
-
-        model = IntentModel(**options)
-        return model.with_conversion(**self.conversion(split=split))
 
     def sources(self, *, split: str = "transmission") -> dict[str, str]:
         """Where every per-layer value comes from: ``fitted (FILE)`` or ``default (...)``."""
@@ -230,10 +226,10 @@ def as_params(params: Any) -> Params:
     """A :class:`Params` from a Params, a :class:`FitResult`, a ``graphmodel.params/1`` dict or a file path."""
     if isinstance(params, Params):
         return params
-    if isinstance(params, FitResult):
-        return Params.from_result(params)
     if isinstance(params, dict):
         return Params.from_dict(params)
     if isinstance(params, (str, Path)):
         return load_params(params)
+    if callable(getattr(params, "to_dict", None)):  # a FitResult
+        return Params.from_result(params)
     raise InputError(f"expected a params file path, Params or FitResult, got {type(params).__name__}", field="params")
