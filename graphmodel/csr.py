@@ -42,7 +42,7 @@ class CSR:
         Head node of each arc.
     layer : int8 array
         Position in :attr:`layers` of the layer each arc belongs to.
-    edge : int64 array
+    edge : int32 array (int64 when a row number needs it)
         Row of the arc's edge in that layer's edge table (for per-edge attributes).
     layers : tuple of str
         The layers, in the order ``layer`` refers to.
@@ -115,7 +115,9 @@ def build_csr(
     m = int(indptr[-1])
     indices = np.empty(m, dtype=np.int32)
     layer = np.empty(m, dtype=np.int8)
-    edge = np.empty(m, dtype=np.int64)
+    # edge rows in 32 bits while they fit: 4 bytes an arc less (0.8 GiB at 10M users, 200M arcs)
+    wide = any(row.size and int(row.max()) > np.iinfo(np.int32).max for _, _, _, row in parts)
+    edge = np.empty(m, dtype=np.int64 if wide else np.int32)
     pos = indptr[:-1].copy()
     for tail, head, lid, row in parts:  # parts in order, arcs in order within a part: a stable sort
         _scatter_arcs(tail, head, lid, row, pos, indices, layer, edge)

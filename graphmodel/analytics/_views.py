@@ -101,6 +101,12 @@ class LayerView:
         a, b = np.divmod(self.ukeys, self.N)
         return inv[a], inv[b], int(nodes.size)
 
+    def release(self, keep: Sequence[str] = ()) -> None:
+        """Drop the cached arrays not named in ``keep`` (they are computed again if asked for)."""
+        for name in ("loops", "ukeys", "dkeys", "degree", "out_degree", "in_degree", "touched", "compact"):
+            if name not in keep:
+                self.__dict__.pop(name, None)
+
     @property
     def space(self) -> int:
         """Number of nodes the layer could touch (users, or users + merchants for payment)."""

@@ -32,7 +32,9 @@ def reciprocity(view: LayerView) -> float | None:
     if k.size == 0:
         return None
     a, b = np.divmod(k, view.N)
-    rev = b * view.N + a
+    # sorted queries: the binary searches walk ``k`` in order (random ones miss the cache: 20x slower at 14M)
+    rev = np.sort(b * view.N + a)
+    del a, b
     pos = np.searchsorted(k, rev)
     pos[pos >= k.size] = 0
     return float(np.mean(k[pos] == rev))

@@ -183,11 +183,14 @@ def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dic
         out["same_city_share"] = None
         notes["same_city_share"] = "needs a 'city' column on both users and merchants"
         return out, notes
-    ucity = utab["city"][src]
-    mcity = mtab["city"][dst]
-    sel = offline & (ucity != "") & (mcity != "")
-    tot = w[sel].sum()
-    out["same_city_share"] = float(w[sel & (ucity == mcity)].sum() / tot) if tot > 0 else None
+    # gather the cities of offline payments only: a city string per payment row is 24+ bytes a row
+    rows = np.flatnonzero(offline)
+    ucity = utab["city"][src[rows]]
+    mcity = mtab["city"][dst[rows]]
+    known = (ucity != "") & (mcity != "")
+    w_off = w[rows]
+    tot = w_off[known].sum()
+    out["same_city_share"] = float(w_off[known & (ucity == mcity)].sum() / tot) if tot > 0 else None
     notes["same_city_share"] = f"offline payments with both cities known, {wbasis}"
     if tot == 0:
         notes["same_city_share"] = "no offline payment with both cities known"

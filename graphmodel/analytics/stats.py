@@ -115,6 +115,8 @@ def stats(
     for name, view in views.items():
         measures, n = layer_measures(view, clustering_on=clustering, powerlaw=powerlaw)
         out_layers[name] = measures
+        # the across-layer measures need only these: the rest (renumbered edges, ordered keys) can go
+        view.release(keep=("degree", "touched") + (("ukeys",) if name in ("social", "transfer") else ()))
         notes.update({f"layers.{name}.{k}": v for k, v in n.items()})
         advance()
     mx, n = multiplex_measures(eco, views)
