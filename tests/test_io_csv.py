@@ -253,3 +253,13 @@ def test_read_csv_table_standalone(tmp_path):
         warnings.simplefilter("error")
         with pytest.raises(gm.InputError, match="'c'"):
             read_csv_table(f, required=("c",))
+
+
+def test_a_misnamed_table_is_named_not_skipped(tmp_path):
+    d = _dir(tmp_path, **{"users.csv": "id\na\nb\n", "payment.csv": "user,merchant\na,7\n", "notes.csv": "x\n1\n"})
+    with pytest.warns(gm.GraphModelWarning, match=r"2 CSV file\(s\) not read: notes.csv, payment.csv \(did you mean payments.csv\?\)"):
+        eco = read_csv_dir(d)
+    assert eco.n_edges("payment") == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_csv_dir(_dir(tmp_path / "ok", **{"users.csv": "id\na\n"}))

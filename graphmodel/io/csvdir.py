@@ -478,6 +478,26 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return data
 
 
+def _warn_unread_tables(directory: Path) -> None:
+    """A CSV file the reader does not know (``payment.csv`` for ``payments.csv``) is named, not silently skipped."""
+    import difflib
+
+    known = {f"{stem}.csv{z}" for stem in TABLE_FILES.values() for z in ("", ".gz")}
+    unread = sorted(p.name for p in directory.iterdir() if p.name.endswith((".csv", ".csv.gz")) and p.name not in known)
+    if not unread:
+        return
+    hints = []
+    for name in unread:
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        hints.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    warnings.warn(
+        f"{directory}: {len(unread)} CSV file(s) not read: {', '.join(hints)}; the tables read are "
+        + ", ".join(f"{stem}.csv" for stem in TABLE_FILES.values()),
+        GraphModelWarning,
+        stacklevel=3,
+    )
+
+
 def read_csv_dir(
     path: str | os.PathLike[str],
     *,
@@ -520,6 +540,7 @@ def read_csv_dir(
     if not directory.is_dir():
         raise InputError("not a directory; expected a folder with users.csv (and merchants.csv, social.csv, ...)", source=str(directory))
     manifest = read_manifest(directory)
+    _warn_unread_tables(directory)
     col_kinds: dict[str, dict[str, str]] = (manifest or {}).get("columns", {})
     if duplicates is None:
         duplicates = (manifest or {}).get("duplicates", "merge")
