@@ -34,8 +34,9 @@ def run(tree: Path, args: list[str]) -> str:
     env = dict(os.environ, PATH=f"{tree / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     env.pop("PYTHONPATH", None)
     t = time.perf_counter()
-    out = subprocess.run([str(tree / ".venv" / "bin" / "python"), *args], cwd=tree, env=env, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [str(tree / ".venv" / "bin" / "python"), *args], cwd=tree, env=env, capture_output=True, text=True, check=False
+    )
     dt = time.perf_counter() - t
     return f"{out.stdout}{out.stderr[-2000:] if out.returncode else ''}[exit {out.returncode}, {dt:.0f} s wall]"
 
@@ -50,7 +51,9 @@ def main() -> None:
     for r in range(a.rounds):
         for name in a.only or BENCHES:
             for label, tree in trees if r % 2 == 0 else trees[::-1]:
-                print(f"===== round {r + 1}: {name} {label} ({tree}); load average {os.getloadavg()[0]:.2f}", flush=True)
+                print(
+                    f"===== round {r + 1}: {name} {label} ({tree}); load average {os.getloadavg()[0]:.2f}", flush=True
+                )
                 print(run(tree, BENCHES[name]), flush=True)
 
 

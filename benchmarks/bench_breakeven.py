@@ -42,8 +42,10 @@ def main(argv=None) -> None:
     for k, b in full.breakeven.items():
         print(f"  {k}: {b.evaluations} evaluations, mean {b.mean}, ci95 {b.ci95}")
     print(full.verdict)
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB; "
-          f"load after: {os.getloadavg()[0]:.2f}")
+    print(
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB; "
+        f"load after: {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

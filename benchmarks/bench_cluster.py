@@ -50,8 +50,11 @@ def _rollup(pid: int | None = None) -> dict[str, float]:
             parts = line.split()
             if len(parts) >= 3 and parts[2] == "kB":
                 fields[parts[0].rstrip(":")] = int(parts[1]) / 1024
-    return {"rss_mib": round(fields.get("Rss", 0), 1), "pss_mib": round(fields.get("Pss", 0), 1),
-            "uss_mib": round(fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0), 1)}
+    return {
+        "rss_mib": round(fields.get("Rss", 0), 1),
+        "pss_mib": round(fields.get("Pss", 0), 1),
+        "uss_mib": round(fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0), 1),
+    }
 
 
 def step_generate(users: int, d: Path) -> dict:
@@ -76,12 +79,21 @@ def step_generate(users: int, d: Path) -> dict:
     kernel_bytes = g.lptr.nbytes + g.arc_key.nbytes + g.prob.nbytes
     size = lambda p: sum(f.stat().st_size for f in p.rglob("*")) if p.is_dir() else p.stat().st_size  # noqa: E731
     return {
-        "step": "generate", "users": eco.n_users, "merchants": eco.n_merchants, "edges": edges, "arcs": csr.m,
-        "generate_s": round(t_gen, 1), "write_npz_s": round(t_npz, 1), "write_gmm_s": round(t_gmm, 1),
-        "npz_mib": round(size(d / "eco.npz") / 2**20, 1), "gmm_mib": round(size(d / "eco.gmm") / 2**20, 1),
+        "step": "generate",
+        "users": eco.n_users,
+        "merchants": eco.n_merchants,
+        "edges": edges,
+        "arcs": csr.m,
+        "generate_s": round(t_gen, 1),
+        "write_npz_s": round(t_npz, 1),
+        "write_gmm_s": round(t_gmm, 1),
+        "npz_mib": round(size(d / "eco.npz") / 2**20, 1),
+        "gmm_mib": round(size(d / "eco.gmm") / 2**20, 1),
         "bytes_per_edge": {
-            "node_tables": round(tables / edges, 1), "edge_tables": round(edge_bytes / edges, 1),
-            "csr": round(csr_bytes / edges, 1), "kernel_arrays": round(kernel_bytes / edges, 1),
+            "node_tables": round(tables / edges, 1),
+            "edge_tables": round(edge_bytes / edges, 1),
+            "csr": round(csr_bytes / edges, 1),
+            "kernel_arrays": round(kernel_bytes / edges, 1),
             "total": round((tables + edge_bytes + csr_bytes + kernel_bytes) / edges, 1),
         },
         "peak_rss_mib": round(_peak_mib(), 1),
@@ -123,8 +135,10 @@ def step_workers(d: Path) -> dict:
 
     out = {"step": "workers"}
     for fmt in ("npz", "gmm"):
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
-                Client(lc) as c:
+        with (
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc,
+            Client(lc) as c,
+        ):
             workers = list(c.scheduler_info(n_workers=-1)["workers"])
             out[fmt + "_baseline"] = [c.submit(_baseline, workers=[w], pure=False).result() for w in workers]
             opened = [c.submit(_open_and_prepare, str(d / f"eco.{fmt}"), workers=[w], pure=False) for w in workers]
@@ -143,13 +157,14 @@ def step_time(d: Path, runs: int) -> dict:
 
     eco = gm.read(d / "eco.gmm")
     out: dict = {"step": "time", "runs": runs}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
-            Client(lc) as c:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, Client(lc) as c:
         # compile the kernels on the workers and here first (numba's cache), so that both timings are steady state
         gm.simulate(eco, runs=4, seed=0, client=c, regime_check=False)
         gm.simulate(eco, runs=4, seed=0, regime_check=False)
-        for name, fn, kw in (("simulate", gm.simulate, dict(runs=runs, seed=1, regime_check=False)),
-                             ("compare", gm.compare, dict(runs=runs, seed=1, breakeven=False))):
+        for name, fn, kw in (
+            ("simulate", gm.simulate, dict(runs=runs, seed=1, regime_check=False)),
+            ("compare", gm.compare, dict(runs=runs, seed=1, breakeven=False)),
+        ):
             t, cpu = time.perf_counter(), time.process_time()
             a = fn(eco, **kw)
             local = (time.perf_counter() - t, time.process_time() - cpu)
@@ -160,8 +175,12 @@ def step_time(d: Path, runs: int) -> dict:
             same = json.dumps(da, sort_keys=True, default=str) == json.dumps(db, sort_keys=True, default=str)
             if name == "simulate":
                 same = same and bool(np.array_equal(a.activation_frequency, b.activation_frequency))
-            out[name] = {"local_s": round(local[0], 1), "local_cpu_s": round(local[1], 1),
-                         "cluster_s": round(remote, 1), "same_numbers": same}
+            out[name] = {
+                "local_s": round(local[0], 1),
+                "local_cpu_s": round(local[1], 1),
+                "cluster_s": round(remote, 1),
+                "same_numbers": same,
+            }
     out["peak_rss_mib_client"] = round(_peak_mib(), 1)
     return out
 
@@ -171,14 +190,20 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--dir", type=Path, default=None)
-    ap.add_argument("--steps", default="generate,workers,time",
-                    help="Steps to run (generate is skipped when DIR already holds both files).")
+    ap.add_argument(
+        "--steps",
+        default="generate,workers,time",
+        help="Steps to run (generate is skipped when DIR already holds both files).",
+    )
     ap.add_argument("--step", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.step:
         d = args.dir
-        res = {"generate": lambda: step_generate(args.users, d), "workers": lambda: step_workers(d),
-               "time": lambda: step_time(d, args.runs)}[args.step]()
+        res = {
+            "generate": lambda: step_generate(args.users, d),
+            "workers": lambda: step_workers(d),
+            "time": lambda: step_time(d, args.runs),
+        }[args.step]()
         print(json.dumps(res))
         return
     d = args.dir or Path(tempfile.mkdtemp(prefix="bench_cluster_"))
@@ -188,8 +213,18 @@ def main() -> None:
     if "generate" in steps and (d / "eco.gmm" / "manifest.json").exists() and (d / "eco.npz").exists():
         steps.remove("generate")
     for step in steps:
-        cmd = [sys.executable, __file__, "--step", step, "--users", str(args.users), "--runs", str(args.runs),
-               "--dir", str(d)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--step",
+            step,
+            "--users",
+            str(args.users),
+            "--runs",
+            str(args.runs),
+            "--dir",
+            str(d),
+        ]
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             sys.stderr.write(p.stderr[-3000:])

@@ -56,10 +56,14 @@ def phases(gm, eco, a) -> None:
             tot += dt
             reach = float(r.reach.mean())
             per_user = cpu / max(1.0, reach * runs) * 1e9
-            print(f"phase: workers={w} {name:16s} {1e3 * dt / runs:8.1f} ms/run  reach/run {reach:10,.0f}  "
-                  f"{per_user:7.0f} ns CPU time per user reached ({cpu / dt:.2f} cores busy)")
-        print(f"phase: workers={w} all 5 scenarios {tot:.2f} s for {runs} runs -> {tot * 2000 / runs:.0f} s "
-              f"projected for 2000 runs  ({_load()})")
+            print(
+                f"phase: workers={w} {name:16s} {1e3 * dt / runs:8.1f} ms/run  reach/run {reach:10,.0f}  "
+                f"{per_user:7.0f} ns CPU time per user reached ({cpu / dt:.2f} cores busy)"
+            )
+        print(
+            f"phase: workers={w} all 5 scenarios {tot:.2f} s for {runs} runs -> {tot * 2000 / runs:.0f} s "
+            f"projected for 2000 runs  ({_load()})"
+        )
 
 
 def main() -> None:
@@ -109,16 +113,22 @@ def main() -> None:
     n_sc = len(res.scenarios)
     if res.runs != a.runs:
         print(f"adaptive stopping: {res.runs} of {a.runs} runs (target_ci {a.target_ci})")
-    print(f"compare: {res.runs} runs x {n_sc} scenarios in {t_run:.1f} s "
-          f"({res.runs * n_sc / t_run:,.0f} runs/s; {os.cpu_count()} cores, workers={a.workers or 'all'}; "
-          f"CPU time {c_run:.1f} s = {c_run / t_run:.2f} cores busy on average)")
+    print(
+        f"compare: {res.runs} runs x {n_sc} scenarios in {t_run:.1f} s "
+        f"({res.runs * n_sc / t_run:,.0f} runs/s; {os.cpu_count()} cores, workers={a.workers or 'all'}; "
+        f"CPU time {c_run:.1f} s = {c_run / t_run:.2f} cores busy on average)"
+    )
     proj = t_run * 2000 / res.runs
-    print(f"projected for 2000 runs x {n_sc} scenarios at this size (runs are independent, cost is linear): "
-          f"{proj:.0f} s -> target of 300 s for 1M users {'met' if proj < 300 else 'NOT met'}")
+    print(
+        f"projected for 2000 runs x {n_sc} scenarios at this size (runs are independent, cost is linear): "
+        f"{proj:.0f} s -> target of 300 s for 1M users {'met' if proj < 300 else 'NOT met'}"
+    )
     print(_load())
     for name, m in res.scenarios.items():
-        print(f"  {name:16s} reach {m['reach'].mean:12,.1f}  purchases {m['purchases'].mean:10,.1f}  "
-              f"half-time {m['half_time'].mean:5.2f}  merchants {m['merchants'].mean:9,.1f}")
+        print(
+            f"  {name:16s} reach {m['reach'].mean:12,.1f}  purchases {m['purchases'].mean:10,.1f}  "
+            f"half-time {m['half_time'].mean:5.2f}  merchants {m['merchants'].mean:9,.1f}"
+        )
     print(res.verdict)
 
 

@@ -50,8 +50,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--multihoming", type=float, default=0.0)
     ap.add_argument("--switching", type=float, default=0.0)
-    ap.add_argument("--scaling", type=int, default=0, metavar="R",
-                    help="also time R runs on 1 thread and on all threads (0: skip)")
+    ap.add_argument(
+        "--scaling", type=int, default=0, metavar="R", help="also time R runs on 1 thread and on all threads (0: skip)"
+    )
     args = ap.parse_args()
     users = args.users or (50_000 if args.quick else 1_000_000)
     runs = args.runs or (200 if args.quick else 1000)
@@ -63,27 +64,36 @@ def main() -> None:
         eco = gm.generate(preset="balanced", users=users, seed=1)
         how = f"generate(preset='balanced', users={users}, seed=1)"
     t_eco = time.perf_counter() - t
-    print(f"ecosystem: {how}: {eco.n_users} users, {eco.n_merchants} merchants, "
-          f"{eco.n_edges()} edges ({t_eco:.1f} s)")
+    print(f"ecosystem: {how}: {eco.n_users} users, {eco.n_merchants} merchants, {eco.n_edges()} edges ({t_eco:.1f} s)")
     print(f"cores: {os.cpu_count()}, load average before: {_load()}")
-    opts = dict(platforms=[WALLET, MESSENGER], seed=1, workers=args.workers, multihoming=args.multihoming,
-                switching=args.switching)
+    opts = dict(
+        platforms=[WALLET, MESSENGER],
+        seed=1,
+        workers=args.workers,
+        multihoming=args.multihoming,
+        switching=args.switching,
+    )
     _, dt, _ = _timed(lambda: gm.compete(eco, runs=2, **opts))
     print(f"first call (compile or load the numba cache, prepare arrays, 2 runs): {dt:.1f} s")
 
     C = importlib.import_module("graphmodel.competition.compete")
     E = importlib.import_module("graphmodel.competition.engine")
     plats = C.as_platforms(opts["platforms"])
-    (arr, pay), dt, _ = _timed(lambda: (E.prepare(eco, plats, 0.9, np.random.SeedSequence(1), args.workers, {}),
-                                        E.payments(eco)))
+    (arr, pay), dt, _ = _timed(
+        lambda: (E.prepare(eco, plats, 0.9, np.random.SeedSequence(1), args.workers, {}), E.payments(eco))
+    )
     print(f"prepare (CSR over the layers, coin keys, probabilities, seeds, payments): {dt:.1f} s")
 
     res, dt, cpu = _timed(lambda: gm.compete(eco, runs=runs, **opts))
-    print(f"{runs} runs, 2 platforms: {dt:.1f} s wall ({1000 * dt / runs:.1f} ms per run), "
-          f"{cpu:.1f} s CPU ({1000 * cpu / runs:.1f} ms per run)  target: 1000 runs on 1M users under 120 s")
+    print(
+        f"{runs} runs, 2 platforms: {dt:.1f} s wall ({1000 * dt / runs:.1f} ms per run), "
+        f"{cpu:.1f} s CPU ({1000 * cpu / runs:.1f} ms per run)  target: 1000 runs on 1M users under 120 s"
+    )
     for name, o in res.platforms.items():
-        print(f"  {name:10s} users {o.users.mean:.4f} [{o.users.ci95[0]:.4f}, {o.users.ci95[1]:.4f}]  "
-              f"merchants {o.merchants.mean:.4f}  gmv {o.gmv.mean:.4f}  wins {o.wins:.3f}")
+        print(
+            f"  {name:10s} users {o.users.mean:.4f} [{o.users.ci95[0]:.4f}, {o.users.ci95[1]:.4f}]  "
+            f"merchants {o.merchants.mean:.4f}  gmv {o.gmv.mean:.4f}  wins {o.wins:.3f}"
+        )
     print(f"  load average after: {_load()}")
 
     if args.scaling > 0:
@@ -91,11 +101,27 @@ def main() -> None:
 
         r = args.scaling  # the compiled runs alone, on the arrays prepared above
         for w in sorted({1, numba.config.NUMBA_NUM_THREADS}):
-            _, dt, cpu = _timed(lambda: E.run_contest(
-                eco, arr, pay[:3], key=1, runs=r, tie="random", switching=args.switching, lock_in=0.0,
-                multihoming=args.multihoming, max_steps=None, curve_len=E.CURVE_STEPS + 1, workers=w, progress=None))  # noqa: B023  (called at once)
-            print(f"scaling: {r} runs on {w} thread(s): {1000 * dt / r:.1f} ms per run wall, "
-                  f"{1000 * cpu / r:.1f} ms CPU per run (load average {_load()})")
+            _, dt, cpu = _timed(
+                lambda w=w: E.run_contest(
+                    eco,
+                    arr,
+                    pay[:3],
+                    key=1,
+                    runs=r,
+                    tie="random",
+                    switching=args.switching,
+                    lock_in=0.0,
+                    multihoming=args.multihoming,
+                    max_steps=None,
+                    curve_len=E.CURVE_STEPS + 1,
+                    workers=w,
+                    progress=None,
+                )
+            )
+            print(
+                f"scaling: {r} runs on {w} thread(s): {1000 * dt / r:.1f} ms per run wall, "
+                f"{1000 * cpu / r:.1f} ms CPU per run (load average {_load()})"
+            )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from graphmodel.fitting.likelihood import maximize
 
 
 def _rss() -> str:
-    return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2:.2f} GiB"
+    return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2:.2f} GiB"
 
 
 def _load() -> str:
@@ -41,15 +41,19 @@ def _stages(eco: gm.Ecosystem, *, window: int = 30) -> None:
     t2 = time.perf_counter()
     Nb, Ab = ex.totals(np.ones((ex.n_groups, 8)))
     t3 = time.perf_counter()
-    print(f"  stages: exposures {t1 - t0:.1f} s ({ex.n_groups} groups x {ex.n_cfg:,} configurations, "
-          f"exposures {ex.exposures}); one fit {t2 - t1:.3f} s ({m.iterations} Newton steps); "
-          f"one batch of 8 resampled totals {t3 - t2:.2f} s; peak RSS so far {_rss()}")
+    print(
+        f"  stages: exposures {t1 - t0:.1f} s ({ex.n_groups} groups x {ex.n_cfg:,} configurations, "
+        f"exposures {ex.exposures}); one fit {t2 - t1:.3f} s ({m.iterations} Newton steps); "
+        f"one batch of 8 resampled totals {t3 - t2:.2f} s; peak RSS so far {_rss()}"
+    )
 
 
 def _print_fit(r) -> None:
     for layer, e in r.transmission.items():
-        print(f"  {layer:9s} p={e['mean']} ci95={e['ci95']} baseline={r.baseline[layer]['mean']} "
-              f"{e['reason'] or e['homophily'] or ''}")
+        print(
+            f"  {layer:9s} p={e['mean']} ci95={e['ci95']} baseline={r.baseline[layer]['mean']} "
+            f"{e['reason'] or e['homophily'] or ''}"
+        )
     print(f"  background {r.background['mean']:.5g} {r.background['ci95']}")
     if r.recovery:
         for k, v in r.recovery["layers"].items():
@@ -58,8 +62,12 @@ def _print_fit(r) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--datasets", default=os.environ.get("GRAPHMODEL_SHARED_DATASETS",
-                                                          str(Path(__file__).resolve().parents[1].parent / "shared" / "datasets")))
+    ap.add_argument(
+        "--datasets",
+        default=os.environ.get(
+            "GRAPHMODEL_SHARED_DATASETS", str(Path(__file__).resolve().parents[1].parent / "shared" / "datasets")
+        ),
+    )
     ap.add_argument("--ciao", action="store_true", help="benchmark Ciao")
     ap.add_argument("--users", type=int, default=0, help="benchmark a generated timeline ecosystem of this size")
     ap.add_argument("--bootstrap", type=int, default=200)
@@ -82,22 +90,30 @@ def main() -> None:
         v = r.validation
         print(f"ciao fit + validation from 2010-01-01: {t1 - t0:.1f} s, peak RSS {_rss()}")
         _print_fit(r)
-        print(f"  test users {v['test_users']}, pairs {v['pairs']}, positives {v['positives']}, "
-              f"predicted {v['predicted_total']:.1f}")
+        print(
+            f"  test users {v['test_users']}, pairs {v['pairs']}, positives {v['positives']}, "
+            f"predicted {v['predicted_total']:.1f}"
+        )
         for row in v["rows"]:
             d = row.get("fitted_minus_this", {}).get("ci95")
-            print(f"  {row['name']:10s} AUC pooled {row['auc']:.4f}  per user {row['auc_per_user']['mean']:.4f} "
-                  f"{[round(x, 4) for x in row['auc_per_user']['ci95']]}  fitted-this {d}")
+            print(
+                f"  {row['name']:10s} AUC pooled {row['auc']:.4f}  per user {row['auc_per_user']['mean']:.4f} "
+                f"{[round(x, 4) for x in row['auc_per_user']['ci95']]}  fitted-this {d}"
+            )
         for c, cd in zip(v["calibration"], v["calibration_default"]):
-            print(f"  decile {c['decile']:2d}: n {c['n']}, predicted {c['predicted']:.4f} observed {c['observed']:.4f}"
-                  f" | default predicted {cd['predicted']:.4f} observed {cd['observed']:.4f}")
+            print(
+                f"  decile {c['decile']:2d}: n {c['n']}, predicted {c['predicted']:.4f} observed {c['observed']:.4f}"
+                f" | default predicted {cd['predicted']:.4f} observed {cd['observed']:.4f}"
+            )
     if args.users:
         t0 = time.perf_counter()
         eco = gm.generate(users=args.users, seed=args.seed, timeline=True)
         t1 = time.perf_counter()
         tl = eco.meta["timeline"]
-        print(f"generate --timeline {args.users:,} users: {t1 - t0:.1f} s, {tl['purchases']:,} first purchases "
-              f"({tl['purchases_by_cause']}), peak RSS {_rss()}")
+        print(
+            f"generate --timeline {args.users:,} users: {t1 - t0:.1f} s, {tl['purchases']:,} first purchases "
+            f"({tl['purchases_by_cause']}), peak RSS {_rss()}"
+        )
         _stages(eco)
         t0 = time.perf_counter()
         r = gm.fit(eco, bootstrap=args.bootstrap, shuffles=args.shuffles, seed=args.seed)

@@ -1,6 +1,6 @@
 """Coverage of ``gm.fit``'s 95% intervals on generated timelines (the figures quoted in docs/results.md).
 
-    python benchmarks/bench_fit_coverage.py --seeds 60 --users 2000
+python benchmarks/bench_fit_coverage.py --seeds 60 --users 2000
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def main() -> None:
     for name, x in rows.items():
         cov = np.mean([c for c, _ in x])
         err = np.array([e for _, e in x])
-        print(f"{name:10s} coverage {cov:.3f} over {len(x)} seeds; relative error mean {err.mean():+.4f}, sd {err.std():.4f}")
+        print(
+            f"{name:10s} coverage {cov:.3f} over {len(x)} seeds; relative error mean {err.mean():+.4f}, sd {err.std():.4f}"
+        )
 
 
 if __name__ == "__main__":

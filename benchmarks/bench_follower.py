@@ -43,14 +43,22 @@ def main() -> None:
         args.users, args.runs = 20_000, 300
     t = time.perf_counter()
     eco = gm.read(args.eco) if args.eco else gm.generate(preset="balanced", users=args.users, seed=1)
-    print(f"ecosystem: {eco.n_users:,} users, {eco.n_merchants:,} merchants ({time.perf_counter() - t:.1f} s); "
-          f"merchant_carry {args.carry}; load {os.getloadavg()[0]:.1f}")
+    print(
+        f"ecosystem: {eco.n_users:,} users, {eco.n_merchants:,} merchants ({time.perf_counter() - t:.1f} s); "
+        f"merchant_carry {args.carry}; load {os.getloadavg()[0]:.1f}"
+    )
     spec = {"messenger": MESSENGER, "wallet": WALLET}
     leader = "wallet" if args.follower == "messenger" else "messenger"
     rival = spec[leader].format(rule="top-degree", k=args.k, kind=HOME[leader])
-    gm.compete(gm.generate(preset="balanced", users=300, seed=2),  # compile the kernels once
-               platforms=[spec[args.follower].format(rule="imm-vs", k=2, kind="any"),
-                          spec[leader].format(rule="top-degree", k=2, kind=HOME[leader])], runs=5, seed=1)
+    gm.compete(
+        gm.generate(preset="balanced", users=300, seed=2),  # compile the kernels once
+        platforms=[
+            spec[args.follower].format(rule="imm-vs", k=2, kind="any"),
+            spec[leader].format(rule="top-degree", k=2, kind=HOME[leader]),
+        ],
+        runs=5,
+        seed=1,
+    )
     print(f"{args.follower} (follower) against {rival}")
     print(f"{'follower seeds':>20} {'select s':>9} {'RR sets':>9} {'bound':>8} {'share':>8} {'95% CI':>19}")
     for rule in args.rules.split(","):
@@ -62,10 +70,12 @@ def main() -> None:
         sel = res.params.get("seed_selection", {}).get(args.follower)
         u = res.platforms[args.follower].users
         lo, hi = u.ci95
-        print(f"{rule + ':' + kind:>20} {sel['seconds'] if sel else float('nan'):9.1f} "
-              f"{sel['n_rr_sets'] if sel else 0:9,d} "
-              f"{sel['estimate_users_share'] if sel else float('nan'):8.4f} {u.mean:8.4f} [{lo:.4f}, {hi:.4f}]"
-              f"   ({total:.1f} s in all)")
+        print(
+            f"{rule + ':' + kind:>20} {sel['seconds'] if sel else float('nan'):9.1f} "
+            f"{sel['n_rr_sets'] if sel else 0:9,d} "
+            f"{sel['estimate_users_share'] if sel else float('nan'):8.4f} {u.mean:8.4f} [{lo:.4f}, {hi:.4f}]"
+            f"   ({total:.1f} s in all)"
+        )
     print(f"load {os.getloadavg()[0]:.1f}")
 
 

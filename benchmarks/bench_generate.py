@@ -53,8 +53,9 @@ print(json.dumps({
 
 def run(users: int, preset: str, seed: int, tmp: Path, write: bool) -> dict:
     out = str(tmp / f"eco_{users}.npz") if write else ""
-    res = subprocess.run([sys.executable, "-c", _CHILD, str(users), preset, str(seed), out],
-                         capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(users), preset, str(seed), out], capture_output=True, text=True, check=True
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -67,7 +68,9 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="time generation only")
     args = ap.parse_args()
     sizes = args.sizes or ([20_000, 60_000, 200_000] if args.quick else [100_000, 300_000, 1_000_000])
-    print("users  merchants  social  payment  transfer  total  generate_s  write_s  total_s  cpu_s  us/user(cpu)  peak_MiB  npz_MiB")
+    print(
+        "users  merchants  social  payment  transfer  total  generate_s  write_s  total_s  cpu_s  us/user(cpu)  peak_MiB  npz_MiB"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             r = run(n, args.preset, args.seed, Path(tmp), not args.no_write)
@@ -75,9 +78,12 @@ def main() -> None:
             w = r["write_s"]
             tot = r["generate_s"] + (w or 0.0)
             size = f"{r['npz_bytes'] / 2**20:.0f}" if r["npz_bytes"] else "-"
-            print(f"{n:>7} {r['merchants']:>9} {e['social']:>8} {e['payment']:>8} {e['transfer']:>8} {r['total_edges']:>8} "
-                  f"{r['generate_s']:>10.2f} {'-' if w is None else f'{w:.2f}':>8} {tot:>8.2f} {r['cpu_s']:>6.2f} {1e6 * r['cpu_s'] / n:>12.2f} "
-                  f"{r['peak_rss_mib']:>9.0f} {size:>8}", flush=True)
+            print(
+                f"{n:>7} {r['merchants']:>9} {e['social']:>8} {e['payment']:>8} {e['transfer']:>8} {r['total_edges']:>8} "
+                f"{r['generate_s']:>10.2f} {'-' if w is None else f'{w:.2f}':>8} {tot:>8.2f} {r['cpu_s']:>6.2f} {1e6 * r['cpu_s'] / n:>12.2f} "
+                f"{r['peak_rss_mib']:>9.0f} {size:>8}",
+                flush=True,
+            )
             for p in Path(tmp).iterdir():
                 p.unlink()
     print("generate_s/write_s/total_s are wall-clock; cpu_s is user+sys CPU time of the child after import")

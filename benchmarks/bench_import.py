@@ -87,12 +87,18 @@ def _pyarrow_csv_read(d: Path):
         types = {c: {"int": "int64", "float": "float64", "str": "string", "bool": "bool"}[k] for c, k in kinds.items()}
         import pyarrow as pa
 
-        opts = pcsv.ConvertOptions(column_types={c: pa.type_for_alias(t) for c, t in types.items()}, strings_can_be_null=False)
+        opts = pcsv.ConvertOptions(
+            column_types={c: pa.type_for_alias(t) for c, t in types.items()}, strings_can_be_null=False
+        )
         tables[stem] = frame_to_table(pcsv.read_csv(d / f"{stem}.csv", convert_options=opts), name=stem)
     from graphmodel.io._labels import from_labels_fast
 
     return from_labels_fast(
-        tables["users"], tables["merchants"], social=tables["social"], payment=tables["payments"], transfer=tables["transfers"]
+        tables["users"],
+        tables["merchants"],
+        social=tables["social"],
+        payment=tables["payments"],
+        transfer=tables["transfers"],
     )
 
 
@@ -148,7 +154,9 @@ def _op(op: str, d: Path, scale: float, events: int) -> dict:
     elif op == "events-import":
         from graphmodel.io.importer import import_ecosystem
 
-        eco = import_ecosystem(users=d / "users.parquet", merchants=d / "merchants.parquet", payments=str(d / "events" / "*.parquet"))
+        eco = import_ecosystem(
+            users=d / "users.parquet", merchants=d / "merchants.parquet", payments=str(d / "events" / "*.parquet")
+        )
         info["events"] = eco.meta["payment_events"]
         info["edges"] = eco.n_edges("payment")
     elif op == "events-import-dask":
@@ -160,8 +168,12 @@ def _op(op: str, d: Path, scale: float, events: int) -> dict:
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
             t0, c0 = time.perf_counter(), cpu()
-            eco = import_ecosystem(users=d / "users.parquet", merchants=d / "merchants.parquet",
-                                   payments=str(d / "events" / "*.parquet"), scheduler=cluster.scheduler_address)
+            eco = import_ecosystem(
+                users=d / "users.parquet",
+                merchants=d / "merchants.parquet",
+                payments=str(d / "events" / "*.parquet"),
+                scheduler=cluster.scheduler_address,
+            )
             with Client(cluster) as client:
                 info["worker_peak_gib"] = round(max(client.run(_peak_gib).values()), 2)
         info["events"] = eco.meta["payment_events"]
@@ -205,7 +217,9 @@ def main() -> None:
     scale = 0.1 if args.quick else 1.0
     d = args.dir or Path(tempfile.mkdtemp(prefix="bench-import-"))
     d.mkdir(parents=True, exist_ok=True)
-    print(json.dumps({"load": os.getloadavg(), "cpus": os.cpu_count(), "scale": scale, "events": args.events}), flush=True)
+    print(
+        json.dumps({"load": os.getloadavg(), "cpus": os.cpu_count(), "scale": scale, "events": args.events}), flush=True
+    )
     try:
         if args.formats or args.csv:
             _run("build", d, scale, 0)

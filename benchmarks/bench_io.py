@@ -98,18 +98,35 @@ def _op(op: str, d: Path, scale: float, generated: bool = False) -> dict:
         gm.write(eco, base)
     elif op.startswith("write-"):
         eco = gm.read(base)
-        target = {"write-npz": d / "eco.npz", "write-npzz": d / "ecoz.npz", "write-csv": d / "eco", "write-csvgz": d / "ecogz", "write-graphml": d / "eco.graphml"}[op]
+        target = {
+            "write-npz": d / "eco.npz",
+            "write-npzz": d / "ecoz.npz",
+            "write-csv": d / "eco",
+            "write-csvgz": d / "ecogz",
+            "write-graphml": d / "eco.graphml",
+        }[op]
         t0, cpu0 = time.perf_counter(), cpu_now()
         gm.write(eco, target, compress=op in ("write-csvgz", "write-npzz"))
     else:
-        source = {"read-npz": d / "eco.npz", "read-npzz": d / "ecoz.npz", "read-csv": d / "eco", "read-csvgz": d / "ecogz", "read-graphml": d / "eco.graphml"}[op]
+        source = {
+            "read-npz": d / "eco.npz",
+            "read-npzz": d / "ecoz.npz",
+            "read-csv": d / "eco",
+            "read-csvgz": d / "ecogz",
+            "read-graphml": d / "eco.graphml",
+        }[op]
         eco = gm.read(source)
         assert eco.n_edges() > 0
     seconds = time.perf_counter() - t0
     ru = resource.getrusage(resource.RUSAGE_SELF)
     cpu = ru.ru_utime + ru.ru_stime - cpu0
     peak = ru.ru_maxrss * 1024  # Linux: KiB
-    return {"op": op, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_gib": round(peak / 2**30, 2)}
+    return {
+        "op": op,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_rss_gib": round(peak / 2**30, 2),
+    }
 
 
 def main() -> None:
@@ -119,7 +136,9 @@ def main() -> None:
     ap.add_argument("--gz", action="store_true", help="also write/read gzipped CSV")
     ap.add_argument("--npz-compress", action="store_true", help="also write/read a compressed .npz")
     ap.add_argument("--npz-only", action="store_true", help="only the .npz operations")
-    ap.add_argument("--generated", action="store_true", help="a generated 'balanced' ecosystem instead of the random one")
+    ap.add_argument(
+        "--generated", action="store_true", help="a generated 'balanced' ecosystem instead of the random one"
+    )
     ap.add_argument("--graphml-read", action="store_true", help="also read the GraphML back (slow, no target)")
     ap.add_argument("--_op", help=argparse.SUPPRESS)
     ap.add_argument("--_scale", type=float, help=argparse.SUPPRESS)
@@ -130,15 +149,23 @@ def main() -> None:
         print(json.dumps(_op(args._op, args.dir, args._scale, args.generated)))
         return
     if args.networkx:
-        print(f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Ciao from {args.datasets / 'ciao'}")
+        print(
+            f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Ciao from {args.datasets / 'ciao'}"
+        )
         for op in ("to-networkx", "from-networkx"):
-            out = subprocess.run([sys.executable, __file__, "--_op", op, "--dir", str(args.datasets), "--_scale", "1"],
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--_op", op, "--dir", str(args.datasets), "--_scale", "1"],
+                capture_output=True,
+                text=True,
+            )
             if out.returncode:
                 print(f"{op}: FAILED\n{out.stderr}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{op:14s} {r['seconds']:7.2f} s wall {r['cpu_seconds']:7.2f} s CPU   peak RSS {r['peak_rss_gib']:.2f} GiB", flush=True)
+            print(
+                f"{op:14s} {r['seconds']:7.2f} s wall {r['cpu_seconds']:7.2f} s CPU   peak RSS {r['peak_rss_gib']:.2f} GiB",
+                flush=True,
+            )
         return
     scale = 0.1 if args.quick else 1.0
     d = args.dir or Path(tempfile.mkdtemp(prefix="bench_io."))
@@ -154,24 +181,38 @@ def main() -> None:
     if args.graphml_read and not args.npz_only:
         ops.append("read-graphml")
     print(f"machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (timings are noisy when shared)")
-    print("generated 'balanced' " * args.generated + f"ecosystem: {int(1e6 * scale):,} users, {int(5e4 * scale):,} merchants, {int(1e7 * scale):,} edges")
+    print(
+        "generated 'balanced' " * args.generated
+        + f"ecosystem: {int(1e6 * scale):,} users, {int(5e4 * scale):,} merchants, {int(1e7 * scale):,} edges"
+    )
     try:
         for op in ops:
             out = subprocess.run(
-                [sys.executable, __file__, "--_op", op, "--dir", str(d), "--_scale", str(scale)] + ["--generated"] * args.generated,
-                capture_output=True, text=True,
+                [sys.executable, __file__, "--_op", op, "--dir", str(d), "--_scale", str(scale)]
+                + ["--generated"] * args.generated,
+                capture_output=True,
+                text=True,
             )
             if out.returncode:
                 print(f"{op}: FAILED\n{out.stderr}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             size = ""
-            f = {"write-npz": "eco.npz", "write-npzz": "ecoz.npz", "write-csv": "eco", "write-csvgz": "ecogz", "write-graphml": "eco.graphml"}.get(op)
+            f = {
+                "write-npz": "eco.npz",
+                "write-npzz": "ecoz.npz",
+                "write-csv": "eco",
+                "write-csvgz": "ecogz",
+                "write-graphml": "eco.graphml",
+            }.get(op)
             if f:
                 p = d / f
                 b = sum(x.stat().st_size for x in p.iterdir()) if p.is_dir() else p.stat().st_size
                 size = f"  size {b / 2**20:,.0f} MiB"
-            print(f"{op:14s} {r['seconds']:7.2f} s wall {r['cpu_seconds']:7.2f} s CPU   peak RSS {r['peak_rss_gib']:.2f} GiB{size}", flush=True)
+            print(
+                f"{op:14s} {r['seconds']:7.2f} s wall {r['cpu_seconds']:7.2f} s CPU   peak RSS {r['peak_rss_gib']:.2f} GiB{size}",
+                flush=True,
+            )
     finally:
         if args.dir is None:
             shutil.rmtree(d, ignore_errors=True)

@@ -46,12 +46,12 @@ def _positional_run():
     src = textwrap.dedent(inspect.getsource(K._run.py_func))
     body = src.split('"""', 2)[2]  # after the docstring
     assert body.startswith("\n" + _UNPACK), "the kernel no longer unpacks its tuples first: update this script"
-    head = '''def _run_p(
+    head = """def _run_p(
     model, tag, rkey, lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, seeds, n_users, recovery,
     max_steps, st, front, nxt, live, livel, acc, accstamp, lc, crow, hw, record, act_step, act_layer,
-):'''
+):"""
     ns = dict(vars(K))
-    exec(compile(head + "\n" + body[1 + len(_UNPACK):], "<positional _run>", "exec"), ns)  # noqa: S102
+    exec(compile(head + "\n" + body[1 + len(_UNPACK) :], "<positional _run>", "exec"), ns)  # noqa: S102
     return njit(ns["_run_p"])
 
 
@@ -62,8 +62,27 @@ MODEL_LT, fetch_add, run_key = K.MODEL_LT, K.fetch_add, K.run_key
 
 @njit
 def _batch_worker_p(
-    w, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users, recovery,
-    max_steps, out, lq, cap, thr, work, nlive,
+    w,
+    model,
+    base,
+    run_start,
+    n_runs,
+    lptr,
+    indices,
+    arc_key,
+    prob,
+    seg_p,
+    seg_key,
+    seeds,
+    n_users,
+    recovery,
+    max_steps,
+    out,
+    lq,
+    cap,
+    thr,
+    work,
+    nlive,
 ):
     n = lptr.shape[0]
     L1 = lptr.shape[1]
@@ -89,9 +108,35 @@ def _batch_worker_p(
             break
         r = run_start + i
         st_, na = _run_p(
-            model, np.int32(i + 1), run_key(base, r), lptr, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-            seeds, n_users, recovery, max_steps, st, front, nxt, live, livel, acc, accstamp, lc, curves[w], hws[w],
-            False, rec_s, rec_l,
+            model,
+            np.int32(i + 1),
+            run_key(base, r),
+            lptr,
+            indices,
+            arc_key,
+            prob,
+            seg_p,
+            seg_key,
+            lq,
+            cap,
+            thr,
+            seeds,
+            n_users,
+            recovery,
+            max_steps,
+            st,
+            front,
+            nxt,
+            live,
+            livel,
+            acc,
+            accstamp,
+            lc,
+            curves[w],
+            hws[w],
+            False,
+            rec_s,
+            rec_l,
         )
         steps[i] = st_
         u = 0
@@ -106,12 +151,47 @@ def _batch_worker_p(
 
 @njit
 def cascade_batch_serial_p(
-    model, base, run_start, n_runs, n_workers, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-    recovery, max_steps, curve_len,
+    model,
+    base,
+    run_start,
+    n_runs,
+    n_workers,
+    lptr,
+    indices,
+    arc_key,
+    prob,
+    seg_p,
+    seg_key,
+    seeds,
+    n_users,
+    recovery,
+    max_steps,
+    curve_len,
 ):
     W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, lptr, seg_p, curve_len)
-    _batch_worker_p(0, model, base, run_start, n_runs, lptr, indices, arc_key, prob, seg_p, seg_key, seeds, n_users,
-                    recovery, max_steps, out, lq, cap, thr, work, nlive)
+    _batch_worker_p(
+        0,
+        model,
+        base,
+        run_start,
+        n_runs,
+        lptr,
+        indices,
+        arc_key,
+        prob,
+        seg_p,
+        seg_key,
+        seeds,
+        n_users,
+        recovery,
+        max_steps,
+        out,
+        lq,
+        cap,
+        thr,
+        work,
+        nlive,
+    )
     return _batch_reduce(W, out, work, curve_len)
 
 
@@ -148,8 +228,10 @@ def main() -> None:
     args = ap.parse_args()
     eco = ba_ecosystem(args.users, 5, 1)
     seeds = np.ascontiguousarray(gm.resolve_seeds(eco, "random:50", seed=1), dtype=np.int64)
-    print(f"BA {args.users} users (m=5), 50 seeds, {args.runs} runs per call, 1 thread, "
-          f"min of {args.calls} calls, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"BA {args.users} users (m=5), 50 seeds, {args.runs} runs per call, 1 thread, "
+        f"min of {args.calls} calls, load average {os.getloadavg()[0]:.2f}"
+    )
     for spec in ({"social": float(x)} if x != "wc" else x for x in args.specs.split(",")):
         graph = E.prepare(eco, ["social"], spec)
         positional, grouped = _calls(graph, seeds, args.runs)
@@ -170,8 +252,10 @@ def main() -> None:
                     ta.append(_ms(positional))
                     tb.append(_ms(grouped))
             (wa, ca), (wb, cb) = (tuple(min(x) for x in zip(*ts)) for ts in (ta, tb))
-            print(f"{name:7s} round {r + 1}: positional {wa:8.2f} ms wall {ca:8.2f} ms CPU   named tuples {wb:8.2f} ms "
-                  f"wall {cb:8.2f} ms CPU   ratio {wb / wa:.3f} wall {cb / ca:.3f} CPU   (load {os.getloadavg()[0]:.2f})")
+            print(
+                f"{name:7s} round {r + 1}: positional {wa:8.2f} ms wall {ca:8.2f} ms CPU   named tuples {wb:8.2f} ms "
+                f"wall {cb:8.2f} ms CPU   ratio {wb / wa:.3f} wall {cb / ca:.3f} CPU   (load {os.getloadavg()[0]:.2f})"
+            )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"peak RSS {rss:.2f} GiB")
 

@@ -38,7 +38,9 @@ def main() -> None:
     for p, runs in ((0.05, 1000), (0.1, 300)):
         g = E.prepare(eco, ["social"], {"social": p})
         E.run_batch(g, seeds, key=1, runs=5, workers=1)
-        out.append(f"run_batch p={p} x{runs}: {best(lambda g=g, runs=runs: E.run_batch(g, seeds, key=1, runs=runs, workers=1)):.0f} ms")
+        out.append(
+            f"run_batch p={p} x{runs}: {best(lambda g=g, runs=runs: E.run_batch(g, seeds, key=1, runs=runs, workers=1)):.0f} ms"
+        )
     eco = gm.generate(preset="balanced", users=50_000, seed=1)
     pl = ["wallet: seeds=top-degree:30:merchant, layers=payment", "messenger: seeds=top-degree:30:user, layers=social"]
     gm.compete(eco, platforms=pl, runs=4, seed=1, workers=1)

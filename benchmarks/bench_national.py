@@ -64,10 +64,29 @@ import time
 from pathlib import Path
 
 GiB = 2**30
-STEPS = ("generate", "read", "stats", "simulate", "simulate-noregime", "compare", "compare-noregime",
-         "compare-noregime-nobreakeven", "seeds", "seeds-noregime")
-DEFAULT_STEPS = ("generate", "read", "stats", "simulate", "simulate-noregime", "compare", "compare-noregime", "seeds",
-                 "seeds-noregime")
+STEPS = (
+    "generate",
+    "read",
+    "stats",
+    "simulate",
+    "simulate-noregime",
+    "compare",
+    "compare-noregime",
+    "compare-noregime-nobreakeven",
+    "seeds",
+    "seeds-noregime",
+)
+DEFAULT_STEPS = (
+    "generate",
+    "read",
+    "stats",
+    "simulate",
+    "simulate-noregime",
+    "compare",
+    "compare-noregime",
+    "seeds",
+    "seeds-noregime",
+)
 #: (wall seconds, peak RSS GiB or None) per step; the issue's targets at 10M users.
 TARGETS = {
     "generate": (600, 16.0),
@@ -104,8 +123,14 @@ class _Phases:
         self.depth = 0
 
     def line(self, label: str, wall: float, cpu: float) -> None:
-        row = {"phase": label, "wall_s": wall, "cpu_s": cpu, "rss_gib": _rss(), "peak_gib": _peak(),
-               "depth": self.depth}
+        row = {
+            "phase": label,
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "rss_gib": _rss(),
+            "peak_gib": _peak(),
+            "depth": self.depth,
+        }
         self.rows.append(row)
         print("PHASE " + json.dumps(row), flush=True)
 
@@ -184,10 +209,17 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
     out["edges"] = {k: eco.n_edges(k) for k in ("social", "payment", "transfer")}
     if step == "read":
         # touch every page of every column once, so that a memory-mapped format pays its page-ins here too
-        ph.run("touch every column", lambda: sum(int(np.ascontiguousarray(t[c]).reshape(-1).view(np.uint8)[::4096].sum())
-                                                    for t in (*(eco.nodes(x) for x in ("user", "merchant")),
-                                                              *(eco.edges(x) for x in ("social", "payment", "transfer")))
-                                                    for c in t))
+        ph.run(
+            "touch every column",
+            lambda: sum(
+                int(np.ascontiguousarray(t[c]).reshape(-1).view(np.uint8)[::4096].sum())
+                for t in (
+                    *(eco.nodes(x) for x in ("user", "merchant")),
+                    *(eco.edges(x) for x in ("social", "payment", "transfer")),
+                )
+                for c in t
+            ),
+        )
     elif step == "stats":
         L, MX, S = (_mod(f"graphmodel.analytics.{x}") for x in ("layers", "multiplex", "stats"))
 
@@ -212,20 +244,45 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
             now = time.perf_counter()
             if now - last[0] > 30 or done == total:
                 last[0] = now
-                print(f"  progress at {now - t_start:6.1f} s: {done:,}/{total:,} runs; rss {_rss():.2f} GiB", flush=True)
+                print(
+                    f"  progress at {now - t_start:6.1f} s: {done:,}/{total:,} runs; rss {_rss():.2f} GiB", flush=True
+                )
 
-        res = ph.run("simulate (total)", gm.simulate, eco, runs=1000, seed=seed, workers=workers,
-                     regime_check=step == "simulate", progress=progress)
+        res = ph.run(
+            "simulate (total)",
+            gm.simulate,
+            eco,
+            runs=1000,
+            seed=seed,
+            workers=workers,
+            regime_check=step == "simulate",
+            progress=progress,
+        )
         out["spread"] = res.spread.mean
     elif step.startswith("compare"):
         C = _mod("graphmodel.experiments.compare")
 
-        for name in ("make_campaign", "campaign_seeds", "buy_scale", "make_setup", "_batched", "breakeven_conversion",
-                     "breakeven_transmission", "_spread_sensitivity"):
+        for name in (
+            "make_campaign",
+            "campaign_seeds",
+            "buy_scale",
+            "make_setup",
+            "_batched",
+            "breakeven_conversion",
+            "breakeven_transmission",
+            "_spread_sensitivity",
+        ):
             ph.wrap(C, name)
         ph.wrap(C, "regime", replace=_no_regime if "noregime" in step else None)
-        res = ph.run("compare (total)", gm.compare, eco, runs=1000, seed=seed, workers=workers,
-                     breakeven="nobreakeven" not in step)
+        res = ph.run(
+            "compare (total)",
+            gm.compare,
+            eco,
+            runs=1000,
+            seed=seed,
+            workers=workers,
+            breakeven="nobreakeven" not in step,
+        )
         out["winner"] = res.winner
     elif step.startswith("seeds"):
         SD = _mod("graphmodel.seeding.seeds")
@@ -243,15 +300,38 @@ def _child(step: str, path: str, users: int, seed: int, workers: int | None) -> 
                 last[:] = [p.stage, now]
                 store = "" if p.store_bytes is None else f", store {p.store_bytes / GiB:.2f} GiB"
                 ratio = "" if p.ratio is None else f", ratio {p.ratio:.3f} (target {p.target:.3f})"
-                print(f"  progress at {now - t_start:6.1f} s: {p.stage} {p.done:,}/{p.total:,} {p.unit}"
-                      f"{'' if p.round is None else f', round {p.round}'}{ratio}{store}; rss {_rss():.2f} GiB",
-                      flush=True)
+                print(
+                    f"  progress at {now - t_start:6.1f} s: {p.stage} {p.done:,}/{p.total:,} {p.unit}"
+                    f"{'' if p.round is None else f', round {p.round}'}{ratio}{store}; rss {_rss():.2f} GiB",
+                    flush=True,
+                )
 
-        res = ph.run("seeds (total)", gm.seeds, eco, k=100, method="imm", epsilon=0.2, seed=seed, workers=workers,
-                     progress=progress)
+        res = ph.run(
+            "seeds (total)",
+            gm.seeds,
+            eco,
+            k=100,
+            method="imm",
+            epsilon=0.2,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+        )
         for k, v in res.timings.items():
-            print("PHASE " + json.dumps({"phase": f"  seeds.timings[{k}]", "wall_s": v, "cpu_s": None,
-                                         "rss_gib": None, "peak_gib": None, "depth": 2}), flush=True)
+            print(
+                "PHASE "
+                + json.dumps(
+                    {
+                        "phase": f"  seeds.timings[{k}]",
+                        "wall_s": v,
+                        "cpu_s": None,
+                        "rss_gib": None,
+                        "peak_gib": None,
+                        "depth": 2,
+                    }
+                ),
+                flush=True,
+            )
         out["n_rr_sets"] = res.n_rr_sets
         out["spread"] = None if res.validation is None else res.validation.mean
     else:
@@ -285,8 +365,18 @@ def _load() -> str:
 
 
 def run_step(step: str, path: Path, a: argparse.Namespace) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", step, "--file", str(path), "--users", str(a.users),
-           "--seed", str(a.seed)] + (["--workers", str(a.workers)] if a.workers else [])
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--child",
+        step,
+        "--file",
+        str(path),
+        "--users",
+        str(a.users),
+        "--seed",
+        str(a.seed),
+    ] + (["--workers", str(a.workers)] if a.workers else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = _load()
     t0 = time.perf_counter()
@@ -322,9 +412,12 @@ def run_step(step: str, path: Path, a: argparse.Namespace) -> dict:
             proc.kill()
             killed = "time"
         if (rss > a.max_rss or avail < a.min_available) and not killed:
-            why = (f"resident memory {rss:.2f} GiB is over --max-rss {a.max_rss} GiB" if rss > a.max_rss else
-                   f"the machine has {avail:.2f} GiB available, under --min-available {a.min_available} GiB "
-                   f"(this step holds {rss:.2f} GiB)")
+            why = (
+                f"resident memory {rss:.2f} GiB is over --max-rss {a.max_rss} GiB"
+                if rss > a.max_rss
+                else f"the machine has {avail:.2f} GiB available, under --min-available {a.min_available} GiB "
+                f"(this step holds {rss:.2f} GiB)"
+            )
             print(f"[{step}] {why}: stopping the step", flush=True)
             proc.kill()
             killed = "memory"
@@ -336,10 +429,21 @@ def run_step(step: str, path: Path, a: argparse.Namespace) -> dict:
     peak = (result or {}).get("peak_gib")
     if peak is None:
         peak = max(after.ru_maxrss * 1024 / GiB if after.ru_maxrss > before.ru_maxrss else 0.0, polled_peak)
-    status = f"stopped ({killed})" if killed else ("ok" if proc.returncode == 0 and result is not None
-                                              else f"failed (exit {proc.returncode})")
-    return {"step": step, "wall_s": wall, "cpu_s": cpu, "peak_gib": peak, "status": status, "load_start": load0,
-            "load_end": _load(), "result": result}
+    status = (
+        f"stopped ({killed})"
+        if killed
+        else ("ok" if proc.returncode == 0 and result is not None else f"failed (exit {proc.returncode})")
+    )
+    return {
+        "step": step,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_gib": peak,
+        "status": status,
+        "load_start": load0,
+        "load_end": _load(),
+        "result": result,
+    }
 
 
 def _met(step: str, r: dict) -> str:
@@ -360,14 +464,21 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=10_000_000)
     ap.add_argument("--dir", type=Path, default=None, help="work directory (default: a temporary one under /tmp)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary work directory")
-    ap.add_argument("--steps", default=",".join(DEFAULT_STEPS),
-                    help=f"comma-separated subset of {', '.join(STEPS)} ('all': every step)")
+    ap.add_argument(
+        "--steps",
+        default=",".join(DEFAULT_STEPS),
+        help=f"comma-separated subset of {', '.join(STEPS)} ('all': every step)",
+    )
     ap.add_argument("--format", default="npz", choices=sorted(FORMATS), help="fast format written and read back")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=None, help="threads per step (default: all cores)")
     ap.add_argument("--max-rss", type=float, default=16.0, help="stop a step whose resident memory passes this (GiB)")
-    ap.add_argument("--min-available", type=float, default=1.5,
-                    help="stop a step when the machine's available memory falls under this (GiB)")
+    ap.add_argument(
+        "--min-available",
+        type=float,
+        default=1.5,
+        help="stop a step when the machine's available memory falls under this (GiB)",
+    )
     ap.add_argument("--max-wall", type=float, default=None, help="stop a step that runs longer than this (s)")
     ap.add_argument("--json", type=Path, default=None, help="also write the table as JSON here")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -410,9 +521,11 @@ def main() -> None:
             rows.append(r)
             res = r["result"] or {}
             extra = {k: v for k, v in res.items() if k not in ("phases", "peak_gib")}
-            print(f"[{step}] done: {r['status']}, wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s, peak RSS "
-                  f"{r['peak_gib']:.2f} GiB, load {r['load_start']} -> {r['load_end']}; {json.dumps(extra)}",
-                  flush=True)
+            print(
+                f"[{step}] done: {r['status']}, wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s, peak RSS "
+                f"{r['peak_gib']:.2f} GiB, load {r['load_start']} -> {r['load_end']}; {json.dumps(extra)}",
+                flush=True,
+            )
             if step == "generate" and r["status"] != "ok":
                 print("generate failed: the other steps need its file; stopping", flush=True)
                 break
@@ -421,13 +534,17 @@ def main() -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
     print()
-    print(f"{a.users:,} users (balanced, seed {a.seed}, {a.format}); {os.cpu_count()} cores; "
-          f"load average at the end {_load()}")
+    print(
+        f"{a.users:,} users (balanced, seed {a.seed}, {a.format}); {os.cpu_count()} cores; "
+        f"load average at the end {_load()}"
+    )
     print("| step | wall s | CPU s | peak RSS GiB | target | met? | load (start -> end) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['step']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_gib']:.2f} | {_target(r['step'])} | "
-              f"{_met(r['step'], r)} | {r['load_start']} -> {r['load_end']} |")
+        print(
+            f"| {r['step']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_gib']:.2f} | {_target(r['step'])} | "
+            f"{_met(r['step'], r)} | {r['load_start']} -> {r['load_end']} |"
+        )
     if a.users != 10_000_000:
         print(f"(targets are those of 10M users; this run has {a.users:,})")
     if a.json:

@@ -157,7 +157,9 @@ def main() -> None:
         args.users, args.runs, args.no_scale, args.ndlib_runs = 10_000, 200, True, 1
     import numba
 
-    print(f"machine: {numba.config.NUMBA_NUM_THREADS} cores visible, workers={args.workers}; shared machine, timings are noisy")
+    print(
+        f"machine: {numba.config.NUMBA_NUM_THREADS} cores visible, workers={args.workers}; shared machine, timings are noisy"
+    )
 
     # -- compile time (numba caches to __pycache__, so a second process pays only the load) --
     tiny = gm.Ecosystem(users={"id": np.arange(3)}, social={"src": [0, 1], "dst": [1, 2]})
@@ -171,11 +173,15 @@ def main() -> None:
     seeds = gm.resolve_seeds(eco, "random:50", seed=1)
     print(f"\nBA graph: {eco.n_users} users, {csr.m} arcs; 50 random seeds; {args.runs} IC runs; best of {args.repeat}")
     print(f"before: {load()}")
-    print(f"{'p':>5} {'graphmodel s':>13} {'1 thread s':>11} {'cynetdiff s':>12} {'ratio':>7} {'ratio 1 thr':>11}"
-          f" {'per-arc s':>10} {'NDlib s (extrap.)':>18} {'spread gm / cyn':>20}")
+    print(
+        f"{'p':>5} {'graphmodel s':>13} {'1 thread s':>11} {'cynetdiff s':>12} {'ratio':>7} {'ratio 1 thr':>11}"
+        f" {'per-arc s':>10} {'NDlib s (extrap.)':>18} {'spread gm / cyn':>20}"
+    )
     for p in (0.01, 0.05, 0.1):
-        jobs = {"gm": graphmodel_job(eco, seeds, p, args.runs, args.workers),
-                "gm1": graphmodel_job(eco, seeds, p, args.runs, 1)}
+        jobs = {
+            "gm": graphmodel_job(eco, seeds, p, args.runs, args.workers),
+            "gm1": graphmodel_job(eco, seeds, p, args.runs, 1),
+        }
         try:
             jobs["cy"] = cynetdiff_job(eco, seeds, p, args.runs)
         except ImportError:
@@ -197,8 +203,11 @@ def main() -> None:
                 nd = f"{per_run * args.runs:.0f}"
             except ImportError:
                 nd = "absent"
-        print(f"{p:>5} {t_gm:>13.3f} {t_1:>11.3f} {cy:>12} {ratio:>7} {ratio1:>11} {t_coin:>10} {nd:>18}"
-              f" {s_gm:>10.1f} / {s_cy_s:<8}", flush=True)
+        print(
+            f"{p:>5} {t_gm:>13.3f} {t_1:>11.3f} {cy:>12} {ratio:>7} {ratio1:>11} {t_coin:>10} {nd:>18}"
+            f" {s_gm:>10.1f} / {s_cy_s:<8}",
+            flush=True,
+        )
     print(f"after: {load()}")
 
     if args.no_scale:
@@ -212,19 +221,31 @@ def main() -> None:
     t_csr = time.perf_counter() - t
     t = time.perf_counter()
     E.prepare(big, None, 0.05)
-    print(f"  eco.csr(all layers): {csr.m} arcs in {t_csr:.1f} s; prepare (layer pointers, arc keys, probabilities)"
-          f" {time.perf_counter() - t:.1f} s; {load()}")
+    print(
+        f"  eco.csr(all layers): {csr.m} arcs in {t_csr:.1f} s; prepare (layer pointers, arc keys, probabilities)"
+        f" {time.perf_counter() - t:.1f} s; {load()}"
+    )
     for p in (0.01, 0.05):
         gp = E.prepare(big, None, p)
         bs = gm.resolve_seeds(big, "random:50", seed=1)
         t_big, raw = best_of(lambda: E.run_batch(gp, bs, key=1, runs=args.runs, workers=args.workers), 1)  # noqa: B023
-        print(f"  p={p}: {t_big:.1f} s for {args.runs} runs (mean spread {raw.users.mean():.0f} users, "
-              f"{raw.merchants.mean():.0f} merchants)")
+        print(
+            f"  p={p}: {t_big:.1f} s for {args.runs} runs (mean spread {raw.users.mean():.0f} users, "
+            f"{raw.merchants.mean():.0f} merchants)"
+        )
     t = time.perf_counter()
-    res = gm.simulate(big, prob={"social": 0.05, "payment": "wc", "transfer": 0.1}, seeds="random:50", runs=args.runs,
-                      seed=1, workers=args.workers)
-    print(f"  gm.simulate, social 0.05 / payment wc / transfer 0.1: {time.perf_counter() - t:.1f} s end to end "
-          f"(spread {res.spread.mean:.0f}); {load()}")
+    res = gm.simulate(
+        big,
+        prob={"social": 0.05, "payment": "wc", "transfer": 0.1},
+        seeds="random:50",
+        runs=args.runs,
+        seed=1,
+        workers=args.workers,
+    )
+    print(
+        f"  gm.simulate, social 0.05 / payment wc / transfer 0.1: {time.perf_counter() - t:.1f} s end to end "
+        f"(spread {res.spread.mean:.0f}); {load()}"
+    )
 
 
 if __name__ == "__main__":

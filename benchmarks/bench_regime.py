@@ -84,10 +84,17 @@ def phases_one(n: int) -> dict:
         out[f"call{call}_cpu_s"] = round(time.process_time() - c, 2)
     out["peak_rss_gib"] = round(_rss(), 2)
     out["phases_s"] = {k: round(v, 2) for k, v in getattr(r, "timings", {}).items()} or outside
-    out["layers"] = {k: {"giant": v.giant_scc, "reach": v.reach.mean, "branching": round(v.branching, 4),
-                         "bounds": [round(b, 4) for b in getattr(v, "branching_bounds", (float("nan"),) * 2)],
-                         "samples": getattr(v, "samples", None), "supercritical": v.supercritical}
-                     for k, v in r.layers.items()}
+    out["layers"] = {
+        k: {
+            "giant": v.giant_scc,
+            "reach": v.reach.mean,
+            "branching": round(v.branching, 4),
+            "bounds": [round(b, 4) for b in getattr(v, "branching_bounds", (float("nan"),) * 2)],
+            "samples": getattr(v, "samples", None),
+            "supercritical": v.supercritical,
+        }
+        for k, v in r.layers.items()
+    }
     return out
 
 
@@ -103,11 +110,19 @@ def fingerprint() -> None:
     res["simulate ic per-arc"] = gm.simulate(eco, prob="weighted-cascade", runs=200, seed=7)
     res["simulate sir prob=0.05"] = gm.simulate(eco, model="sir", prob=0.05, runs=100, seed=8)
     res["compare"] = gm.compare(eco, runs=200, seed=9)
-    res["compete random"] = gm.compete(eco, platforms=["a: seeds=random:20", "b: seeds=top-degree:20"], runs=200,
-                                       seed=10)
+    res["compete random"] = gm.compete(
+        eco, platforms=["a: seeds=random:20", "b: seeds=top-degree:20"], runs=200, seed=10
+    )
     res["compete strength switching"] = gm.compete(
-        eco, platforms=["a: seeds=random:20, strength=0.08", "b: seeds=top-degree:20"], runs=200, seed=11,
-        tie="strength", switching=0.3, lock_in=0.1, multihoming=0.2)
+        eco,
+        platforms=["a: seeds=random:20, strength=0.08", "b: seeds=top-degree:20"],
+        runs=200,
+        seed=11,
+        tie="strength",
+        switching=0.3,
+        lock_in=0.1,
+        multihoming=0.2,
+    )
     res["seeds imm"] = gm.seeds(eco, k=10, method="imm", runs=100, seed=12)
     res["seeds lt"] = gm.seeds(eco, k=5, model="lt", method="imm", runs=100, seed=13)
     for name, r in res.items():
@@ -151,8 +166,11 @@ def main(argv=None) -> None:
             r = regime(eco, prob=p, seed=1, samples=2, roots=10)
             dt = time.perf_counter() - t
             for k, v in r.layers.items():
-                print(f"{name:<22} {str(p):>6} {k:<9} {v.giant_scc:7.4f} {v.reach.mean:7.4f} {v.branching:7.2f} "
-                      f"{'YES' if v.supercritical else 'no ':<5} {dt:5.1f}", flush=True)
+                print(
+                    f"{name:<22} {str(p):>6} {k:<9} {v.giant_scc:7.4f} {v.reach.mean:7.4f} {v.branching:7.2f} "
+                    f"{'YES' if v.supercritical else 'no ':<5} {dt:5.1f}",
+                    flush=True,
+                )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"peak RSS {rss:.2f} GiB", file=sys.stderr)
 

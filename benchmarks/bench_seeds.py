@@ -69,8 +69,10 @@ def timed(cmd: list[str]) -> tuple[float, float, str, str]:
         import threading
 
         bufs: dict[str, str] = {}
-        th = [threading.Thread(target=lambda k, f: bufs.__setitem__(k, f.read()), args=(k, f))
-              for k, f in (("out", p.stdout), ("err", p.stderr))]
+        th = [
+            threading.Thread(target=lambda k, f: bufs.__setitem__(k, f.read()), args=(k, f))
+            for k, f in (("out", p.stdout), ("err", p.stderr))
+        ]
         for x in th:
             x.start()
         _, status, ru = os.wait4(p.pid, 0)
@@ -91,7 +93,9 @@ def cell_ba(spec: str, validate_runs: int) -> dict:
     prob_v = float(prob) if prob != "wc" else "wc"
     eco = ba_ecosystem(100_000, 5, 1)
     gm.seeds(eco, k=5, layers="social", prob=0.05, epsilon=0.5, seed=0, validate_runs=10)  # JIT warm-up
-    kw = dict(k=50, layers="social", prob=prob_v, epsilon=float(eps), seed=1, min_rr_sets=0 if mode == "plain" else None)
+    kw = dict(
+        k=50, layers="social", prob=prob_v, epsilon=float(eps), seed=1, min_rr_sets=0 if mode == "plain" else None
+    )
     r = gm.seeds(eco, validate_runs=validate_runs, **kw)
     return summary(r)
 
@@ -109,9 +113,11 @@ def sampling_rate(path: Path) -> str:
     c0, t0 = time.process_time(), time.perf_counter()
     _, mem = rr.sample(np.uint64(3), 100, 200, sc)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return (f"RR sampling, first session payment layer, 1 thread: {mem.size / 200:,.0f} nodes per set, "
-            f"{mem.size / wall / 1e6:.2f} M nodes per wall second, {mem.size / cpu / 1e6:.2f} M per CPU second "
-            f"(CPU share {cpu / wall:.2f})")
+    return (
+        f"RR sampling, first session payment layer, 1 thread: {mem.size / 200:,.0f} nodes per set, "
+        f"{mem.size / wall / 1e6:.2f} M nodes per wall second, {mem.size / cpu / 1e6:.2f} M per CPU second "
+        f"(CPU share {cpu / wall:.2f})"
+    )
 
 
 def cell_large() -> dict:
@@ -153,8 +159,10 @@ def fmt_row(label: str, wall: float | None, rss: float, d: dict) -> str:
     store = f"{m['store_bytes'] / 2**20:7.1f} MiB {m['bytes_per_rr_node']:.2f} B/node" if m else "-"
     ratio = f"{d['ratio']:.3f}" if d.get("ratio") is not None else "-"
     w = f"{wall:6.1f} s" if wall is not None else "      -"
-    return (f"{label:38s} wall {w}  select {d['select_s']:7.2f} s  peak RSS {rss:5.2f} GiB  RR sets {d['n_rr_sets']:>9,d}  "
-            f"ratio {ratio}  floor {floor}  store {store}  spread {spread}")
+    return (
+        f"{label:38s} wall {w}  select {d['select_s']:7.2f} s  peak RSS {rss:5.2f} GiB  RR sets {d['n_rr_sets']:>9,d}  "
+        f"ratio {ratio}  floor {floor}  store {store}  spread {spread}"
+    )
 
 
 def cli_cell(label: str, args: list[str]) -> str:
@@ -162,8 +170,14 @@ def cli_cell(label: str, args: list[str]) -> str:
     with_json = args + ["--json", "-"]
     wall, rss, out, err = timed([exe, *with_json])
     d = json.loads(out)
-    row = {"select_s": d["seconds"], "n_rr_sets": d["n_rr_sets"], "ratio": (d.get("guarantee") or {}).get("ratio"),
-           "spread": None, "memory": (d.get("sampling") or {}).get("memory"), "floor": (d.get("sampling") or {}).get("floor")}
+    row = {
+        "select_s": d["seconds"],
+        "n_rr_sets": d["n_rr_sets"],
+        "ratio": (d.get("guarantee") or {}).get("ratio"),
+        "spread": None,
+        "memory": (d.get("sampling") or {}).get("memory"),
+        "floor": (d.get("sampling") or {}).get("floor"),
+    }
     val = (d.get("validation") or {}).get("spread")
     if val:
         row["spread"] = [val["mean"], *val["ci95"]]
@@ -187,33 +201,62 @@ def main() -> None:
     data = Path(args.data)
     data.mkdir(exist_ok=True)
     exe = shutil.which("graphmodel") or "graphmodel"
-    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; cores {os.cpu_count()}", flush=True)
+    print(
+        f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; cores {os.cpu_count()}",
+        flush=True,
+    )
     if "first-session" in groups:
         pay = data / "pay"
         if not pay.exists():
-            subprocess.run([exe, "generate", "--preset", "payment-first", "--users", "100000", "--merchants", "5000",
-                            "--seed", "7", "--out", str(pay)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    exe,
+                    "generate",
+                    "--preset",
+                    "payment-first",
+                    "--users",
+                    "100000",
+                    "--merchants",
+                    "5000",
+                    "--seed",
+                    "7",
+                    "--out",
+                    str(pay),
+                ],
+                check=True,
+                capture_output=True,
+            )
         base = ["seeds", str(pay), "--k", "50", "--layers", "payment", "--node-type", "merchant"]
         print(cli_cell("first session, imm (defaults)", base + ["--method", "imm"]), flush=True)
         print(cli_cell("first session, degree", base + ["--method", "degree"]), flush=True)
     if "social16k" in groups:
         soc = data / "soc"
         if not soc.exists():
-            subprocess.run([exe, "generate", "--preset", "social-first", "--users", "16000", "--seed", "7", "--out",
-                            str(soc)], check=True, capture_output=True)
-        print(cli_cell("social-first 16k, all layers p=0.1, k=20", ["seeds", str(soc), "--k", "20", "--prob", "0.1"]),
-              flush=True)
+            subprocess.run(
+                [exe, "generate", "--preset", "social-first", "--users", "16000", "--seed", "7", "--out", str(soc)],
+                check=True,
+                capture_output=True,
+            )
+        print(
+            cli_cell("social-first 16k, all layers p=0.1, k=20", ["seeds", str(soc), "--k", "20", "--prob", "0.1"]),
+            flush=True,
+        )
     if "ba" in groups:
         for prob in ("0.05", "wc"):
             for eps in ("0.5", "0.1"):
                 for mode in ("floor", "plain"):
                     spec = f"ba:{prob}:{eps}:{mode}"
-                    wall, rss, out, _ = timed([sys.executable, str(HERE), "--cell", spec,
-                                               "--validate-runs", str(args.validate_runs)])
+                    wall, rss, out, _ = timed(
+                        [sys.executable, str(HERE), "--cell", spec, "--validate-runs", str(args.validate_runs)]
+                    )
                     d = json.loads(out.strip().splitlines()[-1])
                     name = f"BA 100k {'IC p=0.05' if prob != 'wc' else 'WC'}, eps {eps}, {'floor' if mode == 'floor' else 'plain OPIM-C'}"
-                    print(fmt_row(name, None, rss, d) + "\n    timings: "
-                          + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()), flush=True)
+                    print(
+                        fmt_row(name, None, rss, d)
+                        + "\n    timings: "
+                        + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()),
+                        flush=True,
+                    )
     if "real" in groups:
         shared = HERE.parents[2] / "shared" / "datasets"
         if not shared.exists():
@@ -221,20 +264,41 @@ def main() -> None:
         for name in ("ciao", "epinions") if shared.exists() else ():
             npz = data / f"{name}.npz"
             if not npz.exists():
-                subprocess.run([exe, "datasets", "load", name, str(shared / name), "-o", str(npz)], check=True,
-                               capture_output=True)
+                subprocess.run(
+                    [exe, "datasets", "load", name, str(shared / name), "-o", str(npz)], check=True, capture_output=True
+                )
             print(cli_cell(f"{name} release, all layers, k=20", ["seeds", str(npz), "--k", "20"]), flush=True)
     if "rate" in groups:
         pay = data / "pay"
         if not pay.exists():
-            subprocess.run([exe, "generate", "--preset", "payment-first", "--users", "100000", "--merchants", "5000",
-                            "--seed", "7", "--out", str(pay)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    exe,
+                    "generate",
+                    "--preset",
+                    "payment-first",
+                    "--users",
+                    "100000",
+                    "--merchants",
+                    "5000",
+                    "--seed",
+                    "7",
+                    "--out",
+                    str(pay),
+                ],
+                check=True,
+                capture_output=True,
+            )
         print(sampling_rate(pay), flush=True)
     if "large" in groups:
         wall, rss, out, _ = timed([sys.executable, str(HERE), "--cell", "large"])
         d = json.loads(out.strip().splitlines()[-1])
-        print(fmt_row("generated 1M users, all layers wc, k=100", wall, rss, d) + "\n    timings: "
-              + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()), flush=True)
+        print(
+            fmt_row("generated 1M users, all layers wc, k=100", wall, rss, d)
+            + "\n    timings: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in d["timings"].items()),
+            flush=True,
+        )
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 

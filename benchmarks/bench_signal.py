@@ -19,14 +19,20 @@ import graphmodel as gm
 
 
 def _line(name: str, r) -> None:
-    cells = "  ".join(f"{m}={v['mean']:.4f} [{v['ci95'][0]:.4f},{v['ci95'][1]:.4f}]" for m, v in r.scorers[name].items())
+    cells = "  ".join(
+        f"{m}={v['mean']:.4f} [{v['ci95'][0]:.4f},{v['ci95'][1]:.4f}]" for m, v in r.scorers[name].items()
+    )
     print(f"    {name:11s} {cells}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--datasets", default=os.environ.get("GRAPHMODEL_SHARED_DATASETS",
-                                                          str(Path(__file__).resolve().parents[1].parent / "shared" / "datasets")))
+    ap.add_argument(
+        "--datasets",
+        default=os.environ.get(
+            "GRAPHMODEL_SHARED_DATASETS", str(Path(__file__).resolve().parents[1].parent / "shared" / "datasets")
+        ),
+    )
     ap.add_argument("--quick", action="store_true", help="evaluate 300 test users per dataset")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -45,8 +51,10 @@ def main() -> None:
         t1 = time.perf_counter()
         r = gm.signal(eco, seed=args.seed, max_users=max_users, **kw)
         t2 = time.perf_counter()
-        print(f"{name}: load {t1 - t0:.1f} s, signal {t2 - t1:.1f} s ({r.split['test_users']} test users, "
-              f"{r.params['candidates']}, {eco.n_edges('payment')} payment edges)")
+        print(
+            f"{name}: load {t1 - t0:.1f} s, signal {t2 - t1:.1f} s ({r.split['test_users']} test users, "
+            f"{r.params['candidates']}, {eco.n_edges('payment')} payment edges)"
+        )
         for s in r.scorers:
             _line(s, r)
         if name == "ciao":

@@ -29,13 +29,36 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         eco = Path(d) / "eco.npz"
-        subprocess.run([sys.executable, "-m", "graphmodel.cli.main", "generate", "--users", str(args.users),
-                        "--seed", "1", "--out", str(eco)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "graphmodel.cli.main",
+                "generate",
+                "--users",
+                str(args.users),
+                "--seed",
+                "1",
+                "--out",
+                str(eco),
+            ],
+            check=True,
+            capture_output=True,
+        )
         cmds = {
             "simulate": ["simulate", str(eco), "--runs", "4000", "--seed", "1"],
-            "compete": ["compete", str(eco), "--runs", "4000", "--seed", "1",
-                        "--platform", "a: seeds=top-degree:20, layers=social",
-                        "--platform", "b: seeds=top-degree:20, layers=payment,transfer"],
+            "compete": [
+                "compete",
+                str(eco),
+                "--runs",
+                "4000",
+                "--seed",
+                "1",
+                "--platform",
+                "a: seeds=top-degree:20, layers=social",
+                "--platform",
+                "b: seeds=top-degree:20, layers=payment,transfer",
+            ],
             "seeds": ["seeds", str(eco), "--k", "5", "--method", "degree", "--validate-runs", "20000", "--seed", "1"],
         }
         print(f"load {os.getloadavg()[0]:.1f}, {args.users:,} users, SIGTERM after {args.after:g} s")
@@ -52,8 +75,10 @@ def main() -> None:
             whole = subprocess.run(full, capture_output=True, text=True)
             t2 = time.perf_counter()
             last = (err.strip().splitlines() or [""])[-1]
-            print(f"{name:9s} exit {p.returncode} {gone - sent:6.2f} s after SIGTERM ({last!r}); "
-                  f"whole run {t2 - t1:6.1f} s (exit {whole.returncode}); started {sent - t0:.1f} s before the signal")
+            print(
+                f"{name:9s} exit {p.returncode} {gone - sent:6.2f} s after SIGTERM ({last!r}); "
+                f"whole run {t2 - t1:6.1f} s (exit {whole.returncode}); started {sent - t0:.1f} s before the signal"
+            )
 
 
 if __name__ == "__main__":

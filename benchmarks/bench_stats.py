@@ -90,18 +90,29 @@ def main() -> None:
     users = 100_000 if args.quick else args.users
     with tempfile.TemporaryDirectory() as tmp:
         snap = str(Path(tmp) / "eco.npz")
-        made = json.loads(subprocess.run([sys.executable, "-c", _MAKE, str(users), str(args.seed), snap],
-                                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-        run = subprocess.run([sys.executable, "-c", _RUN, snap, "1" if args.extras else "0"],
-                             check=True, capture_output=True, text=True)
+        made = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _MAKE, str(users), str(args.seed), snap],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", _RUN, snap, "1" if args.extras else "0"], check=True, capture_output=True, text=True
+        )
         res = json.loads(run.stdout.strip().splitlines()[-1])
     res["ecosystem_from"] = made["how"]
     print(json.dumps(res, indent=2))
     ok_t = res["stats_s"] < 120
     ok_m = res["peak_rss_mib_default"] < 8 * 1024
-    print(f"default stats: {res['stats_s']:.1f} s wall, {res['stats_cpu_s']:.1f} s CPU on {res['total_edges']:,} edges (target < 120 s: {'ok' if ok_t else 'MISSED'}); "
-          f"peak RSS {res['peak_rss_mib_default']:.0f} MiB (target < 8192: {'ok' if ok_m else 'MISSED'}). "
-          "Shared machine: timings are noisy.")
+    print(
+        f"default stats: {res['stats_s']:.1f} s wall, {res['stats_cpu_s']:.1f} s CPU on {res['total_edges']:,} edges (target < 120 s: {'ok' if ok_t else 'MISSED'}); "
+        f"peak RSS {res['peak_rss_mib_default']:.0f} MiB (target < 8192: {'ok' if ok_m else 'MISSED'}). "
+        "Shared machine: timings are noisy."
+    )
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def main() -> None:
 
         s = load_study(study)
         eco = gm.read(eco_file)
+
         def direct_pass() -> float:
             t0 = time.perf_counter()
             for cell in s.cells():
@@ -80,8 +81,10 @@ def main() -> None:
         direct = direct_pass()
         times[1] = again
         n = len(s.cells())
-        print(f"direct experiment time {direct:.1f} s; sweep (1 worker, warm) {again:.1f} s; overhead per task: "
-              f"{(times[1] - direct) / n * 1000:.1f} ms")
+        print(
+            f"direct experiment time {direct:.1f} s; sweep (1 worker, warm) {again:.1f} s; overhead per task: "
+            f"{(times[1] - direct) / n * 1000:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -46,10 +46,19 @@ def main() -> None:
     out["simulate ic per-arc"] = gm.simulate(eco, prob="weighted-cascade", runs=200, seed=7)
     out["simulate sir prob=0.05"] = gm.simulate(eco, model="sir", prob=0.05, runs=100, seed=8)
     out["compare"] = gm.compare(eco, runs=200, seed=9)
-    out["compete random"] = gm.compete(eco, platforms=["a: seeds=random:20", "b: seeds=top-degree:20"], runs=200, seed=10)
+    out["compete random"] = gm.compete(
+        eco, platforms=["a: seeds=random:20", "b: seeds=top-degree:20"], runs=200, seed=10
+    )
     out["compete strength switching"] = gm.compete(
-        eco, platforms=["a: seeds=random:20, strength=0.08", "b: seeds=top-degree:20"], runs=200, seed=11,
-        tie="strength", switching=0.3, lock_in=0.1, multihoming=0.2)
+        eco,
+        platforms=["a: seeds=random:20, strength=0.08", "b: seeds=top-degree:20"],
+        runs=200,
+        seed=11,
+        tie="strength",
+        switching=0.3,
+        lock_in=0.1,
+        multihoming=0.2,
+    )
     out["seeds imm"] = gm.seeds(eco, k=10, method="imm", runs=100, seed=12)
     out["seeds lt"] = gm.seeds(eco, k=5, model="lt", method="imm", runs=100, seed=13)
     from graphmodel.competition import contest_seeds  # imm-vs: the follower kernel

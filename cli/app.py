@@ -40,8 +40,9 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an error."),
-    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     _state["debug"] = debug
 
@@ -272,8 +273,9 @@ def workers_option(value: int | None) -> int | None:
     from graphmodel.errors import InputError
 
     if value is not None and value < 1:
-        raise InputError(f"expected a number of workers >= 1 (leave --workers out for all cores), got {value}",
-                         field="--workers")
+        raise InputError(
+            f"expected a number of workers >= 1 (leave --workers out for all cores), got {value}", field="--workers"
+        )
     return value
 
 

@@ -39,7 +39,9 @@ def list_cmd(
 @datasets_app.command("load")
 def load_cmd(
     name: str = typer.Argument(..., help="Dataset name (see 'graphmodel datasets list')."),
-    source: Path = typer.Argument(..., help="Folder holding the release (zip or extracted .mat files + catalog), or the zip."),
+    source: Path = typer.Argument(
+        ..., help="Folder holding the release (zip or extracted .mat files + catalog), or the zip."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Output: a directory (CSV tables), .npz or .graphml."),
     no_timestamps: bool = typer.Option(False, "--no-timestamps", help="Ignore rating_with_timestamp.mat (Ciao)."),
 ) -> None:

@@ -22,17 +22,26 @@ from graphmodel.cli.app import (
 
 @app.command("fit")
 def fit_cmd(
-    path: Path = typer.Argument(..., help="Ecosystem with payment first_time (CSV directory, .npz, .graphml), "
-                                "or a raw dataset release folder (see --dataset)."),
+    path: Path = typer.Argument(
+        ...,
+        help="Ecosystem with payment first_time (CSV directory, .npz, .graphml), "
+        "or a raw dataset release folder (see --dataset).",
+    ),
     dataset: str = typer.Option(None, "--dataset", help="Read PATH as this dataset's release (ciao)."),
     level: str = typer.Option("category", "--level", callback=not_empty, help="What an item is: category or merchant."),
     window: int = typer.Option(30, "--window", help="Days an exposure stays live after a neighbour's purchase."),
-    layers: str | None = typer.Option(None, "--layers", callback=not_empty, help="Comma-separated layers (default: every layer with edges)."),
-    test_from: str | None = typer.Option(None, "--test-from", help="Fit before this date (YYYY-MM-DD), validate after."),
+    layers: str | None = typer.Option(
+        None, "--layers", callback=not_empty, help="Comma-separated layers (default: every layer with edges)."
+    ),
+    test_from: str | None = typer.Option(
+        None, "--test-from", help="Fit before this date (YYYY-MM-DD), validate after."
+    ),
     bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap resamples of users (paired across layers)."),
     shuffles: int = typer.Option(3, "--shuffles", help="Time-shuffled replicates for the baseline."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed gives the same numbers."),
-    workers: int | None = typer.Option(None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."),
+    workers: int | None = typer.Option(
+        None, "--workers", callback=workers_option, help="Threads (default: all cores); never changes the result."
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="Write the graphmodel.params/1 file ('-' for stdout)."),
     report: Path | None = typer.Option(None, "--report", help="Write one self-contained HTML page."),
 ) -> None:
@@ -42,8 +51,18 @@ def fit_cmd(
 
     check_outputs((json_out, "JSON"), (report, "report"))
     eco = _load(path, dataset)
-    res = gm.fit(eco, level=level, window=window, layers=layers, test_from=test_from, bootstrap=bootstrap,
-                 shuffles=shuffles, seed=seed, source=str(path), workers=workers)
+    res = gm.fit(
+        eco,
+        level=level,
+        window=window,
+        layers=layers,
+        test_from=test_from,
+        bootstrap=bootstrap,
+        shuffles=shuffles,
+        seed=seed,
+        source=str(path),
+        workers=workers,
+    )
     if report is not None:
         from graphmodel.fitting.report import write_report
 
@@ -61,15 +80,26 @@ def _ci(c: Any) -> str:
 def _summary(res: Any) -> str:
     d = res.to_dict()
     p = d["params"]
-    lines = [f"fit: {p['data']['n_users']:,} users, {p['data']['n_items']} {p['level']} items, "
-             f"{p['data']['n_adoptions']:,} first purchases, {p['data']['first_day']} .. {p['data']['last_day']}; "
-             f"window {p['window_days']} days, {p['bootstrap']} bootstrap resamples, seed {p['seed']}"]
+    lines = [
+        f"fit: {p['data']['n_users']:,} users, {p['data']['n_items']} {p['level']} items, "
+        f"{p['data']['n_adoptions']:,} first purchases, {p['data']['first_day']} .. {p['data']['last_day']}; "
+        f"window {p['window_days']} days, {p['bootstrap']} bootstrap resamples, seed {p['seed']}"
+    ]
     rows = []
     for layer, e in d["transmission"].items():
-        rows.append([layer, e["mean"] if e["mean"] is not None else "not estimable", _ci(e["ci95"]),
-                     d["baseline"][layer]["mean"] if d["baseline"][layer]["mean"] is not None else "-",
-                     f"{e['exposures']:,}", e["reason"] or e["homophily"] or ""])
-    lines.append(format_table(rows, ["layer", "p (reached and bought)", "95% CI", "time-shuffled", "exposures", "note"]))
+        rows.append(
+            [
+                layer,
+                e["mean"] if e["mean"] is not None else "not estimable",
+                _ci(e["ci95"]),
+                d["baseline"][layer]["mean"] if d["baseline"][layer]["mean"] is not None else "-",
+                f"{e['exposures']:,}",
+                e["reason"] or e["homophily"] or "",
+            ]
+        )
+    lines.append(
+        format_table(rows, ["layer", "p (reached and bought)", "95% CI", "time-shuffled", "exposures", "note"])
+    )
     bg = d["background"]
     lines.append(f"background {fmt_num(bg['mean'])} {_ci(bg['ci95'])}: {bg['unit']}")
     for k, v in d["relative"].items():
@@ -78,21 +108,38 @@ def _summary(res: Any) -> str:
     rec = d["recovery"]
     if rec:
         covered = [v["covered"] for v in rec["layers"].values() if v["covered"] is not None]
-        lines.append("recovery of the generated truth: " + ", ".join(
-            f"{k} {fmt_num(v['truth'])} -> {v['estimate'] if v['estimate'] is None else fmt_num(v['estimate'])} "
-            f"{'covered' if v['covered'] else 'NOT covered' if v['covered'] is not None else ''}".rstrip()
-            for k, v in rec["layers"].items()) + f" ({sum(covered)}/{len(covered)} intervals cover)")
+        lines.append(
+            "recovery of the generated truth: "
+            + ", ".join(
+                f"{k} {fmt_num(v['truth'])} -> {v['estimate'] if v['estimate'] is None else fmt_num(v['estimate'])} "
+                f"{'covered' if v['covered'] else 'NOT covered' if v['covered'] is not None else ''}".rstrip()
+                for k, v in rec["layers"].items()
+            )
+            + f" ({sum(covered)}/{len(covered)} intervals cover)"
+        )
     v = d["validation"]
     if v and "rows" in v:
-        lines.append(f"out of sample from {p['split']['test_from_date']}: {v['test_users']} test users, "
-                     f"{v['pairs']:,} pairs, {v['positives']:,} first purchases (predicted {v['predicted_total']:.0f})")
-        rows = [[r["name"], r["auc"] if r["auc"] is not None else "-", r["auc_per_user"]["mean"] or "-",
-                 _ci(r["auc_per_user"]["ci95"]), _ci(r["fitted_minus_this"]["ci95"]) if "fitted_minus_this" in r else ""]
-                for r in v["rows"]]
+        lines.append(
+            f"out of sample from {p['split']['test_from_date']}: {v['test_users']} test users, "
+            f"{v['pairs']:,} pairs, {v['positives']:,} first purchases (predicted {v['predicted_total']:.0f})"
+        )
+        rows = [
+            [
+                r["name"],
+                r["auc"] if r["auc"] is not None else "-",
+                r["auc_per_user"]["mean"] or "-",
+                _ci(r["auc_per_user"]["ci95"]),
+                _ci(r["fitted_minus_this"]["ci95"]) if "fitted_minus_this" in r else "",
+            ]
+            for r in v["rows"]
+        ]
         lines.append(format_table(rows, ["predictor", "AUC pooled", "AUC per user", "95% CI", "fitted minus this"]))
-        lines.append("fitted model " + ("beats" if v["fitted_beats_all"] else "does not beat")
-                     + f" every other predictor on pooled AUC (best other: {v['best_other']['name']} "
-                       f"{fmt_num(v['best_other']['auc'])})")
+        lines.append(
+            "fitted model "
+            + ("beats" if v["fitted_beats_all"] else "does not beat")
+            + f" every other predictor on pooled AUC (best other: {v['best_other']['name']} "
+            f"{fmt_num(v['best_other']['auc'])})"
+        )
     elif v:
         lines.append(f"validation: {v['skipped']}")
     return "\n".join(lines)

@@ -28,15 +28,33 @@ LARGE_USERS = 200_000
 @app.command("generate")
 def generate_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Where to write: a directory (CSV tables), .npz or .graphml."),
-    preset: str = typer.Option("balanced", "--preset", "-p", callback=not_empty, help="balanced, payment-first or social-first (see `graphmodel presets`)."),
+    preset: str = typer.Option(
+        "balanced",
+        "--preset",
+        "-p",
+        callback=not_empty,
+        help="balanced, payment-first or social-first (see `graphmodel presets`).",
+    ),
     users: int | None = typer.Option(None, "--users", "-u", min=1, help="Number of users (default 10000)."),
-    merchants: int | None = typer.Option(None, "--merchants", "-m", min=1, help="Number of merchants (default users / 20)."),
-    seed: int | None = typer.Option(None, "--seed", "-s", help="Random seed (same arguments and seed: identical files)."),
+    merchants: int | None = typer.Option(
+        None, "--merchants", "-m", min=1, help="Number of merchants (default users / 20)."
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", "-s", help="Random seed (same arguments and seed: identical files)."
+    ),
     sets: list[str] = typer.Option([], "--set", help="Override a parameter: --set name=value (repeatable)."),
-    timeline: bool = typer.Option(False, "--timeline", help="Timestamped purchases from a timed cascade with known "
-                                  "per-layer transmission (stored in meta.timeline; `graphmodel fit` recovers it)."),
-    timeline_sets: list[str] = typer.Option([], "--timeline-set", help="Timeline truth: social=, payment=, transfer= "
-                                            "(transmission), background=, window_days=, days= (repeatable)."),
+    timeline: bool = typer.Option(
+        False,
+        "--timeline",
+        help="Timestamped purchases from a timed cascade with known "
+        "per-layer transmission (stored in meta.timeline; `graphmodel fit` recovers it).",
+    ),
+    timeline_sets: list[str] = typer.Option(
+        [],
+        "--timeline-set",
+        help="Timeline truth: social=, payment=, transfer= "
+        "(transmission), background=, window_days=, days= (repeatable).",
+    ),
 ) -> None:
     """Generate a synthetic ecosystem from a preset and parameter overrides, and write it."""
     from graphmodel.generator import generate
@@ -61,8 +79,9 @@ def generate_cmd(
             if bar is not None:
                 bar(done, total + 1)
 
-        eco = generate(preset=preset, users=users_arg, merchants=merchants_arg, seed=seed, timeline=tl,
-                       progress=follow, **params)
+        eco = generate(
+            preset=preset, users=users_arg, merchants=merchants_arg, seed=seed, timeline=tl, progress=follow, **params
+        )
         write(eco, out)
         if bar is not None:
             bar(steps[0], steps[0])
@@ -71,14 +90,17 @@ def generate_cmd(
     if "timeline" in eco.meta:
         t = eco.meta["timeline"]
         truth = ", ".join(f"{k} {v:g}" for k, v in t["transmission"].items())
-        note(f"timeline: {t['purchases']:,} first purchases over {t['days']} days; transmission within "
-             f"{t['window_days']} days: {truth}; by cause {t['purchases_by_cause']}")
+        note(
+            f"timeline: {t['purchases']:,} first purchases over {t['days']} days; transmission within "
+            f"{t['window_days']} days: {truth}; by cause {t['purchases_by_cause']}"
+        )
 
 
 @app.command("presets")
 def presets_cmd(
-    json_out: Path | None = typer.Option(None, "--json", help="Write presets and parameters as JSON to this file "
-                                         "('-' for stdout)."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write presets and parameters as JSON to this file ('-' for stdout)."
+    ),
 ) -> None:
     """List the generator's presets (with their rationale) and every parameter with its meaning and value per preset."""
     from graphmodel.generator import parameter_table, presets

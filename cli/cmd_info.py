@@ -13,7 +13,9 @@ from graphmodel.cli.app import app, check_output, echo, format_table, save_json
 @app.command("info")
 def info_cmd(
     path: Path = typer.Argument(..., help="A CSV directory, .npz snapshot or .graphml file."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the summary as JSON to this file ('-' for stdout)."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write the summary as JSON to this file ('-' for stdout)."
+    ),
 ) -> None:
     """Summarise an ecosystem file: sizes, layers (with direction), columns and metadata."""
     from graphmodel.io import describe

@@ -76,15 +76,31 @@ def _flatten(prefix: str, v: Any, out: list[list[Any]]) -> None:
 @app.command("stats")
 def stats_cmd(
     path: Path = typer.Argument(..., help="Ecosystem: a CSV directory, .npz or .graphml."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write all measures as JSON to this file ('-' for stdout)."),
-    layers: str | None = typer.Option(None, "--layers", callback=not_empty, help="Comma-separated layers (default: all)."),
-    communities: str | None = typer.Option(None, "--communities", callback=not_empty, help="Community detection: leiden or louvain."),
-    centrality: str | None = typer.Option(None, "--centrality", callback=not_empty, help="Comma-separated: degree, pagerank, betweenness."),
-    betweenness_samples: int = typer.Option(64, "--betweenness-samples", min=1, help="Sampled sources for betweenness."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write all measures as JSON to this file ('-' for stdout)."
+    ),
+    layers: str | None = typer.Option(
+        None, "--layers", callback=not_empty, help="Comma-separated layers (default: all)."
+    ),
+    communities: str | None = typer.Option(
+        None, "--communities", callback=not_empty, help="Community detection: leiden or louvain."
+    ),
+    centrality: str | None = typer.Option(
+        None, "--centrality", callback=not_empty, help="Comma-separated: degree, pagerank, betweenness."
+    ),
+    betweenness_samples: int = typer.Option(
+        64, "--betweenness-samples", min=1, help="Sampled sources for betweenness."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Seed for betweenness sampling and communities."),
-    export: Path | None = typer.Option(None, "--export", help="Write the ecosystem with node measures (e.g. out.graphml)."),
-    for_viewer: str | None = typer.Option(None, "--for", callback=not_empty, help="'gephi': GraphML for viewers (see 'graphmodel convert --for')."),
-    plot: Path | None = typer.Option(None, "--plot", help="Degree distributions per layer, log-log (e.g. degrees.png)."),
+    export: Path | None = typer.Option(
+        None, "--export", help="Write the ecosystem with node measures (e.g. out.graphml)."
+    ),
+    for_viewer: str | None = typer.Option(
+        None, "--for", callback=not_empty, help="'gephi': GraphML for viewers (see 'graphmodel convert --for')."
+    ),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Degree distributions per layer, log-log (e.g. degrees.png)."
+    ),
     no_clustering: bool = typer.Option(False, "--no-clustering", help="Skip transitivity and clustering."),
 ) -> None:
     """Describe each layer and how the layers overlap; add centrality and communities on request."""
@@ -145,10 +161,15 @@ def stats_cmd(
         if "communities" in d:
             echo()
             c = d["communities"]
-            echo(format_table(
-                [[s, v["communities"], _num(v["modularity"]), _num(v["largest_share"])] for s, v in c["scopes"].items()],
-                ["scope", f"communities ({c['method']})", "modularity", "largest share"],
-            ))
+            echo(
+                format_table(
+                    [
+                        [s, v["communities"], _num(v["modularity"]), _num(v["largest_share"])]
+                        for s, v in c["scopes"].items()
+                    ],
+                    ["scope", f"communities ({c['method']})", "modularity", "largest share"],
+                )
+            )
             mix, inside = [], []
             for pair, v in c["mixing"].items():
                 mix.append([pair, _num(v["nmi"]), _num(v["ari"])])
@@ -166,6 +187,7 @@ def stats_cmd(
         plot_degrees(eco, plot, layers=layers)
         note(f"degree plot -> {plot}")
     if export is not None:
-        graphmodel.io.write(with_measures(eco, centrality=res.centrality, communities=res.communities), export,
-                            viewer=for_viewer)
+        graphmodel.io.write(
+            with_measures(eco, centrality=res.centrality, communities=res.communities), export, viewer=for_viewer
+        )
         note(f"ecosystem with node measures -> {export}")

@@ -13,9 +13,15 @@ from graphmodel.cli.app import app, check_output, echo, note, progress_bar, requ
 def sweep_cmd(
     study: Path = typer.Argument(..., help="Study file (TOML): ecosystems, experiment, [params], [grid]."),
     out: Path = typer.Option(..., "--out", help="Output directory; rerun with the same one to resume."),
-    workers: int = typer.Option(None, "--workers", callback=workers_option,
-                                help="Local worker processes (default: all cores; 1 = this process)."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://host:8786."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        callback=workers_option,
+        help="Local worker processes (default: all cores; 1 = this process).",
+    ),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Address of an existing Dask scheduler, e.g. tcp://host:8786."
+    ),
     force: bool = typer.Option(False, "--force", help="Discard results of a different study in --out."),
 ) -> None:
     """Run a parameter study: every grid cell x batch is an independent task."""
@@ -36,7 +42,9 @@ def sweep_cmd(
             progress=bar,
             on_cluster=lambda link: note(f"Dask dashboard: {link}") if link else None,
         )
-    echo(f"{res.cells} cells, {res.tasks} tasks: {res.ran} run, {res.skipped} already done ({res.engine}, {res.seconds:.1f} s)")
+    echo(
+        f"{res.cells} cells, {res.tasks} tasks: {res.ran} run, {res.skipped} already done ({res.engine}, {res.seconds:.1f} s)"
+    )
     echo(f"results: {res.results}")
 
 

@@ -139,7 +139,9 @@ def _lookup(name: str) -> tuple[DatasetInfo, Callable[..., Ecosystem]]:
     try:
         return _REGISTRY[str(name).lower()]
     except KeyError:
-        raise InputError(f"unknown dataset {name!r}; expected one of {', '.join(sorted(_REGISTRY))}", field="dataset") from None
+        raise InputError(
+            f"unknown dataset {name!r}; expected one of {', '.join(sorted(_REGISTRY))}", field="dataset"
+        ) from None
 
 
 def load_dataset(name: str, path: str | os.PathLike[str], **options: Any) -> Ecosystem:

@@ -113,8 +113,9 @@ class _Release:
                     break
             else:
                 if corrupt is not None:  # say so, rather than "missing rating.mat" later
-                    raise InputError(f"corrupt zip: {corrupt[1]}; download it again or extract it here",
-                                     source=str(corrupt[0]))
+                    raise InputError(
+                        f"corrupt zip: {corrupt[1]}; download it again or extract it here", source=str(corrupt[0])
+                    )
 
     def expected(self) -> str:
         s = self.spec
@@ -182,7 +183,9 @@ def _read_mat(data: bytes, label: str, *, columns: tuple[int, ...], prefer: str)
     try:
         content = scipy.io.loadmat(io.BytesIO(data))
     except NotImplementedError:
-        raise InputError("MATLAB v7.3 (HDF5) files are not supported; expected a MATLAB v5 .mat file", source=label) from None
+        raise InputError(
+            "MATLAB v7.3 (HDF5) files are not supported; expected a MATLAB v5 .mat file", source=label
+        ) from None
     except Exception as exc:  # scipy raises ValueError, TypeError, ... on garbage
         raise InputError(f"not a readable MATLAB .mat file ({exc})", source=label) from None
     arrays = {k: v for k, v in content.items() if not k.startswith("__") and isinstance(v, np.ndarray)}
@@ -408,7 +411,11 @@ def _load(src: _Release, release: TrustRatingRelease, meta: dict[str, Any], time
             "aggregation": (
                 "one payment edge per (user, product): count = rating rows; rating and helpfulness = "
                 "means over the rows; category_id = most frequent (ties -> smallest id)"
-                + ("; first_time/last_time = earliest/latest row (unix seconds, day resolution)" if times is not None else "")
+                + (
+                    "; first_time/last_time = earliest/latest row (unix seconds, day resolution)"
+                    if times is not None
+                    else ""
+                )
             ),
         }
     )

@@ -33,8 +33,16 @@ LAYER_COLOURS = {"social": "#1f77b4", "payment": "#d62728", "transfer": "#2ca02c
 
 
 def _small(seed: int):
-    return gm.generate(preset="balanced", users=60, merchants=6, seed=seed,
-                       n_cities=2, community_size=15, payments_per_user=1.5, transfers_per_user=0.6)
+    return gm.generate(
+        preset="balanced",
+        users=60,
+        merchants=6,
+        seed=seed,
+        n_cities=2,
+        community_size=15,
+        payments_per_user=1.5,
+        transfers_per_user=0.6,
+    )
 
 
 def _layout(eco, seed: int):
@@ -93,19 +101,51 @@ def cascade_figure(path: Path, *, seed: int = 3) -> None:
     users = np.arange(n_users)
     merchants = np.arange(n_users, n)
     nx.draw_networkx_nodes(g, pos, nodelist=users[~on[:n_users]].tolist(), ax=ax, node_size=16, node_color="#cccccc")
-    nx.draw_networkx_nodes(g, pos, nodelist=merchants[~on[n_users:]].tolist(), ax=ax, node_size=60, node_shape="s",
-                           node_color="#eeeeee", edgecolors="#999999")
+    nx.draw_networkx_nodes(
+        g,
+        pos,
+        nodelist=merchants[~on[n_users:]].tolist(),
+        ax=ax,
+        node_size=60,
+        node_shape="s",
+        node_color="#eeeeee",
+        edgecolors="#999999",
+    )
     edge_of = {0: "#1f77b4", 1: "#d62728", 2: "black"}  # reached through social, payment; the seed
-    for _kind, nodes, shape, size in (("user", users[on[:n_users]], "o", 60), ("merchant", merchants[on[n_users:]], "s", 110)):
-        nx.draw_networkx_nodes(g, pos, nodelist=nodes.tolist(), ax=ax, node_size=size, node_shape=shape,
-                               node_color=[step[v] for v in nodes], cmap="viridis", vmin=0, vmax=int(step.max()),
-                               edgecolors=[edge_of[int(layer[v])] for v in nodes], linewidths=1.8)
-    nx.draw_networkx_labels(g, pos, labels={v: str(int(step[v])) for v in np.flatnonzero(on)}, ax=ax, font_size=6,
-                            font_color="white", font_weight="bold")
-    ax.set_title(f"One cascade from user {user} (run {run}; per arc: social {prob['social']}, payment {prob['payment']})\n"
-                 f"{int(on[:n_users].sum())} users and {int(on[n_users:].sum())} merchant(s) reached; number and colour = step\n"
-                 "outline = the layer that reached the node: blue social, red payment (through a merchant), black seed\n"
-                 "dark edges: edges between reached nodes", fontsize=8)
+    for _kind, nodes, shape, size in (
+        ("user", users[on[:n_users]], "o", 60),
+        ("merchant", merchants[on[n_users:]], "s", 110),
+    ):
+        nx.draw_networkx_nodes(
+            g,
+            pos,
+            nodelist=nodes.tolist(),
+            ax=ax,
+            node_size=size,
+            node_shape=shape,
+            node_color=[step[v] for v in nodes],
+            cmap="viridis",
+            vmin=0,
+            vmax=int(step.max()),
+            edgecolors=[edge_of[int(layer[v])] for v in nodes],
+            linewidths=1.8,
+        )
+    nx.draw_networkx_labels(
+        g,
+        pos,
+        labels={v: str(int(step[v])) for v in np.flatnonzero(on)},
+        ax=ax,
+        font_size=6,
+        font_color="white",
+        font_weight="bold",
+    )
+    ax.set_title(
+        f"One cascade from user {user} (run {run}; per arc: social {prob['social']}, payment {prob['payment']})\n"
+        f"{int(on[:n_users].sum())} users and {int(on[n_users:].sum())} merchant(s) reached; number and colour = step\n"
+        "outline = the layer that reached the node: blue social, red payment (through a merchant), black seed\n"
+        "dark edges: edges between reached nodes",
+        fontsize=8,
+    )
     ax.set_axis_off()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -136,15 +176,28 @@ def layers_figure(path: Path, *, seed: int = 3) -> None:
     users = list(range(n_users))
     merchants = list(range(n_users, n_nodes))
     for ax, layer in zip(axes, ("social", "payment", "transfer")):
-        nx.draw_networkx_edges(g, pos, edgelist=pairs[layer], ax=ax, edge_color=LAYER_COLOURS[layer],
-                               width=1.0, alpha=0.7)
+        nx.draw_networkx_edges(
+            g, pos, edgelist=pairs[layer], ax=ax, edge_color=LAYER_COLOURS[layer], width=1.0, alpha=0.7
+        )
         nx.draw_networkx_nodes(g, pos, nodelist=users, ax=ax, node_size=18, node_color="#444444")
-        nx.draw_networkx_nodes(g, pos, nodelist=merchants, ax=ax, node_size=70, node_shape="s",
-                               node_color="#ff9900", edgecolors="black", linewidths=0.5)
+        nx.draw_networkx_nodes(
+            g,
+            pos,
+            nodelist=merchants,
+            ax=ax,
+            node_size=70,
+            node_shape="s",
+            node_color="#ff9900",
+            edgecolors="black",
+            linewidths=0.5,
+        )
         ax.set_title(f"{layer} ({len(pairs[layer])} edges)", fontsize=10)
         ax.set_axis_off()
-    fig.suptitle(f"One ecosystem, three layers: {n_users} users (dots), {eco.n_merchants} merchants (squares); "
-                 f"preset 'balanced', seed {seed}", fontsize=10)
+    fig.suptitle(
+        f"One ecosystem, three layers: {n_users} users (dots), {eco.n_merchants} merchants (squares); "
+        f"preset 'balanced', seed {seed}",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -154,8 +207,14 @@ def winner_map(path: Path, *, quick: bool) -> None:
 
     eco = gm.generate(preset="payment-first", users=2000, merchants=100, seed=7)
     n = 3 if quick else 5
-    res = gm.compare(eco, runs=200, seed=1, breakeven=False,
-                     sweep=[f"social=0.02:0.3:{n}", f"payment=0.02:0.3:{n}"], sweep_runs=100 if quick else 200)
+    res = gm.compare(
+        eco,
+        runs=200,
+        seed=1,
+        breakeven=False,
+        sweep=[f"social=0.02:0.3:{n}", f"payment=0.02:0.3:{n}"],
+        sweep_runs=100 if quick else 200,
+    )
     save_figure(res, path)
 
 
@@ -183,9 +242,11 @@ def calibration_figure(path: Path, *, quick: bool) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("predicted probability of a first purchase (decile mean)")
     ax.set_ylabel("observed share")
-    ax.set_title(f"Fit, out of sample: {users:,} generated users, test from 2020-10-01\n"
-                 f"AUC {v['auc']:.3f}; {v['predicted_total']:.0f} purchases predicted, {v['observed_total']} observed",
-                 fontsize=9)
+    ax.set_title(
+        f"Fit, out of sample: {users:,} generated users, test from 2020-10-01\n"
+        f"AUC {v['auc']:.3f}; {v['predicted_total']:.0f} purchases predicted, {v['observed_total']} observed",
+        fontsize=9,
+    )
     ax.legend(fontsize=8)
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -25,8 +25,10 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("read", "write"), "graphmodel.io"),
     **dict.fromkeys(("SimulationResult", "simulate"), "graphmodel.propagation"),
     **dict.fromkeys(("SeedResult", "seeds"), "graphmodel.seeding"),
-    **dict.fromkeys(("CentralityResult", "CommunityResult", "StatsResult", "centrality", "communities", "stats"),
-                    "graphmodel.analytics"),
+    **dict.fromkeys(
+        ("CentralityResult", "CommunityResult", "StatsResult", "centrality", "communities", "stats"),
+        "graphmodel.analytics",
+    ),
     **dict.fromkeys(("ConversionResult", "SignalResult", "estimate_conversion", "signal"), "graphmodel.signals"),
     **dict.fromkeys(("SweepResult", "sweep"), "graphmodel.studies"),
     **dict.fromkeys(("CompareResult", "IntentModel", "compare"), "graphmodel.experiments"),
@@ -40,10 +42,28 @@ _EXPORTS: dict[str, str] = {
     "Estimate": "graphmodel.estimate",
 }
 #: Subpackages and modules reachable as attributes (``gm.experiments.write_report``).
-_SUBMODULES = frozenset({
-    "analytics", "competition", "experiments", "fitting", "generator", "io", "propagation", "seeding", "signals",
-    "studies", "datasets", "csr", "ecosystem", "errors", "estimate", "table", "seedsets", "convert",
-})
+_SUBMODULES = frozenset(
+    {
+        "analytics",
+        "competition",
+        "experiments",
+        "fitting",
+        "generator",
+        "io",
+        "propagation",
+        "seeding",
+        "signals",
+        "studies",
+        "datasets",
+        "csr",
+        "ecosystem",
+        "errors",
+        "estimate",
+        "table",
+        "seedsets",
+        "convert",
+    }
+)
 
 if TYPE_CHECKING:  # static tools see the real names
     from graphmodel.analytics import CentralityResult, CommunityResult, StatsResult, centrality, communities, stats

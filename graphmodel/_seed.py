@@ -27,8 +27,9 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
     from graphmodel.errors import InputError
 
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise InputError(f"expected an int >= 0, SeedSequence, Generator or None, got {type(seed).__name__}",
-                         field="seed")
+        raise InputError(
+            f"expected an int >= 0, SeedSequence, Generator or None, got {type(seed).__name__}", field="seed"
+        )
     if seed < 0:
         raise InputError(f"expected an integer >= 0, got {int(seed)}", field="seed")
     return np.random.SeedSequence(int(seed))

@@ -48,8 +48,12 @@ def check_optional_nonneg_int(value: Any, name: str) -> Any:
 
 def check_probability(value: Any, name: str) -> Any:
     """``value`` if it is a number in [0, 1] (not NaN, not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or math.isnan(value) or not 0.0 <= value <= 1.0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or math.isnan(value)
+        or not 0.0 <= value <= 1.0
+    ):
         raise InputError(f"{name} must be a probability in [0, 1], got {value!r}", field=name)
     return value
 

@@ -16,6 +16,7 @@ from graphmodel.errors import InputError
 
 __all__ = ["connect", "using"]
 
+
 def connect(scheduler: Any) -> tuple[Any, bool]:
     """``(client, own)`` for a ``distributed.Client``, a ``LocalCluster`` or a scheduler address.
 
@@ -30,8 +31,10 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
     if hasattr(scheduler, "scheduler_address"):
         return Client(scheduler), True
     if not isinstance(scheduler, (str, os.PathLike)):
-        raise InputError(f"expected a dask Client, a LocalCluster or a scheduler address, got {type(scheduler).__name__}",
-                         field="client")
+        raise InputError(
+            f"expected a dask Client, a LocalCluster or a scheduler address, got {type(scheduler).__name__}",
+            field="client",
+        )
     try:
         return Client(str(scheduler), timeout="10s"), True
     except OSError as exc:

@@ -35,8 +35,18 @@ from typing import Any
 
 from graphmodel.errors import InputError
 
-__all__ = ["EcoRef", "share", "open_ecosystem", "derived", "batches", "iter_batches",
-           "map_runs", "submit", "n_workers", "worker_threads"]
+__all__ = [
+    "EcoRef",
+    "share",
+    "open_ecosystem",
+    "derived",
+    "batches",
+    "iter_batches",
+    "map_runs",
+    "submit",
+    "n_workers",
+    "worker_threads",
+]
 
 
 # --------------------------------------------------------------------------- workers
@@ -97,8 +107,10 @@ def open_ecosystem(path: str | None, stamp: tuple[int, int] | None, data: Any) -
     except OSError:
         raise InputError("the ecosystem file is not reachable from this Dask worker", source=path) from None
     if stamp is not None and now != tuple(stamp):
-        raise InputError("the ecosystem file on this Dask worker differs from the one the client read "
-                         "(size or modification time)", source=path)
+        raise InputError(
+            "the ecosystem file on this Dask worker differs from the one the client read (size or modification time)",
+            source=path,
+        )
     key = (path, tuple(stamp) if stamp is not None else None)
     with _OPEN_LOCK:
         hit = _OPEN.get(key)
@@ -155,8 +167,9 @@ def batches(runs: int, *, size: int, start: int = 0) -> list[tuple[int, int]]:
     return [(s, min(size, start + runs - s)) for s in range(start, start + runs, size)]
 
 
-def _task(fn: Callable[..., Any], path: str | None, stamp: Any, data: Any, args: tuple, run_start: int,
-          runs: int) -> Any:
+def _task(
+    fn: Callable[..., Any], path: str | None, stamp: Any, data: Any, args: tuple, run_start: int, runs: int
+) -> Any:
     return fn(open_ecosystem(path, stamp, data), *args, run_start=run_start, runs=runs)
 
 
@@ -165,8 +178,15 @@ def submit(client: Any, ref: EcoRef, fn: Callable[..., Any], *, run_start: int, 
     return client.submit(_task, fn, *ref.args(), args, int(run_start), int(runs), pure=False)
 
 
-def iter_batches(client: Any, ref: EcoRef, fn: Callable[..., Any], ranges: Sequence[tuple[int, int]], *,
-                 args: tuple = (), window: int | None = None) -> Iterator[Any]:
+def iter_batches(
+    client: Any,
+    ref: EcoRef,
+    fn: Callable[..., Any],
+    ranges: Sequence[tuple[int, int]],
+    *,
+    args: tuple = (),
+    window: int | None = None,
+) -> Iterator[Any]:
     """Yield ``fn(eco, *args, run_start=s, runs=n)`` for each ``(s, n)`` of ``ranges``, **in that order**.
 
     At most ``window`` batches are in flight (default: two per worker); when
@@ -200,8 +220,16 @@ def _take(it: Iterator, k: int) -> list:
     return out
 
 
-def map_runs(client: Any, ref: EcoRef, fn: Callable[..., Any], *, runs: int, run_start: int = 0, args: tuple = (),
-             batch: int | None = None) -> list[Any]:
+def map_runs(
+    client: Any,
+    ref: EcoRef,
+    fn: Callable[..., Any],
+    *,
+    runs: int,
+    run_start: int = 0,
+    args: tuple = (),
+    batch: int | None = None,
+) -> list[Any]:
     """Per-batch results of runs ``run_start .. run_start + runs - 1``, in run order (see :func:`iter_batches`).
 
     The default batch gives each worker about two batches.

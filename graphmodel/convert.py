@@ -138,12 +138,26 @@ def from_igraph(graph: "igraph.Graph", *, source: str = "igraph graph") -> Ecosy
     el = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     layer = graph.es["layer"] if "layer" in eattrs else ["social"] * graph.ecount()
     edge_attrs = {a: graph.es[a] for a in eattrs if a != "layer"}
-    directed = graph["social_directed"] if "social_directed" in gattrs else (manifest or {}).get("social_directed", graph.is_directed())
+    directed = (
+        graph["social_directed"]
+        if "social_directed" in gattrs
+        else (manifest or {}).get("social_directed", graph.is_directed())
+    )
     meta = graph["meta"] if "meta" in gattrs else (manifest or {}).get("meta")
     meta = meta if isinstance(meta, dict) else {}
     return _assemble(
-        types=types, labels=labels, node_attrs=node_attrs, src=el[:, 0], dst=el[:, 1], layer=layer,
-        edge_attrs=edge_attrs, order=None, manifest=manifest, social_directed=bool(directed), meta=meta, source=source,
+        types=types,
+        labels=labels,
+        node_attrs=node_attrs,
+        src=el[:, 0],
+        dst=el[:, 1],
+        layer=layer,
+        edge_attrs=edge_attrs,
+        order=None,
+        manifest=manifest,
+        social_directed=bool(directed),
+        meta=meta,
+        source=source,
     )
 
 
@@ -221,7 +235,9 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
         labels.append(lab)
     node_attrs = _attribute_lists((d for _n, d in nodes), len(nodes), (type_attr, "label", "id"))
     multi = graph.is_multigraph()
-    edges = list(graph.edges(keys=True, data=True)) if multi else [(u, v, None, d) for u, v, d in graph.edges(data=True)]
+    edges = (
+        list(graph.edges(keys=True, data=True)) if multi else [(u, v, None, d) for u, v, d in graph.edges(data=True)]
+    )
     m = len(edges)
     src = np.fromiter((pos[e[0]] for e in edges), dtype=np.int64, count=m)
     dst = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
@@ -233,8 +249,17 @@ def from_networkx(graph: "networkx.Graph", *, source: str = "networkx graph") ->
     directed = graph.graph.get("social_directed", manifest.get("social_directed") if manifest else graph.is_directed())
     meta = graph.graph.get("meta", manifest.get("meta") if manifest else None)
     return _assemble(
-        types=types, labels=labels, node_attrs=node_attrs, src=src, dst=dst, layer=layer, edge_attrs=edge_attrs,
-        order=order, manifest=manifest, social_directed=bool(directed), meta=meta if isinstance(meta, dict) else {},
+        types=types,
+        labels=labels,
+        node_attrs=node_attrs,
+        src=src,
+        dst=dst,
+        layer=layer,
+        edge_attrs=edge_attrs,
+        order=order,
+        manifest=manifest,
+        social_directed=bool(directed),
+        meta=meta if isinstance(meta, dict) else {},
         source=source,
     )
 
@@ -272,7 +297,11 @@ def _read_manifest(value: Any) -> dict[str, Any] | None:
             value = json.loads(value)
         except json.JSONDecodeError:
             return None
-    if isinstance(value, dict) and isinstance(value.get("columns"), dict) and str(value.get("format", "")).startswith(_FORMAT):
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("columns"), dict)
+        and str(value.get("format", "")).startswith(_FORMAT)
+    ):
         return value
     return None
 
@@ -297,7 +326,9 @@ def _assemble(
     bad = ~np.isin(t, ["user", "merchant"]) if len(t) else np.zeros(0, bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"node {i}: type {plain(types[i])!r}; expected 'user' or 'merchant'", source=source, field="type")
+        raise InputError(
+            f"node {i}: type {plain(types[i])!r}; expected 'user' or 'merchant'", source=source, field="type"
+        )
     ntype = (t == "merchant").astype(np.int8)
     tables: dict[str, Table] = {}
     local: dict[str, np.ndarray] = {}
@@ -315,11 +346,15 @@ def _assemble(
     bad = ~np.isin(lay, list(LAYERS)) if len(lay) else np.zeros(0, bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"edge {i}: layer {plain(layer[i])!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer")
+        raise InputError(
+            f"edge {i}: layer {plain(layer[i])!r}; expected one of {', '.join(LAYERS)}", source=source, field="layer"
+        )
     flags = edge_attrs.get(MIRROR)
     if flags is not None:  # the second arc of each undirected tie in our GraphML: fold it back
         true = (True, "true", "True", "TRUE")
-        mirror = np.fromiter((v is np.True_ or (isinstance(v, (bool, str)) and v in true) for v in flags), dtype=bool, count=len(flags))
+        mirror = np.fromiter(
+            (v is np.True_ or (isinstance(v, (bool, str)) and v in true) for v in flags), dtype=bool, count=len(flags)
+        )
         mirror &= lay == "social"
         if mirror.any():  # else an attribute of that name that marks nothing: kept as a column
             del edge_attrs[MIRROR]
@@ -363,7 +398,11 @@ def _columns(
             if vals is None:
                 if rows_l and kind not in ("float", "str"):
                     raise InputError(f"attribute {name!r} ({kind}) is missing", source=source, field=name)
-                out[name] = python_column([None] * len(rows_l), kind, name=name, source=source) if rows_l else empty_column(kind)
+                out[name] = (
+                    python_column([None] * len(rows_l), kind, name=name, source=source)
+                    if rows_l
+                    else empty_column(kind)
+                )
             else:
                 out[name] = python_column([vals[i] for i in rows_l], kind, name=name, source=source)
         return out

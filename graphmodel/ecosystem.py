@@ -68,7 +68,9 @@ def _check_non_negative(t: Table, cols: Sequence[str], source: str) -> None:
             bad = (v < 0) | np.isinf(v) if v.dtype.kind == "f" else v < 0
             if bad.any():
                 i = int(np.argmax(bad))
-                raise InputError(f"row {i}: expected a finite value >= 0, got {v[i].item()!r}", source=source, field=col)
+                raise InputError(
+                    f"row {i}: expected a finite value >= 0, got {v[i].item()!r}", source=source, field=col
+                )
 
 
 def _as_table(data: Table | Mapping[str, Any] | None, name: str) -> Table:
@@ -192,7 +194,9 @@ class Ecosystem:
         dup = idx.duplicates()
         if dup.size:
             raise InputError(
-                f"duplicate {kind} id {dup[0]!s} ({dup.size} duplicated ids); ids must be unique", source=kind, field="id"
+                f"duplicate {kind} id {dup[0]!s} ({dup.size} duplicated ids); ids must be unique",
+                source=kind,
+                field="id",
             )
         if ids.dtype.kind == "U" and ids.size and (ids == "").any():
             raise InputError(f"empty {kind} id at row {int(np.argmax(ids == ''))}", source=kind, field="id")
@@ -218,7 +222,11 @@ class Ecosystem:
                 raise InputError(f"row {i}: {kind} index {int(v[i])} outside 0..{n - 1}", source=layer, field=col)
         _check_non_negative(t, _NON_NEGATIVE, layer)
         if t.columns[:2] != ("src", "dst"):
-            t = Table({"src": t["src"], "dst": t["dst"], **{k: v for k, v in t.items() if k not in ("src", "dst")}}, name=layer, length=len(t))
+            t = Table(
+                {"src": t["src"], "dst": t["dst"], **{k: v for k, v in t.items() if k not in ("src", "dst")}},
+                name=layer,
+                length=len(t),
+            )
         if layer == "social" and len(t):
             loops = t["src"] == t["dst"]
             k = int(loops.sum())
@@ -438,6 +446,7 @@ class Ecosystem:
     # graphmodel.io.frames, and attached to this class there: they build Ecosystems, so written here they would
     # make this module import the layers above it. `import graphmodel` attaches them on first use of any name.
     if TYPE_CHECKING:  # pragma: no cover
+
         def to_igraph(self, layers: str | Sequence[str] | None = None) -> igraph.Graph: ...
         def to_networkx(self, layers: str | Sequence[str] | None = None) -> networkx.MultiDiGraph: ...
         @classmethod
@@ -449,8 +458,10 @@ class Ecosystem:
 
     def __getattr__(self, name: str) -> Any:  # only for names not found: say where the conversions come from
         if name in ("to_igraph", "to_networkx"):
-            raise AttributeError(f"Ecosystem.{name} is attached by graphmodel.convert: import graphmodel.convert "
-                                 "(or use any graphmodel public name) first")
+            raise AttributeError(
+                f"Ecosystem.{name} is attached by graphmodel.convert: import graphmodel.convert "
+                "(or use any graphmodel public name) first"
+            )
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- summaries and comparison ------------------------------------------------

@@ -60,8 +60,6 @@ class Estimate:
         }
 
 
-
-
 @functools.lru_cache(maxsize=1024)
 def _t975(df: int) -> float:
     """The 97.5% Student-t quantile (a scipy.stats call costs ~0.15 ms; runs repeat the same few df)."""

@@ -84,38 +84,58 @@ class Params:
     def from_dict(cls, data: Any, *, source: str = "fit result") -> "Params":
         """From a ``graphmodel.params/1`` document (``FitResult.to_dict()``); one-line errors otherwise."""
         if not isinstance(data, dict):
-            raise InputError(f"expected a JSON object with \"format\": \"{FORMAT}\"", source=source)
+            raise InputError(f'expected a JSON object with "format": "{FORMAT}"', source=source)
         fmt = data.get("format")
         if fmt != FORMAT:
             if isinstance(fmt, str) and fmt.startswith("graphmodel.params/"):
-                raise InputError(f"unsupported params version {fmt!r}; this graphmodel reads {FORMAT!r} "
-                                 "(re-run `graphmodel fit` to write one)", source=source, field="format")
-            what = f"format {fmt!r}" if fmt is not None else "no \"format\""
+                raise InputError(
+                    f"unsupported params version {fmt!r}; this graphmodel reads {FORMAT!r} "
+                    "(re-run `graphmodel fit` to write one)",
+                    source=source,
+                    field="format",
+                )
+            what = f"format {fmt!r}" if fmt is not None else 'no "format"'
             hint = " (a conversion file: use `compare --conversion-from`)" if fmt == "graphmodel.conversion/1" else ""
-            raise InputError(f"not a fitted-parameters file: {what}, expected {FORMAT!r} as written by "
-                             f"`graphmodel fit --json`{hint}", source=source, field="format")
+            raise InputError(
+                f"not a fitted-parameters file: {what}, expected {FORMAT!r} as written by "
+                f"`graphmodel fit --json`{hint}",
+                source=source,
+                field="format",
+            )
         tr = data.get("transmission")
         if not isinstance(tr, dict):
-            raise InputError("expected an object 'transmission' mapping layers to {mean, ci95}", source=source,
-                             field="transmission")
+            raise InputError(
+                "expected an object 'transmission' mapping layers to {mean, ci95}", source=source, field="transmission"
+            )
         values: dict[str, float] = {}
         ci: dict[str, list[float | None]] = {}
         missing: dict[str, str] = {}
         for layer, entry in tr.items():
             if layer not in _LAYERS:
-                raise InputError(f"unknown layer {layer!r}; expected social, payment or transfer", source=source,
-                                 field=f"transmission.{layer}")
+                raise InputError(
+                    f"unknown layer {layer!r}; expected social, payment or transfer",
+                    source=source,
+                    field=f"transmission.{layer}",
+                )
             if not isinstance(entry, dict) or "mean" not in entry:
-                raise InputError("expected an object with 'mean' and 'ci95'", source=source,
-                                 field=f"transmission.{layer}")
+                raise InputError(
+                    "expected an object with 'mean' and 'ci95'", source=source, field=f"transmission.{layer}"
+                )
             mean = entry["mean"]
             if mean is None:
                 missing[layer] = str(entry.get("reason") or "not estimable")
                 continue
-            if isinstance(mean, bool) or not isinstance(mean, (int, float)) or not 0.0 <= float(mean) <= 1.0 \
-                    or math.isnan(float(mean)):
-                raise InputError(f"expected a probability in [0, 1] or null, got {mean!r}", source=source,
-                                 field=f"transmission.{layer}.mean")
+            if (
+                isinstance(mean, bool)
+                or not isinstance(mean, (int, float))
+                or not 0.0 <= float(mean) <= 1.0
+                or math.isnan(float(mean))
+            ):
+                raise InputError(
+                    f"expected a probability in [0, 1] or null, got {mean!r}",
+                    source=source,
+                    field=f"transmission.{layer}.mean",
+                )
             values[layer] = float(mean)
             c = entry.get("ci95") or [None, None]
             ci[layer] = [None if v is None else float(v) for v in c]
@@ -125,9 +145,16 @@ class Params:
         dr = {k: [float(x) for x in v] for k, v in draws.items() if k in values and isinstance(v, list)}
         p = data.get("params") if isinstance(data.get("params"), dict) else {}
         bg = data.get("background", {}).get("mean") if isinstance(data.get("background"), dict) else None
-        return cls(transmission=values, ci95=ci, draws=dr, not_estimable=missing,
-                   background=None if bg is None else float(bg), window_days=p.get("window_days"),
-                   level=p.get("level"), source=source)
+        return cls(
+            transmission=values,
+            ci95=ci,
+            draws=dr,
+            not_estimable=missing,
+            background=None if bg is None else float(bg),
+            window_days=p.get("window_days"),
+            level=p.get("level"),
+            source=source,
+        )
 
     @classmethod
     def from_result(cls, result: Any) -> "Params":
@@ -188,18 +215,32 @@ class Params:
         """The parameters of bootstrap resample ``j`` (every layer from the same resample)."""
         n = self.n_draws
         if n == 0:
-            raise InputError("the params file has no bootstrap draws (fit with bootstrap > 0)", source=self.source,
-                             field="draws")
+            raise InputError(
+                "the params file has no bootstrap draws (fit with bootstrap > 0)", source=self.source, field="draws"
+            )
         j = int(j) % n
-        return Params(transmission={k: self.draws[k][j] for k in self.transmission}, ci95=self.ci95, draws={},
-                      not_estimable=self.not_estimable, background=self.background, window_days=self.window_days,
-                      level=self.level, source=f"{self.source} draw {j}")
+        return Params(
+            transmission={k: self.draws[k][j] for k in self.transmission},
+            ci95=self.ci95,
+            draws={},
+            not_estimable=self.not_estimable,
+            background=self.background,
+            window_days=self.window_days,
+            level=self.level,
+            source=f"{self.source} draw {j}",
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"transmission": dict(self.transmission), "ci95": dict(self.ci95),
-                "not_estimable": dict(self.not_estimable),
-                "window_days": self.window_days, "level": self.level, "source": self.source,
-                "prob": self.prob_spec(), "sources": self.sources()}
+        return {
+            "transmission": dict(self.transmission),
+            "ci95": dict(self.ci95),
+            "not_estimable": dict(self.not_estimable),
+            "window_days": self.window_days,
+            "level": self.level,
+            "source": self.source,
+            "prob": self.prob_spec(),
+            "sources": self.sources(),
+        }
 
 
 def load_params(path: str | Path) -> Params:

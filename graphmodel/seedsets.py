@@ -123,7 +123,9 @@ def resolve_seeds(eco: Ecosystem, spec: SeedSpec, *, seed: SeedLike = None, laye
         if head in _RULES:
             parts = rest.split(":") if rest else []
             if not 1 <= len(parts) <= 2:
-                raise InputError(f"bad seed rule {item!r}; expected '{head}:K' or '{head}:K:user|merchant'", field="seeds")
+                raise InputError(
+                    f"bad seed rule {item!r}; expected '{head}:K' or '{head}:K:user|merchant'", field="seeds"
+                )
             try:
                 k = int(parts[0])
             except ValueError:
@@ -133,7 +135,9 @@ def resolve_seeds(eco: Ecosystem, spec: SeedSpec, *, seed: SeedLike = None, laye
                 raise InputError(f"bad seed rule {item!r}: node type must be 'user' or 'merchant'", field="seeds")
             lo, hi = (0, U) if kind == "user" else (U, N)
             if not 0 < k <= hi - lo:
-                raise InputError(f"bad seed rule {item!r}: K must be in 1..{hi - lo} (number of {kind}s)", field="seeds")
+                raise InputError(
+                    f"bad seed rule {item!r}: K must be in 1..{hi - lo} (number of {kind}s)", field="seeds"
+                )
             if head == "random":
                 rng = rng if rng is not None else as_generator(seed)
                 out.extend((lo + rng.choice(hi - lo, size=k, replace=False)).tolist())
@@ -157,6 +161,9 @@ def resolve_seeds(eco: Ecosystem, spec: SeedSpec, *, seed: SeedLike = None, laye
             if not found:
                 raise InputError(f"unknown seed {item!r}: no user or merchant has this id", field="seeds")
             if len(found) > 1:
-                raise InputError(f"ambiguous seed {item!r}: both a user and a merchant; write user:{item} or merchant:{item}", field="seeds")
+                raise InputError(
+                    f"ambiguous seed {item!r}: both a user and a merchant; write user:{item} or merchant:{item}",
+                    field="seeds",
+                )
             out.append(found[0])
     return np.asarray(list(dict.fromkeys(out)), dtype=np.int64)

@@ -92,14 +92,20 @@ class Table:
 
     __slots__ = ("_cols", "name", "_n")
 
-    def __init__(self, columns: Mapping[str, Any] | None = None, *, name: str = "table", length: int | None = None) -> None:
+    def __init__(
+        self, columns: Mapping[str, Any] | None = None, *, name: str = "table", length: int | None = None
+    ) -> None:
         self.name = name
         self._cols: dict[str, np.ndarray] = {}
         n = length
         for key, values in (columns or {}).items():
             if not isinstance(key, str) or not key:
                 raise InputError(f"column names must be non-empty strings, got {key!r}", source=name)
-            col = values if isinstance(values, np.ndarray) and not values.flags.writeable else as_column(values, name=key, source=name)
+            col = (
+                values
+                if isinstance(values, np.ndarray) and not values.flags.writeable
+                else as_column(values, name=key, source=name)
+            )
             if n is None:
                 n = len(col)
             elif len(col) != n:

@@ -61,9 +61,16 @@ def rr_world(graph, prob_a, prob_b, key, i, multihoming) -> World:
     for k, p in ((ka, prob_a), (kb, prob_b)):
         live.append(np.array([p[j] > 0 and arc_coin(k, graph.arc_key[j]) < p[j] for j in range(tails.size)], bool))
     fx = tuple((np.asarray(p) * CK.FX).astype(np.int64) for p in (prob_a, prob_b))
-    return World(graph.n_users, tails, heads, fx, (live[0], live[1]),
-                 lambda x, s: CK.node_coin(kt, x, s, SALT_TIE),
-                 lambda x: bool(CK.multihomed(kt, x, multihoming)), int(root))
+    return World(
+        graph.n_users,
+        tails,
+        heads,
+        fx,
+        (live[0], live[1]),
+        lambda x, s: CK.node_coin(kt, x, s, SALT_TIE),
+        lambda x: bool(CK.multihomed(kt, x, multihoming)),
+        int(root),
+    )
 
 
 def compete_world(arr, key, r, multihoming) -> World:
@@ -83,14 +90,21 @@ def compete_world(arr, key, r, multihoming) -> World:
                 a, b = g.lptr[v, l], g.lptr[v, l + 1]
                 if a == b or segs[l] == 0.0:
                     continue
-                k = segment_targets(v, l, a, b, rkey ^ pkey[p], np.uint64(0), g.indices, g.arc_key, arr.prob[p],
-                                     segs, g.seg_key, out)
+                k = segment_targets(
+                    v, l, a, b, rkey ^ pkey[p], np.uint64(0), g.indices, g.arc_key, arr.prob[p], segs, g.seg_key, out
+                )
                 lv[out[:k]] = True
         live.append(lv)
     fx = tuple((arr.prob[p] * CK.FX).astype(np.int64) for p in range(2))
-    return World(g.n_users, tails, heads, fx, (live[0], live[1]),
-                 lambda x, s: CK.node_coin(rkey, x, s, SALT_TIE),
-                 lambda x: bool(CK.multihomed(rkey, x, multihoming)))
+    return World(
+        g.n_users,
+        tails,
+        heads,
+        fx,
+        (live[0], live[1]),
+        lambda x, s: CK.node_coin(rkey, x, s, SALT_TIE),
+        lambda x: bool(CK.multihomed(rkey, x, multihoming)),
+    )
 
 
 def _pick(world, cands: dict[int, int], x: int, step: int, strength: bool) -> int:

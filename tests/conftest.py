@@ -29,7 +29,12 @@ def tiny_eco() -> gm.Ecosystem:
         users={"id": ["ann", "bob", "cy"], "city": ["qd", "bj", "qd"], "purchasing_power": [1.5, 0.7, 3.0]},
         merchants={"id": ["m1", "m2"], "channel": ["offline", "online"], "city": ["qd", ""], "price_level": [1.0, 2.5]},
         social={"src": ["ann", "bob"], "dst": ["bob", "cy"], "weight": [0.5, 1.0]},
-        payment={"user": ["ann", "cy", "bob"], "merchant": ["m1", "m1", "m2"], "count": [3, 1, 2], "amount": [30.0, 9.5, 12.0]},
+        payment={
+            "user": ["ann", "cy", "bob"],
+            "merchant": ["m1", "m1", "m2"],
+            "count": [3, 1, 2],
+            "amount": [30.0, 9.5, 12.0],
+        },
         transfer={"src": ["bob"], "dst": ["ann"], "count": [1], "amount": [8.8], "kind": ["red_envelope"]},
         meta={"name": "tiny", "description": "fixture"},
     )

@@ -57,14 +57,20 @@ def test_degree_pagerank_betweenness_exact_match_networkx():
 
 def test_sampled_betweenness_is_unbiased():
     eco = _eco(seed=2, n=40)
-    exact = gm.centrality(eco, measures="betweenness", layers="social", betweenness_samples=10_000).values["social"]["betweenness"]
+    exact = gm.centrality(eco, measures="betweenness", layers="social", betweenness_samples=10_000).values["social"][
+        "betweenness"
+    ]
     v = int(np.nanargmax(exact))
     reps = 300
     ss = np.random.SeedSequence(11).spawn(reps)
-    est = np.array([
-        gm.centrality(eco, measures="betweenness", layers="social", betweenness_samples=8, seed=s).values["social"]["betweenness"][v]
-        for s in ss
-    ])
+    est = np.array(
+        [
+            gm.centrality(eco, measures="betweenness", layers="social", betweenness_samples=8, seed=s).values["social"][
+                "betweenness"
+            ][v]
+            for s in ss
+        ]
+    )
     se = est.std(ddof=1) / np.sqrt(reps)
     assert abs(est.mean() - exact[v]) <= 4 * se
     r = gm.centrality(eco, measures="betweenness", layers="social", betweenness_samples=8, seed=1)

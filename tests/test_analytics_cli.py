@@ -40,15 +40,32 @@ def test_stats_export_and_plot(eco_dir, tmp_path):
     gml, png, js = tmp_path / "pay.graphml", tmp_path / "deg.png", tmp_path / "s.json"
     res = CliRunner().invoke(
         app,
-        ["stats", str(eco_dir), "--communities", "leiden", "--centrality", "pagerank,degree", "--seed", "1",
-         "--export", str(gml), "--plot", str(png), "--json", str(js)],
+        [
+            "stats",
+            str(eco_dir),
+            "--communities",
+            "leiden",
+            "--centrality",
+            "pagerank,degree",
+            "--seed",
+            "1",
+            "--export",
+            str(gml),
+            "--plot",
+            str(png),
+            "--json",
+            str(js),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     d = json.loads(js.read_text())
     assert d["centrality"]["multiplex"]["pagerank"]["top"][0]["node"].startswith(("user:", "merchant:"))
     assert d["communities"]["method"] == "leiden"
-    keys = {k.get("attr.name"): k.get("attr.type") for k in ET.parse(gml).getroot().iter("{http://graphml.graphdrawing.org/xmlns}key")}
+    keys = {
+        k.get("attr.name"): k.get("attr.type")
+        for k in ET.parse(gml).getroot().iter("{http://graphml.graphdrawing.org/xmlns}key")
+    }
     assert keys["pagerank_multiplex"] == "double"
     assert keys["community_multiplex"] in ("int", "long")
     assert keys["degree_social"] in ("int", "long")

@@ -23,7 +23,11 @@ def _cliques(k=3, size=6):
 def test_leiden_finds_cliques_and_modularity_matches_networkx():
     e = _cliques()
     n = int(e.max()) + 1
-    eco = gm.Ecosystem(users={"id": np.arange(n + 2)}, social={"src": e[:, 0], "dst": e[:, 1]}, transfer={"src": e[:, 0], "dst": e[:, 1]})
+    eco = gm.Ecosystem(
+        users={"id": np.arange(n + 2)},
+        social={"src": e[:, 0], "dst": e[:, 1]},
+        transfer={"src": e[:, 0], "dst": e[:, 1]},
+    )
     r = gm.communities(eco, seed=3)
     memb = r.membership["social"]
     assert r.count["social"] == 3

@@ -42,8 +42,20 @@ def test_sigterm_mid_write_removes_the_temporary(tmp_path) -> None:
 
 def test_cli_exits_143_on_sigterm(tmp_path) -> None:
     # a long 'compare' (large run count) terminated: one line, exit 143, no traceback
-    proc = subprocess.Popen([sys.executable, "-m", "graphmodel.cli.main", "compare", "--runs", "100000000",
-                             "--json", str(tmp_path / "c.json")], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graphmodel.cli.main",
+            "compare",
+            "--runs",
+            "100000000",
+            "--json",
+            str(tmp_path / "c.json"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(8)
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=120)[1]

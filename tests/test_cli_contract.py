@@ -26,180 +26,262 @@ BAD_NUMBERS = ["abc", "-1", "nan", "inf", ""]
 
 #: (command, arguments that would run) -> list of (option, bad values); each bad value replaces or is added.
 COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
-    "simulate": (["simulate", "{eco}", "--runs", "4"], {
-        "--runs": ["abc", "0", "-1", "nan", "1e3", ""],
-        "--seed": ["-1", "x", "1.5"],
-        "--workers": ["0", "-2", "x"],
-        "--target-ci": ["nan", "inf", "-1", "0"],
-        "--max-steps": ["-1", "x"],
-        "--recovery": ["nan", "2", "-0.1"],
-        "--model": ["bogus", ""],
-        "--layers": ["", ",", "bogus", "social,bogus"],
-        "--seeds": ["", ",", "user:nope", "random:-1", "random:x", "random:0", "merchant:999999", "top-degree:x"],
-        "--seed-file": ["{missing}", "{dir}", "{file}"],
-        "--prob": ["2", "-0.1", "nan", "inf", "social=2", "bogus=0.1", "social=", "exp:x:amount", ""],
-        "--params": ["{missing}", "{dir}", "{file}"],
-        "--json": ["{unwritable}", "{dir}", "{missing}/x.json"],
-    }),
-    "simulate ppr": (["simulate", "{eco}", "--model", "ppr"], {
-        "--damping": ["nan", "1.5", "-0.1", "x"],
-    }),
-    "compare": (["compare", "{eco}", "--runs", "4"], {
-        "--runs": ["abc", "0", "-1", "nan"],
-        "--seed": ["-1", "x"],
-        "--workers": ["0", "-1"],
-        "--seeds": ["", "random:-1", "user:nope"],
-        "--campaign": ["", "merchant:nope", "category:nope"],
-        "--price": ["nan", "-1", "inf"],
-        "--prob": ["2", "social=nan", "bogus=0.1", ""],
-        "--conversion": ["payment=2", "payment", "bogus=0.1", "payment=nan"],
-        "--seed-conversion": ["nan", "2", "-1"],
-        "--affordability": ["bogus", ""],
-        "--access": ["bogus"],
-        "--scenarios": ["", "bogus"],
-        "--target-ci": ["nan", "-1", "inf"],
-        "--normalize": ["bogus"],
-        "--null": ["bogus"],
-        "--sweep": ["social=x", "social=0.1:0.2", "bogus=0.1:0.2:3", "social=0.1:0.2:0"],
-        "--sweep-runs": ["0", "-1"],
-        "--conversion-from": ["{missing}", "{dir}", "{file}"],
-        "--params": ["{missing}", "{file}"],
-        "--param-draws": ["x"],
-        "--json": ["{unwritable}", "{dir}", "{missing}/x.json"],
-        "--report": ["{unwritable}", "{dir}"],
-        "--plot": ["{unwritable}", "{dir}"],
-    }),
-    "seeds": (["seeds", "{eco}", "--k", "2", "--method", "degree"], {
-        "--k": ["0", "-1", "x", "nan"],
-        "--budget": ["nan", "-1", "inf", "0"],
-        "--cost": ["merchant=x", "merchant=-1", "bogus=1", "merchant"],
-        "--method": ["bogus", ""],
-        "--model": ["bogus", "sir"],
-        "--layers": ["", "bogus"],
-        "--prob": ["2", "nan", "social=2", "bogus=0.1", ""],
-        "--node-type": ["bogus", ""],
-        "--epsilon": ["nan", "0", "-1", "2"],
-        "--runs": ["0", "-1"],
-        "--objective": ["bogus"],
-        "--seed": ["-1"],
-        "--validate-runs": ["-1", "x"],
-        "--workers": ["0", "-1"],
-        "--params": ["{missing}", "{file}"],
-        "--json": ["{unwritable}", "{dir}", "{missing}/x.json"],
-    }),
-    "seeds imm": (["seeds", "{eco}", "--k", "2", "--method", "imm", "--validate-runs", "0"], {
-        "--min-rr-sets": ["-1", "x"],
-        "--max-memory": ["lots", "-1", "0"],
-        "--epsilon": ["nan", "0", "-1"],
-    }),
-    "seeds purchases": (["seeds", "{eco}", "--k", "2", "--method", "degree", "--objective", "purchases"], {
-        "--campaign": ["merchant:nope", "", "bogus"],
-    }),
-    "compete": (["compete", "{eco}", "--runs", "4", "--platform", "a: seeds=random:3, layers=social",
-                 "--platform", "b: seeds=random:3, layers=payment"], {
-        "--runs": ["0", "-1", "x"],
-        "--seed": ["-1"],
-        "--tie": ["bogus", ""],
-        "--switching": ["nan", "2", "-1"],
-        "--lock-in": ["nan", "-1"],
-        "--multihoming": ["nan", "2"],
-        "--merchant-carry": ["nan", "2"],
-        "--max-steps": ["-1"],
-        "--sweep": ["bogus", "a.budget=x", "c.budget=1:2:2", "multihoming=0:1:0"],
-        "--workers": ["0", "-1"],
-        "--platform": ["", "c", "c: seeds=random:-1", "c: layers=bogus", "c: strength=social:2",
-                       "c: seeds=user:nope"],
-        "--config": ["{missing}", "{dir}", "{file}"],
-        "--params": ["{missing}", "{file}"],
-        "--json": ["{unwritable}", "{dir}"],
-        "--plot": ["{unwritable}", "{dir}"],
-    }),
-    "signal": (["signal", "{eco}", "--split", "random"], {
-        "--split": ["bogus", ""],
-        "--test-from": ["yesterday", ""],
-        "--test-fraction": ["nan", "0", "1", "-1", "2"],
-        "--level": ["bogus"],
-        "--k": ["0", "-1"],
-        "--negatives": ["bogus", "-1", "0"],
-        "--min-train": ["0", "-1"],
-        "--max-users": ["0", "-1"],
-        "--n-boot": ["-1", "x"],
-        "--seed": ["-1"],
-        "--dataset": ["bogus"],
-        "--window-days": ["nan", "-1", "0"],
-        "--json": ["{unwritable}", "{dir}"],
-        "--plot": ["{unwritable}", "{dir}"],
-    }),
-    "fit": (["fit", "{eco}"], {
-        "--level": ["bogus", ""],
-        "--window": ["0", "-1", "x"],
-        "--layers": ["", "bogus"],
-        "--test-from": ["yesterday"],
-        "--bootstrap": ["-1", "x"],
-        "--shuffles": ["-1"],
-        "--seed": ["-1"],
-        "--workers": ["0", "-1"],
-        "--dataset": ["bogus"],
-        "--json": ["{unwritable}", "{dir}"],
-        "--report": ["{unwritable}", "{dir}"],
-    }),
-    "stats": (["stats", "{eco}"], {
-        "--layers": ["", "bogus"],
-        "--communities": ["bogus", ""],
-        "--centrality": ["bogus", "", ","],
-        "--betweenness-samples": ["0", "-1", "x"],
-        "--seed": ["-1"],
-        "--for": ["gephi"],  # without a GraphML --export
-        "--json": ["{unwritable}", "{dir}"],
-        "--export": ["{unwritable}", "{tmp}/x.unknown"],
-        "--plot": ["{unwritable}", "{dir}"],
-    }),
-    "stats export": (["stats", "{eco}", "--export", "{tmp}/x.graphml"], {
-        "--for": ["bogus", ""],
-    }),
-    "generate": (["generate", "--users", "50", "--out", "{tmp}/g.npz"], {
-        "--users": ["0", "-1", "x", "nan"],
-        "--merchants": ["0", "-1", "x"],
-        "--preset": ["bogus", ""],
-        "--seed": ["-1", "x"],
-        "--set": ["bogus=1", "x", "=1", "social_mean_degree=x", "social_mean_degree=nan", "social_mean_degree=-1"],
-        "--timeline-set": ["bogus=1", "social=2", "days=-1"],
-        "--out": ["{unwritable}", "{missing}/x.npz", "{tmp}/x.unknown", "{file}"],
-    }),
-    "info": (["info", "{eco}"], {
-        "--json": ["{unwritable}", "{dir}"],
-    }),
-    "convert": (["convert", "{eco}", "{tmp}/c.npz"], {
-        "--for": ["bogus", ""],
-    }),
-    "import": (["import", "--users", "{users}", "--out", "{tmp}/i.npz"], {
-        "--merchants": ["{missing}", "{dir}"],
-        "--social": ["{missing}", "{file}"],
-        "--payments": ["{missing}", ""],
-        "--transfers": ["{missing}"],
-        "--out": ["{unwritable}", "{tmp}/x.unknown"],
-    }),
-    "presets": (["presets"], {
-        "--json": ["{unwritable}", "{dir}"],
-    }),
-    "datasets list": (["datasets", "list"], {
-        "--json": ["{unwritable}", "{dir}"],
-    }),
-    "sweep": (["sweep", "{study}", "--out", "{tmp}/sw"], {
-        "--workers": ["0", "-1", "x"],
-        "--out": ["{unwritable}", "{file}"],
-    }),
+    "simulate": (
+        ["simulate", "{eco}", "--runs", "4"],
+        {
+            "--runs": ["abc", "0", "-1", "nan", "1e3", ""],
+            "--seed": ["-1", "x", "1.5"],
+            "--workers": ["0", "-2", "x"],
+            "--target-ci": ["nan", "inf", "-1", "0"],
+            "--max-steps": ["-1", "x"],
+            "--recovery": ["nan", "2", "-0.1"],
+            "--model": ["bogus", ""],
+            "--layers": ["", ",", "bogus", "social,bogus"],
+            "--seeds": ["", ",", "user:nope", "random:-1", "random:x", "random:0", "merchant:999999", "top-degree:x"],
+            "--seed-file": ["{missing}", "{dir}", "{file}"],
+            "--prob": ["2", "-0.1", "nan", "inf", "social=2", "bogus=0.1", "social=", "exp:x:amount", ""],
+            "--params": ["{missing}", "{dir}", "{file}"],
+            "--json": ["{unwritable}", "{dir}", "{missing}/x.json"],
+        },
+    ),
+    "simulate ppr": (
+        ["simulate", "{eco}", "--model", "ppr"],
+        {
+            "--damping": ["nan", "1.5", "-0.1", "x"],
+        },
+    ),
+    "compare": (
+        ["compare", "{eco}", "--runs", "4"],
+        {
+            "--runs": ["abc", "0", "-1", "nan"],
+            "--seed": ["-1", "x"],
+            "--workers": ["0", "-1"],
+            "--seeds": ["", "random:-1", "user:nope"],
+            "--campaign": ["", "merchant:nope", "category:nope"],
+            "--price": ["nan", "-1", "inf"],
+            "--prob": ["2", "social=nan", "bogus=0.1", ""],
+            "--conversion": ["payment=2", "payment", "bogus=0.1", "payment=nan"],
+            "--seed-conversion": ["nan", "2", "-1"],
+            "--affordability": ["bogus", ""],
+            "--access": ["bogus"],
+            "--scenarios": ["", "bogus"],
+            "--target-ci": ["nan", "-1", "inf"],
+            "--normalize": ["bogus"],
+            "--null": ["bogus"],
+            "--sweep": ["social=x", "social=0.1:0.2", "bogus=0.1:0.2:3", "social=0.1:0.2:0"],
+            "--sweep-runs": ["0", "-1"],
+            "--conversion-from": ["{missing}", "{dir}", "{file}"],
+            "--params": ["{missing}", "{file}"],
+            "--param-draws": ["x"],
+            "--json": ["{unwritable}", "{dir}", "{missing}/x.json"],
+            "--report": ["{unwritable}", "{dir}"],
+            "--plot": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "seeds": (
+        ["seeds", "{eco}", "--k", "2", "--method", "degree"],
+        {
+            "--k": ["0", "-1", "x", "nan"],
+            "--budget": ["nan", "-1", "inf", "0"],
+            "--cost": ["merchant=x", "merchant=-1", "bogus=1", "merchant"],
+            "--method": ["bogus", ""],
+            "--model": ["bogus", "sir"],
+            "--layers": ["", "bogus"],
+            "--prob": ["2", "nan", "social=2", "bogus=0.1", ""],
+            "--node-type": ["bogus", ""],
+            "--epsilon": ["nan", "0", "-1", "2"],
+            "--runs": ["0", "-1"],
+            "--objective": ["bogus"],
+            "--seed": ["-1"],
+            "--validate-runs": ["-1", "x"],
+            "--workers": ["0", "-1"],
+            "--params": ["{missing}", "{file}"],
+            "--json": ["{unwritable}", "{dir}", "{missing}/x.json"],
+        },
+    ),
+    "seeds imm": (
+        ["seeds", "{eco}", "--k", "2", "--method", "imm", "--validate-runs", "0"],
+        {
+            "--min-rr-sets": ["-1", "x"],
+            "--max-memory": ["lots", "-1", "0"],
+            "--epsilon": ["nan", "0", "-1"],
+        },
+    ),
+    "seeds purchases": (
+        ["seeds", "{eco}", "--k", "2", "--method", "degree", "--objective", "purchases"],
+        {
+            "--campaign": ["merchant:nope", "", "bogus"],
+        },
+    ),
+    "compete": (
+        [
+            "compete",
+            "{eco}",
+            "--runs",
+            "4",
+            "--platform",
+            "a: seeds=random:3, layers=social",
+            "--platform",
+            "b: seeds=random:3, layers=payment",
+        ],
+        {
+            "--runs": ["0", "-1", "x"],
+            "--seed": ["-1"],
+            "--tie": ["bogus", ""],
+            "--switching": ["nan", "2", "-1"],
+            "--lock-in": ["nan", "-1"],
+            "--multihoming": ["nan", "2"],
+            "--merchant-carry": ["nan", "2"],
+            "--max-steps": ["-1"],
+            "--sweep": ["bogus", "a.budget=x", "c.budget=1:2:2", "multihoming=0:1:0"],
+            "--workers": ["0", "-1"],
+            "--platform": [
+                "",
+                "c",
+                "c: seeds=random:-1",
+                "c: layers=bogus",
+                "c: strength=social:2",
+                "c: seeds=user:nope",
+            ],
+            "--config": ["{missing}", "{dir}", "{file}"],
+            "--params": ["{missing}", "{file}"],
+            "--json": ["{unwritable}", "{dir}"],
+            "--plot": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "signal": (
+        ["signal", "{eco}", "--split", "random"],
+        {
+            "--split": ["bogus", ""],
+            "--test-from": ["yesterday", ""],
+            "--test-fraction": ["nan", "0", "1", "-1", "2"],
+            "--level": ["bogus"],
+            "--k": ["0", "-1"],
+            "--negatives": ["bogus", "-1", "0"],
+            "--min-train": ["0", "-1"],
+            "--max-users": ["0", "-1"],
+            "--n-boot": ["-1", "x"],
+            "--seed": ["-1"],
+            "--dataset": ["bogus"],
+            "--window-days": ["nan", "-1", "0"],
+            "--json": ["{unwritable}", "{dir}"],
+            "--plot": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "fit": (
+        ["fit", "{eco}"],
+        {
+            "--level": ["bogus", ""],
+            "--window": ["0", "-1", "x"],
+            "--layers": ["", "bogus"],
+            "--test-from": ["yesterday"],
+            "--bootstrap": ["-1", "x"],
+            "--shuffles": ["-1"],
+            "--seed": ["-1"],
+            "--workers": ["0", "-1"],
+            "--dataset": ["bogus"],
+            "--json": ["{unwritable}", "{dir}"],
+            "--report": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "stats": (
+        ["stats", "{eco}"],
+        {
+            "--layers": ["", "bogus"],
+            "--communities": ["bogus", ""],
+            "--centrality": ["bogus", "", ","],
+            "--betweenness-samples": ["0", "-1", "x"],
+            "--seed": ["-1"],
+            "--for": ["gephi"],  # without a GraphML --export
+            "--json": ["{unwritable}", "{dir}"],
+            "--export": ["{unwritable}", "{tmp}/x.unknown"],
+            "--plot": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "stats export": (
+        ["stats", "{eco}", "--export", "{tmp}/x.graphml"],
+        {
+            "--for": ["bogus", ""],
+        },
+    ),
+    "generate": (
+        ["generate", "--users", "50", "--out", "{tmp}/g.npz"],
+        {
+            "--users": ["0", "-1", "x", "nan"],
+            "--merchants": ["0", "-1", "x"],
+            "--preset": ["bogus", ""],
+            "--seed": ["-1", "x"],
+            "--set": ["bogus=1", "x", "=1", "social_mean_degree=x", "social_mean_degree=nan", "social_mean_degree=-1"],
+            "--timeline-set": ["bogus=1", "social=2", "days=-1"],
+            "--out": ["{unwritable}", "{missing}/x.npz", "{tmp}/x.unknown", "{file}"],
+        },
+    ),
+    "info": (
+        ["info", "{eco}"],
+        {
+            "--json": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "convert": (
+        ["convert", "{eco}", "{tmp}/c.npz"],
+        {
+            "--for": ["bogus", ""],
+        },
+    ),
+    "import": (
+        ["import", "--users", "{users}", "--out", "{tmp}/i.npz"],
+        {
+            "--merchants": ["{missing}", "{dir}"],
+            "--social": ["{missing}", "{file}"],
+            "--payments": ["{missing}", ""],
+            "--transfers": ["{missing}"],
+            "--out": ["{unwritable}", "{tmp}/x.unknown"],
+        },
+    ),
+    "presets": (
+        ["presets"],
+        {
+            "--json": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "datasets list": (
+        ["datasets", "list"],
+        {
+            "--json": ["{unwritable}", "{dir}"],
+        },
+    ),
+    "sweep": (
+        ["sweep", "{study}", "--out", "{tmp}/sw"],
+        {
+            "--workers": ["0", "-1", "x"],
+            "--out": ["{unwritable}", "{file}"],
+        },
+    ),
 }
 
 #: Positional arguments (and whole commands) that must be refused: (name, argv).
 POSITIONAL: list[tuple[str, list[str]]] = [
-    *[(f"{cmd} {what}", [cmd, path] + extra) for cmd, extra in [
-        ("simulate", ["--runs", "4"]), ("compare", ["--runs", "4"]), ("seeds", ["--k", "2"]),
-        ("stats", []), ("info", []), ("fit", []), ("signal", []),
-        ("compete", ["--platform", "a: seeds=random:3", "--platform", "b: seeds=random:3"]),
-        ("convert", ["{tmp}/c.npz"])]
-      for what, path in [("missing", "{missing}"), ("empty dir", "{dir}"), ("text file", "{file}"),
-                         ("bad npz", "{badnpz}"), ("empty", "")]],
+    *[
+        (f"{cmd} {what}", [cmd, path] + extra)
+        for cmd, extra in [
+            ("simulate", ["--runs", "4"]),
+            ("compare", ["--runs", "4"]),
+            ("seeds", ["--k", "2"]),
+            ("stats", []),
+            ("info", []),
+            ("fit", []),
+            ("signal", []),
+            ("compete", ["--platform", "a: seeds=random:3", "--platform", "b: seeds=random:3"]),
+            ("convert", ["{tmp}/c.npz"]),
+        ]
+        for what, path in [
+            ("missing", "{missing}"),
+            ("empty dir", "{dir}"),
+            ("text file", "{file}"),
+            ("bad npz", "{badnpz}"),
+            ("empty", ""),
+        ]
+    ],
     ("convert to unwritable", ["convert", "{eco}", "{unwritable}"]),
     ("convert to unknown format", ["convert", "{eco}", "{tmp}/x.unknown"]),
     ("convert onto a file", ["convert", "{eco}", "{file}"]),
@@ -255,10 +337,18 @@ def places(tmp_path_factory) -> dict[str, str]:
     (root / "noid.csv").write_text("name\nann\n")
     study = root / "study.toml"
     study.write_text('[ecosystems]\npreset = "balanced"\nusers = 200\n\n[params]\nruns = 4\n')
-    return {"eco": str(eco), "file": str(root / "note.txt"), "dir": str(root / "empty"),
-            "missing": str(root / "no-such-thing"), "unwritable": str(root / "note.txt" / "out.json"),
-            "badnpz": str(root / "bad.npz"), "badzip": str(zdir), "users": str(root / "users.csv"),
-            "noid": str(root / "noid.csv"), "study": str(study)}
+    return {
+        "eco": str(eco),
+        "file": str(root / "note.txt"),
+        "dir": str(root / "empty"),
+        "missing": str(root / "no-such-thing"),
+        "unwritable": str(root / "note.txt" / "out.json"),
+        "badnpz": str(root / "bad.npz"),
+        "badzip": str(zdir),
+        "users": str(root / "users.csv"),
+        "noid": str(root / "noid.csv"),
+        "study": str(study),
+    }
 
 
 def _fill(args: list[str], places: dict[str, str], tmp: str) -> list[str]:
@@ -279,12 +369,15 @@ def test_bad_value_is_one_line_exit_2(args, places, tmp_path, capsys) -> None:
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporaries left
 
 
-@pytest.mark.parametrize("argv", [
-    ["simulate", "{eco}", "--runs", "abc"],
-    ["simulate", "{eco}", "--seeds", ""],
-    ["info", "{missing}"],
-    ["generate", "--users", "10", "--out", "{unwritable}"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "{eco}", "--runs", "abc"],
+        ["simulate", "{eco}", "--seeds", ""],
+        ["info", "{missing}"],
+        ["generate", "--users", "10", "--out", "{unwritable}"],
+    ],
+)
 def test_console_script_stderr(argv, places, tmp_path) -> None:
     """The real process: one line on stderr, exit 2 (warnings filters, encodings and all)."""
     cmd = [sys.executable, "-m", "graphmodel.cli.main", *_fill(argv, places, str(tmp_path))]
@@ -393,10 +486,21 @@ def test_warning_is_one_plain_line(tmp_path) -> None:
 # -- what tables look like ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, text", [
-    (34908.2, "34,908"), (3.491e4, "34,910"), (1234567.0, "1,234,567"), (3.14159, "3.142"), (0.0523, "0.0523"),
-    (0.0000123456, "0.00001235"), (-2.5e-7, "-0.00000025"), (0.0, "0"), (9999.4, "9999"), (-12345.6, "-12,346"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (34908.2, "34,908"),
+        (3.491e4, "34,910"),
+        (1234567.0, "1,234,567"),
+        (3.14159, "3.142"),
+        (0.0523, "0.0523"),
+        (0.0000123456, "0.00001235"),
+        (-2.5e-7, "-0.00000025"),
+        (0.0, "0"),
+        (9999.4, "9999"),
+        (-12345.6, "-12,346"),
+    ],
+)
 def test_numbers_in_tables_are_plain(value, text) -> None:
     from graphmodel.cli.app import fmt_num, format_table
 

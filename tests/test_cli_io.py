@@ -27,8 +27,11 @@ def test_info_json_stdout_and_file(tiny_eco, tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == "npz" and data["users"] == 3 and data["edges"] == 6
     assert data["layers"]["payment"] == {
-        "edges": 3, "directed": True, "columns": {"src": "int", "dst": "int", "count": "int", "amount": "float"},
-        "sources": 3, "targets": 2,
+        "edges": 3,
+        "directed": True,
+        "columns": {"src": "int", "dst": "int", "count": "int", "amount": "float"},
+        "sources": 3,
+        "targets": 2,
     }
     assert main(["info", str(tmp_path / "eco.npz"), "--json", str(tmp_path / "s.json")]) == 0
     assert json.loads((tmp_path / "s.json").read_text()) == data
@@ -62,8 +65,16 @@ def test_bad_input_one_line_exit_2(tmp_path, capsys):
 
 def test_console_script_subprocess(tmp_path):
     (tmp_path / "x.graphml").write_text("<graphml><graph><node id='a'></graph>")
-    r = subprocess.run([sys.executable, "-m", "graphmodel.cli.main", "info", str(tmp_path / "x.graphml")], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "graphmodel.cli.main", "info", str(tmp_path / "x.graphml")],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and r.stderr.startswith("graphmodel: error:") and "x.graphml:1" in r.stderr
     assert "Traceback" not in r.stderr
-    r = subprocess.run([sys.executable, "-m", "graphmodel.cli.main", "--debug", "info", str(tmp_path / "x.graphml")], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "graphmodel.cli.main", "--debug", "info", str(tmp_path / "x.graphml")],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode != 0 and "Traceback" in r.stderr

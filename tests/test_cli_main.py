@@ -32,8 +32,21 @@ def test_library_error_is_one_line_and_debug_shows_traceback(tmp_path):
 def test_help_lists_every_command(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("compare", "simulate", "seeds", "compete", "generate", "presets", "datasets", "info",
-                 "convert", "stats", "signal", "sweep", "sweep-report"):
+    for name in (
+        "compare",
+        "simulate",
+        "seeds",
+        "compete",
+        "generate",
+        "presets",
+        "datasets",
+        "info",
+        "convert",
+        "stats",
+        "signal",
+        "sweep",
+        "sweep-report",
+    ):
         assert name in out
 
 

@@ -126,8 +126,16 @@ def test_compare_on_the_cluster_equals_the_local_run(client, eco_file):
 
 
 def test_compare_controls_sweep_and_adaptive_stopping_on_the_cluster(client, eco):
-    kw = dict(runs=40, seed=2, normalize="edges", null="rewire", repeats=2, sweep=["social=0.01,0.08"],
-              sweep_runs=20, breakeven=False)
+    kw = dict(
+        runs=40,
+        seed=2,
+        normalize="edges",
+        null="rewire",
+        repeats=2,
+        sweep=["social=0.01,0.08"],
+        sweep_runs=20,
+        breakeven=False,
+    )
     a = gm.compare(eco, **kw)
     b = gm.compare(eco, client=client, **kw)
     assert _json(a.to_dict()) == _json(b.to_dict())
@@ -164,8 +172,10 @@ def test_seeds_weighted_objective_and_heuristic_on_the_cluster(client, eco):
 
 
 # ---------------------------------------------------------------------------- compete
-PLATFORMS = ["wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.1",
-             "messenger: seeds=random:10, layers=social,transfer, strength=social:0.05,transfer:0.2"]
+PLATFORMS = [
+    "wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.1",
+    "messenger: seeds=random:10, layers=social,transfer, strength=social:0.05,transfer:0.2",
+]
 
 
 def test_compete_on_the_cluster_equals_the_local_run(client, eco_file):
@@ -190,11 +200,25 @@ def test_cli_scheduler_gives_the_same_json(client, eco, tmp_path):
     gm.write(eco, path)
     runner = CliRunner()
     addr = client.scheduler.address
-    for cmd in (["simulate", str(path), "--runs", "100", "--seed", "1", "--json", "-"],
-                ["compare", str(path), "--runs", "30", "--seed", "1", "--no-breakeven", "--json", "-"],
-                ["seeds", str(path), "--k", "2", "--seed", "1", "--validate-runs", "50", "--json", "-"],
-                ["compete", str(path), "--platform", PLATFORMS[0], "--platform", PLATFORMS[1], "--runs", "40",
-                 "--seed", "1", "--json", "-"]):
+    for cmd in (
+        ["simulate", str(path), "--runs", "100", "--seed", "1", "--json", "-"],
+        ["compare", str(path), "--runs", "30", "--seed", "1", "--no-breakeven", "--json", "-"],
+        ["seeds", str(path), "--k", "2", "--seed", "1", "--validate-runs", "50", "--json", "-"],
+        [
+            "compete",
+            str(path),
+            "--platform",
+            PLATFORMS[0],
+            "--platform",
+            PLATFORMS[1],
+            "--runs",
+            "40",
+            "--seed",
+            "1",
+            "--json",
+            "-",
+        ],
+    ):
         a = runner.invoke(app, cmd)
         b = runner.invoke(app, [*cmd, "--scheduler", addr])
         assert a.exit_code == 0, a.output

@@ -51,7 +51,7 @@ def test_json_shape(res):
 def test_paired_statistics_equal_direct_computation(res):
     pr = res.per_run
     for key, metrics in res.paired.items():
-        a, b = (key.split("-", 1) if key.count("-") == 1 else (None, None))
+        a, b = key.split("-", 1) if key.count("-") == 1 else (None, None)
         if a is None:
             continue
         for m, e in metrics.items():
@@ -171,9 +171,15 @@ def test_campaigns_and_customer_seeds(eco):
 
 
 def test_bad_arguments_are_input_errors(eco):
-    for kw, field in [({"runs": 1}, "runs"), ({"normalize": "nodes"}, "normalize"), ({"null": "shuffle"}, "null"),
-                      ({"scenarios": ["social+fax"]}, "scenarios"), ({"sweep": ["social=0:2:3"]}, "sweep social"),
-                      ({"sweep": ["a=1", "b=2", "c=3"]}, "sweep"), ({"workers": 0}, "workers")]:
+    for kw, field in [
+        ({"runs": 1}, "runs"),
+        ({"normalize": "nodes"}, "normalize"),
+        ({"null": "shuffle"}, "null"),
+        ({"scenarios": ["social+fax"]}, "scenarios"),
+        ({"sweep": ["social=0:2:3"]}, "sweep social"),
+        ({"sweep": ["a=1", "b=2", "c=3"]}, "sweep"),
+        ({"workers": 0}, "workers"),
+    ]:
         with pytest.raises(gm.InputError) as exc:
             gm.compare(eco, runs=kw.pop("runs", 5), **kw)
         assert field in str(exc.value)
@@ -185,13 +191,23 @@ def test_bad_arguments_are_input_errors(eco):
 
 def test_conversion_json(tmp_path):
     p = tmp_path / "conv.json"
-    p.write_text(json.dumps({"conversion": {"social": {"mean": 0.01, "ci95": [0.0, 0.02]}, "payment": 0.07,
-                                            "window": 30}}))
+    p.write_text(
+        json.dumps({"conversion": {"social": {"mean": 0.01, "ci95": [0.0, 0.02]}, "payment": 0.07, "window": 30}})
+    )
     m = gm.IntentModel.from_conversion_json(p)
     assert m.conversion == {"social": 0.01, "payment": 0.07, "transfer": 0.05}
     # the shape 'graphmodel signal --estimate-conversion --json' writes (graphmodel.signals.conversion)
-    p.write_text(json.dumps({"format": "graphmodel.conversion/1", "conversion": {"social": 0.012, "payment": 0.034},
-                             "lift": {"social": 1.4, "payment": 2.1}, "layers": {}, "params": {}}))
+    p.write_text(
+        json.dumps(
+            {
+                "format": "graphmodel.conversion/1",
+                "conversion": {"social": 0.012, "payment": 0.034},
+                "lift": {"social": 1.4, "payment": 2.1},
+                "layers": {},
+                "params": {},
+            }
+        )
+    )
     assert gm.IntentModel.from_conversion_json(p).conversion == {"social": 0.012, "payment": 0.034, "transfer": 0.05}
     p.write_text(json.dumps({"conversion": {"social": None, "payment": 0.2}}))
     assert gm.IntentModel.from_conversion_json(p).conversion["social"] == 0.05  # no estimate: the default stays
@@ -216,12 +232,15 @@ def test_fairness_controls(eco):
         a, b = eco.edges(layer), rw.edges(layer)
         assert len(b) == len(a)
         if layer == "social":  # undirected: degree = appearances at either end
+
             def deg(t):
                 return np.bincount(np.concatenate([t["src"], t["dst"]]), minlength=eco.n_users)
 
             assert np.array_equal(deg(a), deg(b))
         else:
-            assert np.array_equal(np.bincount(a["src"], minlength=eco.n_users), np.bincount(b["src"], minlength=eco.n_users))
+            assert np.array_equal(
+                np.bincount(a["src"], minlength=eco.n_users), np.bincount(b["src"], minlength=eco.n_users)
+            )
             assert np.array_equal(np.sort(a["dst"]), np.sort(b["dst"]))
         assert not np.array_equal(a["dst"], b["dst"])
     r = gm.compare(eco, runs=40, seed=2, normalize="edges", null="rewire", repeats=2, scenarios=["social", "payment"])
@@ -233,8 +252,14 @@ def test_fairness_controls(eco):
 
 def test_sweep_winner_map(eco):
     assert parse_winner_sweep(["social=0.1:0.3:3"]) == {"social": [0.1, 0.2, 0.3]}
-    r = gm.compare(eco, runs=20, seed=1, scenarios=["social", "payment"],
-                   sweep=["social=0.02,0.3", "payment=0.02,0.3"], sweep_runs=60)
+    r = gm.compare(
+        eco,
+        runs=20,
+        seed=1,
+        scenarios=["social", "payment"],
+        sweep=["social=0.02,0.3", "payment=0.02,0.3"],
+        sweep_runs=60,
+    )
     d = r.to_dict()["sweep"]
     assert d["contenders"] == ["social", "payment"] and len(d["winner"]) == 2 and len(d["winner"][0]) == 2
     assert sum(d["counts"].values()) == 4

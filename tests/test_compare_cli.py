@@ -28,10 +28,36 @@ def test_path_json_report_plot_and_sweep(tmp_path, capsys):
     m = eco.nodes("merchant")["id"][0]
     conv = tmp_path / "conv.json"
     conv.write_text(json.dumps({"conversion": {"social": 0.03, "payment": 0.2}}))
-    args = ["compare", str(tmp_path / "eco"), "--runs", "30", "--seed", "2", "--campaign", f"merchant:{m}",
-            "--seeds", "customers:5", "--prob", "social=0.2", "--conversion-from", str(conv), "--conversion", "transfer=0.01",
-            "--json", str(tmp_path / "c.json"), "--report", str(tmp_path / "c.html"), "--plot", str(tmp_path / "w.svg"),
-            "--sweep", "social=0.05,0.2", "--sweep", "payment=0.05,0.2", "--sweep-runs", "10"]
+    args = [
+        "compare",
+        str(tmp_path / "eco"),
+        "--runs",
+        "30",
+        "--seed",
+        "2",
+        "--campaign",
+        f"merchant:{m}",
+        "--seeds",
+        "customers:5",
+        "--prob",
+        "social=0.2",
+        "--conversion-from",
+        str(conv),
+        "--conversion",
+        "transfer=0.01",
+        "--json",
+        str(tmp_path / "c.json"),
+        "--report",
+        str(tmp_path / "c.html"),
+        "--plot",
+        str(tmp_path / "w.svg"),
+        "--sweep",
+        "social=0.05,0.2",
+        "--sweep",
+        "payment=0.05,0.2",
+        "--sweep-runs",
+        "10",
+    ]
     assert main(args) == 0
     d = json.loads((tmp_path / "c.json").read_text())
     assert d["params"]["intent"]["conversion"] == {"social": 0.03, "payment": 0.2, "transfer": 0.01}

@@ -46,8 +46,14 @@ def test_more_layers_never_reach_or_sell_less_run_by_run(seed, p, directed):
     eco = _random_eco(seed, directed=directed)
     s = _setup(eco, {"social": p, "payment": p, "transfer": p})
     runs = {name: run_scenario(s, layers, key=seed + 1, runs=40) for name, layers in SCEN.items()}
-    for sub, sup in [("social", "all"), ("payment", "all"), ("transfer", "all"), ("social+transfer", "all"),
-                     ("social", "social+transfer"), ("transfer", "social+transfer")]:
+    for sub, sup in [
+        ("social", "all"),
+        ("payment", "all"),
+        ("transfer", "all"),
+        ("social+transfer", "all"),
+        ("social", "social+transfer"),
+        ("transfer", "social+transfer"),
+    ]:
         assert (runs[sup].reach >= runs[sub].reach).all(), (sub, sup)
         assert (runs[sup].purchases >= runs[sub].purchases).all(), (sub, sup)
         assert (runs[sup].merchants >= runs[sub].merchants).all(), (sub, sup)
@@ -60,21 +66,21 @@ def test_more_layers_never_reach_or_sell_less_run_by_run(seed, p, directed):
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 10_000), p=st.sampled_from([0.3, 0.7, "wc"]),
-       spread=st.sampled_from(["intent", "purchase"]))
+@given(seed=st.integers(0, 10_000), p=st.sampled_from([0.3, 0.7, "wc"]), spread=st.sampled_from(["intent", "purchase"]))
 def test_kernel_matches_the_fixed_point_reference(seed, p, spread):
     eco = _random_eco(seed, users=10)
-    intent = IntentModel(conversion={"social": 0.4, "payment": 0.5, "transfer": 0.3}, seed_conversion=0.5,
-                         spread={"payment": spread})
+    intent = IntentModel(
+        conversion={"social": 0.4, "payment": 0.5, "transfer": 0.3}, seed_conversion=0.5, spread={"payment": spread}
+    )
     buy = np.random.default_rng(seed).uniform(0.3, 1.0, eco.n_users)
     seeds = [0, 3, eco.n_users]  # two users and a merchant
     s = _setup(eco, {"social": p, "payment": p, "transfer": p}, intent=intent, seeds=seeds, buy=buy)
     for layers in SCEN.values():
         for r in range(4):
             t = trace_run(s, layers, key=7, run=r)
-            intent_ref, bought_ref, merch_ref = IK.reference_final_state(7, r, s.graph, s.mask(layers),
-                                                                         s.from_purchase, s.conv, s.pkey, s.buy,
-                                                                         s.seeds)
+            intent_ref, bought_ref, merch_ref = IK.reference_final_state(
+                7, r, s.graph, s.mask(layers), s.from_purchase, s.conv, s.pkey, s.buy, s.seeds
+            )
             U = eco.n_users
             assert np.array_equal(t["intent_step"][:U] >= 0, intent_ref), layers
             assert np.array_equal(t["purchase_step"][:U] >= 0, bought_ref), layers
@@ -158,7 +164,9 @@ def _exact(eco, prob: float, conv: dict, seed_conv: float, seeds: list[int], lay
     return m1, m2 - m1 * m1
 
 
-@pytest.mark.parametrize("layers", [("social",), ("payment",), ("social", "transfer"), ("social", "payment", "transfer")])
+@pytest.mark.parametrize(
+    "layers", [("social",), ("payment",), ("social", "transfer"), ("social", "payment", "transfer")]
+)
 def test_tiny_graph_matches_exact_expectation(layers):
     eco = gm.Ecosystem(
         users={"id": [0, 1, 2]},
@@ -169,8 +177,13 @@ def test_tiny_graph_matches_exact_expectation(layers):
     )
     prob, conv, seed_conv = 0.6, {"social": 0.3, "payment": 0.7, "transfer": 0.5}, 0.8
     intent = IntentModel(conversion=conv, seed_conversion=seed_conv)
-    s = make_setup(eco, prob={"social": prob, "payment": prob, "transfer": prob}, intent=intent,
-                   buy=np.ones(3), seeds=np.array([0]))
+    s = make_setup(
+        eco,
+        prob={"social": prob, "payment": prob, "transfer": prob},
+        intent=intent,
+        buy=np.ones(3),
+        seeds=np.array([0]),
+    )
     mean, var = _exact(eco, prob, conv, seed_conv, [0], layers, dict(intent.spread))
     n = 20_000
     r = run_scenario(s, layers, key=12345, runs=n)
@@ -186,9 +199,13 @@ def test_two_node_closed_form():
     """
     eco = gm.Ecosystem(users={"id": [0, 1]}, social={"src": [0], "dst": [1]}, social_directed=True)
     p, c, s0 = 0.35, 0.4, 0.25
-    s = make_setup(eco, prob={"social": p, "payment": 0.1, "transfer": 0.1},
-                   intent=IntentModel(conversion={"social": c}, seed_conversion=s0), buy=np.ones(2),
-                   seeds=np.array([0]))
+    s = make_setup(
+        eco,
+        prob={"social": p, "payment": 0.1, "transfer": 0.1},
+        intent=IntentModel(conversion={"social": c}, seed_conversion=s0),
+        buy=np.ones(2),
+        seeds=np.array([0]),
+    )
     n = 20_000
     r = run_scenario(s, ("social",), key=99, runs=n)
     mp, vp = s0 + p * c, s0 * (1 - s0) + p * c * (1 - p * c)

@@ -17,12 +17,24 @@ pytest.importorskip("matplotlib")
 @pytest.fixture(scope="module")
 def res():
     eco = gm.generate(users=800, seed=2)
-    return gm.compare(eco, runs=40, seed=1, scenarios=["social", "payment", "all"],
-                      sweep=["social=0.05,0.2", "payment=0.05,0.2"], sweep_runs=20)
+    return gm.compare(
+        eco,
+        runs=40,
+        seed=1,
+        scenarios=["social", "payment", "all"],
+        sweep=["social=0.05,0.2", "payment=0.05,0.2"],
+        sweep_runs=20,
+    )
 
 
 def test_figures_png_and_svg(res, tmp_path):
-    for name, kind in [("w.png", None), ("w.svg", "winner"), ("o.svg", "overview"), ("c.png", "curves"), ("b.png", "bars")]:
+    for name, kind in [
+        ("w.png", None),
+        ("w.svg", "winner"),
+        ("o.svg", "overview"),
+        ("c.png", "curves"),
+        ("b.png", "bars"),
+    ]:
         save_figure(res, tmp_path / name, kind=kind)
         data = (tmp_path / name).read_bytes()
         assert data.startswith(b"\x89PNG") if name.endswith(".png") else b"<svg" in data[:2000]
@@ -52,13 +64,27 @@ def _chromium() -> str | None:
 def test_report_renders_in_headless_chromium(res, tmp_path):
     exe = _chromium()
     if exe is None:
-        pytest.skip("headless Chromium not installed (Debian: apt-get install chromium) -- report rendering not checked")
+        pytest.skip(
+            "headless Chromium not installed (Debian: apt-get install chromium) -- report rendering not checked"
+        )
     path = tmp_path / "report.html"
     write_report(res, path)
     out = subprocess.run(
-        [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            exe,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            path.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     dom = out.stdout

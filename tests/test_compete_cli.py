@@ -22,10 +22,24 @@ def eco_path(tmp_path_factory) -> Path:
 
 def test_cli_platforms_json_plot(eco_path, tmp_path, capsys):
     out = tmp_path / "share.json"
-    rc = main(["compete", str(eco_path),
-               "--platform", "wallet: seeds=top-degree:5:merchant, layers=payment, strength=payment:0.12",
-               "--platform", "messenger: seeds=top-degree:10:user, layers=social,transfer, strength=social:0.05,transfer:0.2",
-               "--runs", "50", "--seed", "1", "--json", str(out), "--plot", str(tmp_path / "share.png")])
+    rc = main(
+        [
+            "compete",
+            str(eco_path),
+            "--platform",
+            "wallet: seeds=top-degree:5:merchant, layers=payment, strength=payment:0.12",
+            "--platform",
+            "messenger: seeds=top-degree:10:user, layers=social,transfer, strength=social:0.05,transfer:0.2",
+            "--runs",
+            "50",
+            "--seed",
+            "1",
+            "--json",
+            str(out),
+            "--plot",
+            str(tmp_path / "share.png"),
+        ]
+    )
     assert rc == 0
     data = json.loads(out.read_text())
     assert set(data["platforms"]) == {"wallet", "messenger"}
@@ -36,15 +50,33 @@ def test_cli_platforms_json_plot(eco_path, tmp_path, capsys):
     assert "wallet" in capsys.readouterr().out
     assert (tmp_path / "share.png").stat().st_size > 0
     # the library call with the same arguments gives the same numbers
-    lib = gm.compete(gm.read(eco_path), platforms=[
-        "wallet: seeds=top-degree:5:merchant, layers=payment, strength=payment:0.12",
-        "messenger: seeds=top-degree:10:user, layers=social,transfer, strength=social:0.05,transfer:0.2"], runs=50, seed=1)
+    lib = gm.compete(
+        gm.read(eco_path),
+        platforms=[
+            "wallet: seeds=top-degree:5:merchant, layers=payment, strength=payment:0.12",
+            "messenger: seeds=top-degree:10:user, layers=social,transfer, strength=social:0.05,transfer:0.2",
+        ],
+        runs=50,
+        seed=1,
+    )
     assert json.loads(json.dumps(lib.to_dict())) == data
 
 
 def test_cli_config_and_sweep(eco_path, tmp_path, capsys):
-    rc = main(["compete", str(eco_path), "--config", str(REPO / "examples" / "contest.toml"), "--runs", "20",
-               "--sweep", "wallet.budget=5:15:2", "--json", "-"])
+    rc = main(
+        [
+            "compete",
+            str(eco_path),
+            "--config",
+            str(REPO / "examples" / "contest.toml"),
+            "--runs",
+            "20",
+            "--sweep",
+            "wallet.budget=5:15:2",
+            "--json",
+            "-",
+        ]
+    )
     assert rc == 0
     data = json.loads(capsys.readouterr().out)
     assert data["sweep"]["values"] == [5, 15] and data["params"]["runs"] == 20

@@ -53,16 +53,19 @@ def _arrays(eco, tie="random", multihoming=0.0, carry=0.6):
 
 
 def _rival(arr):
-    return arr.seeds[arr.seed_ptr[1]:arr.seed_ptr[2]]
+    return arr.seeds[arr.seed_ptr[1] : arr.seed_ptr[2]]
 
 
-@pytest.mark.parametrize("tie,multihoming,mode", [("random", 0.0, 1), ("strength", 0.0, 2), ("random", 0.5, 1),
-                                                  ("random", 0.5, 2), ("strength", 0.3, 0)])
+@pytest.mark.parametrize(
+    "tie,multihoming,mode",
+    [("random", 0.0, 1), ("strength", 0.0, 2), ("random", 0.5, 1), ("random", 0.5, 2), ("strength", 0.3, 0)],
+)
 def test_kernel_sets_equal_the_definition(eco, tie, multihoming, mode):
     """mode: how the kernel finds the rival's steps (1 the ball, 2 forwards, 0 adaptive)."""
     arr = _arrays(eco, tie, multihoming)
-    rr = FollowerRRGraph.build(arr.graph, arr.prob[0], arr.prob[1], _rival(arr), tie=C.TIE_RULES[tie],
-                               multihoming=multihoming)
+    rr = FollowerRRGraph.build(
+        arr.graph, arr.prob[0], arr.prob[1], _rival(arr), tie=C.TIE_RULES[tie], multihoming=multihoming
+    )
     rr = dataclasses.replace(rr, mode=mode)
     key = 99
     coll = RRCollection(rr, key, workers=1)
@@ -72,7 +75,7 @@ def test_kernel_sets_equal_the_definition(eco, tie, multihoming, mode):
     for i in range(150):
         w = rr_world(arr.graph, arr.prob[0], arr.prob[1], key, i, multihoming)
         want = rr_sets(w, _rival(arr), strength=tie == "strength")[w.root]
-        got = mem[off[i]:off[i + 1]].tolist()
+        got = mem[off[i] : off[i + 1]].tolist()
         assert len(got) == len(set(got))
         assert set(got) == want, f"set {i}, root {w.root}"
         nonempty += bool(want)
@@ -107,10 +110,11 @@ def test_python_cascade_is_the_contest(eco, tie, multihoming):
     arr = _arrays(eco, tie, multihoming)
     pay = E.payments(eco)
     for r in range(20):
-        ref = reference_run(arr, pay[:3], key=5, r=r, tie=C.TIE_RULES[tie], switching=0.0, lock_in=0.0,
-                            multihoming=multihoming)
+        ref = reference_run(
+            arr, pay[:3], key=5, r=r, tie=C.TIE_RULES[tie], switching=0.0, lock_in=0.0, multihoming=multihoming
+        )
         w = compete_world(arr, 5, r, multihoming)
-        held = cascade(w, arr.seeds[:arr.seed_ptr[1]], _rival(arr), strength=tie == "strength")
+        held = cascade(w, arr.seeds[: arr.seed_ptr[1]], _rival(arr), strength=tie == "strength")
         users = [sum(1 for x, h in held.items() if x < eco.n_users and h == {p}) for p in range(2)]
         merch = [sum(1 for x, h in held.items() if x >= eco.n_users and p in h) for p in range(2)]
         assert users == ref["users"].tolist() and merch == ref["merchants"].tolist()
@@ -127,8 +131,9 @@ PA, PB = 0.6, 0.7  # distinct, so the rule "strength" never needs a coin off the
 @pytest.fixture(scope="module")
 def tiny():
     eco = gm.Ecosystem(users={"id": np.arange(7)}, transfer=TINY)  # transfer arcs keep their direction
-    plats = C.as_platforms([f"a: seeds=user:1, layers=transfer, strength={PA}",
-                            f"b: seeds=user:0, layers=transfer, strength={PB}"])
+    plats = C.as_platforms(
+        [f"a: seeds=user:1, layers=transfer, strength={PA}", f"b: seeds=user:0, layers=transfer, strength={PB}"]
+    )
     arr = E.prepare(eco, plats, None, np.random.SeedSequence(1), 1, tie="strength")
     return eco, arr
 
@@ -145,8 +150,15 @@ def _exact(arr, seed_sets):
         pa = np.prod([PA if x else 1 - PA for x in la])
         for lb in itertools.product([False, True], repeat=m):
             pw = pa * np.prod([PB if x else 1 - PB for x in lb])
-            w = World(g.n_users, tails, np.asarray(g.indices), fx, (np.array(la), np.array(lb)),
-                      lambda x, s: 0.25, lambda x: False)
+            w = World(
+                g.n_users,
+                tails,
+                np.asarray(g.indices),
+                fx,
+                (np.array(la), np.array(lb)),
+                lambda x, s: 0.25,
+                lambda x: False,
+            )
             sets = rr_sets(w, [0], strength=True)
             for S in seed_sets:
                 F[S] += pw * sum(1 for v in sets if sets[v] & set(S))
@@ -162,8 +174,9 @@ def test_exact_bound_estimate_and_contest(tiny):
     for S in seed_sets:
         assert F[S] <= sigma[S] + 1e-12
     assert any(F[S] < sigma[S] - 1e-3 for S in seed_sets)  # blocking gains exist here, so the bound is strict
-    rr = FollowerRRGraph.build(arr.graph, arr.prob[0], arr.prob[1], np.array([0]), tie=C.TIE_RULES["strength"],
-                               multihoming=0.0)
+    rr = FollowerRRGraph.build(
+        arr.graph, arr.prob[0], arr.prob[1], np.array([0]), tie=C.TIE_RULES["strength"], multihoming=0.0
+    )
     T = 200_000
     coll = RRCollection(rr, 31, workers=2)
     coll.grow_to(T)
@@ -172,9 +185,17 @@ def test_exact_bound_estimate_and_contest(tiny):
         exact_se = 7 * np.sqrt((F[S] / 7) * (1 - F[S] / 7) / T)
         assert abs(est - F[S]) <= 4.5 * exact_se + 1e-12, (S, est, F[S])
     for S in [(1,), (1, 4)]:
-        res = gm.compete(eco, platforms=[f"a: seeds={','.join(f'user:{x}' for x in S)}, layers=transfer, strength={PA}",
-                                         f"b: seeds=user:0, layers=transfer, strength={PB}"],
-                         runs=20_000, seed=2, tie="strength", merchant_carry=None)
+        res = gm.compete(
+            eco,
+            platforms=[
+                f"a: seeds={','.join(f'user:{x}' for x in S)}, layers=transfer, strength={PA}",
+                f"b: seeds=user:0, layers=transfer, strength={PB}",
+            ],
+            runs=20_000,
+            seed=2,
+            tie="strength",
+            merchant_carry=None,
+        )
         o = res.platforms["a"].users
         assert abs(o.mean * 7 - sigma[S]) <= 4.5 * o.sem * 7, (S, o.mean * 7, sigma[S])
 
@@ -183,9 +204,17 @@ def test_follower_picks_what_the_exact_bound_ranks_best(tiny):
     eco, arr = tiny
     singles = [(x,) for x in range(1, 7)]
     F, _ = _exact(arr, singles)
-    res = gm.compete(eco, platforms=[f"a: seeds=imm-vs:1, layers=transfer, strength={PA}",
-                                     f"b: seeds=user:0, layers=transfer, strength={PB}"],
-                     runs=10, seed=3, tie="strength", merchant_carry=None)
+    res = gm.compete(
+        eco,
+        platforms=[
+            f"a: seeds=imm-vs:1, layers=transfer, strength={PA}",
+            f"b: seeds=user:0, layers=transfer, strength={PB}",
+        ],
+        runs=10,
+        seed=3,
+        tie="strength",
+        merchant_carry=None,
+    )
     best = max(singles, key=lambda s: F[s])
     assert res.params["seed_nodes"]["a"] == [f"user:{best[0]}"]
     sel = res.params["seed_selection"]["a"]
@@ -208,8 +237,9 @@ def test_imm_vs_beats_imm_when_the_rival_holds_the_hubs_ground():
     rival = "b: seeds=" + ",".join(f"user:{x}" for x in range(1, 51)) + ", layers=social, strength=0.5"
     shares, picked = {}, {}
     for rule in ("imm", "imm-vs"):
-        res = gm.compete(eco, platforms=[f"a: seeds={rule}:2, layers=social, strength=0.5", rival],
-                         runs=2000, seed=8, tie="random")
+        res = gm.compete(
+            eco, platforms=[f"a: seeds={rule}:2, layers=social, strength=0.5", rival], runs=2000, seed=8, tie="random"
+        )
         shares[rule] = res.platforms["a"].users
         picked[rule] = set(res.params["seed_nodes"]["a"])
     assert picked["imm"] == {"user:0", "user:60"}  # alone, hub 0 looks best; against the rival it is worth 1 user
@@ -230,14 +260,17 @@ def test_seeds_do_not_depend_on_workers_and_sweep_budget(eco):
     json.dumps(res.to_dict())
 
 
-@pytest.mark.parametrize("platforms,kw,match", [
-    ([A.replace("random:3", "imm-vs:3"), B, "c: seeds=user:0"], {}, "exactly two platforms"),
-    ([A.replace("random:3", "imm-vs:3"), B.replace("top-degree:3", "imm-vs:3")], {}, "exactly two"),
-    ([A.replace("random:3", "imm-vs:3"), B], {"switching": 0.1}, "never switch"),
-    ([A.replace("random:3", "imm-vs:3,user:0"), B], {}, "only seed rule"),
-    ([A.replace("random:3", "imm-vs:x"), B], {}, "imm-vs:K"),
-    ([A.replace("random:3", "imm-vs:500:merchant"), B], {}, "exceeds"),
-])
+@pytest.mark.parametrize(
+    "platforms,kw,match",
+    [
+        ([A.replace("random:3", "imm-vs:3"), B, "c: seeds=user:0"], {}, "exactly two platforms"),
+        ([A.replace("random:3", "imm-vs:3"), B.replace("top-degree:3", "imm-vs:3")], {}, "exactly two"),
+        ([A.replace("random:3", "imm-vs:3"), B], {"switching": 0.1}, "never switch"),
+        ([A.replace("random:3", "imm-vs:3,user:0"), B], {}, "only seed rule"),
+        ([A.replace("random:3", "imm-vs:x"), B], {}, "imm-vs:K"),
+        ([A.replace("random:3", "imm-vs:500:merchant"), B], {}, "exceeds"),
+    ],
+)
 def test_unsupported_settings_are_refused(eco, platforms, kw, match):
     with pytest.raises(InputError, match=match):
         gm.compete(eco, platforms=platforms, runs=5, seed=1, **kw)
@@ -251,14 +284,42 @@ def test_cli_reports_the_selection(eco, tmp_path):
     path = tmp_path / "eco.npz"
     gm.write(eco, path)
     out = tmp_path / "share.json"
-    r = CliRunner().invoke(app, ["compete", str(path), "--platform", A.replace("random:3", "imm-vs:2"),
-                                 "--platform", B, "--runs", "20", "--seed", "1", "--json", str(out)])
+    r = CliRunner().invoke(
+        app,
+        [
+            "compete",
+            str(path),
+            "--platform",
+            A.replace("random:3", "imm-vs:2"),
+            "--platform",
+            B,
+            "--runs",
+            "20",
+            "--seed",
+            "1",
+            "--json",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text())
     assert d["params"]["seed_selection"]["a"]["against"] == "b"
     assert len(d["params"]["seed_nodes"]["a"]) == 2
-    r = CliRunner().invoke(app, ["compete", str(path), "--platform", A.replace("random:3", "imm-vs:2"),
-                                 "--platform", B, "--runs", "20", "--seed", "1"])
+    r = CliRunner().invoke(
+        app,
+        [
+            "compete",
+            str(path),
+            "--platform",
+            A.replace("random:3", "imm-vs:2"),
+            "--platform",
+            B,
+            "--runs",
+            "20",
+            "--seed",
+            "1",
+        ],
+    )
     assert r.exit_code == 0 and "imm-vs:2 chosen against b: first-arrival share" in r.output, r.output
 
 

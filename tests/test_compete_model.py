@@ -24,10 +24,22 @@ def _close(a: gm.estimate.Estimate, b: gm.estimate.Estimate) -> bool:  # type: i
 
 
 def test_one_platform_equals_simulate_exactly(eco):
-    res = gm.compete(eco, platforms=["solo: seeds=top-degree:10:user, layers=social,payment, strength=social:0.1,payment:0.15"],
-                     runs=200, seed=5, merchant_carry=None)
-    sim = gm.simulate(eco, model="ic", layers="social,payment", prob={"social": 0.1, "payment": 0.15},
-                      seeds="top-degree:10:user", runs=200, seed=5)
+    res = gm.compete(
+        eco,
+        platforms=["solo: seeds=top-degree:10:user, layers=social,payment, strength=social:0.1,payment:0.15"],
+        runs=200,
+        seed=5,
+        merchant_carry=None,
+    )
+    sim = gm.simulate(
+        eco,
+        model="ic",
+        layers="social,payment",
+        prob={"social": 0.1, "payment": 0.15},
+        seeds="top-degree:10:user",
+        runs=200,
+        seed=5,
+    )
     o = res.platforms["solo"]
     U, M = eco.n_users, eco.n_merchants
     # same coins (platform 0 draws the propagation core's coins): equal run by run, so equal summaries
@@ -40,10 +52,15 @@ def test_one_platform_equals_simulate_exactly(eco):
 
 
 def test_zero_strength_gets_only_its_seeds(eco):
-    res = gm.compete(eco, platforms=[
-        "dead: seeds=top-degree:20:user, layers=social,payment, strength=0",
-        "live: seeds=random:5:user, layers=social, strength=social:0.2",
-    ], runs=100, seed=3)
+    res = gm.compete(
+        eco,
+        platforms=[
+            "dead: seeds=top-degree:20:user, layers=social,payment, strength=0",
+            "live: seeds=random:5:user, layers=social, strength=social:0.2",
+        ],
+        runs=100,
+        seed=3,
+    )
     o = res.platforms["dead"]
     # seeds may lose a tie against the rival's seeds, never gain anyone else
     assert o.users.quantiles["q95"] <= 20 / eco.n_users + 1e-12
@@ -76,8 +93,13 @@ def _line() -> gm.Ecosystem:
 def test_tie_random_is_fair_and_strength_prefers_the_stronger_arc():
     eco = _line()
     runs = 400
-    res = gm.compete(eco, platforms=["a: seeds=user:1, strength=social:1", "b: seeds=user:2, strength=social:1"],
-                     runs=runs, seed=4, tie="random")
+    res = gm.compete(
+        eco,
+        platforms=["a: seeds=user:1, strength=social:1", "b: seeds=user:2, strength=social:1"],
+        runs=runs,
+        seed=4,
+        tie="random",
+    )
     # a gets node 0 with probability 1/2: users share = (1 + X) / 3
     p_hat = res.platforms["a"].users.mean * 3 - 1
     assert abs(p_hat - 0.5) <= 4 * np.sqrt(0.25 / runs)
@@ -116,8 +138,10 @@ def test_multihoming_lets_the_rival_into_merchants(eco):
 
 
 def test_merchant_carry_strengthens_the_merchant_platform(eco):
-    plats = ["wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.05",
-             "rival: seeds=top-degree:30:user, layers=social, strength=social:0.1"]
+    plats = [
+        "wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.05",
+        "rival: seeds=top-degree:30:user, layers=social, strength=social:0.1",
+    ]
     weak = gm.compete(eco, platforms=plats, runs=150, seed=2, merchant_carry=0.1)
     strong = gm.compete(eco, platforms=plats, runs=150, seed=2, merchant_carry=0.9)
     w, s = weak.platforms["wallet"].users, strong.platforms["wallet"].users
@@ -125,8 +149,10 @@ def test_merchant_carry_strengthens_the_merchant_platform(eco):
 
 
 def test_switching_invariants(eco):
-    plats = ["a: seeds=top-degree:20:user, layers=social, strength=social:0.15",
-             "b: seeds=random:20:user, layers=social,transfer, strength=social:0.15,transfer:0.3"]
+    plats = [
+        "a: seeds=top-degree:20:user, layers=social, strength=social:0.15",
+        "b: seeds=random:20:user, layers=social,transfer, strength=social:0.15,transfer:0.3",
+    ]
     res = gm.compete(eco, platforms=plats, runs=100, seed=6, switching=0.5, lock_in=0.2)
     total = sum(o.users.mean for o in res.platforms.values())
     assert total <= 1.0 + 1e-12
@@ -142,8 +168,10 @@ def test_switching_invariants(eco):
 
 
 def test_reproducible_for_any_worker_count(eco):
-    plats = ["wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.12",
-             "messenger: seeds=top-degree:20:user, layers=social,transfer, strength=social:0.05,transfer:0.2"]
+    plats = [
+        "wallet: seeds=top-degree:10:merchant, layers=payment, strength=payment:0.12",
+        "messenger: seeds=top-degree:20:user, layers=social,transfer, strength=social:0.05,transfer:0.2",
+    ]
     kw = dict(platforms=plats, runs=60, seed=13, multihoming=0.3, switching=0.2)
     one = gm.compete(eco, workers=1, **kw).to_dict()
     two = gm.compete(eco, workers=2, **kw).to_dict()
@@ -154,7 +182,8 @@ def test_reproducible_for_any_worker_count(eco):
 def test_gmv_share_definition():
     # one user pays two merchants; the platform holds the user and merchant m1 only
     eco = gm.Ecosystem.from_labels(
-        users={"id": ["u"]}, merchants={"id": ["m1", "m2"]},
+        users={"id": ["u"]},
+        merchants={"id": ["m1", "m2"]},
         payment={"user": ["u", "u"], "merchant": ["m1", "m2"], "amount": [30.0, 10.0]},
     )
     res = gm.compete(eco, platforms=["p: seeds=user:u,merchant:m1, layers=payment, strength=0"], runs=3, seed=1)
@@ -187,18 +216,42 @@ def test_kernel_matches_python_reference(tie):
 
     E = importlib.import_module("graphmodel.competition.engine")
     small = gm.generate(preset="balanced", users=300, seed=7)
-    plats = C.as_platforms([
-        "w: seeds=top-degree:3:merchant,random:3:user, layers=payment,social, strength=payment:0.2,social:wc",
-        "m: seeds=top-degree:6:user, layers=social,transfer,payment, strength=social:0.15,transfer:0.4,payment:0.1",
-        "x: seeds=random:4:merchant, layers=payment, strength=payment:0.3",
-    ])
+    plats = C.as_platforms(
+        [
+            "w: seeds=top-degree:3:merchant,random:3:user, layers=payment,social, strength=payment:0.2,social:wc",
+            "m: seeds=top-degree:6:user, layers=social,transfer,payment, strength=social:0.15,transfer:0.4,payment:0.1",
+            "x: seeds=random:4:merchant, layers=payment, strength=payment:0.3",
+        ]
+    )
     arr = E.prepare(small, plats, 0.8, np.random.SeedSequence(1), None)
     pay = E.payments(small)[:3]
     opts = dict(tie=C.TIE_RULES[tie], switching=0.4, lock_in=0.3, multihoming=0.3)
     g = arr.graph
-    out = K.compete_batch(np.uint64(99), 0, 12, 3, g.indptr, g.indices, g.lptr, g.arc_key, arr.prob, arr.seg_u,
-                          arr.seg_m, g.seg_key, K.platform_keys(3), arr.seeds, arr.seed_ptr, g.n_users, opts["tie"],
-                          0.4, 0.3, 0.3, -1, 50, *pay)
+    out = K.compete_batch(
+        np.uint64(99),
+        0,
+        12,
+        3,
+        g.indptr,
+        g.indices,
+        g.lptr,
+        g.arc_key,
+        arr.prob,
+        arr.seg_u,
+        arr.seg_m,
+        g.seg_key,
+        K.platform_keys(3),
+        arr.seeds,
+        arr.seed_ptr,
+        g.n_users,
+        opts["tie"],
+        0.4,
+        0.3,
+        0.3,
+        -1,
+        50,
+        *pay,
+    )
     for r in range(12):
         ref = reference_run(arr, pay, key=99, r=r, **opts)
         assert out[0][r].tolist() == ref["users"].tolist()

@@ -17,7 +17,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_parse_issue_examples():
     w = parse_platform("wallet: seeds=top-degree:30:merchant, layers=payment, strength=payment:0.12")
-    assert (w.name, w.seeds, w.layers, w.strength) == ("wallet", "top-degree:30:merchant", ("payment",), {"payment": 0.12})
+    assert (w.name, w.seeds, w.layers, w.strength) == (
+        "wallet",
+        "top-degree:30:merchant",
+        ("payment",),
+        {"payment": 0.12},
+    )
     m = parse_platform("messenger: seeds=top-degree:30:user, layers=social,transfer, strength=social:0.05,transfer:0.2")
     assert m.layers == ("social", "transfer") and m.strength == {"social": 0.05, "transfer": 0.2}
 
@@ -52,8 +57,11 @@ def test_bad_platform_names_the_part(text, field):
     assert e.value.field == field
 
 
-@given(st.integers(1, 10_000), st.sampled_from(["random", "top-degree", "top-pagerank", "imm"]),
-       st.sampled_from(["", ":user", ":merchant"]))
+@given(
+    st.integers(1, 10_000),
+    st.sampled_from(["random", "top-degree", "top-pagerank", "imm"]),
+    st.sampled_from(["", ":user", ":merchant"]),
+)
 def test_budget_replaces_k(k, rule, kind):
     p = Platform("p", seeds=f"{rule}:7{kind}", layers=("social",), budget=k)
     assert p.seed_spec() == f"{rule}:{k}{kind}"
@@ -87,7 +95,10 @@ def test_contest_errors(tmp_path):
 
 
 def test_parse_sweep():
-    assert parse_contest_sweep("wallet.budget=10:100:10") == ("wallet.budget", tuple(float(x) for x in range(10, 101, 10)))
+    assert parse_contest_sweep("wallet.budget=10:100:10") == (
+        "wallet.budget",
+        tuple(float(x) for x in range(10, 101, 10)),
+    )
     assert parse_contest_sweep("multihoming=0,0.5,1") == ("multihoming", (0.0, 0.5, 1.0))
     for bad in ("wallet.budget", "x=1:2", "x=1:2:0", "x=a,b"):
         with pytest.raises(InputError):
@@ -98,11 +109,26 @@ def test_imm_seeds_delegate_to_gm_seeds():
     import graphmodel as gm
 
     eco = gm.generate(preset="balanced", users=1000, seed=2)
-    res = gm.compete(eco, platforms=["a: seeds=imm:4:merchant, layers=payment, strength=payment:0.1",
-                                     "b: seeds=imm:4, layers=social, strength=social:0.1, budget=3"], runs=10, seed=1)
+    res = gm.compete(
+        eco,
+        platforms=[
+            "a: seeds=imm:4:merchant, layers=payment, strength=payment:0.1",
+            "b: seeds=imm:4, layers=social, strength=social:0.1, budget=3",
+        ],
+        runs=10,
+        seed=1,
+    )
     nodes = res.params["seed_nodes"]
     assert len(nodes["a"]) == 4 and all(x.startswith("merchant:") for x in nodes["a"])
     assert len(nodes["b"]) == 3 and all(x.startswith("user:") for x in nodes["b"])
-    direct = gm.seeds(eco, k=4, method="imm", layers=["payment"], prob={"payment": 0.1}, node_type="merchant",
-                      seed=np.random.SeedSequence(1).spawn(2)[0].spawn(2)[0].spawn(2)[0], validate_runs=0)
+    direct = gm.seeds(
+        eco,
+        k=4,
+        method="imm",
+        layers=["payment"],
+        prob={"payment": 0.1},
+        node_type="merchant",
+        seed=np.random.SeedSequence(1).spawn(2)[0].spawn(2)[0].spawn(2)[0],
+        validate_runs=0,
+    )
     assert list(direct.seeds) == nodes["a"]

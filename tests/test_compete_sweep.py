@@ -7,8 +7,10 @@ import pytest
 import graphmodel as gm
 from graphmodel.errors import InputError
 
-PLATS = ["wallet: seeds=top-degree:5:merchant, layers=payment, strength=payment:0.1",
-         "messenger: seeds=top-degree:20:user, layers=social,transfer, strength=social:0.06,transfer:0.2"]
+PLATS = [
+    "wallet: seeds=top-degree:5:merchant, layers=payment, strength=payment:0.1",
+    "messenger: seeds=top-degree:20:user, layers=social,transfer, strength=social:0.06,transfer:0.2",
+]
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,9 @@ def _values(draw, kind: str, n: int, *, non_negative: bool = False) -> np.ndarra
         lo = 0 if non_negative else -(2**62)
         return np.array(draw(st.lists(st.integers(lo, 2**62), min_size=n, max_size=n)), dtype=np.int64)
     if kind == "float":
-        fl = st.floats(min_value=0 if non_negative else None, allow_nan=not non_negative, allow_infinity=not non_negative)
+        fl = st.floats(
+            min_value=0 if non_negative else None, allow_nan=not non_negative, allow_infinity=not non_negative
+        )
         return np.array(draw(st.lists(fl, min_size=n, max_size=n)), dtype=np.float64)
     if kind == "bool":
         return np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
@@ -37,19 +39,34 @@ def _values(draw, kind: str, n: int, *, non_negative: bool = False) -> np.ndarra
 @st.composite
 def ecosystems(draw) -> gm.Ecosystem:
     nodes = {}
-    for kind, pool in (("user", ("city", "purchasing_power", "vip", "x")), ("merchant", ("category", "price_level", "x"))):
+    for kind, pool in (
+        ("user", ("city", "purchasing_power", "vip", "x")),
+        ("merchant", ("category", "price_level", "x")),
+    ):
         n = draw(st.integers(0 if kind == "merchant" else 1, 5))
         if draw(st.booleans()):
-            ids = np.array(draw(st.lists(st.integers(-(2**40), 2**40), min_size=n, max_size=n, unique=True)), dtype=np.int64)
+            ids = np.array(
+                draw(st.lists(st.integers(-(2**40), 2**40), min_size=n, max_size=n, unique=True)), dtype=np.int64
+            )
         else:
             ids = np.array(draw(st.lists(TEXT.filter(bool), min_size=n, max_size=n, unique=True)), dtype=str)
             if not n:
                 ids = np.zeros(0, dtype="<U1")
         cols = {"id": ids}
         for name in draw(st.lists(st.sampled_from(pool), unique=True, max_size=3)):
-            kind_ = {"city": "str", "category": "str", "purchasing_power": "float", "price_level": "float", "vip": "bool"}.get(name)
-            cols[name] = _values(draw, kind_ or draw(st.sampled_from(["int", "float", "bool", "str"])), n,
-                                 non_negative=name in ("purchasing_power", "price_level"))
+            kind_ = {
+                "city": "str",
+                "category": "str",
+                "purchasing_power": "float",
+                "price_level": "float",
+                "vip": "bool",
+            }.get(name)
+            cols[name] = _values(
+                draw,
+                kind_ or draw(st.sampled_from(["int", "float", "bool", "str"])),
+                n,
+                non_negative=name in ("purchasing_power", "price_level"),
+            )
         nodes[kind] = cols
     U, M = len(nodes["user"]["id"]), len(nodes["merchant"]["id"])
     layers = {}
@@ -62,19 +79,23 @@ def ecosystems(draw) -> gm.Ecosystem:
             keep = src != dst
             src, dst = src[keep], dst[keep]
         cols = {"src": src, "dst": dst}
-        for name in draw(st.lists(st.sampled_from(["weight", "count", "amount", "kind", "flag"]), unique=True, max_size=3)):
+        for name in draw(
+            st.lists(st.sampled_from(["weight", "count", "amount", "kind", "flag"]), unique=True, max_size=3)
+        ):
             kind_ = {"weight": "float", "count": "int", "amount": "float", "kind": "str", "flag": "bool"}[name]
             cols[name] = _values(draw, kind_, len(src), non_negative=name in ("count", "amount", "weight"))
         layers[layer] = cols
-    meta = draw(st.dictionaries(st.sampled_from(["name", "description", "source", "n"]), st.one_of(TEXT, st.integers(0, 9)), max_size=3))
-    return gm.Ecosystem(
-        nodes["user"], nodes["merchant"], **layers, social_directed=draw(st.booleans()), meta=meta
+    meta = draw(
+        st.dictionaries(
+            st.sampled_from(["name", "description", "source", "n"]), st.one_of(TEXT, st.integers(0, 9)), max_size=3
+        )
     )
+    return gm.Ecosystem(nodes["user"], nodes["merchant"], **layers, social_directed=draw(st.booleans()), meta=meta)
 
 
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(eco=ecosystems())
 def test_round_trip_every_format(eco, tmp_path_factory):
     d = tmp_path_factory.mktemp("rt")
@@ -105,7 +126,13 @@ def test_igraph_view(tiny_eco):
 def test_networkx_view(tiny_eco):
     H = to_networkx(tiny_eco)
     assert isinstance(H, nx.MultiDiGraph)
-    assert H.nodes["merchant:m1"] == {"type": "merchant", "label": "m1", "channel": "offline", "city": "qd", "price_level": 1.0}
+    assert H.nodes["merchant:m1"] == {
+        "type": "merchant",
+        "label": "m1",
+        "channel": "offline",
+        "city": "qd",
+        "price_level": 1.0,
+    }
     assert "city" not in H.nodes["merchant:m2"]  # missing value left out
     assert H.has_edge("user:ann", "merchant:m1")
     layers = sorted(d["layer"] for _u, _v, d in H.edges(data=True))

@@ -200,7 +200,12 @@ def test_self_loops_do_not_warn(tmp_path: Path):
 @given(
     rows=st.lists(
         st.tuples(
-            st.integers(1, 4), st.integers(1, 5), st.integers(1, 3), st.integers(0, 5), st.integers(1, 5), st.integers(0, 3)
+            st.integers(1, 4),
+            st.integers(1, 5),
+            st.integers(1, 3),
+            st.integers(0, 5),
+            st.integers(1, 5),
+            st.integers(0, 3),
         ),
         min_size=1,
         max_size=25,
@@ -264,13 +269,17 @@ def test_not_a_zip(tmp_path: Path):
 def test_wrong_column_count(tmp_path: Path):
     folder = write_release(tmp_path, layout="extracted", times=False)
     (folder / "rating.mat").write_bytes(_mat_bytes("rating", CIAO_ROWS[:, :3]))
-    with pytest.raises(gm.InputError, match=r"^rating\.mat: expected a numeric matrix with 4 or 5 columns, got shape \(7, 3\)"):
+    with pytest.raises(
+        gm.InputError, match=r"^rating\.mat: expected a numeric matrix with 4 or 5 columns, got shape \(7, 3\)"
+    ):
         load_dataset("ciao", folder)
 
 
 def test_wrong_trust_columns_in_zip(tmp_path: Path):
     write_release(tmp_path, trust=np.ones((4, 3)), times=False)
-    with pytest.raises(gm.InputError, match=r"^ciao\.zip:ciao/trustnetwork\.mat: expected a numeric matrix with 2 columns"):
+    with pytest.raises(
+        gm.InputError, match=r"^ciao\.zip:ciao/trustnetwork\.mat: expected a numeric matrix with 2 columns"
+    ):
         load_dataset("ciao", tmp_path)
 
 
@@ -308,7 +317,10 @@ def test_not_a_mat_file(tmp_path: Path):
 
 def test_category_missing_from_catalog(tmp_path: Path):
     folder = write_release(tmp_path, catalog="1 DVDs\n2 Books\n3 Shopping\n")
-    with pytest.raises(gm.InputError, match=r"catalog_ciao\.txt: category id 10 used in rating_with_timestamp\.mat is not in the catalog"):
+    with pytest.raises(
+        gm.InputError,
+        match=r"catalog_ciao\.txt: category id 10 used in rating_with_timestamp\.mat is not in the catalog",
+    ):
         load_dataset("ciao", folder)
 
 
@@ -361,7 +373,11 @@ def test_real_ciao(ciao: gm.Ecosystem):
     assert len(set(m["category"].tolist())) == 28 and "" not in set(m["category"].tolist())
     assert set(m["channel"].tolist()) == {""}
     assert eco.meta["citation"] == get_dataset("ciao").citation
-    assert [f["file"] for f in eco.meta["source_files"]] == ["ciao.zip", "rating_with_timestamp.mat", "catalog_ciao.txt"]
+    assert [f["file"] for f in eco.meta["source_files"]] == [
+        "ciao.zip",
+        "rating_with_timestamp.mat",
+        "catalog_ciao.txt",
+    ]
 
 
 @pytest.mark.realdata

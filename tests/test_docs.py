@@ -190,7 +190,7 @@ def test_readme_first_screen():
     assert [" ".join(a) for a in commands(first.text)] == [
         "pip install -e .",
         "graphmodel compare",
-        'pip install -e .[test]',
+        "pip install -e .[test]",
         "python -m pytest -q",
     ]
     assert len((REPO / "README.md").read_text().splitlines()) < 200
@@ -255,8 +255,15 @@ def _check_output(block: Block, cwd: Path) -> None:
         assert [g.rstrip() for g in got] == [w.rstrip() for w in want], f"{block.where}: the output shown has drifted"
 
 
-RUNNABLE = [p for p in PAGES if any(b.marker not in ("long", "data") and not b.marker.startswith("skip") for b in blocks(p)
-                                    if b.lang in ("bash", "python") or b.marker == "output")]
+RUNNABLE = [
+    p
+    for p in PAGES
+    if any(
+        b.marker not in ("long", "data") and not b.marker.startswith("skip")
+        for b in blocks(p)
+        if b.lang in ("bash", "python") or b.marker == "output"
+    )
+]
 
 
 LONG = os.environ.get("GRAPHMODEL_DOCS_LONG", "") not in ("", "0")
@@ -275,12 +282,26 @@ def shared_dir(tmp_path_factory):
     if DATASETS.is_dir():  # ../shared/datasets, as the docs spell it, from the run directory
         (base / "shared").symlink_to(DATASETS.parent)
         _run_argv(["graphmodel", "datasets", "load", "ciao", "../shared/datasets/ciao", "--out", "ciao/"], run, "setup")
-        _run_argv(["graphmodel", "signal", "../shared/datasets/ciao", "--estimate-conversion", "--seed", "1",
-                   "--json", "conv.json"], run, "setup")
+        _run_argv(
+            [
+                "graphmodel",
+                "signal",
+                "../shared/datasets/ciao",
+                "--estimate-conversion",
+                "--seed",
+                "1",
+                "--json",
+                "conv.json",
+            ],
+            run,
+            "setup",
+        )
     return run
 
 
-@pytest.mark.parametrize("page", PAGES if LONG else RUNNABLE, ids=[str(p.relative_to(REPO)) for p in (PAGES if LONG else RUNNABLE)])
+@pytest.mark.parametrize(
+    "page", PAGES if LONG else RUNNABLE, ids=[str(p.relative_to(REPO)) for p in (PAGES if LONG else RUNNABLE)]
+)
 def test_page_runs(page, tmp_path, shared_dir):
     if LONG:
         tmp_path = shared_dir
@@ -328,8 +349,12 @@ def test_output_check_catches_drift(tmp_path):
 def test_figures_script(tmp_path):
     """docs/make_figures.py still runs against the library and writes every PNG."""
     pytest.importorskip("matplotlib")
-    res = subprocess.run([sys.executable, str(REPO / "docs" / "make_figures.py"), "--quick", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        [sys.executable, str(REPO / "docs" / "make_figures.py"), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     for name in ("layers.png", "cascade.png", "winner_map.png", "calibration.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -352,9 +377,13 @@ def _resolve(dotted: str) -> bool:
     return False
 
 
-NAMES = sorted({("graphmodel" + m.group(2), str(p.relative_to(REPO)))
-                for p in PAGES
-                for m in re.finditer(r"\b(gm|graphmodel)((?:\.[A-Za-z_]\w*)+)(?![\w/])", p.read_text())})
+NAMES = sorted(
+    {
+        ("graphmodel" + m.group(2), str(p.relative_to(REPO)))
+        for p in PAGES
+        for m in re.finditer(r"\b(gm|graphmodel)((?:\.[A-Za-z_]\w*)+)(?![\w/])", p.read_text())
+    }
+)
 
 
 @pytest.mark.parametrize(("name", "page"), NAMES, ids=[f"{p}:{n}" for n, p in NAMES])
@@ -376,8 +405,13 @@ def test_site_builds_strict(tmp_path):
     """The site builds without a warning (pages, links, anchors, docstrings, the CLI reference hook)."""
     pytest.importorskip("mkdocs", reason="the docs extra is not installed (pip install -e '.[docs]')")
     pytest.importorskip("mkdocstrings", reason="the docs extra is not installed (pip install -e '.[docs]')")
-    res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-                         cwd=REPO, capture_output=True, text=True, timeout=600,
-                         env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    res = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "graphmodel compare --help" in (tmp_path / "site" / "cli" / "index.html").read_text()

@@ -21,14 +21,18 @@ def test_columns_are_read_only(tiny_eco):
 def test_csr_directions(tiny_eco):
     c = tiny_eco.csr(["social", "payment", "transfer"])
     U = tiny_eco.n_users
-    arcs = {(int(u), int(v), c.layers[l]) for u in range(c.n) for v, l in zip(c.indices[c.indptr[u]:c.indptr[u + 1]], c.layer[c.indptr[u]:c.indptr[u + 1]])}
+    arcs = {
+        (int(u), int(v), c.layers[l])
+        for u in range(c.n)
+        for v, l in zip(c.indices[c.indptr[u] : c.indptr[u + 1]], c.layer[c.indptr[u] : c.indptr[u + 1]])
+    }
     # undirected social: both ways; payment: both ways via merchant; transfer: sender -> receiver
     assert {(0, 1, "social"), (1, 0, "social"), (1, 2, "social"), (2, 1, "social")} <= arcs
     assert {(0, U, "payment"), (U, 0, "payment"), (2, U, "payment"), (U, 2, "payment")} <= arcs
     assert (1, 0, "transfer") in arcs and (0, 1, "transfer") not in arcs
     assert c.m == 4 + 6 + 1
     r = tiny_eco.csr(["transfer"], reverse=True)
-    assert r.indices[r.indptr[0]:r.indptr[1]].tolist() == [1]
+    assert r.indices[r.indptr[0] : r.indptr[1]].tolist() == [1]
     assert tiny_eco.csr(["social", "payment", "transfer"]) is c  # cached
 
 
@@ -41,7 +45,8 @@ def test_directed_social_keeps_direction():
 def test_unknown_label_names_file_and_line():
     with pytest.raises(gm.InputError, match=r"payments.csv:3: 'merchant': unknown merchant id zz"):
         gm.Ecosystem.from_labels(
-            users={"id": ["a"]}, merchants={"id": ["m"]},
+            users={"id": ["a"]},
+            merchants={"id": ["m"]},
             payment={"user": ["a", "a"], "merchant": ["m", "zz"]},
             sources={"payment": "payments.csv"},
         )
@@ -70,13 +75,19 @@ def test_int_labels_looked_up_from_strings():
     assert eco.node_ids([1, 0]) == ["user:20", "user:10"]
 
 
-@pytest.mark.parametrize("kw, field", [
-    (dict(users={"id": [1, 2], "purchasing_power": [1.0, float("inf")]}), "purchasing_power"),
-    (dict(users={"id": [1, 2], "purchasing_power": [-1.0, 2.0]}), "purchasing_power"),
-    (dict(users={"id": [1, 2]}, social={"src": [0], "dst": [1], "weight": [float("inf")]}), "weight"),
-    (dict(users={"id": [1]}, merchants={"id": [7], "price_level": [-2.0]}), "price_level"),
-    (dict(users={"id": [1]}, merchants={"id": [7]}, payment={"src": [0], "dst": [0], "amount": [float("inf")]}), "amount"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        (dict(users={"id": [1, 2], "purchasing_power": [1.0, float("inf")]}), "purchasing_power"),
+        (dict(users={"id": [1, 2], "purchasing_power": [-1.0, 2.0]}), "purchasing_power"),
+        (dict(users={"id": [1, 2]}, social={"src": [0], "dst": [1], "weight": [float("inf")]}), "weight"),
+        (dict(users={"id": [1]}, merchants={"id": [7], "price_level": [-2.0]}), "price_level"),
+        (
+            dict(users={"id": [1]}, merchants={"id": [7]}, payment={"src": [0], "dst": [0], "amount": [float("inf")]}),
+            "amount",
+        ),
+    ],
+)
 def test_infinite_or_negative_amounts_are_refused(kw, field) -> None:
     with pytest.raises(gm.InputError) as err:
         gm.Ecosystem(**kw)
@@ -85,9 +96,12 @@ def test_infinite_or_negative_amounts_are_refused(kw, field) -> None:
 
 def test_from_tables_names_the_source_the_table_and_the_field():
     Ecosystem, InputError = gm.Ecosystem, gm.InputError
-    good = Ecosystem.from_tables({"user": {"id": ["a", "b"]}, "merchant": {"id": ["m"]},
-                                  "payment": {"src": [1], "dst": [0]}}, meta={"name": "x"})
-    assert good.equals(Ecosystem({"id": ["a", "b"]}, {"id": ["m"]}, payment={"src": [1], "dst": [0]}, meta={"name": "x"}))
+    good = Ecosystem.from_tables(
+        {"user": {"id": ["a", "b"]}, "merchant": {"id": ["m"]}, "payment": {"src": [1], "dst": [0]}}, meta={"name": "x"}
+    )
+    assert good.equals(
+        Ecosystem({"id": ["a", "b"]}, {"id": ["m"]}, payment={"src": [1], "dst": [0]}, meta={"name": "x"})
+    )
     with pytest.raises(InputError) as err:
         Ecosystem.from_tables({"user": {"id": ["a", "a"]}}, source="eco.parquet")
     assert err.value.source == "eco.parquet" and err.value.field == "id"

@@ -53,8 +53,13 @@ def test_kernel_matches_reference(seed, level):
 def test_kernel_matches_reference_with_cut_and_layer_subset():
     eco = _random_eco(11, directed=True)
     t_end = float(np.nanmin(eco.edges("payment")["first_time"])) + 25 * DAY
-    ex = build_exposures(eco, window_days=5, layers=("social", "payment"), t_end=t_end,
-                         t0=float(np.nanmin(eco.edges("payment")["first_time"])))
+    ex = build_exposures(
+        eco,
+        window_days=5,
+        layers=("social", "payment"),
+        t_end=t_end,
+        t0=float(np.nanmin(eco.edges("payment")["first_time"])),
+    )
     ref = exposure_totals_reference(eco, window_days=5, layers=("social", "payment"), t_end=t_end)
     assert _kernel_totals(ex) == {k: v for k, v in ref.items() if v != [0, 0]}
 
@@ -62,9 +67,12 @@ def test_kernel_matches_reference_with_cut_and_layer_subset():
 def test_hand_checked_chain():
     # b trusts a; a buys x on day 0, b on day 2: window 3 -> b is exposed on days 1, 2 (buys on 2).
     eco = gm.Ecosystem.from_labels(
-        users={"id": ["a", "b"]}, merchants={"id": ["x"], "category": ["c"]},
-        social={"src": ["b"], "dst": ["a"]}, social_directed=True,
-        payment={"user": ["a", "b"], "merchant": ["x", "x"], "first_time": [0, 2 * DAY]})
+        users={"id": ["a", "b"]},
+        merchants={"id": ["x"], "category": ["c"]},
+        social={"src": ["b"], "dst": ["a"]},
+        social_directed=True,
+        payment={"user": ["a", "b"], "merchant": ["x", "x"], "first_time": [0, 2 * DAY]},
+    )
     ex = build_exposures(eco, window_days=3)
     got = _kernel_totals(ex)
     # a: at risk day 0 only (buys then): zero config, 1 adoption; b: day 0 zero config, days 1-2 exposed (adopts day 2)
@@ -76,9 +84,14 @@ def test_cocustomer_needs_the_link_first():
     # a and b share merchant m (a day 0, b day 5): linked from day 5. a buys y on day 3 (before the link:
     # no exposure) and z on day 6 (after it: b exposed on days 7..10); b buys y on day 10, the last day.
     eco = gm.Ecosystem.from_labels(
-        users={"id": ["a", "b"]}, merchants={"id": ["m", "y", "z"], "category": ["c1", "c2", "c3"]},
-        payment={"user": ["a", "b", "a", "a", "b"], "merchant": ["m", "m", "y", "z", "y"],
-                 "first_time": [0, 5 * DAY, 3 * DAY, 6 * DAY, 10 * DAY]})
+        users={"id": ["a", "b"]},
+        merchants={"id": ["m", "y", "z"], "category": ["c1", "c2", "c3"]},
+        payment={
+            "user": ["a", "b", "a", "a", "b"],
+            "merchant": ["m", "m", "y", "z", "y"],
+            "first_time": [0, 5 * DAY, 3 * DAY, 6 * DAY, 10 * DAY],
+        },
+    )
     ex = build_exposures(eco, level="merchant", window_days=30)
     assert ex.exposures["payment"] == 1
     got = _kernel_totals(ex)

@@ -48,8 +48,14 @@ def test_newton_matches_scipy(seed):
         f, g = negloglik(x * scale, item, K, N, A, I)
         return f, g * scale
 
-    ref = minimize(fun, x0 / scale, jac=True, method="L-BFGS-B", bounds=[(1e-9, None)] * I + [(0, None)] * 3,
-                   options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10000})
+    ref = minimize(
+        fun,
+        x0 / scale,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(1e-9, None)] * I + [(0, None)] * 3,
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10000},
+    )
     # both at the same maximum: the log likelihoods agree to far below one unit
     assert m.loglik >= -ref.fun - 1e-6
     assert m.loglik == pytest.approx(-ref.fun, abs=1e-4)

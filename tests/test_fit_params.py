@@ -113,10 +113,44 @@ def test_simulate_with_params_equals_simulate_with_its_prob_spec(timeline_eco, r
 
 def test_cli_fit_generate_and_simulate(tmp_path, capsys):
     eco_dir, out, html = tmp_path / "eco", tmp_path / "fit.json", tmp_path / "fit.html"
-    assert main(["generate", "--users", "1200", "--seed", "3", "--timeline", "--timeline-set", "social=0.05",
-                 "--out", str(eco_dir)]) == 0
-    assert main(["fit", str(eco_dir), "--json", str(out), "--bootstrap", "20", "--shuffles", "1", "--seed", "1",
-                 "--report", str(html), "--test-from", "2020-10-01"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--users",
+                "1200",
+                "--seed",
+                "3",
+                "--timeline",
+                "--timeline-set",
+                "social=0.05",
+                "--out",
+                str(eco_dir),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "fit",
+                str(eco_dir),
+                "--json",
+                str(out),
+                "--bootstrap",
+                "20",
+                "--shuffles",
+                "1",
+                "--seed",
+                "1",
+                "--report",
+                str(html),
+                "--test-from",
+                "2020-10-01",
+            ]
+        )
+        == 0
+    )
     d = json.loads(out.read_text())
     assert d["format"] == "graphmodel.params/1" and d["params"]["data"]["source"] == str(eco_dir)
     assert d["recovery"]["layers"]["social"]["truth"] == pytest.approx(0.05)

@@ -110,10 +110,19 @@ def test_string_values_are_parsed() -> None:
     transfers=st.floats(0, 5),
     seed=st.integers(0, 2**32),
 )
-def test_any_valid_parameters_give_a_consistent_ecosystem(users, merchants, n_cities, offline_share, mean_degree,
-                                                          coupling, transfers, seed) -> None:
-    eco = gm.generate(users=users, merchants=merchants, n_cities=n_cities, offline_share=offline_share,
-                      mean_degree=mean_degree, interest_purchase_coupling=coupling, transfers_per_user=transfers, seed=seed)
+def test_any_valid_parameters_give_a_consistent_ecosystem(
+    users, merchants, n_cities, offline_share, mean_degree, coupling, transfers, seed
+) -> None:
+    eco = gm.generate(
+        users=users,
+        merchants=merchants,
+        n_cities=n_cities,
+        offline_share=offline_share,
+        mean_degree=mean_degree,
+        interest_purchase_coupling=coupling,
+        transfers_per_user=transfers,
+        seed=seed,
+    )
     u, m, p = eco.nodes("user"), eco.nodes("merchant"), eco.edges("payment")
     assert eco.n_users == users and eco.n_merchants == (merchants or max(1, users // 20))
     off = p["channel"] == "offline"
@@ -210,7 +219,7 @@ def test_degree_tail_heavier_than_poisson(eco: gm.Ecosystem) -> None:
     assert deg.max() >= 5 * mean
     # Hill estimate of the tail exponent gamma over the top 2% of degrees: degree_exponent is 2.5;
     # duplicates, community sizes and closure bend the tail, so only require a power-law range.
-    top = np.sort(deg)[-int(0.02 * len(deg)):]
+    top = np.sort(deg)[-int(0.02 * len(deg)) :]
     alpha = 1.0 / np.mean(np.log(top / top[0]))
     assert 1.5 <= 1.0 + alpha <= 4.0
 
@@ -327,12 +336,29 @@ def test_transfers_follow_social_ties(eco: gm.Ecosystem) -> None:
 
 def test_cli_generate_and_presets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "eco.npz"
-    rc = cli_main(["generate", "--preset", "payment-first", "--users", "800", "--merchants", "40", "--seed", "7",
-                   "--set", "offline_share=0.6", "--out", str(out)])
+    rc = cli_main(
+        [
+            "generate",
+            "--preset",
+            "payment-first",
+            "--users",
+            "800",
+            "--merchants",
+            "40",
+            "--seed",
+            "7",
+            "--set",
+            "offline_share=0.6",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     back = gm.read(out)
     assert back.n_users == 800 and back.n_merchants == 40 and back.meta["params"]["offline_share"] == 0.6
-    assert back.equals(gm.generate(preset="payment-first", users=800, merchants=40, seed=7, offline_share=0.6), meta=False)
+    assert back.equals(
+        gm.generate(preset="payment-first", users=800, merchants=40, seed=7, offline_share=0.6), meta=False
+    )
     assert cli_main(["presets"]) == 0
     text = capsys.readouterr().out
     for name in list(PARAMETERS) + list(presets()):

@@ -31,9 +31,35 @@ def _value(eco: gm.Ecosystem, kind: str, node: str, name: str):
 
 # Every value type networkx's writer maps to a GraphML type (networkx.readwrite.graphml.GraphML.construct_types).
 NX_VALUES = [
-    "text", "", "é ü 中文 <&>\"'", "  padded  ", 0, -7, 2**62, -(2**63), 1.5, -0.0, 1e-300, 1e300, math.inf, -math.inf,
-    True, False, np.int8(-8), np.int16(16), np.int32(-32), np.int64(2**40), np.intc(5), np.intp(6), np.uint8(255),
-    np.uint16(65535), np.uint32(2**32 - 1), np.uint64(2**63 + 5), np.float16(0.5), np.float32(0.1), np.float64(2.25),
+    "text",
+    "",
+    "é ü 中文 <&>\"'",
+    "  padded  ",
+    0,
+    -7,
+    2**62,
+    -(2**63),
+    1.5,
+    -0.0,
+    1e-300,
+    1e300,
+    math.inf,
+    -math.inf,
+    True,
+    False,
+    np.int8(-8),
+    np.int16(16),
+    np.int32(-32),
+    np.int64(2**40),
+    np.intc(5),
+    np.intp(6),
+    np.uint8(255),
+    np.uint16(65535),
+    np.uint32(2**32 - 1),
+    np.uint64(2**63 + 5),
+    np.float16(0.5),
+    np.float32(0.1),
+    np.float64(2.25),
 ]
 
 
@@ -77,8 +103,11 @@ def test_every_networkx_value_type_is_read_without_loss(tmp_path):
             else:
                 assert _same(got, v), (name, v, got)
         others = [n for n in names if n != f"a{i}"]
-        assert all(_value(eco, "user", node, n) in ("",) or (isinstance(_value(eco, "user", node, n), float)
-                                                            and math.isnan(_value(eco, "user", node, n))) for n in others)
+        assert all(
+            _value(eco, "user", node, n) in ("",)
+            or (isinstance(_value(eco, "user", node, n), float) and math.isnan(_value(eco, "user", node, n)))
+            for n in others
+        )
     t = eco.edges("social")
     src = users["id"][t["src"]].tolist()
     for i, v in enumerate(NX_VALUES):
@@ -99,8 +128,14 @@ def test_mixed_types_become_string_with_a_warning(tmp_path):
     assert f.read_text().count('attr.name="x"') == 3  # networkx: one key per type
     eco, warned = _read_quiet(f)
     assert len(warned) == 2
-    assert "node attribute 'x' is declared with several types (" in warned[0] and "its 3 values are read as str" in warned[0]
-    assert "node attribute 'y' is declared with several types (" in warned[1] and "its 2 values are read as float" in warned[1]
+    assert (
+        "node attribute 'x' is declared with several types (" in warned[0]
+        and "its 3 values are read as str" in warned[0]
+    )
+    assert (
+        "node attribute 'y' is declared with several types (" in warned[1]
+        and "its 2 values are read as float" in warned[1]
+    )
     u = eco.nodes("user")
     assert u["x"].tolist() == ["1", "one", "True"]
     assert u["y"].tolist()[:2] == [1.0, 2.5] and math.isnan(u["y"][2])  # integers with reals: real, exact
@@ -108,9 +143,11 @@ def test_mixed_types_become_string_with_a_warning(tmp_path):
 
 def test_two_values_for_one_name_on_one_node_is_an_error(tmp_path):
     f = tmp_path / "d.graphml"
-    f.write_text(HEAD + '<graphml><key id="a" for="node" attr.name="x" attr.type="long"/>'
-                 '<key id="b" for="node" attr.name="x" attr.type="string"/><graph>\n'
-                 '<node id="n"><data key="a">1</data><data key="b">one</data></node>\n</graph></graphml>')
+    f.write_text(
+        HEAD + '<graphml><key id="a" for="node" attr.name="x" attr.type="long"/>'
+        '<key id="b" for="node" attr.name="x" attr.type="string"/><graph>\n'
+        '<node id="n"><data key="a">1</data><data key="b">one</data></node>\n</graph></graphml>'
+    )
     with pytest.raises(gm.InputError, match="two values for attribute 'x'") as info:
         read_graphml(f)
     assert info.value.line == 3
@@ -127,7 +164,9 @@ def test_large_integers_with_missing_values_stay_exact(tmp_path):
     assert eco.nodes("user")["big"].tolist() == [str(2**60 + 1), ""]
 
 
-YED = HEAD + """<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:y="http://www.yworks.com/xml/graphml">
+YED = (
+    HEAD
+    + """<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:y="http://www.yworks.com/xml/graphml">
   <key for="port" id="d0" yfiles.type="portgraphics"/>
   <key attr.name="description" attr.type="string" for="node" id="d5"/>
   <key for="node" id="d6" yfiles.type="nodegraphics"/>
@@ -152,12 +191,15 @@ YED = HEAD + """<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:y="
   <data key="d7"><y:Resources/></data>
 </graphml>
 """
+)
 
 
 def test_yed_graphics_keys_are_skipped_with_a_count(tmp_path):
     f = tmp_path / "yed.graphml"
     f.write_text(YED)
-    with pytest.warns(gm.GraphModelWarning, match=r"skipped 4 yEd graphics key\(s\) \(d0, d10, d6, d7\) and their 3 <data>"):
+    with pytest.warns(
+        gm.GraphModelWarning, match=r"skipped 4 yEd graphics key\(s\) \(d0, d10, d6, d7\) and their 3 <data>"
+    ):
         eco = read_graphml(f)
     assert eco.nodes("user").columns == ("id", "description")
     assert eco.nodes("user")["description"].tolist() == ["first", ""]
@@ -167,16 +209,23 @@ def test_yed_graphics_keys_are_skipped_with_a_count(tmp_path):
 
 def test_integer_type_reads_as_int(tmp_path):
     f = tmp_path / "i.graphml"
-    f.write_text(HEAD + '<graphml><key id="k" for="node" attr.name="n" attr.type="integer"/><graph>'
-                 '<node id="a"><data key="k">7</data></node><node id="b"><data key="k"> -2 </data></node></graph></graphml>')
+    f.write_text(
+        HEAD + '<graphml><key id="k" for="node" attr.name="n" attr.type="integer"/><graph>'
+        '<node id="a"><data key="k">7</data></node><node id="b"><data key="k"> -2 </data></node></graph></graphml>'
+    )
     col = read_graphml(f).nodes("user")["n"]
     assert col.dtype == np.int64 and col.tolist() == [7, -2]
 
 
 def test_infinity_spellings_are_read(tmp_path):
     f = tmp_path / "inf.graphml"
-    body = "".join(f'<node id="n{i}"><data key="k">{v}</data></node>' for i, v in enumerate(["Infinity", "-Infinity", "inf", "-INF", "1.5"]))
-    f.write_text(HEAD + f'<graphml><key id="k" for="node" attr.name="x" attr.type="double"/><graph>{body}</graph></graphml>')
+    body = "".join(
+        f'<node id="n{i}"><data key="k">{v}</data></node>'
+        for i, v in enumerate(["Infinity", "-Infinity", "inf", "-INF", "1.5"])
+    )
+    f.write_text(
+        HEAD + f'<graphml><key id="k" for="node" attr.name="x" attr.type="double"/><graph>{body}</graph></graphml>'
+    )
     assert read_graphml(f).nodes("user")["x"].tolist() == [math.inf, -math.inf, math.inf, -math.inf, 1.5]
 
 

@@ -31,8 +31,10 @@ def node() -> str:
         pytest.skip("node is not installed (.ci/run installs nodejs and npm with apt-get)")
     missing = [p for p in PACKAGES if not (MODULES / p / "package.json").is_file()]
     if missing:
-        pytest.skip(f"npm packages {', '.join(missing)} not found in {MODULES} (.ci/run installs them; "
-                    "or set GRAPHMODEL_NODE_MODULES)")
+        pytest.skip(
+            f"npm packages {', '.join(missing)} not found in {MODULES} (.ci/run installs them; "
+            "or set GRAPHMODEL_NODE_MODULES)"
+        )
     return exe
 
 
@@ -51,8 +53,14 @@ def _eco(directed: bool) -> gm.Ecosystem:
     users["reach"][1] = -np.inf
     social = g.edges("social")
     extra = {c: np.concatenate([social[c], social[c][:4]]) for c in social.columns}  # parallel ties
-    return gm.Ecosystem(users, g.nodes("merchant"), social=extra, payment=g.edges("payment"),
-                        transfer=g.edges("transfer"), social_directed=directed)
+    return gm.Ecosystem(
+        users,
+        g.nodes("merchant"),
+        social=extra,
+        payment=g.edges("payment"),
+        transfer=g.edges("transfer"),
+        social_directed=directed,
+    )
 
 
 @pytest.mark.parametrize("directed", [False, True], ids=["friendship", "trust"])
@@ -70,10 +78,18 @@ def test_graphology_computes_our_figures(node, tmp_path, directed):
     assert types["purchasing_power"] == ["number"] and types["community"] == ["number"] and types["vip"] == ["boolean"]
     assert types["city"] == ["string"] and types["type"] == ["string"] and types["label"] == ["string"]
     edge_types = {k: sorted(v) for k, v in got["edgeAttrs"].items()}
-    assert edge_types["count"] == ["number"] and edge_types["amount"] == ["number"] and edge_types["layer"] == ["string"]
+    assert (
+        edge_types["count"] == ["number"] and edge_types["amount"] == ["number"] and edge_types["layer"] == ["string"]
+    )
     first = got["samples"][f"user:{ids[0]}"]
-    assert first["reach"] == ["number", "Infinity"] and got["samples"][f"user:{ids[1]}"]["reach"] == ["number", "-Infinity"]
-    assert first["label"] == ["string", str(ids[0])] and first["vip"] == ["boolean", str(bool(eco.nodes("user")["vip"][0])).lower()]
+    assert first["reach"] == ["number", "Infinity"] and got["samples"][f"user:{ids[1]}"]["reach"] == [
+        "number",
+        "-Infinity",
+    ]
+    assert first["label"] == ["string", str(ids[0])] and first["vip"] == [
+        "boolean",
+        str(bool(eco.nodes("user")["vip"][0])).lower(),
+    ]
     # per layer: distinct in/out neighbours, reciprocity, PageRank
     for layer in gm.LAYERS:
         v = LayerView(eco, layer)
@@ -90,7 +106,9 @@ def test_graphology_computes_our_figures(node, tmp_path, directed):
             st = gm.stats(eco, layers=layer, clustering=False, powerlaw=False).to_dict()["layers"][layer]
             assert theirs["reciprocity"] == pytest.approx(st["reciprocity"], abs=1e-12)
         else:
-            assert np.array_equal(inn, v.degree[:n]) and np.array_equal(out, v.degree[:n]) and theirs["reciprocity"] == 1.0
+            assert (
+                np.array_equal(inn, v.degree[:n]) and np.array_equal(out, v.degree[:n]) and theirs["reciprocity"] == 1.0
+            )
         ours = gm.centrality(eco, measures=("pagerank",), layers=layer).values[layer]["pagerank"][:n]
         pr = np.array([theirs["pagerank"][k] for k in keys])
         assert np.abs(pr - ours).max() < 1e-9
@@ -101,4 +119,6 @@ def test_graphology_reads_gephi_mode(node, tmp_path, tiny_eco):
     write_graphml(tiny_eco, f, viewer="gephi")
     got = _figures(node, f, "user:ann")
     assert "type" not in got["nodeAttrs"] and got["nodeAttrs"]["node_type"] == {"string": True}
-    assert got["edgeAttrs"]["label"] == {"string": True} and got["size"] == tiny_eco.n_edges() + tiny_eco.n_edges("social")
+    assert got["edgeAttrs"]["label"] == {"string": True} and got["size"] == tiny_eco.n_edges() + tiny_eco.n_edges(
+        "social"
+    )

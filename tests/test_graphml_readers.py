@@ -21,8 +21,15 @@ def _eco(directed: bool, seed: int = 3) -> gm.Ecosystem:
     # parallel ties (the same tie twice, and reversed), so that multiplicity is exercised too
     extra = {c: np.concatenate([social[c], social[c][:5]]) for c in social.columns}
     extra["src"][-2:], extra["dst"][-2:] = social["dst"][3:5], social["src"][3:5]
-    return gm.Ecosystem(g.nodes("user"), g.nodes("merchant"), social=extra, payment=g.edges("payment"),
-                        transfer=g.edges("transfer"), social_directed=directed, meta={"name": "readers"})
+    return gm.Ecosystem(
+        g.nodes("user"),
+        g.nodes("merchant"),
+        social=extra,
+        payment=g.edges("payment"),
+        transfer=g.edges("transfer"),
+        social_directed=directed,
+        meta={"name": "readers"},
+    )
 
 
 def _ours(eco: gm.Ecosystem, layer: str) -> dict:
@@ -32,8 +39,15 @@ def _ours(eco: gm.Ecosystem, layer: str) -> dict:
     n = v.space
     pr = gm.centrality(eco, measures=("pagerank",), layers=layer).values[layer]["pagerank"][:n]
     st = gm.stats(eco, layers=layer, clustering=False, powerlaw=False).to_dict()["layers"][layer]
-    return {"in": v.in_degree[:n], "out": v.out_degree[:n], "degree": v.degree[:n], "directed": v.directed,
-            "reciprocity": st["reciprocity"], "pagerank": pr, "n": n}
+    return {
+        "in": v.in_degree[:n],
+        "out": v.out_degree[:n],
+        "degree": v.degree[:n],
+        "directed": v.directed,
+        "reciprocity": st["reciprocity"],
+        "pagerank": pr,
+        "n": n,
+    }
 
 
 def _check(ours: dict, nodes: list, arcs: list[tuple], pagerank: np.ndarray, layer: str) -> None:
@@ -86,15 +100,23 @@ def _igraph_checks(eco: gm.Ecosystem, f) -> None:
         ours = _ours(eco, layer)
         scope = {"user"} if layer != "payment" else {"user", "merchant"}
         keep = [v.index for v in g.vs if v["type"] in scope]
-        h = g.subgraph_edges([e.index for e in g.es if e["layer"] == layer], delete_vertices=False).induced_subgraph(keep)
+        h = g.subgraph_edges([e.index for e in g.es if e["layer"] == layer], delete_vertices=False).induced_subgraph(
+            keep
+        )
         if layer == "payment":
             h.to_undirected(mode="each")
         pr = np.array(h.pagerank(directed=True))
         names = h.vs["id"]
-        arcs = [(names[a], names[b]) for a, b in h.get_edgelist()] if layer != "payment" else [
-            (names[e.source], names[e.target]) if h.vs[e.source]["type"] == "user" else (names[e.target], names[e.source])
-            for e in h.es
-        ]
+        arcs = (
+            [(names[a], names[b]) for a, b in h.get_edgelist()]
+            if layer != "payment"
+            else [
+                (names[e.source], names[e.target])
+                if h.vs[e.source]["type"] == "user"
+                else (names[e.target], names[e.source])
+                for e in h.es
+            ]
+        )
         _check(ours, names, arcs, pr, layer)
     assert gm.Ecosystem.from_igraph(g).equals(eco)
 
@@ -114,9 +136,15 @@ def test_igraph_computes_our_figures_on_ciao(shared_datasets, tmp_path, directed
     """Ciao as released (directed trust), and its trust ties read as undirected friendships
     (111k ties, 223k arcs in the file): the figures hold at real size and shape."""
     ciao = gm.load_dataset("ciao", shared_datasets / "ciao")
-    eco = gm.Ecosystem(ciao.nodes("user"), ciao.nodes("merchant"), social=ciao.edges("social"),
-                       payment=ciao.edges("payment"), transfer=ciao.edges("transfer"), social_directed=directed,
-                       meta=ciao.meta)
+    eco = gm.Ecosystem(
+        ciao.nodes("user"),
+        ciao.nodes("merchant"),
+        social=ciao.edges("social"),
+        payment=ciao.edges("payment"),
+        transfer=ciao.edges("transfer"),
+        social_directed=directed,
+        meta=ciao.meta,
+    )
     f = tmp_path / "ciao.graphml"
     write_graphml(eco, f)
     assert read_graphml(f).equals(eco)
@@ -194,14 +222,21 @@ def test_gephi_mode(tmp_path, tiny_eco):
 
 def test_gephi_mode_keeps_parallel_edges_apart(tmp_path):
     """A transfer beside a friendship between the same two users: two edges, one per layer."""
-    eco = gm.Ecosystem.from_labels(users={"id": ["a", "b"]}, social={"src": ["a"], "dst": ["b"]},
-                                   transfer={"src": ["a", "a"], "dst": ["b", "b"], "amount": [1.0, 2.0]})
+    eco = gm.Ecosystem.from_labels(
+        users={"id": ["a", "b"]},
+        social={"src": ["a"], "dst": ["b"]},
+        transfer={"src": ["a", "a"], "dst": ["b", "b"], "amount": [1.0, 2.0]},
+    )
     f = tmp_path / "g.graphml"
     write_graphml(eco, f, viewer="gephi")
     G = nx.read_graphml(f)
     got = sorted((a, b, d["label"]) for a, b, d in G.edges(data=True))
-    assert got == [("user:a", "user:b", "social"), ("user:a", "user:b", "transfer"), ("user:a", "user:b", "transfer"),
-                   ("user:b", "user:a", "social")]
+    assert got == [
+        ("user:a", "user:b", "social"),
+        ("user:a", "user:b", "transfer"),
+        ("user:a", "user:b", "transfer"),
+        ("user:b", "user:a", "social"),
+    ]
 
 
 def test_cli_convert_for_gephi(tmp_path, tiny_eco):

@@ -115,7 +115,9 @@ def test_stray_text_in_a_numeric_column_warns_with_file_line_value(tmp_path):
     s = eco.nodes("user")["score"]
     assert s.dtype.kind == "f" and np.isnan(s[2]) and s[3] == 6.0
     assert len(warned) == 1
-    assert "users.csv:4" in warned[0] and "'score'" in warned[0] and "'n/a'" in warned[0] and "1 non-numeric" in warned[0]
+    assert (
+        "users.csv:4" in warned[0] and "'score'" in warned[0] and "'n/a'" in warned[0] and "1 non-numeric" in warned[0]
+    )
     with pytest.raises(gm.InputError) as info:
         read_csv_dir(d, strict=True)
     e = info.value
@@ -180,7 +182,12 @@ def test_arrow_fast_path_reads_what_the_chunked_reader_reads(tmp_path, monkeypat
     import graphmodel.io.csvdir as csvdir
 
     eco = gm.Ecosystem.from_labels(
-        users={"id": ["a", "b,c", 'q"d', "é\nf"], "x": [1.5, np.nan, -0.0, 1e300], "ok": [True, False, True, True], "note": ["", "x", "TRUE", "007"]},
+        users={
+            "id": ["a", "b,c", 'q"d', "é\nf"],
+            "x": [1.5, np.nan, -0.0, 1e300],
+            "ok": [True, False, True, True],
+            "note": ["", "x", "TRUE", "007"],
+        },
         merchants={"id": [7, 8], "n": [-3, 4]},
         payment={"user": ["a", "é\nf"], "merchant": [8, 7], "count": [1, 2]},
     )
@@ -272,12 +279,22 @@ _float = st.floats(allow_nan=True, allow_infinity=True, width=64)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(_text, min_size=1, max_size=6), xs=st.lists(_float, min_size=6, max_size=6), ks=st.lists(st.integers(-2**62, 2**62), min_size=6, max_size=6))
+@given(
+    names=st.lists(_text, min_size=1, max_size=6),
+    xs=st.lists(_float, min_size=6, max_size=6),
+    ks=st.lists(st.integers(-(2**62), 2**62), min_size=6, max_size=6),
+)
 def test_fast_path_and_chunked_reader_agree_on_any_text_and_numbers(tmp_path_factory, monkeypatch, names, xs, ks):
     pytest.importorskip("pyarrow")
     n = len(names)
     eco = gm.Ecosystem.from_labels(
-        users={"id": [f"u{i}" for i in range(n)], "name": names, "x": xs[:n], "k": ks[:n], "b": [i % 2 == 0 for i in range(n)]}
+        users={
+            "id": [f"u{i}" for i in range(n)],
+            "name": names,
+            "x": xs[:n],
+            "k": ks[:n],
+            "b": [i % 2 == 0 for i in range(n)],
+        }
     )
     fast, slow = _fast_and_chunked(tmp_path_factory.mktemp("h"), eco, monkeypatch)
     assert fast.equals(eco) and slow.equals(eco)

@@ -74,7 +74,15 @@ def test_dask_on_two_workers_gives_the_same_table(event_dir, tmp_path):
     local = aggregate_event_log(d)
     pq.write_table(pa.table({"id": np.arange(N_USERS)}), tmp_path / "u.parquet")
     pq.write_table(pa.table({"id": [f"m{i}" for i in range(N_MERCHANTS)]}), tmp_path / "m.parquet")
-    args = ["import", "--users", str(tmp_path / "u.parquet"), "--merchants", str(tmp_path / "m.parquet"), "--payments", str(d / "*.parquet")]
+    args = [
+        "import",
+        "--users",
+        str(tmp_path / "u.parquet"),
+        "--merchants",
+        str(tmp_path / "m.parquet"),
+        "--payments",
+        str(d / "*.parquet"),
+    ]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         remote = aggregate_event_log(d, scheduler=cluster.scheduler_address)
         assert main([*args, "--out", str(tmp_path / "dask.npz"), "--scheduler", cluster.scheduler_address]) == 0
@@ -90,8 +98,12 @@ def test_timestamps_become_unix_seconds(tmp_path):
     import datetime as dt
 
     t0 = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
-    times = pa.array([t0, t0 + dt.timedelta(seconds=90.5), t0 + dt.timedelta(hours=1)], type=pa.timestamp("ms", tz="UTC"))
-    pq.write_table(pa.table({"user": ["a", "a", "b"], "merchant": ["m", "m", "m"], "time": times}), tmp_path / "e.parquet")
+    times = pa.array(
+        [t0, t0 + dt.timedelta(seconds=90.5), t0 + dt.timedelta(hours=1)], type=pa.timestamp("ms", tz="UTC")
+    )
+    pq.write_table(
+        pa.table({"user": ["a", "a", "b"], "merchant": ["m", "m", "m"], "time": times}), tmp_path / "e.parquet"
+    )
     log = aggregate_event_log(tmp_path / "e.parquet")
     base = int(t0.timestamp())
     assert log.table["first_time"].tolist() == [base, base + 3600]
@@ -106,13 +118,21 @@ def test_import_builds_the_ecosystem_and_the_cli_writes_it(event_dir, tmp_path):
     (tmp_path / "s.csv").write_text("src,dst\n0,1\n1,0\n2,3\n")
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        eco = import_ecosystem(users=tmp_path / "u.parquet", merchants=tmp_path / "m.parquet", social=tmp_path / "s.csv", payments=str(d / "*.parquet"))
+        eco = import_ecosystem(
+            users=tmp_path / "u.parquet",
+            merchants=tmp_path / "m.parquet",
+            social=tmp_path / "s.csv",
+            payments=str(d / "*.parquet"),
+        )
         ref = gm.Ecosystem.from_frames(
-            users={"id": np.arange(N_USERS)}, merchants={"id": [f"m{i}" for i in range(N_MERCHANTS)]},
-            social={"src": [0, 1, 2], "dst": [1, 0, 3]}, payments=allev,
+            users={"id": np.arange(N_USERS)},
+            merchants={"id": [f"m{i}" for i in range(N_MERCHANTS)]},
+            social={"src": [0, 1, 2], "dst": [1, 0, 3]},
+            payments=allev,
         )
     assert eco.meta["payment_events"] == ref.meta["payment_events"]
     assert eco.n_edges("social") == 2 and eco.meta["duplicates"]["social"]["reverse"] == 1
+
     # Same edges (the in-memory path orders pairs by first appearance, the out-of-core one by label).
     def key(e):
         p = e.edges("payment")
@@ -120,11 +140,28 @@ def test_import_builds_the_ecosystem_and_the_cli_writes_it(event_dir, tmp_path):
 
     assert key(eco) == key(ref)
     out = tmp_path / "eco.npz"
-    rc = main(["import", "--users", str(tmp_path / "u.parquet"), "--merchants", str(tmp_path / "m.parquet"),
-               "--social", str(tmp_path / "s.csv"), "--payments", str(d / "*.parquet"), "--out", str(out)])
+    rc = main(
+        [
+            "import",
+            "--users",
+            str(tmp_path / "u.parquet"),
+            "--merchants",
+            str(tmp_path / "m.parquet"),
+            "--social",
+            str(tmp_path / "s.csv"),
+            "--payments",
+            str(d / "*.parquet"),
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     back = gm.read(out)
-    assert back.meta == eco.meta and back.nodes("user").equals(eco.nodes("user")) and back.edges("social").equals(eco.edges("social"))
+    assert (
+        back.meta == eco.meta
+        and back.nodes("user").equals(eco.nodes("user"))
+        and back.edges("social").equals(eco.edges("social"))
+    )
     _same(back.edges("payment"), eco.edges("payment"))  # a second aggregation: amounts equal up to summation order
 
 
@@ -147,11 +184,19 @@ def test_not_parquet_and_missing_column(tmp_path):
 
 
 def test_missing_id_and_negative_amount_name_file_and_row(tmp_path):
-    pq.write_table(pa.table({"user": [1, 2], "merchant": ["m", "m"], "time": [1, 2], "amount": [1.0, 2.0]}), tmp_path / "a.parquet")
-    pq.write_table(pa.table({"user": [1, None, 3], "merchant": ["m"] * 3, "time": [1, 2, 3], "amount": [1.0, 2.0, -3.0]}), tmp_path / "b.parquet")
+    pq.write_table(
+        pa.table({"user": [1, 2], "merchant": ["m", "m"], "time": [1, 2], "amount": [1.0, 2.0]}), tmp_path / "a.parquet"
+    )
+    pq.write_table(
+        pa.table({"user": [1, None, 3], "merchant": ["m"] * 3, "time": [1, 2, 3], "amount": [1.0, 2.0, -3.0]}),
+        tmp_path / "b.parquet",
+    )
     e = _err(tmp_path)
     assert e.source.endswith("b.parquet") and e.field == "user" and "row 1: missing id" in str(e)
-    pq.write_table(pa.table({"user": [1, 2, 3], "merchant": ["m"] * 3, "time": [1, 2, 3], "amount": [1.0, 2.0, -3.0]}), tmp_path / "b.parquet")
+    pq.write_table(
+        pa.table({"user": [1, 2, 3], "merchant": ["m"] * 3, "time": [1, 2, 3], "amount": [1.0, 2.0, -3.0]}),
+        tmp_path / "b.parquet",
+    )
     e = _err(tmp_path)
     assert e.source.endswith("b.parquet") and e.field == "amount" and "row 2: expected a value >= 0, got -3.0" in str(e)
 
@@ -166,7 +211,18 @@ def test_files_that_disagree_on_a_column_kind(tmp_path):
 def test_cli_error_is_one_line(tmp_path, capsys):
     pq.write_table(pa.table({"id": [1]}), tmp_path / "u.parquet")
     (tmp_path / "e.parquet").write_bytes(b"PAR1 not really")
-    rc = main(["import", "--users", str(tmp_path / "u.parquet"), "--merchants", str(tmp_path / "u.parquet"),
-               "--payments", str(tmp_path / "e.parquet"), "--out", str(tmp_path / "x.npz")])
+    rc = main(
+        [
+            "import",
+            "--users",
+            str(tmp_path / "u.parquet"),
+            "--merchants",
+            str(tmp_path / "u.parquet"),
+            "--payments",
+            str(tmp_path / "e.parquet"),
+            "--out",
+            str(tmp_path / "x.npz"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "e.parquet" in err and "not a readable Parquet file" in err

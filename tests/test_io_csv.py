@@ -86,7 +86,9 @@ def test_quoted_fields_and_crlf(tmp_path):
 
 
 def test_extra_columns_survive(tiny_eco, tmp_path):
-    eco = tiny_eco.replace(payment=tiny_eco.edges("payment").with_columns(rating=np.array([5, 4, 3]), note=np.array(["x", "", "z"])))
+    eco = tiny_eco.replace(
+        payment=tiny_eco.edges("payment").with_columns(rating=np.array([5, 4, 3]), note=np.array(["x", "", "z"]))
+    )
     gm.write(eco, tmp_path / "eco", compress=True)
     back = gm.read(tmp_path / "eco")
     assert back.edges("payment")["rating"].tolist() == [5, 4, 3]
@@ -98,11 +100,17 @@ def test_chunked_read_spanning_quoted_newlines(tmp_path, monkeypatch):
 
     monkeypatch.setattr(csvdir, "_CHUNK_ROWS", 3)
     notes = [f"line{i}\nmore" if i % 4 == 0 else str(i) for i in range(20)]
-    eco = gm.Ecosystem(users={"id": np.arange(20), "note": notes, "v": [float(i) if i != 7 else np.nan for i in range(20)]})
+    eco = gm.Ecosystem(
+        users={"id": np.arange(20), "note": notes, "v": [float(i) if i != 7 else np.nan for i in range(20)]}
+    )
     gm.write(eco, tmp_path / "eco")
     assert gm.read(tmp_path / "eco").equals(eco)
     # inference across chunks: int chunks then a text chunk -> str, re-read as text
-    d = _dir(tmp_path / "hand", users__csv="id,c\n" + "".join(f"{i},{i}\n" for i in range(7)) + "7,x\n", merchants__csv="id\n")
+    d = _dir(
+        tmp_path / "hand",
+        users__csv="id,c\n" + "".join(f"{i},{i}\n" for i in range(7)) + "7,x\n",
+        merchants__csv="id\n",
+    )
     assert read_csv_dir(d).nodes("user")["c"].tolist() == [str(i) for i in range(7)] + ["x"]
 
 
@@ -126,13 +134,23 @@ def test_event_level_payments_are_aggregated(tmp_path):
 
 
 def test_aggregate_payment_events_function():
-    t = gm.Table({"src": [1, 1, 2, 1], "dst": [9, 9, 9, 8], "time": [3.0, 1.0, 2.0, 5.0], "count": [2, 1, 1, 4], "kind": ["a", "b", "c", "d"]})
+    t = gm.Table(
+        {
+            "src": [1, 1, 2, 1],
+            "dst": [9, 9, 9, 8],
+            "time": [3.0, 1.0, 2.0, 5.0],
+            "count": [2, 1, 1, 4],
+            "kind": ["a", "b", "c", "d"],
+        }
+    )
     agg, n = aggregate_payment_events(t)
     assert n == 4
     assert agg.columns == ("src", "dst", "count", "first_time", "last_time", "kind")
     assert agg["count"].tolist() == [3, 1, 4] and agg["count"].dtype == np.int64
     assert agg["kind"].tolist() == ["a", "c", "d"]
-    empty, n0 = aggregate_payment_events(gm.Table({"user": np.zeros(0, int), "merchant": np.zeros(0, int), "time": np.zeros(0)}))
+    empty, n0 = aggregate_payment_events(
+        gm.Table({"user": np.zeros(0, int), "merchant": np.zeros(0, int), "time": np.zeros(0)})
+    )
     assert n0 == 0 and len(empty) == 0
     with pytest.raises(gm.InputError, match="time"):
         aggregate_payment_events(gm.Table({"user": [1], "merchant": [2]}))
@@ -179,7 +197,12 @@ def test_duplicate_node_id_gives_line(tmp_path):
 
 
 def test_non_numeric_value_in_numeric_column(tmp_path):
-    d = _dir(tmp_path, users__csv=USERS, merchants__csv=MERCHANTS, payments__csv="user,merchant,amount\n1,m1,3.5\n2,m2,lots\n")
+    d = _dir(
+        tmp_path,
+        users__csv=USERS,
+        merchants__csv=MERCHANTS,
+        payments__csv="user,merchant,amount\n1,m1,3.5\n2,m2,lots\n",
+    )
     e = _err(d)
     assert e.line == 3 and e.field == "amount" and "expected a number" in str(e) and "lots" in str(e)
     # a column the manifest declares numeric
@@ -191,7 +214,9 @@ def test_non_numeric_value_in_numeric_column(tmp_path):
 
 
 def test_negative_count_or_amount(tmp_path):
-    d = _dir(tmp_path, users__csv=USERS, merchants__csv=MERCHANTS, payments__csv="user,merchant,count\n1,m1,3\n2,m2,-1\n")
+    d = _dir(
+        tmp_path, users__csv=USERS, merchants__csv=MERCHANTS, payments__csv="user,merchant,count\n1,m1,3\n2,m2,-1\n"
+    )
     e = _err(d)
     assert e.line == 3 and e.field == "count" and ">= 0" in str(e)
 
@@ -257,7 +282,9 @@ def test_read_csv_table_standalone(tmp_path):
 
 def test_a_misnamed_table_is_named_not_skipped(tmp_path):
     d = _dir(tmp_path, **{"users.csv": "id\na\nb\n", "payment.csv": "user,merchant\na,7\n", "notes.csv": "x\n1\n"})
-    with pytest.warns(gm.GraphModelWarning, match=r"2 CSV file\(s\) not read: notes.csv, payment.csv \(did you mean payments.csv\?\)"):
+    with pytest.warns(
+        gm.GraphModelWarning, match=r"2 CSV file\(s\) not read: notes.csv, payment.csv \(did you mean payments.csv\?\)"
+    ):
         eco = read_csv_dir(d)
     assert eco.n_edges("payment") == 0
     with warnings.catch_warnings():

@@ -50,7 +50,9 @@ def test_same_as_the_csv_reader_on_the_same_data(tmp_path, wrap):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", gm.GraphModelWarning)
         csv_eco = read_csv_dir(d)
-    frames = {k: pd.read_csv(d / f"{k}.csv", keep_default_na=False) for k in ("users", "merchants", "social", "payments")}
+    frames = {
+        k: pd.read_csv(d / f"{k}.csv", keep_default_na=False) for k in ("users", "merchants", "social", "payments")
+    }
     frames["merchants"]["category"] = pd.array([334, None], dtype="Int64")  # as an analyst holds it
     if wrap == "arrow":
         frames = {k: pa.Table.from_pandas(v, preserve_index=False) for k, v in frames.items()}
@@ -62,7 +64,13 @@ def test_same_as_the_csv_reader_on_the_same_data(tmp_path, wrap):
 
 
 def test_nullable_int_category_keeps_identity():
-    m = pd.DataFrame({"id": ["a", "b"], "category": pd.array([334, pd.NA], dtype="Int64"), "count": pd.array([1, pd.NA], dtype="Int64")})
+    m = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "category": pd.array([334, pd.NA], dtype="Int64"),
+            "count": pd.array([1, pd.NA], dtype="Int64"),
+        }
+    )
     eco, warned = _build(users=pd.DataFrame({"id": [1]}), merchants=m)
     t = eco.nodes("merchant")
     assert t["category"].tolist() == ["334", ""]
@@ -152,8 +160,11 @@ def test_duplicate_node_id():
 
 
 def test_text_in_a_known_numeric_column_is_an_error():
-    e = _err(users=pd.DataFrame({"id": [1, 2]}), merchants=pd.DataFrame({"id": ["m"]}),
-             payments=pd.DataFrame({"user": [1, 2], "merchant": ["m", "m"], "amount": ["1.5", "lots"]}))
+    e = _err(
+        users=pd.DataFrame({"id": [1, 2]}),
+        merchants=pd.DataFrame({"id": ["m"]}),
+        payments=pd.DataFrame({"user": [1, 2], "merchant": ["m", "m"], "amount": ["1.5", "lots"]}),
+    )
     assert e.source == "payments" and e.field == "amount" and "row 1: expected a number, got 'lots'" in str(e)
 
 
@@ -164,8 +175,11 @@ def test_missing_event_time():
 
 
 def test_negative_amount():
-    e = _err(users=pd.DataFrame({"id": [1]}), merchants=pd.DataFrame({"id": ["m"]}),
-             payments=pd.DataFrame({"user": [1], "merchant": ["m"], "amount": [-1.0]}))
+    e = _err(
+        users=pd.DataFrame({"id": [1]}),
+        merchants=pd.DataFrame({"id": ["m"]}),
+        payments=pd.DataFrame({"user": [1], "merchant": ["m"], "amount": [-1.0]}),
+    )
     assert e.field == "amount" and "row 0" in str(e)
 
 

@@ -33,7 +33,7 @@ def test_mixed_kinds_ids_and_escaping(tmp_path):
     gm.write(eco, f)
     text = f.read_text()
     assert 'attr.name="x" attr.type="string"' in text  # int for users, str for merchants -> string
-    assert ">nan<" not in text and "<data key=\"n2\"></data>" not in text  # missing values have no <data>
+    assert ">nan<" not in text and '<data key="n2"></data>' not in text  # missing values have no <data>
     assert gm.read(f).equals(eco)
 
 
@@ -72,7 +72,8 @@ def test_igraph_reads_written_file(tiny_eco, tmp_path):
 def test_foreign_file_defaults(tmp_path):
     f = tmp_path / "gephi.graphml"
     f.write_text(
-        HEAD + NS
+        HEAD
+        + NS
         + '<key id="t" for="node" attr.name="type" attr.type="string"/>'
         + '<key id="l" for="node" attr.name="label" attr.type="string"/>'
         + '<key id="w" for="edge" attr.name="weight" attr.type="double"/>'
@@ -103,20 +104,28 @@ def test_networkx_written_file_is_readable(tmp_path):
     assert eco.n_edges("payment") == 1 and eco.n_edges("social") == 2
 
 
-BILLION_LAUGHS = HEAD + """<!DOCTYPE lolz [
+BILLION_LAUGHS = (
+    HEAD
+    + """<!DOCTYPE lolz [
  <!ENTITY lol "lol">
  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
 ]>
 <graphml><graph><node id="&lol3;"/></graph></graphml>
 """
-EXTERNAL = HEAD + """<!DOCTYPE g [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+)
+EXTERNAL = (
+    HEAD
+    + """<!DOCTYPE g [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <graphml><graph><node id="a"><data key="d">&xxe;</data></node></graph></graphml>
 """
+)
 DTD_ONLY = HEAD + '<!DOCTYPE graphml SYSTEM "http://example.com/graphml.dtd">\n<graphml><graph/></graphml>\n'
 
 
-@pytest.mark.parametrize("text", [BILLION_LAUGHS, EXTERNAL, DTD_ONLY], ids=["billion-laughs", "external-entity", "doctype"])
+@pytest.mark.parametrize(
+    "text", [BILLION_LAUGHS, EXTERNAL, DTD_ONLY], ids=["billion-laughs", "external-entity", "doctype"]
+)
 def test_attacks_are_refused(tmp_path, text):
     f = tmp_path / "evil.graphml"
     f.write_text(text)
@@ -140,10 +149,18 @@ def test_bad_content(tmp_path):
     with pytest.raises(gm.InputError) as info:
         read_graphml(f)
     assert info.value.line == 4 and "zz" in str(info.value)
-    f.write_text(HEAD + NS + '<key id="y" for="edge" attr.name="layer" attr.type="string"/><graph>\n<node id="a"/><node id="b"/>\n<edge source="a" target="b"><data key="y">payment</data></edge>\n</graph></graphml>')
+    f.write_text(
+        HEAD
+        + NS
+        + '<key id="y" for="edge" attr.name="layer" attr.type="string"/><graph>\n<node id="a"/><node id="b"/>\n<edge source="a" target="b"><data key="y">payment</data></edge>\n</graph></graphml>'
+    )
     with pytest.raises(gm.InputError, match="a user and a merchant"):
         read_graphml(f)
-    f.write_text(HEAD + NS + '<key id="c" for="edge" attr.name="count" attr.type="long"/><graph>\n<node id="a"/><node id="b"/>\n<edge source="a" target="b"><data key="c">many</data></edge>\n</graph></graphml>')
+    f.write_text(
+        HEAD
+        + NS
+        + '<key id="c" for="edge" attr.name="count" attr.type="long"/><graph>\n<node id="a"/><node id="b"/>\n<edge source="a" target="b"><data key="c">many</data></edge>\n</graph></graphml>'
+    )
     with pytest.raises(gm.InputError) as info:
         read_graphml(f)
     assert info.value.line == 4 and info.value.field == "count"
@@ -175,10 +192,18 @@ def _collected(c) -> dict:
     """Everything read_graphml uses from a collector, as plain lists."""
     data = lambda d: {k: (np.asarray(r, dtype=np.int64).tolist(), list(v)) for k, (r, v) in d.items()}  # noqa: E731
     return {
-        "node_ids": list(c.node_ids), "node_lines": [int(x) for x in c.node_lines],
-        "edge_src": list(c.edge_src), "edge_dst": list(c.edge_dst), "edge_lines": [int(x) for x in c.edge_lines],
-        "node_data": data(c.node_data), "edge_data": data(c.edge_data), "graph_data": c.graph_data,
-        "keys": c.keys, "defaults": c.defaults, "edgedefault": c.edgedefault, "graph_depth": c.graph_depth,
+        "node_ids": list(c.node_ids),
+        "node_lines": [int(x) for x in c.node_lines],
+        "edge_src": list(c.edge_src),
+        "edge_dst": list(c.edge_dst),
+        "edge_lines": [int(x) for x in c.edge_lines],
+        "node_data": data(c.node_data),
+        "edge_data": data(c.edge_data),
+        "graph_data": c.graph_data,
+        "keys": c.keys,
+        "defaults": c.defaults,
+        "edgedefault": c.edgedefault,
+        "graph_depth": c.graph_depth,
     }
 
 
@@ -212,19 +237,28 @@ def test_scanner_matches_expat_on_networkx_file(tmp_path):
     _same_as_expat(f)
     eco = read_graphml(f)
     assert eco.nodes("user")["id"].tolist() == ["Ann é", 'say "hi"\tthere\nnow', "d"]
-    assert eco.edges("payment")["amount"].tolist()[0] == 3.25 and eco.n_edges("payment") == 2 and eco.n_edges("social") == 2
+    assert (
+        eco.edges("payment")["amount"].tolist()[0] == 3.25
+        and eco.n_edges("payment") == 2
+        and eco.n_edges("social") == 2
+    )
 
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"), max_size=6).filter(
-    lambda v: not _INVALID_XML.search(v)
-)
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"), max_size=6
+).filter(lambda v: not _INVALID_XML.search(v))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(_TEXT.filter(bool), min_size=2, max_size=6, unique=True), notes=st.lists(_TEXT, min_size=6, max_size=6))
+@given(
+    names=st.lists(_TEXT.filter(bool), min_size=2, max_size=6, unique=True),
+    notes=st.lists(_TEXT, min_size=6, max_size=6),
+)
 def test_scanner_matches_expat_on_any_text(tmp_path, names, notes):
     users = {"id": names, "note": notes[: len(names)], "x": np.arange(len(names), dtype=float) / 3}
-    eco = gm.Ecosystem.from_labels(users=users, social={"src": names[:-1], "dst": names[1:], "tag": notes[: len(names) - 1]})
+    eco = gm.Ecosystem.from_labels(
+        users=users, social={"src": names[:-1], "dst": names[1:], "tag": notes[: len(names) - 1]}
+    )
     f = tmp_path / "h.graphml"
     write_graphml(eco, f)
     _same_as_expat(f)
@@ -274,7 +308,10 @@ def test_outside_the_subset_falls_back_to_expat(tmp_path, body):
         ('<node id="a"/>\n\n<node id="&#0;"/>', 5),  # reference to a forbidden character
         ('<node id="a"/>\n<node id="a" id="b"/>', 4),  # duplicate attribute
         ('<node id="a"/>\n<node id="b"/>\x01', 4),  # control character
-        ('<node id="a"/>\n<edge source="a" target="a"><data key="w">1</data>', 4),  # unclosed element: </graph> mismatches
+        (
+            '<node id="a"/>\n<edge source="a" target="a"><data key="w">1</data>',
+            4,
+        ),  # unclosed element: </graph> mismatches
     ],
 )
 def test_malformed_body_gives_expat_line(tmp_path, body, line):
@@ -287,13 +324,17 @@ def test_malformed_body_gives_expat_line(tmp_path, body, line):
 
 def test_bad_value_names_line_and_field_from_scanner(tmp_path):
     f = tmp_path / "v.graphml"
-    f.write_text(GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w">1.5</data></edge>\n'
-                 '<edge source="b" target="a"><data key="w"> x </data></edge>\n' + END)
+    f.write_text(
+        GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w">1.5</data></edge>\n'
+        '<edge source="b" target="a"><data key="w"> x </data></edge>\n' + END
+    )
     _same_as_expat(f)
     with pytest.raises(gm.InputError) as info:
         read_graphml(f)
     assert info.value.line == 6 and info.value.field == "weight" and "'x'" in str(info.value)
-    f.write_text(GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w"> 2.5\n</data></edge>\n' + END)
+    f.write_text(
+        GRAPH + '<node id="a"/>\n<node id="b"/>\n<edge source="a" target="b"><data key="w"> 2.5\n</data></edge>\n' + END
+    )
     assert read_graphml(f).edges("social")["weight"].tolist() == [2.5]  # whitespace around numbers as before
 
 

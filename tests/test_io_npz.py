@@ -93,13 +93,30 @@ _strings = st.text(alphabet=st.sampled_from(["a", "b", "Z", " ", "é", "ß", "\t
     data=st.data(),
 )
 def test_round_trip_every_kind(tmp_path, n, data):
-    ints = data.draw(st.lists(st.sampled_from([0, -1, 1, 127, 128, 255, 256, -129, 2**31, -(2**31) - 1, 2**63 - 1, -(2**63)]) | st.integers(-300, 70_000), min_size=n, max_size=n))
+    ints = data.draw(
+        st.lists(
+            st.sampled_from([0, -1, 1, 127, 128, 255, 256, -129, 2**31, -(2**31) - 1, 2**63 - 1, -(2**63)])
+            | st.integers(-300, 70_000),
+            min_size=n,
+            max_size=n,
+        )
+    )
     floats = data.draw(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.just(-0.0), min_size=n, max_size=n))
     bools = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
     strs = data.draw(st.lists(_strings, min_size=n, max_size=n))
-    users = {"id": np.arange(n), "i": np.array(ints, dtype=np.int64), "f": np.array(floats, dtype=np.float64), "b": np.array(bools, dtype=bool), "s": np.array(strs, dtype=str) if n else np.zeros(0, dtype="<U1")}
+    users = {
+        "id": np.arange(n),
+        "i": np.array(ints, dtype=np.int64),
+        "f": np.array(floats, dtype=np.float64),
+        "b": np.array(bools, dtype=bool),
+        "s": np.array(strs, dtype=str) if n else np.zeros(0, dtype="<U1"),
+    }
     src = np.arange(n // 2)
-    eco = gm.Ecosystem(users=users, social={"src": src, "dst": src + n // 2, "kind": np.array(strs[: n // 2], dtype="<U6")}, meta={"n": n})
+    eco = gm.Ecosystem(
+        users=users,
+        social={"src": src, "dst": src + n // 2, "kind": np.array(strs[: n // 2], dtype="<U6")},
+        meta={"n": n},
+    )
     f = tmp_path / "h.npz"
     write_npz(eco, f)
     back = read_npz(f)
@@ -208,13 +225,29 @@ def _spec(table, i, spec):
         (_drop("user/1/values"), "city", r"missing array 'user/1/values'"),
         (_drop("payment/3"), "amount", r"missing array 'payment/3'"),
         (_set("user/1/values", np.array([b"bj", b"q\xe9"])), "city", r"array 'user/1/values': values are not ASCII"),
-        (_set("user/1/values", np.array(["bj", "qdx"])), "city", r"'user/1/values': values longer than the column type <U2"),
+        (
+            _set("user/1/values", np.array(["bj", "qdx"])),
+            "city",
+            r"'user/1/values': values longer than the column type <U2",
+        ),
         (_set("user/1/values", np.array([1, 2])), "city", r"'user/1/values': expected strings, got int64"),
         (_set("user/1/values", np.array([["bj", "qd"]])), "city", r"'user/1/values': expected 1-D"),
         (_set("payment/2", np.array([3.0, 1.0, 2.0])), "count", r"array 'payment/2': float64 cannot hold int64"),
-        (_set("payment/2", np.array([3, 1, 2], dtype=np.uint64)), "count", r"array 'payment/2': uint64 cannot hold int64"),
-        (_set("payment/3", np.array([1, 2, 3], dtype=np.int64)), "amount", r"array 'payment/3': stored as int64, manifest says float64"),
-        (_spec("payment", 3, {"codec": "zstd", "dtype": "<f8"}), "amount", r"manifest: bad encoding for array 'payment/3'"),
+        (
+            _set("payment/2", np.array([3, 1, 2], dtype=np.uint64)),
+            "count",
+            r"array 'payment/2': uint64 cannot hold int64",
+        ),
+        (
+            _set("payment/3", np.array([1, 2, 3], dtype=np.int64)),
+            "amount",
+            r"array 'payment/3': stored as int64, manifest says float64",
+        ),
+        (
+            _spec("payment", 3, {"codec": "zstd", "dtype": "<f8"}),
+            "amount",
+            r"manifest: bad encoding for array 'payment/3'",
+        ),
         (_spec("payment", 3, {"codec": "plain", "dtype": "nonsense"}), "amount", r"manifest: bad dtype 'nonsense'"),
         (_spec("payment", 3, {"codec": "dict", "dtype": "<f8"}), "amount", r"codec 'dict' cannot hold float64 values"),
         (_spec("payment", 2, {"codec": "narrow", "dtype": "<U3"}), "count", r"codec 'narrow' cannot hold <U3 values"),
@@ -255,7 +288,9 @@ def test_flipped_byte_names_the_array(tmp_path):
     with zipfile.ZipFile(f) as zf:
         info = zf.getinfo("user/1.npy")
     data = bytearray(f.read_bytes())
-    data[info.header_offset + 30 + len(info.filename) + 200 + 4000] ^= 0xFF  # inside x's float data (stored, not deflated)
+    data[info.header_offset + 30 + len(info.filename) + 200 + 4000] ^= (
+        0xFF  # inside x's float data (stored, not deflated)
+    )
     f.write_bytes(bytes(data))
     with pytest.raises(gm.InputError, match=r"'x': array 'user/1' is unreadable \(BadZipFile: Bad CRC-32") as err:
         read_npz(f)

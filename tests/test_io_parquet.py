@@ -56,7 +56,10 @@ def test_export_without_manifest_is_read_with_the_frame_rules(tmp_path):
     pq.write_table(pa.table({"id": [1, 2, 3]}), d / "users.parquet")
     pq.write_table(pa.table({"id": ["m"], "category": pa.array([334], pa.int64())}), d / "merchants.parquet")
     pq.write_table(pa.table({"src": [1, 2], "dst": [2, 1]}), d / "social.parquet")
-    pq.write_table(pa.table({"user": [1, 1, 3], "merchant": ["m"] * 3, "time": [5, 3, 4], "amount": [1.0, 2.0, 4.0]}), d / "payments.parquet")
+    pq.write_table(
+        pa.table({"user": [1, 1, 3], "merchant": ["m"] * 3, "time": [5, 3, 4], "amount": [1.0, 2.0, 4.0]}),
+        d / "payments.parquet",
+    )
     assert format_of(d) == "parquet"
     with pytest.warns(gm.GraphModelWarning, match="1 reverse"):
         eco = gm.read(d)
@@ -95,7 +98,9 @@ def test_unknown_id_in_an_export_names_file_row_column(tmp_path):
     pq.write_table(pa.table({"id": [1, 2]}), d / "users.parquet")
     pq.write_table(pa.table({"src": [1, 2], "dst": [2, 5]}), d / "social.parquet")
     e = _err(d)
-    assert e.source.endswith("social.parquet") and e.field == "dst" and "row 1" in str(e) and "unknown user id 5" in str(e)
+    assert (
+        e.source.endswith("social.parquet") and e.field == "dst" and "row 1" in str(e) and "unknown user id 5" in str(e)
+    )
 
 
 def test_manifest_column_missing_from_file(tiny_eco, tmp_path):

@@ -18,7 +18,11 @@ def test_every_subpackage_is_listed():
 
 def test_single_namespace_mapping():
     cfg = _config()
-    assert cfg["package-dir"] == {"graphmodel": "graphmodel", "graphmodel.cli": "cli", "graphmodel.datasets": "datasets"}
+    assert cfg["package-dir"] == {
+        "graphmodel": "graphmodel",
+        "graphmodel.cli": "cli",
+        "graphmodel.datasets": "datasets",
+    }
     assert all(p == "graphmodel" or p.startswith("graphmodel.") for p in cfg["packages"])
 
 

@@ -44,8 +44,16 @@ def test_seeds_and_compete_take_params(fitted) -> None:
     s = gm.seeds(eco, k=3, method="degree", params=path, layers="social", seed=1, validate_runs=20)
     assert s.params["prob"] == {"social": pytest.approx(P.prob_spec(["social"])["social"])}
     assert s.params["sources"]["prob.social"].startswith("fitted")
-    c = gm.compete(eco, platforms=["a: seeds=random:5, layers=social", "b: seeds=random:5, layers=social,payment, "
-                                   "strength=payment:0.2"], runs=40, seed=1, params=path)
+    c = gm.compete(
+        eco,
+        platforms=[
+            "a: seeds=random:5, layers=social",
+            "b: seeds=random:5, layers=social,payment, strength=payment:0.2",
+        ],
+        runs=40,
+        seed=1,
+        params=path,
+    )
     src = c.params["sources"]
     assert src["a"]["social"].startswith("fitted") and src["b"]["payment"] == "given"
     assert c.params["platforms"][1]["strength"]["payment"] == 0.2
@@ -69,7 +77,8 @@ def test_study_with_a_params_file(fitted, tmp_path) -> None:
     gm.write(eco, tmp_path / "eco")
     (tmp_path / "s.toml").write_text(
         '[study]\nexperiment = "compare"\nruns = 20\nbatch = 10\n\n[ecosystems.e]\npath = "eco"\n\n'
-        '[params]\nseeds = "random:5"\nparams = "fit.json"\nscenarios = "social,payment"\n')
+        '[params]\nseeds = "random:5"\nparams = "fit.json"\nscenarios = "social,payment"\n'
+    )
     res = gm.sweep(tmp_path / "s.toml", out=tmp_path / "o", workers=1)
     import csv
 

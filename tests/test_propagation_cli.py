@@ -17,14 +17,38 @@ def test_simulate_cli(tmp_path, tiny_eco):
     seeds.write_text("user:ann\n")
     out = tmp_path / "out.json"
     runner = CliRunner()
-    r = runner.invoke(app, ["simulate", str(tmp_path / "eco"), "--layers", "social,payment", "--prob", "social=0.5",
-                            "--prob", "payment=wc", "--seed-file", str(seeds), "--runs", "200", "--seed", "1",
-                            "--json", str(out)])
+    r = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(tmp_path / "eco"),
+            "--layers",
+            "social,payment",
+            "--prob",
+            "social=0.5",
+            "--prob",
+            "payment=wc",
+            "--seed-file",
+            str(seeds),
+            "--runs",
+            "200",
+            "--seed",
+            "1",
+            "--json",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "users reached" in r.stdout and "via payment" in r.stdout
     d = json.loads(out.read_text())
-    lib = gm.simulate(tiny_eco, layers=["social", "payment"], prob={"social": 0.5, "payment": "wc"}, seeds=["user:ann"],
-                      runs=200, seed=1)
+    lib = gm.simulate(
+        tiny_eco,
+        layers=["social", "payment"],
+        prob={"social": 0.5, "payment": "wc"},
+        seeds=["user:ann"],
+        runs=200,
+        seed=1,
+    )
     assert d["spread"] == lib.spread.to_dict() and d["params"]["prob"] == {"social": 0.5, "payment": "wc"}
     r = runner.invoke(app, ["simulate", str(tmp_path / "eco"), "--model", "ppr", "--seeds", "ann", "--json", "-"])
     assert r.exit_code == 0 and json.loads(r.stdout)["model"] == "ppr"

@@ -61,7 +61,10 @@ def test_ic_mixed_layers_through_merchants(tiny_eco):
 
 
 def test_lt_matches_enumeration(tiny_eco):
-    for layers, spec in ((["social"], {"social": "wc"}), (list(gm.LAYERS), {"social": 0.5, "payment": "wc", "transfer": 0.3})):
+    for layers, spec in (
+        (["social"], {"social": "wc"}),
+        (list(gm.LAYERS), {"social": 0.5, "payment": "wc", "transfer": 0.3}),
+    ):
         with pytest.warns(gm.GraphModelWarning) if spec.get("social") == 0.5 else nullcontext():
             arcs = arcs_of(tiny_eco, layers, spec)
             tot: dict[int, float] = {}
@@ -121,7 +124,11 @@ def _medium_eco(seed: int = 0) -> gm.Ecosystem:
 def test_kernel_agrees_with_reference(model):
     eco = _medium_eco()
     layers = list(gm.LAYERS)
-    spec = {"social": 0.08, "payment": 0.1, "transfer": "wc"} if model != "lt" else {"social": "wc", "payment": "wc", "transfer": "wc"}
+    spec = (
+        {"social": 0.08, "payment": 0.1, "transfer": "wc"}
+        if model != "lt"
+        else {"social": "wc", "payment": "wc", "transfer": "wc"}
+    )
     seeds = [0, 5, 151]
     ref = reference_runs(eco, model=model, layers=layers, prob=spec, seeds=seeds, runs=400, seed=1, recovery=0.6)
     g = E.prepare(eco, layers, spec, model=model)

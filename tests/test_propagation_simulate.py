@@ -31,7 +31,13 @@ def eco() -> gm.Ecosystem:
 
 
 def test_same_seed_same_result_any_workers(eco):
-    kw = dict(layers=["social", "payment"], prob={"social": 0.1, "payment": "exp:0.3:count"}, seeds="random:10", runs=300, seed=7)
+    kw = dict(
+        layers=["social", "payment"],
+        prob={"social": 0.1, "payment": "exp:0.3:count"},
+        seeds="random:10",
+        runs=300,
+        seed=7,
+    )
     a = gm.simulate(eco, workers=1, **kw)
     b = gm.simulate(eco, workers=2, **kw)
     c = gm.simulate(eco, workers=2, progress=lambda d, t: None, **kw)  # other batching
@@ -51,10 +57,14 @@ def test_batches_are_a_prefix_of_one_sequence(eco):
 
 
 def test_probability_zero_activates_nobody(eco):
-    res = gm.simulate(eco, layers="social,payment", prob={"social": 0.0, "payment": 0.0}, seeds="random:5", runs=50, seed=1)
+    res = gm.simulate(
+        eco, layers="social,payment", prob={"social": 0.0, "payment": 0.0}, seeds="random:5", runs=50, seed=1
+    )
     assert res.spread.mean == 5 and res.spread.std == 0
     assert res.by_layer["social"].mean == 0 and res.merchants.mean == 0
-    res = gm.simulate(eco, layers="social,payment", prob={"social": 0.3, "payment": 0.0}, seeds="random:5", runs=50, seed=1)
+    res = gm.simulate(
+        eco, layers="social,payment", prob={"social": 0.3, "payment": 0.0}, seeds="random:5", runs=50, seed=1
+    )
     assert res.by_layer["payment"].mean == 0 and res.merchants.mean == 0
 
 
@@ -87,7 +97,9 @@ def test_more_layers_never_reach_fewer_users_run_by_run(eco, social):
 
 
 def test_result_fields_and_json(eco):
-    res = gm.simulate(eco, layers=["social", "payment"], prob=["social=0.05", "payment=wc"], seeds="random:20", runs=200, seed=3)
+    res = gm.simulate(
+        eco, layers=["social", "payment"], prob=["social=0.05", "payment=wc"], seeds="random:20", runs=200, seed=3
+    )
     layered = sum(res.by_layer[k].mean for k in ("seed", "social", "payment"))
     assert abs(layered - res.spread.mean) < 1e-9
     assert res.curve[0] == 20 and abs(res.curve.sum() - res.spread.mean) < 1e-9
@@ -97,7 +109,14 @@ def test_result_fields_and_json(eco):
     d = res.to_dict()
     json.dumps(d, allow_nan=False)
     assert d["params"]["prob"] == {"social": 0.05, "payment": "wc"} and d["runs"] == 200 and d["seed"] == 3
-    again = gm.simulate(eco, layers=["social", "payment"], prob=["social=0.05", "payment=wc"], seeds="random:20", runs=200, seed=res.seed)
+    again = gm.simulate(
+        eco,
+        layers=["social", "payment"],
+        prob=["social=0.05", "payment=wc"],
+        seeds="random:20",
+        runs=200,
+        seed=res.seed,
+    )
     assert again.to_dict() == d
 
 

@@ -18,13 +18,16 @@ def _mixed(n: int = 300, seed: int = 4) -> gm.Ecosystem:
     rng = np.random.default_rng(seed)
     src = rng.integers(0, n, 3 * n)
     dst = (src + rng.integers(1, 12, 3 * n)) % n  # local: many triangles and reciprocal pairs
-    tsrc = np.concatenate([src[: n], dst[: n // 2], src[:10]])
-    tdst = np.concatenate([dst[: n], src[: n // 2], dst[:10]])  # reciprocal pairs and duplicates
+    tsrc = np.concatenate([src[:n], dst[: n // 2], src[:10]])
+    tdst = np.concatenate([dst[:n], src[: n // 2], dst[:10]])  # reciprocal pairs and duplicates
     return gm.Ecosystem(
-        users={"id": np.arange(n)}, merchants={"id": np.arange(20)},
+        users={"id": np.arange(n)},
+        merchants={"id": np.arange(20)},
         social={"src": src, "dst": dst, "weight": rng.random(3 * n)},
         payment={"src": rng.integers(0, n, 2 * n), "dst": rng.integers(0, 20, 2 * n)},
-        transfer={"src": tsrc, "dst": tdst}, social_directed=False)
+        transfer={"src": tsrc, "dst": tdst},
+        social_directed=False,
+    )
 
 
 def _brute_rev(g) -> tuple[np.ndarray, np.ndarray]:

@@ -54,13 +54,13 @@ def test_collection_stays_under_its_byte_budget_and_cuts_at_the_same_set_for_any
     full.grow_to(sizes[0][0])
     off, mem = full.arrays()
     local = np.cumsum(cand) - 1
-    kept = [local[mem[off[i]:off[i + 1]]][cand[mem[off[i]:off[i + 1]]]] for i in range(20)]
+    kept = [local[mem[off[i] : off[i + 1]]][cand[mem[off[i] : off[i + 1]]]] for i in range(20)]
     c = RRCollection(rr, 17, workers=1, keep=cand)
     c.grow_to(20)
     o2, m2 = c.arrays()
     assert m2.dtype == np.uint16
     for i in range(20):
-        assert m2[o2[i]:o2[i + 1]].tolist() == kept[i].tolist()
+        assert m2[o2[i] : o2[i + 1]].tolist() == kept[i].tolist()
 
 
 def test_supercritical_run_stops_at_the_memory_budget_and_says_so():
@@ -99,8 +99,18 @@ def test_certified_ratio_under_a_binding_budget_holds_against_the_exact_optimum(
         g = prepare(eco, ["social", "payment"], prob, model="ic")
         ex = ExactSpread(g.indptr, g.indices, g.prob, model="ic", n_users=g.n_users)
         opt = ex.optimum(2, range(g.n))
-        r = gm.seeds(eco, k=2, layers="social,payment", prob=prob, epsilon=0.02, seed=s, validate_runs=0, delta=1e-3,
-                     max_memory=4000, min_rr_sets=0)
+        r = gm.seeds(
+            eco,
+            k=2,
+            layers="social,payment",
+            prob=prob,
+            epsilon=0.02,
+            seed=s,
+            validate_runs=0,
+            delta=1e-3,
+            max_memory=4000,
+            min_rr_sets=0,
+        )
         stopped += r.sampling["stopped_by"] == "max_memory"
         assert ex(r.nodes) >= r.guarantee["ratio"] * opt - 1e-9
         assert r.guarantee["lower_bound"] <= ex(r.nodes) + 1e-9
@@ -167,8 +177,16 @@ def test_heuristics_draw_no_rr_sets():
 
 def test_progress_reports_rounds_sampling_and_validation():
     seen = []
-    r = gm.seeds(dense_eco(800, 4000), k=3, layers="social", prob=0.3, epsilon=0.3, seed=2, validate_runs=100,
-                 progress=seen.append)
+    r = gm.seeds(
+        dense_eco(800, 4000),
+        k=3,
+        layers="social",
+        prob=0.3,
+        epsilon=0.3,
+        seed=2,
+        validate_runs=100,
+        progress=seen.append,
+    )
     stages = {p.stage for p in seen}
     assert {"sampling", "round", "validate"} <= stages
     rounds = [p for p in seen if p.stage == "round"]
@@ -178,8 +196,17 @@ def test_progress_reports_rounds_sampling_and_validation():
     val = [p for p in seen if p.stage == "validate"]
     assert val[-1].done == val[-1].total == 100
     celf = []
-    gm.seeds(small_eco(1), k=2, method="celf", runs=20, layers="social,payment", prob=0.3, seed=1, validate_runs=0,
-             progress=celf.append)
+    gm.seeds(
+        small_eco(1),
+        k=2,
+        method="celf",
+        runs=20,
+        layers="social,payment",
+        prob=0.3,
+        seed=1,
+        validate_runs=0,
+        progress=celf.append,
+    )
     assert {p.unit for p in celf} == {"evaluations", "picks"} and celf[-1].done == 2
 
 
@@ -193,13 +220,44 @@ def test_cli_reports_saturation_memory_and_budget(tmp_path, capsys):
     assert rc == 0 and "saturated after 1 seed" in err and "bytes per RR node" in err
     assert "imm round 1:" in err and "certified ratio" in err
     out = tmp_path / "s.json"
-    rc = main(["seeds", str(path), "--k", "3", "--prob", "1", "--seed", "1", "--validate-runs", "0",
-               "--stop-when-saturated", "--json", str(out)])
+    rc = main(
+        [
+            "seeds",
+            str(path),
+            "--k",
+            "3",
+            "--prob",
+            "1",
+            "--seed",
+            "1",
+            "--validate-runs",
+            "0",
+            "--stop-when-saturated",
+            "--json",
+            str(out),
+        ]
+    )
     assert rc == 0 and json.loads(out.read_text())["seeds"] == ["user:0"]
     path2 = tmp_path / "dense"
     gm.write(dense_eco(), path2)
-    rc = main(["seeds", str(path2), "--k", "5", "--prob", "0.3", "--epsilon", "0.02", "--seed", "1",
-               "--validate-runs", "0", "--max-memory", "1.5MB"])
+    rc = main(
+        [
+            "seeds",
+            str(path2),
+            "--k",
+            "5",
+            "--prob",
+            "0.3",
+            "--epsilon",
+            "0.02",
+            "--seed",
+            "1",
+            "--validate-runs",
+            "0",
+            "--max-memory",
+            "1.5MB",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 0 and "stopped by the memory budget" in err
     assert main(["seeds", str(path2), "--k", "5", "--max-memory", "lots"]) == 2

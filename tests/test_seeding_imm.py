@@ -38,8 +38,18 @@ def test_imm_reaches_the_exact_greedy():
             k = 2
             greedy = celf(ex, cands, k=k)
             opt = ex.optimum(k, cands)
-            r = gm.seeds(eco, k=k, method="imm", model=model, layers="social,payment", prob=prob, epsilon=0.1,
-                         seed=s, validate_runs=0, delta=1e-3)
+            r = gm.seeds(
+                eco,
+                k=k,
+                method="imm",
+                model=model,
+                layers="social,payment",
+                prob=prob,
+                epsilon=0.1,
+                seed=s,
+                validate_runs=0,
+                delta=1e-3,
+            )
             got = ex(r.nodes)
             assert len(r.nodes) == k and len(set(r.nodes)) == k
             assert got >= (E1 - 0.1) * opt - 1e-9
@@ -64,8 +74,17 @@ def test_weighted_objective_imm_and_exact():
     eco = small_eco(0)
     prob = {"social": 0.5, "payment": 0.6}
     g, ex = _exact(eco, "ic", prob, obj="purchases")
-    r = gm.seeds(eco, k=2, layers="social,payment", prob=prob, objective="purchases", campaign="merchant:1", seed=2,
-                 validate_runs=400, delta=1e-3)
+    r = gm.seeds(
+        eco,
+        k=2,
+        layers="social,payment",
+        prob=prob,
+        objective="purchases",
+        campaign="merchant:1",
+        seed=2,
+        validate_runs=400,
+        delta=1e-3,
+    )
     assert ex(r.nodes) >= (E1 - 0.1) * ex.optimum(2, range(g.n))
     o = r.objective_value
     exact = ex(r.nodes)
@@ -76,8 +95,17 @@ def test_node_type_constraint():
     eco = small_eco(1)
     for kind in ("user", "merchant"):
         for method in ("imm", "degree", "pagerank", "degree-discount", "random", "celf"):
-            r = gm.seeds(eco, k=2, node_type=kind, method=method, layers="social,payment", prob=0.3, seed=0,
-                         validate_runs=0, runs=50)
+            r = gm.seeds(
+                eco,
+                k=2,
+                node_type=kind,
+                method=method,
+                layers="social,payment",
+                prob=0.3,
+                seed=0,
+                validate_runs=0,
+                runs=50,
+            )
             assert all(s.startswith(kind + ":") for s in r.seeds), (kind, method, r.seeds)
 
 
@@ -87,8 +115,18 @@ def test_budget_constraint_and_cost_aware_greedy():
     g, ex = _exact(eco, "ic", prob)
     costs = parse_costs(eco, ["merchant=3", "user=1"])
     for method in ("imm", "degree", "pagerank", "degree-discount", "random", "celf"):
-        r = gm.seeds(eco, budget=4, cost={"merchant": 3, "user": 1}, method=method, layers="social,payment", prob=prob,
-                     seed=0, validate_runs=0, runs=200, delta=1e-3)
+        r = gm.seeds(
+            eco,
+            budget=4,
+            cost={"merchant": 3, "user": 1},
+            method=method,
+            layers="social,payment",
+            prob=prob,
+            seed=0,
+            validate_runs=0,
+            runs=200,
+            delta=1e-3,
+        )
         assert r.cost <= 4 + 1e-9 and r.cost == pytest.approx(costs[list(r.nodes)].sum())
     # the better-of-two greedy on exact spreads keeps its (1 - 1/e)/2 guarantee against the budgeted optimum
     import itertools
@@ -96,8 +134,9 @@ def test_budget_constraint_and_cost_aware_greedy():
     best = max(ex(c) for m in range(1, 5) for c in itertools.combinations(range(g.n), m) if costs[list(c)].sum() <= 4)
     res = cost_aware_celf(ex, list(range(g.n)), cost=costs, budget=4)
     assert res.value >= 0.5 * E1 * best
-    r = gm.seeds(eco, budget=4, cost={"merchant": 3}, layers="social,payment", prob=prob, seed=0, validate_runs=0,
-                 delta=1e-3)
+    r = gm.seeds(
+        eco, budget=4, cost={"merchant": 3}, layers="social,payment", prob=prob, seed=0, validate_runs=0, delta=1e-3
+    )
     assert ex(r.nodes) >= 0.5 * E1 * best - 1e-9
 
 
@@ -109,7 +148,6 @@ def test_same_seeds_for_any_worker_count():
     assert a.seeds == b.seeds and a.gains == b.gains and a.n_rr_sets == b.n_rr_sets
     c = gm.seeds(eco, workers=2, **{**kw, "seed": 12})
     assert c.n_rr_sets > 0
-
 
 
 @settings(max_examples=15, deadline=None)
@@ -127,8 +165,16 @@ def test_budget_is_never_exceeded(s, cu, cm, budget, method):
         with pytest.raises(gm.InputError):
             gm.seeds(eco, budget=budget, cost={"user": cu, "merchant": cm}, method=method, validate_runs=0)
         return
-    r = gm.seeds(eco, budget=budget, cost={"user": cu, "merchant": cm}, method=method, layers="social,payment",
-                 prob=0.3, seed=s, validate_runs=0)
+    r = gm.seeds(
+        eco,
+        budget=budget,
+        cost={"user": cu, "merchant": cm},
+        method=method,
+        layers="social,payment",
+        prob=0.3,
+        seed=s,
+        validate_runs=0,
+    )
     assert len(set(r.nodes)) == len(r.nodes) >= 1
     assert costs[list(r.nodes)].sum() <= budget + 1e-9
 
@@ -141,10 +187,28 @@ def test_min_rr_sets_floor_keeps_sampling_after_certification():
     dst = rng.integers(0, 300, 1200)
     keep = src != dst
     eco = gm.Ecosystem(users={"id": np.arange(300)}, social={"src": src[keep], "dst": dst[keep]})
-    plain = gm.seeds(eco, k=5, method="imm", layers="social", prob={"social": 0.1}, epsilon=0.5, seed=1,
-                     validate_runs=0, min_rr_sets=0)
-    floored = gm.seeds(eco, k=5, method="imm", layers="social", prob={"social": 0.1}, epsilon=0.5, seed=1,
-                       validate_runs=0, min_rr_sets=4 * plain.n_rr_sets)
+    plain = gm.seeds(
+        eco,
+        k=5,
+        method="imm",
+        layers="social",
+        prob={"social": 0.1},
+        epsilon=0.5,
+        seed=1,
+        validate_runs=0,
+        min_rr_sets=0,
+    )
+    floored = gm.seeds(
+        eco,
+        k=5,
+        method="imm",
+        layers="social",
+        prob={"social": 0.1},
+        epsilon=0.5,
+        seed=1,
+        validate_runs=0,
+        min_rr_sets=4 * plain.n_rr_sets,
+    )
     assert floored.n_rr_sets >= 8 * plain.n_rr_sets
     assert floored.guarantee["ratio"] >= 1 - 1 / np.e - 0.5
     assert floored.params["min_rr_sets"] == 4 * plain.n_rr_sets

@@ -24,9 +24,17 @@ def small_eco(s: int) -> gm.Ecosystem:
     pay = [(u, m) for u in range(5) for m in range(2)]
     pay = [pay[i] for i in rng.choice(len(pay), 3, replace=False)]
     return gm.Ecosystem(
-        users={"id": np.arange(5), "purchasing_power": rng.uniform(0.2, 2.0, 5), "city": np.array(["a", "b", "a", "b", "a"])},
-        merchants={"id": np.arange(2), "price_level": np.array([1.0, 1.5]), "channel": np.array(["offline", "online"]),
-                   "city": np.array(["a", ""])},
+        users={
+            "id": np.arange(5),
+            "purchasing_power": rng.uniform(0.2, 2.0, 5),
+            "city": np.array(["a", "b", "a", "b", "a"]),
+        },
+        merchants={
+            "id": np.arange(2),
+            "price_level": np.array([1.0, 1.5]),
+            "channel": np.array(["offline", "online"]),
+            "city": np.array(["a", ""]),
+        },
         social={"src": np.array([p[0] for p in soc]), "dst": np.array([p[1] for p in soc])},
         payment={"src": np.array([p[0] for p in pay]), "dst": np.array([p[1] for p in pay])},
     )
@@ -49,10 +57,24 @@ def test_kernel_matches_python_reference(model):
     key = np.uint64(12345)
     n = rr.n
     visited, queue = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    off, mem, _ = K.rr_chunk(rr.indptr, rr.indices, rr.prob, rr.node_p, False, K.MODEL_LT if model == "lt" else K.MODEL_IC,
-                             rr.roots, rr.cdf, key, 0, 200, visited, queue, 1)
+    off, mem, _ = K.rr_chunk(
+        rr.indptr,
+        rr.indices,
+        rr.prob,
+        rr.node_p,
+        False,
+        K.MODEL_LT if model == "lt" else K.MODEL_IC,
+        rr.roots,
+        rr.cdf,
+        key,
+        0,
+        200,
+        visited,
+        queue,
+        1,
+    )
     for i in range(200):
-        got = mem[off[i]:off[i + 1]].tolist()
+        got = mem[off[i] : off[i + 1]].tolist()
         u = K.u01(key, i, 200)
         want = K.rr_set_reference(rr.indptr, rr.indices, rr.prob, 0 if model == "ic" else 1, got[0], u[1:])
         assert got == want
@@ -73,7 +95,7 @@ def test_transpose_and_paths_through_merchants():
     off, mem = coll.arrays()
     pay = eco.edges("payment")
     for i in range(50):
-        s = set(mem[off[i]:off[i + 1]].tolist())
+        s = set(mem[off[i] : off[i + 1]].tolist())
         root = int(mem[off[i]])
         ms = {int(m) + eco.n_users for u, m in zip(pay["src"], pay["dst"]) if u == root}
         assert ms <= s

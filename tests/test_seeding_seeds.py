@@ -90,8 +90,16 @@ def test_objective_weights(tiny_eco):
 
 
 def test_weighted_objective_never_seeds_for_zero_weight_only(tiny_eco):
-    r = gm.seeds(tiny_eco, k=1, node_type="user", objective="purchases", campaign="merchant:m1", prob=0.0, seed=0,
-                 validate_runs=100)
+    r = gm.seeds(
+        tiny_eco,
+        k=1,
+        node_type="user",
+        objective="purchases",
+        campaign="merchant:m1",
+        prob=0.0,
+        seed=0,
+        validate_runs=100,
+    )
     assert r.seeds[0] in ("user:ann", "user:cy")
     assert r.objective_value.mean == pytest.approx(1.0)
 
@@ -102,13 +110,53 @@ def test_cli_seeds(tmp_path, tiny_eco):
     path = tmp_path / "eco"
     gm.write(tiny_eco, path)
     out = tmp_path / "m.json"
-    rc = main(["seeds", str(path), "--k", "1", "--layers", "payment", "--node-type", "merchant", "--method", "imm",
-               "--epsilon", "0.2", "--seed", "1", "--validate-runs", "100", "--json", str(out)])
+    rc = main(
+        [
+            "seeds",
+            str(path),
+            "--k",
+            "1",
+            "--layers",
+            "payment",
+            "--node-type",
+            "merchant",
+            "--method",
+            "imm",
+            "--epsilon",
+            "0.2",
+            "--seed",
+            "1",
+            "--validate-runs",
+            "100",
+            "--json",
+            str(out),
+        ]
+    )
     assert rc == 0
     d = json.loads(out.read_text())
     assert d["seeds"][0].startswith("merchant:") and d["params"]["layers"] == ["payment"]
     assert {"mean", "ci95"} <= set(d["validation"]["spread"])
-    rc = main(["seeds", str(path), "--budget", "3", "--cost", "merchant=2", "--cost", "user=1", "--method", "degree",
-               "--prob", "social=0.2", "--prob", "payment=wc", "--seed", "1", "--validate-runs", "20"])
+    rc = main(
+        [
+            "seeds",
+            str(path),
+            "--budget",
+            "3",
+            "--cost",
+            "merchant=2",
+            "--cost",
+            "user=1",
+            "--method",
+            "degree",
+            "--prob",
+            "social=0.2",
+            "--prob",
+            "payment=wc",
+            "--seed",
+            "1",
+            "--validate-runs",
+            "20",
+        ]
+    )
     assert rc == 0
     assert main(["seeds", str(path), "--k", "1", "--method", "nope"]) == 2

@@ -19,8 +19,10 @@ def _eco() -> gm.Ecosystem:
     s = rng.integers(0, U, (200, 2))
     s = s[s[:, 0] != s[:, 1]]
     return gm.Ecosystem.from_labels(
-        users={"id": np.arange(U)}, merchants={"id": np.arange(M), "category": np.array(list("abcde"))[np.arange(M) % 5]},
-        social={"src": s[:, 0], "dst": s[:, 1]}, social_directed=True,
+        users={"id": np.arange(U)},
+        merchants={"id": np.arange(M), "category": np.array(list("abcde"))[np.arange(M) % 5]},
+        social={"src": s[:, 0], "dst": s[:, 1]},
+        social_directed=True,
         payment={"user": u, "merchant": m, "first_time": rng.integers(0, 400, len(u)) * 86400},
     )
 
@@ -29,8 +31,26 @@ def test_cli_signal_json_and_plot(tmp_path, capsys):
     path = tmp_path / "eco"
     gm.write(_eco(), path)
     out, png = tmp_path / "sig.json", tmp_path / "sig.png"
-    rc = main(["signal", str(path), "--split", "time", "--test-from", "1970-10-28", "--k", "5", "--seed", "1",
-               "--n-boot", "50", "--json", str(out), "--plot", str(png)])
+    rc = main(
+        [
+            "signal",
+            str(path),
+            "--split",
+            "time",
+            "--test-from",
+            "1970-10-28",
+            "--k",
+            "5",
+            "--seed",
+            "1",
+            "--n-boot",
+            "50",
+            "--json",
+            str(out),
+            "--plot",
+            str(png),
+        ]
+    )
     assert rc == 0
     d = json.loads(out.read_text())
     assert set(d) == {"scorers", "paired", "split", "params", "combination", "affordable"}
@@ -44,8 +64,21 @@ def test_cli_conversion_json(tmp_path):
     path = tmp_path / "eco"
     gm.write(_eco(), path)
     out = tmp_path / "conv.json"
-    rc = main(["signal", str(path), "--estimate-conversion", "--seed", "1", "--n-boot", "50", "--n-shuffles", "2",
-               "--json", str(out)])
+    rc = main(
+        [
+            "signal",
+            str(path),
+            "--estimate-conversion",
+            "--seed",
+            "1",
+            "--n-boot",
+            "50",
+            "--n-shuffles",
+            "2",
+            "--json",
+            str(out),
+        ]
+    )
     assert rc == 0
     d = json.loads(out.read_text())
     assert d["format"] == "graphmodel.conversion/1" and d["params"]["level"] == "category"

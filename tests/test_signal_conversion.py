@@ -33,8 +33,10 @@ def crafted() -> gm.Ecosystem:
     pm += ["s", "s", "y", "y", "late"]
     pt += [DAY, DAY, 5 * DAY, 6 * DAY, 500 * DAY]
     return gm.Ecosystem.from_labels(
-        users={"id": users}, merchants={"id": merchants, "category": merchants},
-        social={"src": src, "dst": dst}, social_directed=True,
+        users={"id": users},
+        merchants={"id": merchants, "category": merchants},
+        social={"src": src, "dst": dst},
+        social_directed=True,
         payment={"user": pu, "merchant": pm, "first_time": pt},
     )
 
@@ -64,8 +66,10 @@ def test_no_influence_no_lift():
     s = rng.integers(0, U, (U * 5, 2))
     s = s[s[:, 0] != s[:, 1]]
     eco = gm.Ecosystem.from_labels(
-        users={"id": np.arange(U)}, merchants={"id": np.arange(M), "category": np.arange(M) % 5},
-        social={"src": s[:, 0], "dst": s[:, 1]}, social_directed=True,
+        users={"id": np.arange(U)},
+        merchants={"id": np.arange(M), "category": np.arange(M) % 5},
+        social={"src": s[:, 0], "dst": s[:, 1]},
+        social_directed=True,
         payment={"user": u, "merchant": m, "first_time": rng.integers(0, 1000, len(u)) * DAY},
     )
     r = gm.estimate_conversion(eco, level="merchant", window_days=60, n_shuffles=4, n_boot=300, seed=2)

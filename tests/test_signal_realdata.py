@@ -25,6 +25,7 @@ def test_ciao_time_split(ciao):
 
 
 def test_ciao_category_level(ciao):
-    r = gm.signal(ciao, split="time", test_from="2010-01-01", level="category", seed=1, max_users=100, n_boot=100,
-                  combine=False)
+    r = gm.signal(
+        ciao, split="time", test_from="2010-01-01", level="category", seed=1, max_users=100, n_boot=100, combine=False
+    )
     assert r.params["n_items"] == 28

@@ -11,7 +11,9 @@ import graphmodel as gm
 from graphmodel.errors import InputError
 
 
-def _random_eco(seed: int, *, users: int = 120, merchants: int = 40, edges: int = 900, afford: bool = False) -> gm.Ecosystem:
+def _random_eco(
+    seed: int, *, users: int = 120, merchants: int = 40, edges: int = 900, afford: bool = False
+) -> gm.Ecosystem:
     rng = np.random.default_rng(seed)
     u = rng.integers(0, users, edges)
     # merchants follow a user's "taste" so history carries signal
@@ -28,8 +30,11 @@ def _random_eco(seed: int, *, users: int = 120, merchants: int = 40, edges: int 
         nodes_u["purchasing_power"] = rng.uniform(0.5, 3, users)
         nodes_m["price_level"] = rng.uniform(0.5, 3, merchants)
     return gm.Ecosystem.from_labels(
-        users=nodes_u, merchants=nodes_m, social={"src": s[:, 0], "dst": s[:, 1]},
-        payment={"user": u, "merchant": m, "first_time": t}, social_directed=True,
+        users=nodes_u,
+        merchants=nodes_m,
+        social={"src": s[:, 0], "dst": s[:, 1]},
+        payment={"user": u, "merchant": m, "first_time": t},
+        social_directed=True,
     )
 
 

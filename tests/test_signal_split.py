@@ -52,8 +52,11 @@ def test_parse_time_and_errors(crafted):
 
 
 def test_random_split_seeded():
-    eco = gm.Ecosystem.from_labels(users={"id": [0]}, merchants={"id": list(range(4000))},
-                                   payment={"user": [0] * 4000, "merchant": list(range(4000))})
+    eco = gm.Ecosystem.from_labels(
+        users={"id": [0]},
+        merchants={"id": list(range(4000))},
+        payment={"user": [0] * 4000, "merchant": list(range(4000))},
+    )
     a, b = random_split(eco, test_fraction=0.2, seed=5), random_split(eco, test_fraction=0.2, seed=5)
     assert np.array_equal(a.test, b.test)
     se = math.sqrt(0.2 * 0.8 / 4000)

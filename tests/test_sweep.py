@@ -170,8 +170,11 @@ def test_cli_sweep_and_report(study_file, tmp_path):
 
 
 def test_compare_study_runs_and_merges(tmp_path):
-    study = STUDY.replace('experiment = "simulate"', 'experiment = "compare"').replace(
-        "runs = 120", "runs = 60").replace("batch = 40", "batch = 30")
+    study = (
+        STUDY.replace('experiment = "simulate"', 'experiment = "compare"')
+        .replace("runs = 120", "runs = 60")
+        .replace("batch = 40", "batch = 30")
+    )
     study = study.replace('layers = ["social", "social,payment"]', '"intent.conversion.payment" = [0.05, 0.2]')
     study = study.replace('"prob.payment" = 0.05', '"prob.payment" = 0.3')
     p = tmp_path / "c.toml"
@@ -183,18 +186,27 @@ def test_compare_study_runs_and_merges(tmp_path):
     assert len(rows) == 4 and all(int(r["runs"]) == 60 for r in rows)
     assert {"scenarios.all.purchases.mean", "paired.payment-social.purchases.mean"} <= set(rows[0])
     # More payment conversion -> more purchases in the payment scenario (same coins, paired).
-    by = {(r["intent.conversion.payment"], r["prob.social"]): float(r["scenarios.payment.purchases.mean"]) for r in rows}
+    by = {
+        (r["intent.conversion.payment"], r["prob.social"]): float(r["scenarios.payment.purchases.mean"]) for r in rows
+    }
     assert by[("0.2", "0.02")] > by[("0.05", "0.02")]
 
 
 def test_compete_study_runs_and_merges(tmp_path):
-    study = STUDY.replace('experiment = "simulate"', 'experiment = "compete"').replace(
-        "runs = 120", "runs = 40").replace("batch = 40", "batch = 20")
-    study = study.replace('seeds = "random:5"\n"prob.payment" = 0.05', 'platforms = ['
-                          '"wallet: seeds=random:5:merchant, layers=payment, strength=payment:0.1", '
-                          '"messenger: seeds=random:5:user, layers=social, strength=social:0.1"]')
-    study = study.replace('"prob.social" = [0.02, 0.08]\nlayers = ["social", "social,payment"]',
-                          'multihoming = [0.0, 1.0]')
+    study = (
+        STUDY.replace('experiment = "simulate"', 'experiment = "compete"')
+        .replace("runs = 120", "runs = 40")
+        .replace("batch = 40", "batch = 20")
+    )
+    study = study.replace(
+        'seeds = "random:5"\n"prob.payment" = 0.05',
+        "platforms = ["
+        '"wallet: seeds=random:5:merchant, layers=payment, strength=payment:0.1", '
+        '"messenger: seeds=random:5:user, layers=social, strength=social:0.1"]',
+    )
+    study = study.replace(
+        '"prob.social" = [0.02, 0.08]\nlayers = ["social", "social,payment"]', "multihoming = [0.0, 1.0]"
+    )
     p = tmp_path / "k.toml"
     p.write_text(study)
     a = sweep(p, out=tmp_path / "k1", workers=1)
@@ -206,13 +218,19 @@ def test_compete_study_runs_and_merges(tmp_path):
         assert 0.0 <= float(r["platforms.wallet.users.mean"]) <= 1.0
 
 
-@pytest.mark.parametrize("bad, field", [
-    ('modle = "ic"', "modle"),
-    ('"intent.conversoin.payment" = 0.2', "intent.conversoin.payment"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ('modle = "ic"', "modle"),
+        ('"intent.conversoin.payment" = 0.2', "intent.conversoin.payment"),
+    ],
+)
 def test_study_typos_are_refused_before_anything_runs(tmp_path, bad, field):
-    study = STUDY.replace('experiment = "simulate"', 'experiment = "compare"').replace(
-        'layers = ["social", "social,payment"]', "").replace('seeds = "random:5"', 'seeds = "random:5"\n' + bad)
+    study = (
+        STUDY.replace('experiment = "simulate"', 'experiment = "compare"')
+        .replace('layers = ["social", "social,payment"]', "")
+        .replace('seeds = "random:5"', 'seeds = "random:5"\n' + bad)
+    )
     p = tmp_path / "typo.toml"
     p.write_text(study)
     with pytest.raises(gm.InputError) as err:

@@ -81,8 +81,13 @@ def _stars(n_seeds: int = 20, friends: int = 4, customers: int = 20) -> tuple[gm
             pu.append(nxt)
             pm.append(s)
             nxt += 1
-    eco = gm.Ecosystem(users={"id": np.arange(nxt)}, merchants={"id": np.arange(n_seeds)},
-                       social={"src": src, "dst": dst}, payment={"src": pu, "dst": pm}, social_directed=True)
+    eco = gm.Ecosystem(
+        users={"id": np.arange(nxt)},
+        merchants={"id": np.arange(n_seeds)},
+        social={"src": src, "dst": dst},
+        payment={"src": pu, "dst": pm},
+        social_directed=True,
+    )
     return eco, list(range(n_seeds))
 
 
@@ -95,8 +100,9 @@ def test_breakeven_conversion_matches_closed_form() -> None:
     # social: every seed passes intent to 4 friends who buy with c_s -> 20 * 4 c_s.  Equal at c_s / c_p = 2.5.
     eco, seeds = _stars()
     intent = gm.IntentModel(conversion={"social": 0.1, "payment": 0.1}, affordability="none", access="none")
-    res = gm.compare(eco, seeds=[f"user:{s}" for s in seeds], prob=1.0, intent=intent, runs=3000, seed=5,
-                     scenarios="social,payment")
+    res = gm.compare(
+        eco, seeds=[f"user:{s}" for s in seeds], prob=1.0, intent=intent, runs=3000, seed=5, scenarios="social,payment"
+    )
     assert res.winner == "payment"
     be = res.breakeven["conversion_ratio"]
     assert be.flip and be.current == pytest.approx(1.0)
@@ -111,8 +117,15 @@ def test_breakeven_transmission_matches_closed_form() -> None:
     # social: 20 * 4 * q_s * c = 8 q_s.  Equal at q_s = 0.625: ratio q_s / q_p = 1.25.
     eco, seeds = _stars()
     intent = gm.IntentModel(conversion={"social": 0.1, "payment": 0.1}, affordability="none", access="none")
-    res = gm.compare(eco, seeds=[f"user:{s}" for s in seeds], prob={"social": 0.5, "payment": 0.5}, intent=intent,
-                     runs=4000, seed=11, scenarios="social,payment")
+    res = gm.compare(
+        eco,
+        seeds=[f"user:{s}" for s in seeds],
+        prob={"social": 0.5, "payment": 0.5},
+        intent=intent,
+        runs=4000,
+        seed=11,
+        scenarios="social,payment",
+    )
     be = res.breakeven["transmission_ratio"]
     assert be.current == pytest.approx(1.0)
     assert be.flip and _contains(be.ci95, 1.25), be
@@ -122,8 +135,9 @@ def test_breakeven_reports_no_flip_in_range() -> None:
     # no payment customers: payment never adds purchases beyond the seeds', social wins at any ratio
     eco, seeds = _stars(customers=0)
     intent = gm.IntentModel(affordability="none", access="none")
-    res = gm.compare(eco, seeds=[f"user:{s}" for s in seeds], prob=1.0, intent=intent, runs=200, seed=1,
-                     scenarios="social,payment")
+    res = gm.compare(
+        eco, seeds=[f"user:{s}" for s in seeds], prob=1.0, intent=intent, runs=200, seed=1, scenarios="social,payment"
+    )
     be = res.breakeven["conversion_ratio"]
     assert not be.flip and be.winner_everywhere == "social" and be.mean is None
     assert "no flip" in res.verdict
@@ -137,8 +151,17 @@ def test_verdict_names_a_flip_under_equal_edges() -> None:
     # payment wins on volume (420 payment edges vs 40 social); cut to 40 edges each, social wins
     eco, seeds = _stars(friends=2, customers=20)
     intent = gm.IntentModel(conversion={"social": 0.5, "payment": 0.5}, affordability="none", access="none")
-    res = gm.compare(eco, seeds=[f"user:{s}" for s in seeds], prob=1.0, intent=intent, runs=400, seed=2,
-                     scenarios="social,payment", normalize="edges", breakeven=False)
+    res = gm.compare(
+        eco,
+        seeds=[f"user:{s}" for s in seeds],
+        prob=1.0,
+        intent=intent,
+        runs=400,
+        seed=2,
+        scenarios="social,payment",
+        normalize="edges",
+        breakeven=False,
+    )
     assert res.winner == "payment"
     c = res.controls["normalize"]
     assert c["winner"] == "social" and c["survives"] is False
@@ -154,9 +177,16 @@ def test_parameters_say_where_they_come_from(tiny_eco: gm.Ecosystem) -> None:
     assert p["conversion.social"]["value"] == p["conversion.payment"]["value"]  # neutral default
     assert p["transmission.payment"]["source"] == "default"
     assert "Assumed (default, not measured): conversion 0.05 (social, payment, transfer)" in res.verdict
-    given = gm.compare(tiny_eco, seeds="user:ann", runs=20, seed=1, breakeven=False, prob={"social": 0.2},
-                       intent=gm.IntentModel(conversion={"payment": 0.2}),
-                       parameter_sources={"conversion": "estimated from conv.json"})
+    given = gm.compare(
+        tiny_eco,
+        seeds="user:ann",
+        runs=20,
+        seed=1,
+        breakeven=False,
+        prob={"social": 0.2},
+        intent=gm.IntentModel(conversion={"payment": 0.2}),
+        parameter_sources={"conversion": "estimated from conv.json"},
+    )
     q = given.parameters
     assert q["transmission.social"]["source"] == "given" and q["transmission.payment"]["source"] == "default"
     assert q["conversion.payment"]["source"] == "estimated from conv.json"

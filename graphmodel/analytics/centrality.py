@@ -120,7 +120,9 @@ def centrality(
     measures = tuple(dict.fromkeys(measures))
     for m in measures:
         if m not in CENTRALITY_MEASURES:
-            raise InputError(f"unknown centrality measure {m!r}; expected some of {', '.join(CENTRALITY_MEASURES)}", field="measures")
+            raise InputError(
+                f"unknown centrality measure {m!r}; expected some of {', '.join(CENTRALITY_MEASURES)}", field="measures"
+            )
     if betweenness_samples < 1:
         raise InputError(f"betweenness_samples must be >= 1, got {betweenness_samples}", field="betweenness_samples")
     scs = scopes(eco, layers)

@@ -144,7 +144,9 @@ def communities(
     (2, 0.357)
     """
     if method not in COMMUNITY_METHODS:
-        raise InputError(f"unknown community method {method!r}; expected one of {', '.join(COMMUNITY_METHODS)}", field="method")
+        raise InputError(
+            f"unknown community method {method!r}; expected one of {', '.join(COMMUNITY_METHODS)}", field="method"
+        )
     import igraph
 
     scs = scopes(eco, layers)
@@ -165,7 +167,9 @@ def communities(
         g.add_edges(np.column_stack([a, b]))
         with _igraph_rng(int(cs.generate_state(1, dtype=np.uint32)[0])):
             if method == "leiden":
-                part = g.community_leiden(objective_function="modularity", resolution=resolution, n_iterations=n_iterations)
+                part = g.community_leiden(
+                    objective_function="modularity", resolution=resolution, n_iterations=n_iterations
+                )
             else:
                 part = g.community_multilevel(resolution=resolution)
         memb = np.asarray(part.membership, dtype=np.int64)

@@ -102,9 +102,23 @@ def layer_measures(
     notes: dict[str, str] = {}
     out: dict[str, Any] = {"directed": view.directed, "bipartite": view.bipartite, "edges": view.edges}
     if view.edges == 0:
-        out.update({"nodes_touched": 0, "self_loops": 0, "distinct_pairs": 0, "density": None, "degree": None,
-                    "powerlaw": None, "reciprocity": None, "transitivity": None, "average_clustering": None,
-                    "components": 0, "largest_component": 0, "largest_component_share": None, "assortativity": None})
+        out.update(
+            {
+                "nodes_touched": 0,
+                "self_loops": 0,
+                "distinct_pairs": 0,
+                "density": None,
+                "degree": None,
+                "powerlaw": None,
+                "reciprocity": None,
+                "transitivity": None,
+                "average_clustering": None,
+                "components": 0,
+                "largest_component": 0,
+                "largest_component_share": None,
+                "assortativity": None,
+            }
+        )
         notes["*"] = "empty layer"
         return out, notes
     touched = view.touched

@@ -102,7 +102,9 @@ def multiplex_measures(eco: Ecosystem, views: dict[str, LayerView]) -> tuple[dic
     else:
         out["edge_overlap"] = out["neighbour_jaccard"] = None
         missing = [k for k in ("social", "transfer") if k not in active]
-        notes["edge_overlap"] = notes["neighbour_jaccard"] = f"needs edges in both user-user layers; empty or not selected: {', '.join(missing)}"
+        notes["edge_overlap"] = notes["neighbour_jaccard"] = (
+            f"needs edges in both user-user layers; empty or not selected: {', '.join(missing)}"
+        )
 
     # -- user degrees across layers ------------------------------------------------
     deg = user_degrees(active)

@@ -54,8 +54,13 @@ def plot_degrees(
             if f.alpha is not None:
                 share = f.n_tail / deg.size
                 xs = np.unique(np.geomspace(f.xmin, k.max(), 50).astype(np.int64)).astype(np.float64)
-                ax.loglog(xs, share * zeta(f.alpha, xs) / zeta(f.alpha, f.xmin), linestyle="--",
-                          color=line.get_color(), label=f"  tail alpha={f.alpha:.2f}, xmin={f.xmin}")
+                ax.loglog(
+                    xs,
+                    share * zeta(f.alpha, xs) / zeta(f.alpha, f.xmin),
+                    linestyle="--",
+                    color=line.get_color(),
+                    label=f"  tail alpha={f.alpha:.2f}, xmin={f.xmin}",
+                )
     ax.set_xlabel("degree k (distinct neighbours)")
     ax.set_ylabel("P(K >= k)")
     name = eco.meta.get("name")

@@ -102,8 +102,9 @@ def stats(
     out_layers: dict[str, dict[str, Any]] = {}
     notes: dict[str, str] = {}
     n_scopes = len(scopes(eco, layers)) if centrality or communities else 0
-    n_measures = len({s.strip() for s in centrality.split(",") if s.strip()} if isinstance(centrality, str)
-                     else set(centrality))
+    n_measures = len(
+        {s.strip() for s in centrality.split(",") if s.strip()} if isinstance(centrality, str) else set(centrality)
+    )
     total = len(views) + 1 + n_scopes * n_measures + ((n_scopes + 1) if communities else 0)
     step = [0]
 
@@ -128,8 +129,14 @@ def stats(
     s_cent, s_comm = ss.spawn(2)
     cent = comm = None
     if centrality:
-        cent = _centrality(eco, measures=centrality, layers=layers, betweenness_samples=betweenness_samples,
-                           seed=s_cent, progress=_follow(advance))
+        cent = _centrality(
+            eco,
+            measures=centrality,
+            layers=layers,
+            betweenness_samples=betweenness_samples,
+            seed=s_cent,
+            progress=_follow(advance),
+        )
     if communities:
         comm = _communities(eco, method=communities, layers=layers, seed=s_comm, progress=_follow(advance))
     info = {

@@ -128,8 +128,9 @@ def _grow(a, size):
 
 
 @njit(cache=True)
-def _reverse_search(order, n0, ptr, tail, akey, prob, fx, key, depth, skip, use_skip, st, pos, stamp,
-                    e_ptr, e_tail, e_fx):
+def _reverse_search(
+    order, n0, ptr, tail, akey, prob, fx, key, depth, skip, use_skip, st, pos, stamp, e_ptr, e_tail, e_fx
+):
     """Reverse BFS from ``order[:n0]`` through the arcs live under ``key``, ``depth`` levels deep.
 
     Visited nodes are appended to ``order`` (``st[x] = stamp``, ``pos[x]`` = place in ``order``); the live
@@ -176,13 +177,42 @@ def _reverse_search(order, n0, ptr, tail, akey, prob, fx, key, depth, skip, use_
 
 @njit(nogil=True, cache=True)
 def follower_chunk(
-    key, start, count, roots, cdf,
-    a_ptr, a_tail, a_key, a_prob, a_fx,
-    b_ptr, b_tail, b_key, b_prob, b_fx,
-    f_ptr, f_head, f_key, f_prob, f_fx,
-    b_seed, b_seeds,
-    n_users, tie, multihoming,
-    st_a, pos_a, queue, st_b, pos_b, qb, tbn, bbn, st_v, stamp0, mode=0,
+    key,
+    start,
+    count,
+    roots,
+    cdf,
+    a_ptr,
+    a_tail,
+    a_key,
+    a_prob,
+    a_fx,
+    b_ptr,
+    b_tail,
+    b_key,
+    b_prob,
+    b_fx,
+    f_ptr,
+    f_head,
+    f_key,
+    f_prob,
+    f_fx,
+    b_seed,
+    b_seeds,
+    n_users,
+    tie,
+    multihoming,
+    st_a,
+    pos_a,
+    queue,
+    st_b,
+    pos_b,
+    qb,
+    tbn,
+    bbn,
+    st_v,
+    stamp0,
+    mode=0,
 ):
     """Competitive RR sets ``start .. start+count-1`` (see the module docstring).
 
@@ -249,8 +279,25 @@ def follower_chunk(
                             break
         # 1. R: nodes within T reverse steps of v through arcs live for A, and those arcs
         queue[0] = v
-        qlen, ne, ea_ptr, ea_tail, ea_fx = _reverse_search(queue, 1, a_ptr, a_tail, a_key, a_prob, a_fx, ka, T,
-                                                          b_seed, False, st_a, pos_a, stamp, ea_ptr, ea_tail, ea_fx)
+        qlen, ne, ea_ptr, ea_tail, ea_fx = _reverse_search(
+            queue,
+            1,
+            a_ptr,
+            a_tail,
+            a_key,
+            a_prob,
+            a_fx,
+            ka,
+            T,
+            b_seed,
+            False,
+            st_a,
+            pos_a,
+            stamp,
+            ea_ptr,
+            ea_tail,
+            ea_fx,
+        )
         ball_est = 0  # B arcs into R: what the ball costs at least
         for h in range(qlen):
             ball_est += b_ptr[queue[h] + 1] - b_ptr[queue[h]]
@@ -280,8 +327,9 @@ def follower_chunk(
                     y = front[f]
                     work += f_ptr[y + 1] - f_ptr[y]
                     for c in range(f_ptr[y], f_ptr[y + 1]):
-                        if arc_coin(kb, f_key[c]) < f_prob[c] and _arrive(f_head[c], step, f_fx[c], st_b, tbn, bbn,
-                                                                          stamp, never):
+                        if arc_coin(kb, f_key[c]) < f_prob[c] and _arrive(
+                            f_head[c], step, f_fx[c], st_b, tbn, bbn, stamp, never
+                        ):
                             if nn >= nxt.shape[0]:
                                 nxt = _grow(nxt, nn + 1)
                             nxt[nn] = f_head[c]
@@ -294,8 +342,25 @@ def follower_chunk(
             for h in range(qlen):
                 qb[h] = queue[h]
             # a seed of B needs nothing before it: B is there at step 0
-            nb, neb, eb_ptr, eb_tail, eb_fx = _reverse_search(qb, qlen, b_ptr, b_tail, b_key, b_prob, b_fx, kb, H,
-                                                              b_seed, True, st_b, pos_b, stamp, eb_ptr, eb_tail, eb_fx)
+            nb, neb, eb_ptr, eb_tail, eb_fx = _reverse_search(
+                qb,
+                qlen,
+                b_ptr,
+                b_tail,
+                b_key,
+                b_prob,
+                b_fx,
+                kb,
+                H,
+                b_seed,
+                True,
+                st_b,
+                pos_b,
+                stamp,
+                eb_ptr,
+                eb_tail,
+                eb_fx,
+            )
             # B alone, forward from its seeds inside the ball (its kept arcs turned around; positions in the
             # ball on the front, nodes in tbn/bbn)
             if nb > front.shape[0]:

@@ -79,8 +79,17 @@ from graphmodel.propagation.regime import REGIME_SEED, regime
 if TYPE_CHECKING:
     from graphmodel.ecosystem import Ecosystem
 
-__all__ = ["compete", "contest_seeds", "CompeteResult", "PlatformOutcome", "CompeteSweep", "parse_contest_sweep", "TIE_RULES",
-           "CURVE_STEPS", "FOLLOWER_RULE"]
+__all__ = [
+    "compete",
+    "contest_seeds",
+    "CompeteResult",
+    "PlatformOutcome",
+    "CompeteSweep",
+    "parse_contest_sweep",
+    "TIE_RULES",
+    "CURVE_STEPS",
+    "FOLLOWER_RULE",
+]
 
 
 def compete(
@@ -167,8 +176,9 @@ def compete(
         new = []
         for p in plats:
             take = {k: v for k, v in fp.items() if k in p.layers and k not in p.strength_given}
-            fitted_sources[p.name] = {k: src[f"prob.{k}"] if k in take else "given" if k in p.strength_given
-                                      else "default" for k in p.layers}
+            fitted_sources[p.name] = {
+                k: src[f"prob.{k}"] if k in take else "given" if k in p.strength_given else "default" for k in p.layers
+            }
             new.append(replace(p, strength={**p.strength, **take}) if take else p)
         plats = new
     check_options(tie, switching, lock_in, multihoming, merchant_carry, runs, max_steps)
@@ -178,8 +188,12 @@ def compete(
     from graphmodel.propagation.engine import base_key
 
     key = base_key(run_ss)
-    options = {"switching": float(switching), "lock_in": float(lock_in), "multihoming": float(multihoming),
-               "merchant_carry": None if merchant_carry is None else float(merchant_carry)}
+    options = {
+        "switching": float(switching),
+        "lock_in": float(lock_in),
+        "multihoming": float(multihoming),
+        "merchant_carry": None if merchant_carry is None else float(merchant_carry),
+    }
     sweep_spec = parse_contest_sweep(sweep) if sweep is not None else None
     if sweep_spec is not None:  # validate every point before running anything
         for v in sweep_spec[1]:
@@ -193,18 +207,50 @@ def compete(
     cache: dict = {}
 
     def run_one(pl, opts, done0):
-        arr = prepare(eco, pl, opts["merchant_carry"], seed_ss, workers, cache, tie=tie,
-                      multihoming=opts["multihoming"])
+        arr = prepare(
+            eco, pl, opts["merchant_carry"], seed_ss, workers, cache, tie=tie, multihoming=opts["multihoming"]
+        )
         if client is not None:
-            raw = RawContest(*run_on_cluster(
-                client, eco, pl, opts["merchant_carry"], arr.seeds, arr.seed_ptr, key=key, runs=runs,
-                tie=TIE_RULES[tie], switching=opts["switching"], lock_in=opts["lock_in"],
-                multihoming=opts["multihoming"], max_steps=max_steps, curve_len=curve_len, workers=workers,
-                progress=progress, done0=done0, total=total))
+            raw = RawContest(
+                *run_on_cluster(
+                    client,
+                    eco,
+                    pl,
+                    opts["merchant_carry"],
+                    arr.seeds,
+                    arr.seed_ptr,
+                    key=key,
+                    runs=runs,
+                    tie=TIE_RULES[tie],
+                    switching=opts["switching"],
+                    lock_in=opts["lock_in"],
+                    multihoming=opts["multihoming"],
+                    max_steps=max_steps,
+                    curve_len=curve_len,
+                    workers=workers,
+                    progress=progress,
+                    done0=done0,
+                    total=total,
+                )
+            )
             return arr, raw
-        raw = run_contest(eco, arr, pay[:3], key=key, runs=runs, tie=tie, switching=opts["switching"],
-                          lock_in=opts["lock_in"], multihoming=opts["multihoming"], max_steps=max_steps,
-                          curve_len=curve_len, workers=workers, progress=progress, done0=done0, total=total)
+        raw = run_contest(
+            eco,
+            arr,
+            pay[:3],
+            key=key,
+            runs=runs,
+            tie=tie,
+            switching=opts["switching"],
+            lock_in=opts["lock_in"],
+            multihoming=opts["multihoming"],
+            max_steps=max_steps,
+            curve_len=curve_len,
+            workers=workers,
+            progress=progress,
+            done0=done0,
+            total=total,
+        )
         return arr, raw
 
     arr, raw = run_one(plats, options, 0)
@@ -232,8 +278,10 @@ def compete(
         "gmv_weight": pay[4],
         "n_users": int(eco.n_users),
         "n_merchants": int(eco.n_merchants),
-        "seed_nodes": {n: (eco.node_ids(arr.seeds[arr.seed_ptr[i]:arr.seed_ptr[i + 1]])
-                           if arr.n_seeds[i] <= 1000 else None) for i, n in enumerate(names)},
+        "seed_nodes": {
+            n: (eco.node_ids(arr.seeds[arr.seed_ptr[i] : arr.seed_ptr[i + 1]]) if arr.n_seeds[i] <= 1000 else None)
+            for i, n in enumerate(names)
+        },
         "random": "counter-based; coins keyed on (run, layer, edge, direction, platform position)",
     }
     if arr.selections:
@@ -241,8 +289,9 @@ def compete(
     if fitted_sources:
         info["sources"] = fitted_sources
     # one fixed seed, as in simulate and compare: measured once per graph and transmission, then cached
-    regimes = {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=REGIME_SEED)
-               for p in plats} if regime_check else {}
+    regimes = (
+        {p.name: regime(eco, layers=p.layers, prob=p.strength, seed=REGIME_SEED) for p in plats} if regime_check else {}
+    )
     return CompeteResult(
         platforms=outcomes,
         curve_mean=share.mean(axis=0),
@@ -279,8 +328,9 @@ def contest_seeds(
     check_followers(plats, switching)
     seed_ss = as_seed_sequence(seed)
     g, probs, _, _ = platform_arrays(eco, plats, merchant_carry, None)
-    return resolve_seeds(eco, plats, seed_ss.spawn(len(plats)), g, probs, tie=tie, multihoming=multihoming,
-                          workers=workers, cache=None)
+    return resolve_seeds(
+        eco, plats, seed_ss.spawn(len(plats)), g, probs, tie=tie, multihoming=multihoming, workers=workers, cache=None
+    )
 
 
 # --------------------------------------------------------------------------

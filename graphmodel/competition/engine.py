@@ -26,8 +26,19 @@ from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.estimate import estimate
 
-__all__ = ["TIE_RULES", "CURVE_STEPS", "ContestArrays", "RawContest", "union_layers", "platform_arrays",
-           "resolve_seeds", "prepare", "payments", "run_contest", "platform_outcomes"]
+__all__ = [
+    "TIE_RULES",
+    "CURVE_STEPS",
+    "ContestArrays",
+    "RawContest",
+    "union_layers",
+    "platform_arrays",
+    "resolve_seeds",
+    "prepare",
+    "payments",
+    "run_contest",
+    "platform_outcomes",
+]
 
 TIE_RULES: dict[str, int] = {"random": K.TIE_RANDOM, "strength": K.TIE_STRENGTH}
 #: Steps the share curve covers when ``max_steps`` is not given (final shares are never truncated).
@@ -79,7 +90,7 @@ def platform_arrays(eco: Ecosystem, platforms: Sequence[Platform], merchant_carr
             lp = union.index("payment")
             # A high carry is cheaper arc by arc (one hash) than by geometric skipping (one log per success).
             sm[lp] = float(merchant_carry) if merchant_carry < _CARRY_PER_ARC else -1.0
-            prob[int(g.indptr[g.n_users]):] = float(merchant_carry)  # every merchant arc is a payment arc
+            prob[int(g.indptr[g.n_users]) :] = float(merchant_carry)  # every merchant arc is a payment arc
         probs.append(prob)
         seg_u.append(su)
         seg_m.append(sm)
@@ -115,20 +126,43 @@ def resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, worke
         j = 1 - i
         k, node_type = rule
         rival = out[j]
-        skey = ("follower", p.seed_spec(), p.layers, tuple(p.strength.items()), i, _digest(rival),
-                _digest(probs[i]), _digest(probs[j]), tie, float(multihoming))
+        skey = (
+            "follower",
+            p.seed_spec(),
+            p.layers,
+            tuple(p.strength.items()),
+            i,
+            _digest(rival),
+            _digest(probs[i]),
+            _digest(probs[j]),
+            tie,
+            float(multihoming),
+        )
         hit = cache.get(skey) if cache is not None else None
         if hit is None:
             cand = np.zeros(g.n, np.bool_)
             if node_type in ("user", "any"):
                 cand[: g.n_users] = True
             if node_type in ("merchant", "any"):
-                cand[g.n_users:] = True
+                cand[g.n_users :] = True
             if k > int(cand.sum()):
-                raise InputError(f"platform {p.name!r}: K={k} exceeds the {int(cand.sum())} candidate "
-                                 f"{node_type if node_type != 'any' else 'node'}s", field="seeds")
-            sel = follower_seeds(g, probs[i], probs[j], rival, cand=cand, k=k, tie=TIE_RULES[tie],
-                                 multihoming=multihoming, seed=children[i], workers=workers)
+                raise InputError(
+                    f"platform {p.name!r}: K={k} exceeds the {int(cand.sum())} candidate "
+                    f"{node_type if node_type != 'any' else 'node'}s",
+                    field="seeds",
+                )
+            sel = follower_seeds(
+                g,
+                probs[i],
+                probs[j],
+                rival,
+                cand=cand,
+                k=k,
+                tie=TIE_RULES[tie],
+                multihoming=multihoming,
+                seed=children[i],
+                workers=workers,
+            )
             n_users = max(g.n_users, 1)
             report = {
                 "seed_rule": p.seed_spec(),
@@ -147,12 +181,30 @@ def resolve_seeds(eco, platforms, children, g, probs, *, tie, multihoming, worke
     return out, reports
 
 
-def prepare(eco: Ecosystem, platforms: Sequence[Platform], merchant_carry: float | None, seed_ss: np.random.SeedSequence,
-            workers: int | None, cache: dict | None = None, *, tie: str = "random", multihoming: float = 0.0) -> ContestArrays:
+def prepare(
+    eco: Ecosystem,
+    platforms: Sequence[Platform],
+    merchant_carry: float | None,
+    seed_ss: np.random.SeedSequence,
+    workers: int | None,
+    cache: dict | None = None,
+    *,
+    tie: str = "random",
+    multihoming: float = 0.0,
+) -> ContestArrays:
     """Everything the kernel needs for ``platforms`` (``cache`` keeps graphs and seeds across a sweep's points)."""
     g, probs, seg_u, seg_m = platform_arrays(eco, platforms, merchant_carry, cache)
-    seed_parts, reports = resolve_seeds(eco, platforms, seed_ss.spawn(len(platforms)), g, probs, tie=tie,
-                                         multihoming=multihoming, workers=workers, cache=cache)
+    seed_parts, reports = resolve_seeds(
+        eco,
+        platforms,
+        seed_ss.spawn(len(platforms)),
+        g,
+        probs,
+        tie=tie,
+        multihoming=multihoming,
+        workers=workers,
+        cache=cache,
+    )
     seed_ptr = np.zeros(len(platforms) + 1, np.int64)
     seed_ptr[1:] = np.cumsum([s.size for s in seed_parts])
     return ContestArrays(
@@ -195,8 +247,24 @@ class RawContest:
     steps: np.ndarray
 
 
-def run_contest(eco, arr: ContestArrays, pay, *, key, runs, tie, switching, lock_in, multihoming, max_steps, curve_len,
-                workers, progress, done0=0, total=None) -> RawContest:
+def run_contest(
+    eco,
+    arr: ContestArrays,
+    pay,
+    *,
+    key,
+    runs,
+    tie,
+    switching,
+    lock_in,
+    multihoming,
+    max_steps,
+    curve_len,
+    workers,
+    progress,
+    done0=0,
+    total=None,
+) -> RawContest:
     """Runs ``0..runs-1`` of the contest on ``arr`` (in 20 batches when ``progress`` is given, to report it)."""
     import numba
 
@@ -211,10 +279,31 @@ def run_contest(eco, arr: ContestArrays, pay, *, key, runs, tie, switching, lock
         while done < runs:
             n = min(batch, runs - done)
             out = K.compete_batch(
-                np.uint64(key), int(done), int(n), int(max(1, min(n, n_workers))), g.indptr, g.indices, g.lptr,
-                g.arc_key, arr.prob, arr.seg_u, arr.seg_m, g.seg_key, K.platform_keys(arr.prob.shape[0]), arr.seeds,
-                arr.seed_ptr, int(g.n_users), int(TIE_RULES[tie]), float(switching), float(lock_in), float(multihoming),
-                -1 if max_steps is None else int(max_steps), int(curve_len), pay[0], pay[1], pay[2],
+                np.uint64(key),
+                int(done),
+                int(n),
+                int(max(1, min(n, n_workers))),
+                g.indptr,
+                g.indices,
+                g.lptr,
+                g.arc_key,
+                arr.prob,
+                arr.seg_u,
+                arr.seg_m,
+                g.seg_key,
+                K.platform_keys(arr.prob.shape[0]),
+                arr.seeds,
+                arr.seed_ptr,
+                int(g.n_users),
+                int(TIE_RULES[tie]),
+                float(switching),
+                float(lock_in),
+                float(multihoming),
+                -1 if max_steps is None else int(max_steps),
+                int(curve_len),
+                pay[0],
+                pay[1],
+                pay[2],
             )
             parts.append(out)
             done += n

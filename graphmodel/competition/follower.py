@@ -37,8 +37,13 @@ def _arcs(keep: np.ndarray, by: np.ndarray, other: np.ndarray, arc_key: np.ndarr
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(by[keep], minlength=n), out=ptr[1:])
     p = np.ascontiguousarray(prob[keep], dtype=np.float64)
-    return (ptr, np.ascontiguousarray(other[keep], dtype=np.int32), np.ascontiguousarray(arc_key[keep]), p,
-            (p * FX).astype(np.int64))
+    return (
+        ptr,
+        np.ascontiguousarray(other[keep], dtype=np.int32),
+        np.ascontiguousarray(arc_key[keep]),
+        p,
+        (p * FX).astype(np.int64),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,8 +71,16 @@ class FollowerRRGraph:
     mode: int = 0  # how the rival's steps are found: 0 adaptive, 1 ball, 2 forwards (the sets are the same)
 
     @classmethod
-    def build(cls, graph: Any, prob_a: np.ndarray, prob_b: np.ndarray, rival_seeds: np.ndarray, *, tie: int,
-              multihoming: float) -> "FollowerRRGraph":
+    def build(
+        cls,
+        graph: Any,
+        prob_a: np.ndarray,
+        prob_b: np.ndarray,
+        rival_seeds: np.ndarray,
+        *,
+        tie: int,
+        multihoming: float,
+    ) -> "FollowerRRGraph":
         """From a :class:`~graphmodel.propagation.engine.PropagationGraph` and per-arc probabilities of both platforms."""
         n, nu = graph.n, graph.n_users
         tails = np.repeat(np.arange(n, dtype=np.int32), np.diff(graph.indptr))
@@ -80,14 +93,35 @@ class FollowerRRGraph:
         seeds = np.unique(np.asarray(rival_seeds, dtype=np.int64))
         mask = np.zeros(n, np.bool_)
         mask[seeds] = True
-        return cls(n, nu, a, b, f, mask, seeds, int(tie), float(multihoming), np.arange(nu, dtype=np.int32),
-                   np.zeros(0, np.float64), float(nu))
+        return cls(
+            n,
+            nu,
+            a,
+            b,
+            f,
+            mask,
+            seeds,
+            int(tie),
+            float(multihoming),
+            np.arange(nu, dtype=np.int32),
+            np.zeros(0, np.float64),
+            float(nu),
+        )
 
     def new_scratch(self) -> list:
         n = max(self.n, 1)
-        return [np.zeros(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32), np.zeros(n, np.int32),
-                np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int64), np.empty(n, np.int64),
-                np.zeros(n, np.int32), 1]
+        return [
+            np.zeros(n, np.int32),
+            np.empty(n, np.int32),
+            np.empty(n, np.int32),
+            np.zeros(n, np.int32),
+            np.empty(n, np.int32),
+            np.empty(n, np.int32),
+            np.empty(n, np.int64),
+            np.empty(n, np.int64),
+            np.zeros(n, np.int32),
+            1,
+        ]
 
     def sample(self, key: np.uint64, start: int, count: int, sc: list) -> tuple[np.ndarray, np.ndarray]:
         if sc[9] + count >= 2**31 - 2:
@@ -96,8 +130,21 @@ class FollowerRRGraph:
             sc[8][:] = 0
             sc[9] = 1
         off, mem, nxt = FK.follower_chunk(
-            np.uint64(key), int(start), int(count), self.roots, self.cdf, *self.a, *self.b, *self.f, self.b_seed,
-            self.b_seeds, int(self.n_users), self.tie, self.multihoming, *sc, self.mode,
+            np.uint64(key),
+            int(start),
+            int(count),
+            self.roots,
+            self.cdf,
+            *self.a,
+            *self.b,
+            *self.f,
+            self.b_seed,
+            self.b_seeds,
+            int(self.n_users),
+            self.tie,
+            self.multihoming,
+            *sc,
+            self.mode,
         )
         sc[9] = nxt
         return off, mem
@@ -130,6 +177,14 @@ def follower_seeds(
     k1, k2 = (int(c.generate_state(1, dtype=np.uint64)[0]) for c in seed.spawn(2))
     # Every user seed that is not the rival's wins at least itself: a lower bound on the optimum.
     free = int(np.count_nonzero(cand[: graph.n_users] & ~rr.b_seed[: graph.n_users]))
-    return opim_c(rr, cand=cand, k=int(k), epsilon=float(epsilon), opt_lower=float(max(1, min(k, free))),
-                  keys=(k1, k2), workers=workers,
-                  min_sets=min_rr_sets_for(epsilon) if min_sets is None else int(min_sets), min_cover=MIN_COVER)
+    return opim_c(
+        rr,
+        cand=cand,
+        k=int(k),
+        epsilon=float(epsilon),
+        opt_lower=float(max(1, min(k, free))),
+        keys=(k1, k2),
+        workers=workers,
+        min_sets=min_rr_sets_for(epsilon) if min_sets is None else int(min_sets),
+        min_cover=MIN_COVER,
+    )

@@ -99,7 +99,9 @@ class Platform:
 
         where = f"platform {self.name!r}"
         if not isinstance(self.name, str) or not self.name.strip() or any(c in self.name for c in ".:=, "):
-            raise InputError(f"a platform name must be a non-empty word without '.:=, ', got {self.name!r}", field="name")
+            raise InputError(
+                f"a platform name must be a non-empty word without '.:=, ', got {self.name!r}", field="name"
+            )
         if not isinstance(self.seeds, str) or not self.seeds.strip():
             raise InputError(f"{where}: seeds must be a non-empty seed rule", field="seeds")
         layers = (self.layers,) if isinstance(self.layers, str) else tuple(self.layers)
@@ -108,13 +110,17 @@ class Platform:
             raise InputError(f"{where}: no layers", field="layers")
         for layer in layers:
             if layer not in LAYERS:
-                raise InputError(f"{where}: unknown layer {layer!r}; expected some of {', '.join(LAYERS)}", field="layers")
+                raise InputError(
+                    f"{where}: unknown layer {layer!r}; expected some of {', '.join(LAYERS)}", field="layers"
+                )
         object.__setattr__(self, "layers", layers)
         strength = dict(self.strength) if isinstance(self.strength, Mapping) else self.strength
         for k in strength if isinstance(strength, dict) else ():
             if k not in layers:
-                raise InputError(f"{where}: strength for layer {k!r}, which is not among its layers {', '.join(layers)}",
-                                 field="strength")
+                raise InputError(
+                    f"{where}: strength for layer {k!r}, which is not among its layers {', '.join(layers)}",
+                    field="strength",
+                )
         try:
             spec = parse_prob_spec(strength if strength != {} else DEFAULT_STRENGTH, layers, model="ic")
         except InputError as exc:
@@ -190,8 +196,11 @@ def _parse_strength(text: str, name: str) -> dict[str, str] | str:
     for piece in pieces:
         layer, sep, value = piece.partition(":")
         if not sep or layer.strip() not in LAYERS:
-            raise InputError(f"platform {name!r}: bad strength {piece!r}; expected 'layer:value' with layer one of "
-                             f"{', '.join(LAYERS)}", field="strength")
+            raise InputError(
+                f"platform {name!r}: bad strength {piece!r}; expected 'layer:value' with layer one of "
+                f"{', '.join(LAYERS)}",
+                field="strength",
+            )
         out[layer.strip()] = value.strip()
     return out
 
@@ -230,7 +239,9 @@ def parse_platform(text: str) -> Platform:
         try:
             budget = int(opts["budget"])
         except ValueError:
-            raise InputError(f"platform {name!r}: budget must be an integer, got {opts['budget']!r}", field="budget") from None
+            raise InputError(
+                f"platform {name!r}: budget must be an integer, got {opts['budget']!r}", field="budget"
+            ) from None
     return Platform(name, seeds=opts["seeds"], layers=layers, strength=strength, budget=budget)
 
 
@@ -264,23 +275,31 @@ def load_contest(path: str | Path) -> Contest:
         where = f"platform[{i}]"
         for k in t:
             if k not in ("name", *_KEYS):
-                raise InputError(f"unknown key {k!r}; expected name, {', '.join(_KEYS)}", source=str(path), field=f"{where}.{k}")
+                raise InputError(
+                    f"unknown key {k!r}; expected name, {', '.join(_KEYS)}", source=str(path), field=f"{where}.{k}"
+                )
         if "name" not in t or "seeds" not in t:
             raise InputError("a platform needs name and seeds", source=str(path), field=where)
         strength = t.get("strength", {})
         if not isinstance(strength, (dict, int, float, str)) or isinstance(strength, bool):
-            raise InputError("strength must be a table layer = value or one value", source=str(path), field=f"{where}.strength")
+            raise InputError(
+                "strength must be a table layer = value or one value", source=str(path), field=f"{where}.strength"
+            )
         layers = t.get("layers", tuple(strength) if isinstance(strength, dict) and strength else LAYERS)
         try:
-            platforms.append(Platform(str(t["name"]), seeds=str(t["seeds"]), layers=layers, strength=strength,
-                                      budget=t.get("budget")))
+            platforms.append(
+                Platform(
+                    str(t["name"]), seeds=str(t["seeds"]), layers=layers, strength=strength, budget=t.get("budget")
+                )
+            )
         except InputError as exc:
             raise InputError(exc.message, source=str(path), field=f"{where}.{exc.field or 'platform'}") from None
     options = dict(data.get("contest", {}))
     for k, v in options.items():
         if k not in CONTEST_OPTIONS:
-            raise InputError(f"unknown option {k!r}; expected {', '.join(CONTEST_OPTIONS)}", source=str(path),
-                             field=f"contest.{k}")
+            raise InputError(
+                f"unknown option {k!r}; expected {', '.join(CONTEST_OPTIONS)}", source=str(path), field=f"contest.{k}"
+            )
         if isinstance(v, bool) or not isinstance(v, CONTEST_OPTIONS[k]):
             raise InputError(f"{k} has the wrong type ({type(v).__name__})", source=str(path), field=f"contest.{k}")
         if isinstance(v, float) and not math.isfinite(v):

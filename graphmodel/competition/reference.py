@@ -30,8 +30,18 @@ def _pick(cands: dict[int, float], u: int, step: int, rkey: int, tie: int) -> in
     return ps[idx]
 
 
-def reference_run(arr: Any, pay: tuple, *, key: int, r: int, tie: int, switching: float, lock_in: float,
-                  multihoming: float, max_steps: int = -1) -> dict[str, Any]:
+def reference_run(
+    arr: Any,
+    pay: tuple,
+    *,
+    key: int,
+    r: int,
+    tie: int,
+    switching: float,
+    lock_in: float,
+    multihoming: float,
+    max_steps: int = -1,
+) -> dict[str, Any]:
     """One run: per platform users, merchants, gmv, users by layer; and the number of steps."""
     g = arr.graph
     P, L, U = arr.prob.shape[0], g.lptr.shape[1] - 1, g.n_users
@@ -48,7 +58,7 @@ def reference_run(arr: Any, pay: tuple, *, key: int, r: int, tie: int, switching
     # proposals of a step: node -> {platform: [best probability (fixed point), first layer]}, in first-touch order
     props: dict[int, dict[int, list]] = {}
     for p in range(P):
-        for s in arr.seeds[arr.seed_ptr[p]:arr.seed_ptr[p + 1]]:
+        for s in arr.seeds[arr.seed_ptr[p] : arr.seed_ptr[p + 1]]:
             props.setdefault(int(s), {}).setdefault(p, [int(K.SEED_FX), L])
     step = 0
     while True:
@@ -94,7 +104,9 @@ def reference_run(arr: Any, pay: tuple, *, key: int, r: int, tie: int, switching
                 a, b = g.lptr[v, l], g.lptr[v, l + 1]
                 if a == b or segs[l] == 0.0:
                     continue
-                k = segment_targets(v, l, a, b, rk, np.uint64(0), g.indices, g.arc_key, arr.prob[p], segs, g.seg_key, live)
+                k = segment_targets(
+                    v, l, a, b, rk, np.uint64(0), g.indices, g.arc_key, arr.prob[p], segs, g.seg_key, live
+                )
                 for j in live[:k]:
                     u = int(g.indices[j])
                     if u in ever and (p in ever[u] or (u < U and switching <= 0) or (u >= U and not mh(u))):

@@ -24,23 +24,51 @@ from graphmodel.competition.engine import payments, platform_arrays
 __all__ = ["run_on_cluster"]
 
 
-def run_on_cluster(client: Any, eco: Any, platforms: Sequence[Any], merchant_carry: float | None, seeds: np.ndarray,
-                   seed_ptr: np.ndarray, *, key: int, runs: int, tie: int, switching: float, lock_in: float,
-                   multihoming: float, max_steps: int | None, curve_len: int, workers: int | None,
-                   progress: Callable[[int, int], None] | None = None, done0: int = 0,
-                   total: int | None = None) -> tuple[np.ndarray, ...]:
+def run_on_cluster(
+    client: Any,
+    eco: Any,
+    platforms: Sequence[Any],
+    merchant_carry: float | None,
+    seeds: np.ndarray,
+    seed_ptr: np.ndarray,
+    *,
+    key: int,
+    runs: int,
+    tie: int,
+    switching: float,
+    lock_in: float,
+    multihoming: float,
+    max_steps: int | None,
+    curve_len: int,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None = None,
+    done0: int = 0,
+    total: int | None = None,
+) -> tuple[np.ndarray, ...]:
     """The six per-run arrays of ``compete_batch`` for runs ``0 .. runs - 1``, computed on ``client``'s workers.
 
     ``tie`` is the kernel's tie code; ``progress(done, total)`` is called as batches arrive, in order.
     """
     with clients.using(client) as c:
         batch = max(1, math.ceil(runs / (2 * cluster.n_workers(c))))
-        args = (tuple(platforms), merchant_carry, np.asarray(seeds, np.int64), np.asarray(seed_ptr, np.int64),
-                int(key), int(tie), float(switching), float(lock_in), float(multihoming), max_steps, int(curve_len),
-                workers)
+        args = (
+            tuple(platforms),
+            merchant_carry,
+            np.asarray(seeds, np.int64),
+            np.asarray(seed_ptr, np.int64),
+            int(key),
+            int(tie),
+            float(switching),
+            float(lock_in),
+            float(multihoming),
+            max_steps,
+            int(curve_len),
+            workers,
+        )
         parts, done = [], 0
-        for out in cluster.iter_batches(c, cluster.share(c, eco), _batch_on_worker, cluster.batches(runs, size=batch),
-                                        args=args):
+        for out in cluster.iter_batches(
+            c, cluster.share(c, eco), _batch_on_worker, cluster.batches(runs, size=batch), args=args
+        ):
             parts.append(out)
             done += int(out[0].shape[0])
             if progress is not None:
@@ -48,25 +76,65 @@ def run_on_cluster(client: Any, eco: Any, platforms: Sequence[Any], merchant_car
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
 
 
-def _batch_on_worker(eco: Any, platforms: tuple, merchant_carry: float | None, seeds: np.ndarray,
-                     seed_ptr: np.ndarray, key: int, tie: int, switching: float, lock_in: float, multihoming: float,
-                     max_steps: int | None, curve_len: int, workers: int | None, *, run_start: int,
-                     runs: int) -> tuple[np.ndarray, ...]:
+def _batch_on_worker(
+    eco: Any,
+    platforms: tuple,
+    merchant_carry: float | None,
+    seeds: np.ndarray,
+    seed_ptr: np.ndarray,
+    key: int,
+    tie: int,
+    switching: float,
+    lock_in: float,
+    multihoming: float,
+    max_steps: int | None,
+    curve_len: int,
+    workers: int | None,
+    *,
+    run_start: int,
+    runs: int,
+) -> tuple[np.ndarray, ...]:
     import numba
 
     from graphmodel.kernels.cpu import threads
 
     def build() -> tuple:
         g, probs, seg_u, seg_m = platform_arrays(eco, platforms, merchant_carry, None)
-        return (g, np.ascontiguousarray(np.stack(probs)), np.ascontiguousarray(np.stack(seg_u)),
-                np.ascontiguousarray(np.stack(seg_m)), payments(eco)[:3])
+        return (
+            g,
+            np.ascontiguousarray(np.stack(probs)),
+            np.ascontiguousarray(np.stack(seg_u)),
+            np.ascontiguousarray(np.stack(seg_m)),
+            payments(eco)[:3],
+        )
 
     g, prob, seg_u, seg_m, pay = cluster.derived(eco, ("compete", repr(platforms), merchant_carry), build)
     with threads(cluster.worker_threads(workers)):
         n_threads = numba.get_num_threads()
         return K.compete_batch(
-            np.uint64(key), int(run_start), int(runs), int(max(1, min(runs, n_threads))), g.indptr, g.indices, g.lptr,
-            g.arc_key, prob, seg_u, seg_m, g.seg_key, K.platform_keys(prob.shape[0]), seeds, seed_ptr,
-            int(g.n_users), int(tie), float(switching), float(lock_in), float(multihoming),
-            -1 if max_steps is None else int(max_steps), int(curve_len), pay[0], pay[1], pay[2],
+            np.uint64(key),
+            int(run_start),
+            int(runs),
+            int(max(1, min(runs, n_threads))),
+            g.indptr,
+            g.indices,
+            g.lptr,
+            g.arc_key,
+            prob,
+            seg_u,
+            seg_m,
+            g.seg_key,
+            K.platform_keys(prob.shape[0]),
+            seeds,
+            seed_ptr,
+            int(g.n_users),
+            int(tie),
+            float(switching),
+            float(lock_in),
+            float(multihoming),
+            -1 if max_steps is None else int(max_steps),
+            int(curve_len),
+            pay[0],
+            pay[1],
+            pay[2],
         )

@@ -55,8 +55,11 @@ class CompeteSweep:
             "param": self.param,
             "values": [_num(v) for v in self.values],
             "points": [
-                {"value": _num(v), "platforms": {k: o.to_dict() for k, o in pt.items()},
-                 "paired_users_vs_base": {k: e.to_dict() for k, e in pr.items()}}
+                {
+                    "value": _num(v),
+                    "platforms": {k: o.to_dict() for k, o in pt.items()},
+                    "paired_users_vs_base": {k: e.to_dict() for k, e in pr.items()},
+                }
                 for v, pt, pr in zip(self.values, self.points, self.paired)
             ],
         }

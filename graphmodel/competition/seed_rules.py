@@ -32,8 +32,9 @@ def platform_seeds(eco: Ecosystem, p: Platform, ss: np.random.SeedSequence, work
     from graphmodel.seedsets import resolve_seeds
 
     if follower_rule(p) is not None:
-        raise InputError(f"platform {p.name!r}: {FOLLOWER_RULE} seeds depend on the rival's; use contest_seeds",
-                         field="seeds")
+        raise InputError(
+            f"platform {p.name!r}: {FOLLOWER_RULE} seeds depend on the rival's; use contest_seeds", field="seeds"
+        )
     spec = p.seed_spec()
     items = [x.strip() for x in spec.split(",") if x.strip()]
     imm = [x for x in items if x.split(":", 1)[0] == "imm"]
@@ -44,8 +45,17 @@ def platform_seeds(eco: Ecosystem, p: Platform, ss: np.random.SeedSequence, work
         k, node_type = _k_and_type(p, item, "imm")
         from graphmodel.seeding import seeds as choose
 
-        res = choose(eco, k=k, method="imm", layers=list(p.layers), prob=dict(p.strength),
-                     node_type=None if node_type == "any" else node_type, seed=imm_ss, validate_runs=0, workers=workers)
+        res = choose(
+            eco,
+            k=k,
+            method="imm",
+            layers=list(p.layers),
+            prob=dict(p.strength),
+            node_type=None if node_type == "any" else node_type,
+            seed=imm_ss,
+            validate_runs=0,
+            workers=workers,
+        )
         parts.append(np.asarray(res.nodes, dtype=np.int64))
     if rest:
         try:
@@ -65,8 +75,9 @@ def _k_and_type(p: Platform, item: str, rule: str) -> tuple[int, str]:
         if len(bits) > 3 or node_type not in ("user", "merchant", "any"):
             raise ValueError
     except (ValueError, IndexError):
-        raise InputError(f"platform {p.name!r}: bad seed rule {item!r}; expected '{rule}:K[:user|merchant|any]'",
-                         field="seeds") from None
+        raise InputError(
+            f"platform {p.name!r}: bad seed rule {item!r}; expected '{rule}:K[:user|merchant|any]'", field="seeds"
+        ) from None
     return k, node_type
 
 
@@ -78,8 +89,11 @@ def follower_rule(p: Platform) -> tuple[int, str] | None:
         return None
     k, node_type = _k_and_type(p, hits[0], FOLLOWER_RULE)
     if len(items) != 1 or k < 1:
-        raise InputError(f"platform {p.name!r}: bad seed rule {p.seed_spec()!r}; expected '{FOLLOWER_RULE}:K"
-                         "[:user|merchant|any]' with K >= 1 as the platform's only seed rule", field="seeds")
+        raise InputError(
+            f"platform {p.name!r}: bad seed rule {p.seed_spec()!r}; expected '{FOLLOWER_RULE}:K"
+            "[:user|merchant|any]' with K >= 1 as the platform's only seed rule",
+            field="seeds",
+        )
     return k, node_type
 
 
@@ -88,9 +102,15 @@ def check_followers(platforms: Sequence[Platform], switching: float) -> None:
     if not followers:
         return
     if len(platforms) != 2 or len(followers) != 1:
-        raise InputError(f"seed rule {FOLLOWER_RULE!r} (platform {followers[0]!r}) chooses seeds against one rival "
-                         f"whose seeds are fixed: it needs exactly two platforms, one of them with other seed rules "
-                         f"(got {len(platforms)} platforms, {len(followers)} using it)", field="seeds")
+        raise InputError(
+            f"seed rule {FOLLOWER_RULE!r} (platform {followers[0]!r}) chooses seeds against one rival "
+            f"whose seeds are fixed: it needs exactly two platforms, one of them with other seed rules "
+            f"(got {len(platforms)} platforms, {len(followers)} using it)",
+            field="seeds",
+        )
     if switching > 0:
-        raise InputError(f"seed rule {FOLLOWER_RULE!r} (platform {followers[0]!r}) assumes users never switch; "
-                         f"got switching={switching}", field="switching")
+        raise InputError(
+            f"seed rule {FOLLOWER_RULE!r} (platform {followers[0]!r}) assumes users never switch; "
+            f"got switching={switching}",
+            field="switching",
+        )

@@ -42,14 +42,17 @@ def parse_contest_sweep(text: str) -> tuple[str, tuple[float, ...]]:
         else:
             vals = tuple(float(x) for x in values.split(",") if x.strip())
     except ValueError:
-        raise InputError(f"bad sweep values {values!r}; expected START:STOP:NUM (NUM >= 1) or v1,v2,...",
-                         field="sweep") from None
+        raise InputError(
+            f"bad sweep values {values!r}; expected START:STOP:NUM (NUM >= 1) or v1,v2,...", field="sweep"
+        ) from None
     if not vals or not all(math.isfinite(v) for v in vals):
         raise InputError(f"bad sweep values {values!r}", field="sweep")
     return param, vals
 
 
-def apply_sweep(param: str, value: float, platforms: list[Platform], options: dict[str, Any]) -> tuple[list[Platform], dict]:
+def apply_sweep(
+    param: str, value: float, platforms: list[Platform], options: dict[str, Any]
+) -> tuple[list[Platform], dict]:
     parts = param.split(".")
     if parts[0] == "contest":
         parts = parts[1:]
@@ -57,8 +60,11 @@ def apply_sweep(param: str, value: float, platforms: list[Platform], options: di
         return platforms, {**options, parts[0]: value}
     names = [p.name for p in platforms]
     if parts[0] not in names:
-        raise InputError(f"sweep parameter {param!r}: no platform {parts[0]!r} (platforms: {', '.join(names)}); "
-                         f"contest options: {', '.join(SWEEP_OPTIONS)}", field="sweep")
+        raise InputError(
+            f"sweep parameter {param!r}: no platform {parts[0]!r} (platforms: {', '.join(names)}); "
+            f"contest options: {', '.join(SWEEP_OPTIONS)}",
+            field="sweep",
+        )
     i = names.index(parts[0])
     p = platforms[i]
     if parts[1:] == ["budget"]:
@@ -71,4 +77,4 @@ def apply_sweep(param: str, value: float, platforms: list[Platform], options: di
         p = p.with_strength(parts[2], float(value))
     else:
         raise InputError(f"sweep parameter {param!r}: expected NAME.budget or NAME.strength.LAYER", field="sweep")
-    return [*platforms[:i], p, *platforms[i + 1:]], options
+    return [*platforms[:i], p, *platforms[i + 1 :]], options

@@ -12,4 +12,13 @@ from graphmodel.experiments.intent import IntentModel
 from graphmodel.experiments.report import write_report
 from graphmodel.experiments.sweep import WinnerMap
 
-__all__ = ["Campaign", "CompareResult", "DEFAULT", "IntentModel", "WinnerMap", "compare", "make_campaign", "write_report"]
+__all__ = [
+    "Campaign",
+    "CompareResult",
+    "DEFAULT",
+    "IntentModel",
+    "WinnerMap",
+    "compare",
+    "make_campaign",
+    "write_report",
+]

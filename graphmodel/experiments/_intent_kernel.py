@@ -162,8 +162,36 @@ def _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, 
 
 
 @njit(cache=True, **_LEAN)
-def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, n_users, conv,
-           pkey, rec, recf, elayer, player, record, nxt, nn, rb, pb, live2, livel2):
+def _relay(
+    m,
+    ns,
+    rkey,
+    tag,
+    indices,
+    lptr,
+    arc_key,
+    prob,
+    seg_p,
+    seg_key,
+    lq,
+    cap,
+    thr,
+    enabled,
+    n_users,
+    conv,
+    pkey,
+    rec,
+    recf,
+    elayer,
+    player,
+    record,
+    nxt,
+    nn,
+    rb,
+    pb,
+    live2,
+    livel2,
+):
     """Merchant ``m`` passes intent to its customers; returns (new intents, new purchases, nn)."""
     L = lptr.shape[1] - 1
     k = 0
@@ -172,8 +200,7 @@ def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, c
             a = np.int64(lptr[m, l])
             b = np.int64(lptr[m, l + 1])
             if a < b:
-                k = _live_arcs(m, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live2,
-                               livel2, k)
+                k = _live_arcs(m, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live2, livel2, k)
     for t in range(min(k, _AHEAD)):
         prefetch(rec, indices[live2[t]])
     ti = 0
@@ -193,9 +220,41 @@ def _relay(m, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, c
 
 
 @njit(cache=True, **_LEAN)
-def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, from_purchase, conv,
-               pkey, seeds, n_users, rec, recf, elayer, player, record, front, nxt, live, livel, live2, livel2, cnt_i,
-               cnt_p, state, rb, pb):
+def intent_run(
+    tag,
+    rkey,
+    indices,
+    lptr,
+    arc_key,
+    prob,
+    seg_p,
+    seg_key,
+    lq,
+    cap,
+    thr,
+    enabled,
+    from_purchase,
+    conv,
+    pkey,
+    seeds,
+    n_users,
+    rec,
+    recf,
+    elayer,
+    player,
+    record,
+    front,
+    nxt,
+    live,
+    livel,
+    live2,
+    livel2,
+    cnt_i,
+    cnt_p,
+    state,
+    rb,
+    pb,
+):
     """One run; returns the last step with news. Counters land in ``state``, ``rb``, ``pb``, ``cnt_i``, ``cnt_p``.
 
     ``rec[v]`` is the node's record: ``rec[v, 0] == tag`` marks nodes touched in this run (users
@@ -258,9 +317,36 @@ def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
                     if k > 0:
                         break
                     i += 1
-                    ti, tp, nn = _relay(v, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-                                        enabled, n_users, conv, pkey, rec, recf, elayer, player, record, nxt, nn, rb,
-                                        pb, live2, livel2)
+                    ti, tp, nn = _relay(
+                        v,
+                        ns,
+                        rkey,
+                        tag,
+                        indices,
+                        lptr,
+                        arc_key,
+                        prob,
+                        seg_p,
+                        seg_key,
+                        lq,
+                        cap,
+                        thr,
+                        enabled,
+                        n_users,
+                        conv,
+                        pkey,
+                        rec,
+                        recf,
+                        elayer,
+                        player,
+                        record,
+                        nxt,
+                        nn,
+                        rb,
+                        pb,
+                        live2,
+                        livel2,
+                    )
                     step_i += ti
                     step_p += tp
                     continue
@@ -282,8 +368,9 @@ def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
                     a = np.int64(lptr[v, l])
                     b = np.int64(lptr[v, l + 1])
                     if a < b:
-                        k = _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live,
-                                       livel, k)
+                        k = _live_arcs(
+                            v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live, livel, k
+                        )
             # phase 2: expose the heads in the same order, prefetching records a few arcs ahead
             for t in range(min(k, _AHEAD)):
                 prefetch(rec, indices[live[t]])
@@ -297,9 +384,36 @@ def intent_run(tag, rkey, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
                         rec[w, _STAMP] = tag
                         rec[w, _ISTEP] = ns
                         merch += 1
-                        ti, tp, nn = _relay(w, ns, rkey, tag, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
-                                            thr, enabled, n_users, conv, pkey, rec, recf, elayer, player, record, nxt,
-                                            nn, rb, pb, live2, livel2)
+                        ti, tp, nn = _relay(
+                            w,
+                            ns,
+                            rkey,
+                            tag,
+                            indices,
+                            lptr,
+                            arc_key,
+                            prob,
+                            seg_p,
+                            seg_key,
+                            lq,
+                            cap,
+                            thr,
+                            enabled,
+                            n_users,
+                            conv,
+                            pkey,
+                            rec,
+                            recf,
+                            elayer,
+                            player,
+                            record,
+                            nxt,
+                            nn,
+                            rb,
+                            pb,
+                            live2,
+                            livel2,
+                        )
                         step_i += ti
                         step_p += tp
                 else:
@@ -336,16 +450,57 @@ def _workspace(n, n_users, max_out, buy, L):
     for v in range(n_users):
         recf[v, _BUY] = buy[v]
     nlive = _BLOCK + max_out + 1
-    return (rec, recf, np.empty(n + 1, np.int32), np.empty(n + 1, np.int32), np.empty(nlive, np.int64),
-            np.empty(nlive, np.int8), np.empty(max_out + 1, np.int64), np.empty(max_out + 1, np.int8),
-            np.zeros(2 * n + 3, np.int64), np.zeros(2 * n + 3, np.int64), np.zeros(3, np.int64),
-            np.zeros(L + 1, np.int64), np.zeros(L + 1, np.int64))
+    return (
+        rec,
+        recf,
+        np.empty(n + 1, np.int32),
+        np.empty(n + 1, np.int32),
+        np.empty(nlive, np.int64),
+        np.empty(nlive, np.int8),
+        np.empty(max_out + 1, np.int64),
+        np.empty(max_out + 1, np.int8),
+        np.zeros(2 * n + 3, np.int64),
+        np.zeros(2 * n + 3, np.int64),
+        np.zeros(3, np.int64),
+        np.zeros(L + 1, np.int64),
+        np.zeros(L + 1, np.int64),
+    )
 
 
 @njit(cache=True, nogil=True)
-def intent_worker(base, run_start, n_runs, counter, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr,
-                  masks, from_purchase, conv, pkey, buy, seeds, n_users, max_out, reach, purch, merch, half, steps,
-                  reach_by, purch_by, curve_i, curve_p):
+def intent_worker(
+    base,
+    run_start,
+    n_runs,
+    counter,
+    indptr,
+    indices,
+    lptr,
+    arc_key,
+    prob,
+    seg_p,
+    seg_key,
+    lq,
+    cap,
+    thr,
+    masks,
+    from_purchase,
+    conv,
+    pkey,
+    buy,
+    seeds,
+    n_users,
+    max_out,
+    reach,
+    purch,
+    merch,
+    half,
+    steps,
+    reach_by,
+    purch_by,
+    curve_i,
+    curve_p,
+):
     """Take (scenario, run) items from the shared ``counter`` until none is left.
 
     Item ``x`` is run ``run_start + x // S``, scenario ``x % S`` (``S = masks.shape[0]``; the
@@ -367,7 +522,8 @@ def intent_worker(base, run_start, n_runs, counter, indptr, indices, lptr, arc_k
     L = lptr.shape[1] - 1
     curve_len = curve_i.shape[2]
     rec, recf, front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb = _workspace(
-        n, n_users, max_out, buy, L)
+        n, n_users, max_out, buy, L
+    )
     elayer = np.zeros(1, np.int8)
     player = np.zeros(1, np.int8)
     S = masks.shape[0]
@@ -380,9 +536,41 @@ def intent_worker(base, run_start, n_runs, counter, indptr, indices, lptr, arc_k
         sc = x % S
         i = x // S
         tag += 1
-        last = intent_run(tag, run_key(base, run_start + i), indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap,
-                          thr, masks[sc], from_purchase, conv, pkey, seeds, n_users, rec, recf, elayer, player, False,
-                          front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb)
+        last = intent_run(
+            tag,
+            run_key(base, run_start + i),
+            indices,
+            lptr,
+            arc_key,
+            prob,
+            seg_p,
+            seg_key,
+            lq,
+            cap,
+            thr,
+            masks[sc],
+            from_purchase,
+            conv,
+            pkey,
+            seeds,
+            n_users,
+            rec,
+            recf,
+            elayer,
+            player,
+            False,
+            front,
+            nxt,
+            live,
+            livel,
+            live2,
+            livel2,
+            cnt_i,
+            cnt_p,
+            state,
+            rb,
+            pb,
+        )
         reach[sc, i] = state[_REACH]
         purch[sc, i] = state[_PURCH]
         merch[sc, i] = state[_MERCH]
@@ -403,19 +591,72 @@ def intent_worker(base, run_start, n_runs, counter, indptr, indices, lptr, arc_k
 
 
 @njit(cache=True)
-def intent_trace(base, r, indptr, indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled, from_purchase,
-                 conv, pkey, buy, seeds, n_users, max_out):
+def intent_trace(
+    base,
+    r,
+    indptr,
+    indices,
+    lptr,
+    arc_key,
+    prob,
+    seg_p,
+    seg_key,
+    lq,
+    cap,
+    thr,
+    enabled,
+    from_purchase,
+    conv,
+    pkey,
+    buy,
+    seeds,
+    n_users,
+    max_out,
+):
     """One run node by node: (intent step, purchase step, first-exposure layer, purchase layer); -1 where none."""
     n = indptr.shape[0] - 1
     L = lptr.shape[1] - 1
     rec, recf, front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb = _workspace(
-        n, n_users, max_out, buy, L)
+        n, n_users, max_out, buy, L
+    )
     elayer = np.full(n, -1, np.int8)
     player = np.full(n, -1, np.int8)
     tag = np.int32(1)
-    intent_run(tag, run_key(base, r), indices, lptr, arc_key, prob, seg_p, seg_key, lq, cap, thr, enabled,
-               from_purchase, conv, pkey, seeds, n_users, rec, recf, elayer, player, True, front, nxt, live, livel,
-               live2, livel2, cnt_i, cnt_p, state, rb, pb)
+    intent_run(
+        tag,
+        run_key(base, r),
+        indices,
+        lptr,
+        arc_key,
+        prob,
+        seg_p,
+        seg_key,
+        lq,
+        cap,
+        thr,
+        enabled,
+        from_purchase,
+        conv,
+        pkey,
+        seeds,
+        n_users,
+        rec,
+        recf,
+        elayer,
+        player,
+        True,
+        front,
+        nxt,
+        live,
+        livel,
+        live2,
+        livel2,
+        cnt_i,
+        cnt_p,
+        state,
+        rb,
+        pb,
+    )
     istep = np.full(n, -1, np.int32)
     pstep = np.full(n, -1, np.int32)
     for v in range(n):
@@ -460,8 +701,9 @@ def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv
         a, b = int(graph.lptr[v, l]), int(graph.lptr[v, l + 1])
         if a == b:
             return []
-        k = segment_targets(v, l, a, b, rkey, np.uint64(0), graph.indices, graph.arc_key, graph.prob, graph.seg_p,
-                             graph.seg_key, live)
+        k = segment_targets(
+            v, l, a, b, rkey, np.uint64(0), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key, live
+        )
         return [int(graph.indices[live[t]]) for t in range(k)]
 
     changed = True

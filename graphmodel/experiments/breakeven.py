@@ -75,8 +75,9 @@ class BreakEven:
             "current": num(self.current),
             "mean": num(self.mean),
             "ci95": None if self.ci95 is None else [num(self.ci95[0]), num(self.ci95[1])],
-            "ci95_beyond_range": None if self.ci95 is None else [self.ci95[0] <= RATIO_RANGE[0],
-                                                                 self.ci95[1] >= RATIO_RANGE[1]],
+            "ci95_beyond_range": None
+            if self.ci95 is None
+            else [self.ci95[0] <= RATIO_RANGE[0], self.ci95[1] >= RATIO_RANGE[1]],
             "flip": self.flip,
             "winner_everywhere": self.winner_everywhere,
             "evaluations": self.evaluations,
@@ -86,12 +87,28 @@ class BreakEven:
 
 
 def _na(what: str, reason: str, current: float | None = None) -> BreakEven:
-    return BreakEven(what=what, current=current, mean=None, ci95=None, flip=False, winner_everywhere=None,
-                     evaluations=0, points=[], reason=reason)
+    return BreakEven(
+        what=what,
+        current=current,
+        mean=None,
+        ci95=None,
+        flip=False,
+        winner_everywhere=None,
+        evaluations=0,
+        points=[],
+        reason=reason,
+    )
 
 
-def _search(what: str, current: float, d0: np.ndarray, evaluate: Callable[[float], np.ndarray], *,
-            seed: np.random.SeedSequence, progress: Callable[[int], None] | None) -> BreakEven:
+def _search(
+    what: str,
+    current: float,
+    d0: np.ndarray,
+    evaluate: Callable[[float], np.ndarray],
+    *,
+    seed: np.random.SeedSequence,
+    progress: Callable[[int], None] | None,
+) -> BreakEven:
     """Root of ``mean(evaluate(r))`` (non-increasing in ``r``) given ``d0 = evaluate(current)``."""
     lo_r, hi_r = RATIO_RANGE
     pts: dict[float, np.ndarray] = {math.log(current): d0}
@@ -111,8 +128,16 @@ def _search(what: str, current: float, d0: np.ndarray, evaluate: Callable[[float
         ff = ev(far)
         if (ff > 0) == (f0 > 0) and ff != 0.0:
             winner = "payment" if f0 > 0 else "social"
-            return BreakEven(what=what, current=current, mean=None, ci95=None, flip=False, winner_everywhere=winner,
-                             evaluations=len(pts) - 1, points=_points(pts))
+            return BreakEven(
+                what=what,
+                current=current,
+                mean=None,
+                ci95=None,
+                flip=False,
+                winner_everywhere=winner,
+                evaluations=len(pts) - 1,
+                points=_points(pts),
+            )
         # bracket: a (f > 0) < b (f < 0) in log-ratio
         (a, fa), (b, fb) = ((x0, f0), (far, ff)) if f0 > 0 else ((far, ff), (x0, f0))
         side = 0
@@ -141,8 +166,16 @@ def _search(what: str, current: float, d0: np.ndarray, evaluate: Callable[[float
                 side = -1
     root = _root(pts)
     ci = _bootstrap(pts, seed)
-    return BreakEven(what=what, current=current, mean=root, ci95=ci, flip=True, winner_everywhere=None,
-                     evaluations=len(pts) - 1, points=_points(pts))
+    return BreakEven(
+        what=what,
+        current=current,
+        mean=root,
+        ci95=ci,
+        flip=True,
+        winner_everywhere=None,
+        evaluations=len(pts) - 1,
+        points=_points(pts),
+    )
 
 
 def _points(pts: dict[float, np.ndarray]) -> list[tuple[float, float]]:
@@ -188,15 +221,29 @@ def _bootstrap(pts: dict[float, np.ndarray], seed: np.random.SeedSequence) -> tu
 
 
 # ---------------------------------------------------------------------------
-def _purchases(setup: IntentSetup, layers: tuple[str, ...], key: int, runs: int, workers: int | None,
-               run: Callable[..., Any] = run_scenario) -> np.ndarray:
+def _purchases(
+    setup: IntentSetup,
+    layers: tuple[str, ...],
+    key: int,
+    runs: int,
+    workers: int | None,
+    run: Callable[..., Any] = run_scenario,
+) -> np.ndarray:
     return run(setup, layers, key=key, runs=runs, workers=workers).purchases.astype(np.float64)
 
 
-def breakeven_conversion(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.ndarray, *, key: int, runs: int,
-                         workers: int | None, seed: np.random.SeedSequence,
-                         progress: Callable[[int], None] | None = None,
-                         run: Callable[..., Any] = run_scenario) -> BreakEven:
+def breakeven_conversion(
+    setup: IntentSetup,
+    base_pay: np.ndarray,
+    base_soc: np.ndarray,
+    *,
+    key: int,
+    runs: int,
+    workers: int | None,
+    seed: np.random.SeedSequence,
+    progress: Callable[[int], None] | None = None,
+    run: Callable[..., Any] = run_scenario,
+) -> BreakEven:
     """Search the conversion ratio (social over payment); ``base_*`` are the comparison's per-run purchases.
 
     ``run`` runs one scenario (:func:`~graphmodel.experiments.scenarios.run_scenario`, or a cluster's
@@ -224,10 +271,18 @@ def breakeven_conversion(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.
     return _search(what, current, base_pay - base_soc, evaluate, seed=seed, progress=progress)
 
 
-def breakeven_transmission(setup: IntentSetup, base_pay: np.ndarray, base_soc: np.ndarray, *, key: int, runs: int,
-                           workers: int | None, seed: np.random.SeedSequence,
-                           progress: Callable[[int], None] | None = None,
-                           run: Callable[..., Any] = run_scenario) -> BreakEven:
+def breakeven_transmission(
+    setup: IntentSetup,
+    base_pay: np.ndarray,
+    base_soc: np.ndarray,
+    *,
+    key: int,
+    runs: int,
+    workers: int | None,
+    seed: np.random.SeedSequence,
+    progress: Callable[[int], None] | None = None,
+    run: Callable[..., Any] = run_scenario,
+) -> BreakEven:
     """Search the transmission ratio (mean social over mean payment arc probability); ``run`` as above."""
     g = setup.graph
     names = list(g.layers)

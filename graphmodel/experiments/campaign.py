@@ -104,7 +104,9 @@ def make_campaign(eco: Ecosystem, spec: str | Campaign | None = None, *, price: 
             if rows.size == 0:
                 raise InputError(f"no merchant has category {rest!r}", field="campaign")
         else:
-            raise InputError(f"expected 'merchant:ID[,ID...]', 'category:NAME' or 'market', got {text!r}", field="campaign")
+            raise InputError(
+                f"expected 'merchant:ID[,ID...]', 'category:NAME' or 'market', got {text!r}", field="campaign"
+            )
     if price is not None:
         return Campaign(text, rows, _price(price), "given")
     t = eco.nodes("merchant")
@@ -154,8 +156,11 @@ def campaign_seeds(eco: Ecosystem, campaign: Campaign, spec: SeedSpec, *, seed: 
         if cust.size == 0:
             raise InputError(f"the campaign ({campaign.spec}) has no customers to seed", field="seeds")
         if cust.size < k:
-            warnings.warn(f"customers:{k}: the campaign has only {cust.size} customers; seeding all of them",
-                          GraphModelWarning, stacklevel=2)
+            warnings.warn(
+                f"customers:{k}: the campaign has only {cust.size} customers; seeding all of them",
+                GraphModelWarning,
+                stacklevel=2,
+            )
             return cust.astype(np.int64)
         rng = as_generator(seed)
         return np.sort(rng.choice(cust, size=k, replace=False)).astype(np.int64)

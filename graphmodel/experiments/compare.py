@@ -58,8 +58,6 @@ def paired_name(a: str, b: str) -> str:
     return f"{a}-{b}"
 
 
-
-
 @dataclass(frozen=True)
 class CompareResult:
     """What :func:`compare` returns.
@@ -179,7 +177,9 @@ def _attribution(r: ScenarioRuns, layers: Sequence[str], name: str) -> dict[str,
         est = {lab: estimate(arr[:, i]) for i, lab in enumerate(labels)}
         tot = max(float(total.mean()), 0.0)
         out[what] = est
-        out[f"{what}_share"] = {lab: (float(arr[:, i].mean()) / tot if tot > 0 else None) for i, lab in enumerate(labels)}
+        out[f"{what}_share"] = {
+            lab: (float(arr[:, i].mean()) / tot if tot > 0 else None) for i, lab in enumerate(labels)
+        }
     return out
 
 
@@ -207,8 +207,13 @@ def _curves(raw: Mapping[str, ScenarioRuns]) -> dict[str, Any]:
             mean = cum.mean(axis=0)
             sem = cum.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros(last)
             q05, q95 = np.quantile(cum, [0.05, 0.95], axis=0)
-            d[what] = {"mean": mean.tolist(), "lo": (mean - 1.96 * sem).tolist(), "hi": (mean + 1.96 * sem).tolist(),
-                       "q05": q05.tolist(), "q95": q95.tolist()}
+            d[what] = {
+                "mean": mean.tolist(),
+                "lo": (mean - 1.96 * sem).tolist(),
+                "hi": (mean + 1.96 * sem).tolist(),
+                "q05": q05.tolist(),
+                "q95": q95.tolist(),
+            }
         out[name] = d
     return out
 
@@ -226,8 +231,16 @@ class _Progress:
             self.cb(self.done, self.total)
 
 
-def _run_all(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, run_start: int,
-             runner: ScenarioRunner, prog: _Progress) -> dict[str, ScenarioRuns]:
+def _run_all(
+    setup: IntentSetup,
+    scen: Mapping[str, Sequence[str]],
+    *,
+    key: int,
+    runs: int,
+    run_start: int,
+    runner: ScenarioRunner,
+    prog: _Progress,
+) -> dict[str, ScenarioRuns]:
     out = runner.run_scenarios(setup, scen, key=key, runs=runs, run_start=run_start)
     prog.add(runs * len(out))
     return out
@@ -239,8 +252,17 @@ def _headline_pair(names: Sequence[str]) -> tuple[str, str] | None:
     return (names[1], names[0]) if len(names) >= 2 else None
 
 
-def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int, runs: int, runner: ScenarioRunner,
-             prog: _Progress, batch: int, target_ci: float | None = None) -> dict[str, ScenarioRuns]:
+def _batched(
+    setup: IntentSetup,
+    scen: Mapping[str, Sequence[str]],
+    *,
+    key: int,
+    runs: int,
+    runner: ScenarioRunner,
+    prog: _Progress,
+    batch: int,
+    target_ci: float | None = None,
+) -> dict[str, ScenarioRuns]:
     """Runs in batches (always a prefix of the same run sequence); with ``target_ci``, stop early once the
     headline paired difference of purchases is known to ``target_ci`` x |mean| (95% half-width).
     On a cluster the batches are computed ahead and taken in order: the same rule stops at the same batch."""
@@ -267,11 +289,21 @@ def _batched(setup: IntentSetup, scen: Mapping[str, Sequence[str]], *, key: int,
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
 
 
-
-
-def _control(eco: Ecosystem, variants: Callable[[int], Any], *, scen: Mapping[str, Sequence[str]], prob: Any,
-             intent: IntentModel, buy: np.ndarray, seeds: np.ndarray, key: int, runs: int, repeats: int,
-             runner: ScenarioRunner, prog: _Progress) -> dict[str, ScenarioRuns]:
+def _control(
+    eco: Ecosystem,
+    variants: Callable[[int], Any],
+    *,
+    scen: Mapping[str, Sequence[str]],
+    prob: Any,
+    intent: IntentModel,
+    buy: np.ndarray,
+    seeds: np.ndarray,
+    key: int,
+    runs: int,
+    repeats: int,
+    runner: ScenarioRunner,
+    prog: _Progress,
+) -> dict[str, ScenarioRuns]:
     """Runs split over ``repeats`` variants of the ecosystem; run indices continue across variants."""
     parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
     repeats = max(1, min(repeats, runs))
@@ -287,8 +319,17 @@ def _control(eco: Ecosystem, variants: Callable[[int], Any], *, scen: Mapping[st
     return {k: ScenarioRuns.concat(v) for k, v in parts.items()}
 
 
-def _sweep(eco: Ecosystem, setup: IntentSetup, axes: dict[str, list[float]], base_prob: dict[str, Any], *, key: int,
-           runs: int, runner: ScenarioRunner, prog: _Progress) -> WinnerMap:
+def _sweep(
+    eco: Ecosystem,
+    setup: IntentSetup,
+    axes: dict[str, list[float]],
+    base_prob: dict[str, Any],
+    *,
+    key: int,
+    runs: int,
+    runner: ScenarioRunner,
+    prog: _Progress,
+) -> WinnerMap:
     a, b = contenders_for(axes)
     names = list(axes)
 
@@ -322,8 +363,10 @@ def _notes(eco: Ecosystem, campaign_notes: dict[str, Any], scen: Mapping[str, Se
     notes = []
     empty = [layer for layer in LAYERS if eco.n_edges(layer) == 0 and any(layer in v for v in scen.values())]
     for layer in empty:
-        notes.append(f"The ecosystem has no {layer} edges: intent cannot travel on that layer, so the "
-                     f"'{layer}' scenario holds the seeds only.")
+        notes.append(
+            f"The ecosystem has no {layer} edges: intent cannot travel on that layer, so the "
+            f"'{layer}' scenario holds the seeds only."
+        )
     aff = campaign_notes.get("affordability")
     if isinstance(aff, str):
         notes.append(f"Affordability: {aff}.")
@@ -333,12 +376,23 @@ def _notes(eco: Ecosystem, campaign_notes: dict[str, Any], scen: Mapping[str, Se
     return notes
 
 
-def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str, Any], prob: Any, camp: Campaign,
-                seeds: Any, seed_nodes: np.ndarray, sources: Mapping[str, str] | None) -> dict[str, dict[str, Any]]:
+def _parameters(
+    intent: IntentModel,
+    intent_given: bool,
+    prob_spec: Mapping[str, Any],
+    prob: Any,
+    camp: Campaign,
+    seeds: Any,
+    seed_nodes: np.ndarray,
+    sources: Mapping[str, str] | None,
+) -> dict[str, dict[str, Any]]:
     """Every assumption that shapes the verdict, with where it came from (default / given / a named source)."""
     default = IntentModel()
-    named_prob = set(prob) if isinstance(prob, Mapping) else (
-        {s.split("=", 1)[0].strip() for s in prob} if isinstance(prob, (list, tuple)) else None)
+    named_prob = (
+        set(prob)
+        if isinstance(prob, Mapping)
+        else ({s.split("=", 1)[0].strip() for s in prob} if isinstance(prob, (list, tuple)) else None)
+    )
     out: dict[str, dict[str, Any]] = {}
 
     def put(name: str, value: Any, given: bool) -> None:
@@ -349,18 +403,30 @@ def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str,
         out[name] = {"value": value, "source": src}
 
     for layer in LAYERS:
-        put(f"conversion.{layer}", intent.conversion[layer],
-            intent_given and intent.conversion[layer] != default.conversion[layer])
+        put(
+            f"conversion.{layer}",
+            intent.conversion[layer],
+            intent_given and intent.conversion[layer] != default.conversion[layer],
+        )
     put("seed_conversion", intent.seed_conversion, intent_given and intent.seed_conversion != default.seed_conversion)
     for layer, v in prob_spec.items():
         given = prob is not None and (named_prob is None or layer in named_prob)
         put(f"transmission.{layer}", "weighted cascade (1/in-degree)" if v == "wc" else v, given)
     for layer in LAYERS:
-        put(f"spread.{layer}", f"from {intent.spread[layer]}",
-            intent_given and intent.spread[layer] != default.spread[layer])
-    put("affordability", intent.affordability if intent.affordability == "none" else
-        f"{intent.affordability} (gamma {intent.gamma:g})" if intent.affordability == "power" else
-        f"logistic (slope {intent.slope:g})", intent_given and intent.affordability != default.affordability)
+        put(
+            f"spread.{layer}",
+            f"from {intent.spread[layer]}",
+            intent_given and intent.spread[layer] != default.spread[layer],
+        )
+    put(
+        "affordability",
+        intent.affordability
+        if intent.affordability == "none"
+        else f"{intent.affordability} (gamma {intent.gamma:g})"
+        if intent.affordability == "power"
+        else f"logistic (slope {intent.slope:g})",
+        intent_given and intent.affordability != default.affordability,
+    )
     put("access", intent.access, intent_given and intent.access != default.access)
     put("price", camp.price, camp.price_source == "given")
     if camp.price_source == "price_level":
@@ -369,8 +435,9 @@ def _parameters(intent: IntentModel, intent_given: bool, prob_spec: Mapping[str,
     return out
 
 
-def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray, *, key: int, runs: int,
-                        runner: ScenarioRunner) -> dict[str, Any]:
+def _spread_sensitivity(
+    setup: IntentSetup, intent: IntentModel, pay: np.ndarray, *, key: int, runs: int, runner: ScenarioRunner
+) -> dict[str, Any]:
     """The headline pair again with social relaying from the state payment relays from (a structural assumption)."""
     names = list(setup.graph.layers)
     ls = names.index("social")
@@ -379,7 +446,9 @@ def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray
         rule = "purchase" if rule == "intent" else "intent"
         which = "both layers relaying from " + rule
     else:
-        which = f"social also relaying only from {'buyers' if rule == 'purchase' else 'users with intent'}, as payment does"
+        which = (
+            f"social also relaying only from {'buyers' if rule == 'purchase' else 'users with intent'}, as payment does"
+        )
     fp = setup.from_purchase.copy()
     fp[ls] = rule == "purchase"
     alt = replace(setup, from_purchase=fp)
@@ -388,27 +457,48 @@ def _spread_sensitivity(setup: IntentSetup, intent: IntentModel, pay: np.ndarray
     if rule != intent.spread["payment"]:
         fp2 = fp.copy()
         fp2[names.index("payment")] = rule == "purchase"
-        pay2 = runner.run_scenario(replace(setup, from_purchase=fp2), ("payment",), key=key,
-                                   runs=runs).purchases.astype(np.float64)
+        pay2 = runner.run_scenario(
+            replace(setup, from_purchase=fp2), ("payment",), key=key, runs=runs
+        ).purchases.astype(np.float64)
     return _sensitivity(which, f"Spread rule: with {which}", pay2 - soc)
 
 
-def _split_sensitivity(eco: Ecosystem, fitted: Any, prob_spec: Mapping[str, Any], intent: IntentModel, buy: np.ndarray,
-                       seeds: np.ndarray, *, key: int, runs: int, runner: ScenarioRunner) -> dict[str, Any]:
+def _split_sensitivity(
+    eco: Ecosystem,
+    fitted: Any,
+    prob_spec: Mapping[str, Any],
+    intent: IntentModel,
+    buy: np.ndarray,
+    seeds: np.ndarray,
+    *,
+    key: int,
+    runs: int,
+    runner: ScenarioRunner,
+) -> dict[str, Any]:
     """The headline pair under the other reading of a fitted "reached and bought": half on the arcs, half in conversion."""
-    alt = runner.setup(eco, prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
-                       intent=intent.with_conversion(**fitted.conversion(split="even")), buy=buy, seeds=seeds)
+    alt = runner.setup(
+        eco,
+        prob={**prob_spec, **fitted.prob_spec(LAYERS, split="even")},
+        intent=intent.with_conversion(**fitted.conversion(split="even")),
+        buy=buy,
+        seeds=seeds,
+    )
     got = runner.run_scenarios(alt, {"payment": ("payment",), "social": ("social",)}, key=key, runs=runs)
-    return _sensitivity("even", "Fitted split: with sqrt(p) on the arcs and sqrt(p) as conversion instead of p on the "
-                        "arcs", got["payment"].purchases.astype(np.float64) - got["social"].purchases)
+    return _sensitivity(
+        "even",
+        "Fitted split: with sqrt(p) on the arcs and sqrt(p) as conversion instead of p on the arcs",
+        got["payment"].purchases.astype(np.float64) - got["social"].purchases,
+    )
 
 
 def _sensitivity(rule: str, lead: str, diff: np.ndarray) -> dict[str, Any]:
     """A sensitivity line from the per-run payment - social purchase differences under another assumption."""
     d = estimate(diff)
     w = "payment" if d.ci95[0] > 0 else "social" if d.ci95[1] < 0 else "none"
-    text = (f"{lead}, the winner is {w} (payment - social {fmt(d.mean, True)} purchases, "
-            f"95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)}).")
+    text = (
+        f"{lead}, the winner is {w} (payment - social {fmt(d.mean, True)} purchases, "
+        f"95% CI {fmt(d.ci95[0], True)} to {fmt(d.ci95[1], True)})."
+    )
     return {"rule": rule, "difference": d, "winner": w, "verdict": text}
 
 
@@ -538,11 +628,31 @@ def compare(
     True
     """
     with clients.using(client) as conn:
-        return _compare(eco, runner=ScenarioRunner(workers=workers, client=conn), seeds=seeds, campaign=campaign,
-                        price=price, prob=prob, intent=intent, scenarios=scenarios, runs=runs, seed=seed,
-                        normalize=normalize, null=null, sweep=sweep, sweep_runs=sweep_runs, repeats=repeats,
-                        target_ci=target_ci, workers=workers, progress=progress, breakeven=breakeven,
-                        parameter_sources=parameter_sources, params=params, param_draws=param_draws, client=client)
+        return _compare(
+            eco,
+            runner=ScenarioRunner(workers=workers, client=conn),
+            seeds=seeds,
+            campaign=campaign,
+            price=price,
+            prob=prob,
+            intent=intent,
+            scenarios=scenarios,
+            runs=runs,
+            seed=seed,
+            normalize=normalize,
+            null=null,
+            sweep=sweep,
+            sweep_runs=sweep_runs,
+            repeats=repeats,
+            target_ci=target_ci,
+            workers=workers,
+            progress=progress,
+            breakeven=breakeven,
+            parameter_sources=parameter_sources,
+            params=params,
+            param_draws=param_draws,
+            client=client,
+        )
 
 
 def _compare(
@@ -605,8 +715,12 @@ def _compare(
         prob = fitted.prob_spec(LAYERS)
         if not intent_given:
             intent = replace(intent, affordability="none", access="none")
-            sources.update({k: f"fitted mapping ({fitted.source}: the fitted probability already counts who buys)"
-                            for k in ("affordability", "access")})
+            sources.update(
+                {
+                    k: f"fitted mapping ({fitted.source}: the fitted probability already counts who buys)"
+                    for k in ("affordability", "access")
+                }
+            )
         intent = intent.with_conversion(**fitted.conversion())
         for k, v in fitted.sources().items():
             sources[k.replace("prob.", "transmission.")] = v
@@ -633,8 +747,10 @@ def _compare(
         batch = runs if progress is None else max(1, math.ceil(runs / 10))
     n_draws = 0 if fitted is None else (min(20, fitted.n_draws) if param_draws is None else int(param_draws))
     if n_draws < 0 or (fitted is not None and n_draws > fitted.n_draws):
-        raise InputError(f"param_draws must be in 0..{0 if fitted is None else fitted.n_draws}, got {param_draws!r}",
-                         field="param_draws")
+        raise InputError(
+            f"param_draws must be in 0..{0 if fitted is None else fitted.n_draws}, got {param_draws!r}",
+            field="param_draws",
+        )
     if n_draws:
         # Parameter uncertainty: run r uses draw (r * n_draws // runs); coins stay common across scenarios.
         parts: dict[str, list[ScenarioRuns]] = {k: [] for k in scen}
@@ -670,39 +786,87 @@ def _compare(
         def step(n: int, prog=prog, runs=runs) -> None:
             prog.add(n * runs)
 
-        be["conversion_ratio"] = breakeven_conversion(setup, pay, soc, key=key, runs=runs, workers=workers,
-                                                      seed=c_ss, run=runner.run_scenario, progress=step)
-        be["transmission_ratio"] = breakeven_transmission(setup, pay, soc, key=key, runs=runs, workers=workers,
-                                                          seed=t_ss, run=runner.run_scenario, progress=step)
+        be["conversion_ratio"] = breakeven_conversion(
+            setup, pay, soc, key=key, runs=runs, workers=workers, seed=c_ss, run=runner.run_scenario, progress=step
+        )
+        be["transmission_ratio"] = breakeven_transmission(
+            setup, pay, soc, key=key, runs=runs, workers=workers, seed=t_ss, run=runner.run_scenario, progress=step
+        )
         sensitivity["spread"] = _spread_sensitivity(setup, intent, pay, key=key, runs=runs, runner=runner)
         prog.add(runs)
         if fitted is not None:
-            sensitivity["split"] = _split_sensitivity(eco, fitted, prob_spec, intent, buy, seed_nodes, key=key,
-                                                      runs=runs, runner=runner)
+            sensitivity["split"] = _split_sensitivity(
+                eco, fitted, prob_spec, intent, buy, seed_nodes, key=key, runs=runs, runner=runner
+            )
 
     controls: dict[str, Any] = {}
     if normalize == "edges":
         subs = [equalize_edges(eco, seed=s) for s in norm_ss.spawn(repeats)]
-        nraw = _control(eco, lambda i: subs[i][0], scen=scen, prob=prob_spec, intent=intent, buy=buy,
-                        seeds=seed_nodes, key=key, runs=runs, repeats=repeats, runner=runner, prog=prog)
+        nraw = _control(
+            eco,
+            lambda i: subs[i][0],
+            scen=scen,
+            prob=prob_spec,
+            intent=intent,
+            buy=buy,
+            seeds=seed_nodes,
+            key=key,
+            runs=runs,
+            repeats=repeats,
+            runner=runner,
+            prog=prog,
+        )
         s_, p_, _ = _summaries(nraw, camp.price)
         edges = subs[0][1]
-        w_, line = control_line("equal edges", s_, p_, main_winner=main_winner,
-                                what=f"With every non-empty layer cut to {max(edges.values()):,} edges ({repeats} subsamples)")
+        w_, line = control_line(
+            "equal edges",
+            s_,
+            p_,
+            main_winner=main_winner,
+            what=f"With every non-empty layer cut to {max(edges.values()):,} edges ({repeats} subsamples)",
+        )
         controls["normalize"] = {
-            "method": "edges", "repeats": repeats, "edges_per_layer": edges, "scenarios": s_, "paired": p_,
-            "winner": w_, "survives": w_ == main_winner, "verdict": line,
+            "method": "edges",
+            "repeats": repeats,
+            "edges_per_layer": edges,
+            "scenarios": s_,
+            "paired": p_,
+            "winner": w_,
+            "survives": w_ == main_winner,
+            "verdict": line,
         }
     if null == "rewire":
         kids = null_ss.spawn(repeats)
-        nraw = _control(eco, lambda i: rewire_layers(eco, seed=kids[i]), scen=scen, prob=prob_spec, intent=intent,
-                        buy=buy, seeds=seed_nodes, key=key, runs=runs, repeats=repeats, runner=runner, prog=prog)
+        nraw = _control(
+            eco,
+            lambda i: rewire_layers(eco, seed=kids[i]),
+            scen=scen,
+            prob=prob_spec,
+            intent=intent,
+            buy=buy,
+            seeds=seed_nodes,
+            key=key,
+            runs=runs,
+            repeats=repeats,
+            runner=runner,
+            prog=prog,
+        )
         s_, p_, _ = _summaries(nraw, camp.price)
-        w_, line = control_line("rewired null", s_, p_, main_winner=main_winner,
-                                what=f"On degree-preserving rewired layers ({repeats} rewirings)")
+        w_, line = control_line(
+            "rewired null",
+            s_,
+            p_,
+            main_winner=main_winner,
+            what=f"On degree-preserving rewired layers ({repeats} rewirings)",
+        )
         controls["null"] = {
-            "method": "rewire", "repeats": repeats, "scenarios": s_, "paired": p_,
-            "winner": w_, "survives": w_ == main_winner, "verdict": line,
+            "method": "rewire",
+            "repeats": repeats,
+            "scenarios": s_,
+            "paired": p_,
+            "winner": w_,
+            "survives": w_ == main_winner,
+            "verdict": line,
         }
     sweep_res = None
     if axes:
@@ -710,24 +874,40 @@ def _compare(
 
     used = [x for x in LAYERS if eco.n_edges(x) > 0 and any(x in v for v in scen.values())]
     # the regime is a property of the graph and transmission: a fixed seed, so it is measured once per graph
-    reg = regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=REGIME_SEED) \
-        if used else None
+    reg = (
+        regime(eco, layers=used, prob={k: v for k, v in prob_spec.items() if k in used}, seed=REGIME_SEED)
+        if used
+        else None
+    )
     notes = _notes(eco, cnotes, scen)
     if n_draws:
-        notes.append(f"Intervals include parameter uncertainty: runs split over {n_draws} bootstrap draws of "
-                     f"{fitted.source} (the break-even and controls hold its point estimate).")
+        notes.append(
+            f"Intervals include parameter uncertainty: runs split over {n_draws} bootstrap draws of "
+            f"{fitted.source} (the break-even and controls hold its point estimate)."
+        )
     if reg is not None and reg.warnings() and any(intent.spread[x] == "purchase" for x in used):
-        notes.append("Regime is that of transmission alone; layers that relay only from buyers "
-                     f"({', '.join(x for x in used if intent.spread[x] == 'purchase')}) spread less in the intent model.")
+        notes.append(
+            "Regime is that of transmission alone; layers that relay only from buyers "
+            f"({', '.join(x for x in used if intent.spread[x] == 'purchase')}) spread less in the intent model."
+        )
     parameters = _parameters(intent, intent_given, prob_spec, prob, camp, seeds, seed_nodes, sources)
-    lines = verdict_lines(scen_est, paired, runs=int(runs), parameters=parameters, breakeven=be, controls=controls,
-                          regime_warnings=reg.warnings() if reg is not None else [], notes=notes,
-                          sensitivity=[v["verdict"] for v in sensitivity.values()])
+    lines = verdict_lines(
+        scen_est,
+        paired,
+        runs=int(runs),
+        parameters=parameters,
+        breakeven=be,
+        controls=controls,
+        regime_warnings=reg.warnings() if reg is not None else [],
+        notes=notes,
+        sensitivity=[v["verdict"] for v in sensitivity.values()],
+    )
     if sweep_res is not None:
         c = sweep_res.counts()
         a, b = sweep_res.contenders
-        lines.append(f"Winner map over {', '.join(axes)}: {a} wins {c[a]} cells, {b} wins {c[b]}, "
-                     f"{c['uncertain']} uncertain.")
+        lines.append(
+            f"Winner map over {', '.join(axes)}: {a} wins {c[a]} cells, {b} wins {c[b]}, {c['uncertain']} uncertain."
+        )
     verdict = "\n".join(lines)
 
     params = {

@@ -28,8 +28,13 @@ NORMALIZE: tuple[str, ...] = ("edges",)
 NULLS: tuple[str, ...] = ("rewire",)
 
 
-def _with_edges(eco: Ecosystem, layer: str, rows: np.ndarray | None = None, src: np.ndarray | None = None,
-                dst: np.ndarray | None = None) -> Table:
+def _with_edges(
+    eco: Ecosystem,
+    layer: str,
+    rows: np.ndarray | None = None,
+    src: np.ndarray | None = None,
+    dst: np.ndarray | None = None,
+) -> Table:
     t = eco.edges(layer)
     cols = dict(t.items())
     if rows is not None:
@@ -42,7 +47,9 @@ def _with_edges(eco: Ecosystem, layer: str, rows: np.ndarray | None = None, src:
     return Table(cols, name=layer, length=n)
 
 
-def equalize_edges(eco: Ecosystem, *, seed: SeedLike = None, target: int | None = None) -> tuple[Ecosystem, dict[str, int]]:
+def equalize_edges(
+    eco: Ecosystem, *, seed: SeedLike = None, target: int | None = None
+) -> tuple[Ecosystem, dict[str, int]]:
     """Each non-empty layer subsampled to ``target`` edges (default: the smallest non-empty layer's count).
 
     Returns the new ecosystem and the edge count per layer it keeps.

@@ -131,7 +131,9 @@ class IntentModel:
             spread[k] = v
         object.__setattr__(self, "spread", spread)
         if self.affordability not in AFFORDABILITY:
-            raise InputError(f"expected one of {', '.join(AFFORDABILITY)}, got {self.affordability!r}", field="affordability")
+            raise InputError(
+                f"expected one of {', '.join(AFFORDABILITY)}, got {self.affordability!r}", field="affordability"
+            )
         if self.access not in ACCESS:
             raise InputError(f"expected one of {', '.join(ACCESS)}, got {self.access!r}", field="access")
         for name in ("gamma", "slope"):
@@ -173,7 +175,9 @@ class IntentModel:
         if isinstance(conv, dict) and isinstance(conv.get("layers"), dict):
             conv = conv["layers"]
         if not isinstance(conv, dict) or not conv:
-            raise InputError("expected an object 'conversion' mapping layers to probabilities", source=str(path), field="conversion")
+            raise InputError(
+                "expected an object 'conversion' mapping layers to probabilities", source=str(path), field="conversion"
+            )
         out: dict[str, float] = {}
         for layer, v in conv.items():
             if layer not in LAYERS:
@@ -184,7 +188,9 @@ class IntentModel:
                         v = v[key]
                         break
                 else:
-                    raise InputError("expected a number or an object with 'mean'", source=str(path), field=f"conversion.{layer}")
+                    raise InputError(
+                        "expected a number or an object with 'mean'", source=str(path), field=f"conversion.{layer}"
+                    )
             if v is None:
                 continue
             try:
@@ -192,7 +198,9 @@ class IntentModel:
             except InputError as exc:
                 raise InputError(exc.message, source=str(path), field=f"conversion.{layer}") from None
         if not out:
-            raise InputError(f"no layer among {', '.join(LAYERS)} in 'conversion'", source=str(path), field="conversion")
+            raise InputError(
+                f"no layer among {', '.join(LAYERS)} in 'conversion'", source=str(path), field="conversion"
+            )
         model = cls(**options)
         return replace(model, conversion={**model.conversion, **out})
 
@@ -225,8 +233,13 @@ class IntentModel:
     def describe(self) -> str:
         """One line for a verdict: the conversions and the rules in force."""
         c = self.conversion
-        aff = {"power": f"affordability min(1,(power/price)^{self.gamma:g})",
-               "logistic": f"affordability logistic (slope {self.slope:g})", "none": "no affordability"}[self.affordability]
+        aff = {
+            "power": f"affordability min(1,(power/price)^{self.gamma:g})",
+            "logistic": f"affordability logistic (slope {self.slope:g})",
+            "none": "no affordability",
+        }[self.affordability]
         acc = "offline merchants sell only in their city" if self.access == "city" else "no access rule"
-        return (f"conversion social {c['social']:g}, payment {c['payment']:g}, transfer {c['transfer']:g}, "
-                f"seeds {self.seed_conversion:g}; {aff}; {acc}")
+        return (
+            f"conversion social {c['social']:g}, payment {c['payment']:g}, transfer {c['transfer']:g}, "
+            f"seeds {self.seed_conversion:g}; {aff}; {acc}"
+        )

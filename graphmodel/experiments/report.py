@@ -28,8 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["curves_figure", "bars_figure", "winner_map_figure", "save_figure", "write_report"]
 
-_COLORS = {"social": "#1f77b4", "payment": "#d62728", "transfer": "#2ca02c", "social+transfer": "#9467bd",
-           "all": "#333333"}
+_COLORS = {
+    "social": "#1f77b4",
+    "payment": "#d62728",
+    "transfer": "#2ca02c",
+    "social+transfer": "#9467bd",
+    "all": "#333333",
+}
 
 
 def _figure(**kw: Any) -> "Figure":
@@ -100,8 +105,17 @@ def winner_map_figure(result: "CompareResult") -> "Figure":
         for j, e in enumerate(row):
             w, unc = sw.decide(e, a, b)
             col = _color(w, 0) if w in (a, b) else "#bbbbbb"
-            ax.add_patch(Rectangle((j, i), 1, 1, facecolor=col, alpha=0.35 if unc else 0.85,
-                                   hatch="//" if unc else None, edgecolor="white"))
+            ax.add_patch(
+                Rectangle(
+                    (j, i),
+                    1,
+                    1,
+                    facecolor=col,
+                    alpha=0.35 if unc else 0.85,
+                    hatch="//" if unc else None,
+                    edgecolor="white",
+                )
+            )
             label = f"{e.mean:+.3g}" + ("?" if unc else "")
             ax.text(j + 0.5, i + 0.5, label, ha="center", va="center", fontsize=7)
     ax.set_xlim(0, len(xs))
@@ -115,9 +129,17 @@ def winner_map_figure(result: "CompareResult") -> "Figure":
         ax.set_yticks([])
         ax.set_xlabel(f"{names[0]} probability")
     ax.set_title(f"Winner on purchases ({a} - {b}; '?' = 95% CI crosses 0)", fontsize=9)
-    ax.legend(handles=[Patch(color=_color(a, 0), label=a), Patch(color=_color(b, 0), label=b),
-                       Patch(facecolor="#dddddd", hatch="//", label="uncertain")],
-              fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.legend(
+        handles=[
+            Patch(color=_color(a, 0), label=a),
+            Patch(color=_color(b, 0), label=b),
+            Patch(facecolor="#dddddd", hatch="//", label="uncertain"),
+        ],
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+    )
     return fig
 
 
@@ -139,10 +161,13 @@ def _overview_figure(result: "CompareResult") -> "Figure":
     bx = bottom.subplots(1, 3)
     for k, m in enumerate(("reach", "purchases", "gmv")):
         means = [result.scenarios[n][m].mean for n in result.scenarios]
-        err = [[max(0.0, result.scenarios[n][m].mean - result.scenarios[n][m].ci95[0]) for n in result.scenarios],
-               [max(0.0, result.scenarios[n][m].ci95[1] - result.scenarios[n][m].mean) for n in result.scenarios]]
-        bx[k].bar(range(len(means)), means, yerr=err, capsize=4,
-                  color=[_color(n, i) for i, n in enumerate(result.scenarios)])
+        err = [
+            [max(0.0, result.scenarios[n][m].mean - result.scenarios[n][m].ci95[0]) for n in result.scenarios],
+            [max(0.0, result.scenarios[n][m].ci95[1] - result.scenarios[n][m].mean) for n in result.scenarios],
+        ]
+        bx[k].bar(
+            range(len(means)), means, yerr=err, capsize=4, color=[_color(n, i) for i, n in enumerate(result.scenarios)]
+        )
         bx[k].set_xticks(range(len(means)), list(result.scenarios), rotation=30, ha="right", fontsize=8)
         bx[k].set_title(f"{m} (mean, 95% CI)", fontsize=10)
         bx[k].grid(axis="y", alpha=0.3)
@@ -204,8 +229,10 @@ def report_html(result: "CompareResult") -> str:
     """The HTML page as a string (see :func:`write_report`)."""
     from graphmodel.experiments.scenarios import METRICS
 
-    figs = [("Cumulative reach and purchases per step", curves_figure(result)),
-            ("Scenario means with 95% confidence intervals", bars_figure(result))]
+    figs = [
+        ("Cumulative reach and purchases per step", curves_figure(result)),
+        ("Scenario means with 95% confidence intervals", bars_figure(result)),
+    ]
     if result.sweep is not None:
         figs.append(("Winner map", winner_map_figure(result)))
     parts = [
@@ -218,39 +245,58 @@ def report_html(result: "CompareResult") -> str:
     ]
     if result.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes) + "</ul>")
-    parts.append(f"<h2>Scenarios</h2><p>{result.runs} runs per scenario, the same seeds and common random numbers; "
-                 "mean and [95% CI].</p>")
+    parts.append(
+        f"<h2>Scenarios</h2><p>{result.runs} runs per scenario, the same seeds and common random numbers; "
+        "mean and [95% CI].</p>"
+    )
     parts.append(_est_table(result.scenarios, METRICS))
     for title, fig in figs[:2]:
-        parts.append(f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{_png(fig)}'>"
-                     f"<figcaption>{html.escape(title)}</figcaption></figure>")
+        parts.append(
+            f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{_png(fig)}'>"
+            f"<figcaption>{html.escape(title)}</figcaption></figure>"
+        )
     parts.append("<h2>Paired differences</h2><p>Per-run difference between two scenarios, mean and [95% CI].</p>")
     parts.append(_est_table(result.paired, ("reach", "purchases", "gmv", "half_time")))
     if result.attribution:
         att = result.attribution
-        parts.append(f"<h2>Attribution inside '{html.escape(att['scenario'])}'</h2>"
-                     "<p>Users reached by the layer of their first exposure, purchases by the layer of the exposure "
-                     "that made them buy.</p>")
-        parts.append(_est_table({k: {"reach": att["reach"][k], "purchases": att["purchases"][k]} for k in att["reach"]},
-                                ("reach", "purchases")))
+        parts.append(
+            f"<h2>Attribution inside '{html.escape(att['scenario'])}'</h2>"
+            "<p>Users reached by the layer of their first exposure, purchases by the layer of the exposure "
+            "that made them buy.</p>"
+        )
+        parts.append(
+            _est_table(
+                {k: {"reach": att["reach"][k], "purchases": att["purchases"][k]} for k in att["reach"]},
+                ("reach", "purchases"),
+            )
+        )
     for key, c in result.controls.items():
-        parts.append(f"<h2>Fairness control: {html.escape(key)} ({html.escape(c['method'])})</h2>"
-                     f"<p>{html.escape(c['verdict'])}</p>")
+        parts.append(
+            f"<h2>Fairness control: {html.escape(key)} ({html.escape(c['method'])})</h2>"
+            f"<p>{html.escape(c['verdict'])}</p>"
+        )
         parts.append(_est_table(c["scenarios"], ("reach", "purchases", "gmv")))
     if result.sweep is not None:
         parts.append("<h2>Sweep</h2>")
         title, fig = figs[2]
-        parts.append(f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{_png(fig)}'>"
-                     f"<figcaption>{html.escape(title)}</figcaption></figure>")
+        parts.append(
+            f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{_png(fig)}'>"
+            f"<figcaption>{html.escape(title)}</figcaption></figure>"
+        )
     d = result.to_dict()
     parts.append("<h2>Parameters</h2><pre>" + html.escape(json.dumps(d["params"], indent=2)) + "</pre>")
     parts.append("<h2>Data provenance</h2><pre>" + html.escape(json.dumps(d["provenance"], indent=2)) + "</pre>")
-    parts.append("<h2>Every number</h2><details><summary>JSON</summary><pre>"
-                 + html.escape(json.dumps(d, indent=1)) + "</pre></details>")
+    parts.append(
+        "<h2>Every number</h2><details><summary>JSON</summary><pre>"
+        + html.escape(json.dumps(d, indent=1))
+        + "</pre></details>"
+    )
     # Marks the page once every embedded figure has decoded (a check for headless browsers; no network involved).
-    parts.append("<script>window.addEventListener('load',function(){var im=document.images,ok=0;"
-                 "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)ok++;}"
-                 "document.body.setAttribute('data-figures',ok+'/'+im.length);});</script>")
+    parts.append(
+        "<script>window.addEventListener('load',function(){var im=document.images,ok=0;"
+        "for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)ok++;}"
+        "document.body.setAttribute('data-figures',ok+'/'+im.length);});</script>"
+    )
     parts.append("</body></html>")
     return "\n".join(parts)
 

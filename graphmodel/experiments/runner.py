@@ -72,8 +72,9 @@ class ScenarioRunner:
             return int(runs)
         return max(1, math.ceil(runs / (2 * cluster.n_workers(self.client))))
 
-    def iter_batches(self, setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *, key: int,
-                     ranges: Sequence[tuple[int, int]]) -> Iterator[dict[str, ScenarioRuns]]:
+    def iter_batches(
+        self, setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *, key: int, ranges: Sequence[tuple[int, int]]
+    ) -> Iterator[dict[str, ScenarioRuns]]:
         """:func:`~graphmodel.experiments.scenarios.run_scenarios` of each ``(run_start, runs)``, in that order."""
         scen = {k: tuple(v) for k, v in scenarios.items()}
         if self.client is None:
@@ -83,22 +84,43 @@ class ScenarioRunner:
         ref, spec, override = self._recipe(setup.graph)
         small = {k: getattr(setup, k) for k in _SMALL}
         buy = self._scatter(setup.buy)
-        it = cluster.iter_batches(self.client, ref, _scenarios_on_worker, ranges,
-                                  args=(spec, override, buy, small, scen, int(key), self.workers))
+        it = cluster.iter_batches(
+            self.client,
+            ref,
+            _scenarios_on_worker,
+            ranges,
+            args=(spec, override, buy, small, scen, int(key), self.workers),
+        )
         try:
             yield from it
         finally:
             it.close()
 
-    def run_scenarios(self, setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *, key: int, runs: int,
-                      run_start: int = 0, workers: int | None = None) -> dict[str, ScenarioRuns]:
+    def run_scenarios(
+        self,
+        setup: IntentSetup,
+        scenarios: Mapping[str, Sequence[str]],
+        *,
+        key: int,
+        runs: int,
+        run_start: int = 0,
+        workers: int | None = None,
+    ) -> dict[str, ScenarioRuns]:
         """Like :func:`~graphmodel.experiments.scenarios.run_scenarios` (``workers`` is the runner's)."""
         ranges = cluster.batches(runs, size=self.batch_size(runs), start=run_start)
         parts = list(self.iter_batches(setup, scenarios, key=key, ranges=ranges))
         return {k: ScenarioRuns.concat([p[k] for p in parts]) for k in scenarios}
 
-    def run_scenario(self, setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0,
-                     workers: int | None = None) -> ScenarioRuns:
+    def run_scenario(
+        self,
+        setup: IntentSetup,
+        layers: Sequence[str],
+        *,
+        key: int,
+        runs: int,
+        run_start: int = 0,
+        workers: int | None = None,
+    ) -> ScenarioRuns:
         """Like :func:`~graphmodel.experiments.scenarios.run_scenario`."""
         return self.run_scenarios(setup, {"": tuple(layers)}, key=key, runs=runs, run_start=run_start)[""]
 
@@ -127,17 +149,26 @@ class ScenarioRunner:
         raise ValueError("a setup whose graph the runner did not make (use ScenarioRunner.setup / with_prob)")
 
 
-def _scenarios_on_worker(eco: Any, spec: Any, override: Any, buy: np.ndarray, small: dict[str, Any],
-                         scen: dict[str, tuple[str, ...]], key: int, workers: int | None, *, run_start: int,
-                         runs: int) -> dict[str, ScenarioRuns]:
+def _scenarios_on_worker(
+    eco: Any,
+    spec: Any,
+    override: Any,
+    buy: np.ndarray,
+    small: dict[str, Any],
+    scen: dict[str, tuple[str, ...]],
+    key: int,
+    workers: int | None,
+    *,
+    run_start: int,
+    runs: int,
+) -> dict[str, ScenarioRuns]:
     """One batch of :meth:`ScenarioRunner.run_scenarios` on a Dask worker (arrays prepared once per process)."""
     stub = IntentSetup(graph=None, buy=buy, **small)  # type: ignore[arg-type]
     graph = cluster.derived(eco, ("scenarios", LAYERS, _spec_key(spec)), lambda: with_prob(stub, eco, spec).graph)
     if override is not None:
         graph = replace(graph, prob=override[0], seg_p=override[1])
     setup = replace(stub, graph=graph)
-    return run_scenarios(setup, scen, key=key, runs=runs, run_start=run_start,
-                         workers=cluster.worker_threads(workers))
+    return run_scenarios(setup, scen, key=key, runs=runs, run_start=run_start, workers=cluster.worker_threads(workers))
 
 
 def _spec_key(spec: Any) -> Any:

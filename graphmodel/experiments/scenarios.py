@@ -28,8 +28,17 @@ from graphmodel.propagation.engine import PropagationGraph, prepare
 if TYPE_CHECKING:
     from graphmodel.propagation.probability import ProbSpec
 
-__all__ = ["DEFAULT_SCENARIOS", "parse_scenarios", "IntentSetup", "ScenarioRuns", "make_setup", "run_scenario", "run_scenarios",
-           "METRICS", "CURVE_LEN"]
+__all__ = [
+    "DEFAULT_SCENARIOS",
+    "parse_scenarios",
+    "IntentSetup",
+    "ScenarioRuns",
+    "make_setup",
+    "run_scenario",
+    "run_scenarios",
+    "METRICS",
+    "CURVE_LEN",
+]
 
 #: The default scenarios: each layer alone, a social-first platform (social +
 #: transfer: a messenger with red envelopes) and everything.
@@ -66,8 +75,10 @@ def parse_scenarios(spec: str | Sequence[str] | Mapping[str, Sequence[str]] | No
     for name, layers in items:
         for layer in layers:
             if layer not in LAYERS:
-                raise InputError(f"scenario {name!r}: unknown layer {layer!r}; expected some of {', '.join(LAYERS)} or 'all'",
-                                 field="scenarios")
+                raise InputError(
+                    f"scenario {name!r}: unknown layer {layer!r}; expected some of {', '.join(LAYERS)} or 'all'",
+                    field="scenarios",
+                )
         if not layers:
             raise InputError(f"scenario {name!r} has no layer", field="scenarios")
         out[name] = tuple(dict.fromkeys(layers))
@@ -115,7 +126,9 @@ class ScenarioRuns:
     def concat(parts: Sequence["ScenarioRuns"]) -> "ScenarioRuns":
         if len(parts) == 1:
             return parts[0]
-        return ScenarioRuns(*(np.concatenate([getattr(p, f) for p in parts]) for f in ScenarioRuns.__dataclass_fields__))
+        return ScenarioRuns(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in ScenarioRuns.__dataclass_fields__)
+        )
 
 
 def _compact(graph: PropagationGraph) -> PropagationGraph:
@@ -125,7 +138,9 @@ def _compact(graph: PropagationGraph) -> PropagationGraph:
     return graph
 
 
-def make_setup(eco: Ecosystem, *, prob: ProbSpec, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray) -> IntentSetup:
+def make_setup(
+    eco: Ecosystem, *, prob: ProbSpec, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray
+) -> IntentSetup:
     """Arrays over all three layers; ``prob`` is a spec for :mod:`graphmodel.propagation.probability`."""
     graph = _compact(prepare(eco, list(LAYERS), prob, model="ic"))
     L = len(graph.layers)
@@ -160,8 +175,15 @@ def _n_workers(workers: int | None) -> int:
     return int(workers)
 
 
-def run_scenarios(setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *, key: int, runs: int,
-                  run_start: int = 0, workers: int | None = None) -> dict[str, ScenarioRuns]:
+def run_scenarios(
+    setup: IntentSetup,
+    scenarios: Mapping[str, Sequence[str]],
+    *,
+    key: int,
+    runs: int,
+    run_start: int = 0,
+    workers: int | None = None,
+) -> dict[str, ScenarioRuns]:
     """Runs ``run_start .. run_start + runs - 1`` of every scenario (name -> layers carrying intent).
 
     One compiled call per worker thread (the kernel releases the GIL); the workers take
@@ -175,10 +197,14 @@ def run_scenarios(setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *,
     S = len(names)
     masks = np.ascontiguousarray(np.stack([setup.mask(scenarios[k]) for k in names]), dtype=np.uint8)
     outs = dict(
-        reach=np.zeros((S, runs), np.int64), purchases=np.zeros((S, runs), np.int64),
-        merchants=np.zeros((S, runs), np.int64), half_time=np.zeros((S, runs), np.int64),
-        steps=np.zeros((S, runs), np.int64), reach_by=np.zeros((S, runs, L + 1), np.int64),
-        purch_by=np.zeros((S, runs, L + 1), np.int64), curve_i=np.zeros((S, runs, CURVE_LEN), np.int32),
+        reach=np.zeros((S, runs), np.int64),
+        purchases=np.zeros((S, runs), np.int64),
+        merchants=np.zeros((S, runs), np.int64),
+        half_time=np.zeros((S, runs), np.int64),
+        steps=np.zeros((S, runs), np.int64),
+        reach_by=np.zeros((S, runs, L + 1), np.int64),
+        purch_by=np.zeros((S, runs, L + 1), np.int64),
+        curve_i=np.zeros((S, runs, CURVE_LEN), np.int32),
         curve_p=np.zeros((S, runs, CURVE_LEN), np.int32),
     )
     lq, cap, thr = IK.break_table(g.seg_p, g.lptr)
@@ -187,10 +213,37 @@ def run_scenarios(setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *,
 
     def work() -> None:
         IK.intent_worker(
-            np.uint64(key), int(run_start), int(runs), counter, g.indptr, g.indices, g.lptr, g.arc_key, g.prob,
-            g.seg_p, g.seg_key, lq, cap, thr, masks, setup.from_purchase, setup.conv, setup.pkey, setup.buy,
-            setup.seeds, int(g.n_users), int(setup.max_out), outs["reach"], outs["purchases"], outs["merchants"],
-            outs["half_time"], outs["steps"], outs["reach_by"], outs["purch_by"], outs["curve_i"], outs["curve_p"],
+            np.uint64(key),
+            int(run_start),
+            int(runs),
+            counter,
+            g.indptr,
+            g.indices,
+            g.lptr,
+            g.arc_key,
+            g.prob,
+            g.seg_p,
+            g.seg_key,
+            lq,
+            cap,
+            thr,
+            masks,
+            setup.from_purchase,
+            setup.conv,
+            setup.pkey,
+            setup.buy,
+            setup.seeds,
+            int(g.n_users),
+            int(setup.max_out),
+            outs["reach"],
+            outs["purchases"],
+            outs["merchants"],
+            outs["half_time"],
+            outs["steps"],
+            outs["reach_by"],
+            outs["purch_by"],
+            outs["curve_i"],
+            outs["curve_p"],
         )
 
     if nw == 1:
@@ -209,8 +262,9 @@ def run_scenarios(setup: IntentSetup, scenarios: Mapping[str, Sequence[str]], *,
     return {name: ScenarioRuns(**{f: v[i] for f, v in outs.items()}) for i, name in enumerate(names)}
 
 
-def run_scenario(setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0,
-                 workers: int | None = None) -> ScenarioRuns:
+def run_scenario(
+    setup: IntentSetup, layers: Sequence[str], *, key: int, runs: int, run_start: int = 0, workers: int | None = None
+) -> ScenarioRuns:
     """Runs ``run_start .. run_start + runs - 1`` with only ``layers`` carrying intent (see :func:`run_scenarios`)."""
     return run_scenarios(setup, {"": layers}, key=key, runs=runs, run_start=run_start, workers=workers)[""]
 
@@ -223,8 +277,25 @@ def trace_run(setup: IntentSetup, layers: Sequence[str], *, key: int, run: int =
     g = setup.graph
     lq, cap, thr = IK.break_table(g.seg_p, g.lptr)
     i, p, e, pl = IK.intent_trace(
-        np.uint64(key), int(run), g.indptr, g.indices, g.lptr, g.arc_key, g.prob, g.seg_p, g.seg_key, lq, cap, thr,
-        setup.mask(layers), setup.from_purchase, setup.conv, setup.pkey, setup.buy, setup.seeds, int(g.n_users),
+        np.uint64(key),
+        int(run),
+        g.indptr,
+        g.indices,
+        g.lptr,
+        g.arc_key,
+        g.prob,
+        g.seg_p,
+        g.seg_key,
+        lq,
+        cap,
+        thr,
+        setup.mask(layers),
+        setup.from_purchase,
+        setup.conv,
+        setup.pkey,
+        setup.buy,
+        setup.seeds,
+        int(g.n_users),
         int(setup.max_out),
     )
     return {"intent_step": i, "purchase_step": p, "exposure_layer": e, "purchase_layer": pl}

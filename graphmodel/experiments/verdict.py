@@ -29,8 +29,13 @@ def fmt(x: float, signed: bool = False) -> str:
     return s
 
 
-def headline(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]], a: str, b: str,
-             metric: str = "purchases") -> tuple[str, str]:
+def headline(
+    scen: Mapping[str, Mapping[str, Estimate]],
+    paired: Mapping[str, Mapping[str, Estimate]],
+    a: str,
+    b: str,
+    metric: str = "purchases",
+) -> tuple[str, str]:
     """(winner or ``"uncertain"``, a clause) for ``a`` versus ``b`` on ``metric``."""
     key, sign = (f"{a}-{b}", 1.0) if f"{a}-{b}" in paired else (f"{b}-{a}", -1.0)
     d = paired[key][metric]
@@ -42,15 +47,20 @@ def headline(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Ma
     elif not math.isnan(hi) and hi < 0:
         w, l, ew, el, d_, dlo, dhi = b, a, eb, ea, -mean, -hi, -lo
     else:
-        return "uncertain", (f"no clear winner on {metric}: {fmt(ea)} through {a} vs {fmt(eb)} through {b} "
-                             f"(difference {fmt(mean, True)}, 95% CI {fmt(lo, True)} to {fmt(hi, True)})")
+        return "uncertain", (
+            f"no clear winner on {metric}: {fmt(ea)} through {a} vs {fmt(eb)} through {b} "
+            f"(difference {fmt(mean, True)}, 95% CI {fmt(lo, True)} to {fmt(hi, True)})"
+        )
     ratio = f", {ew / el:.1f}x" if el > 0 else ""
-    return w, (f"{fmt(ew)} {metric} through {w} vs {fmt(el)} through {l} "
-               f"({fmt(d_, True)}{ratio}; 95% CI of the difference {fmt(dlo, True)} to {fmt(dhi, True)})")
+    return w, (
+        f"{fmt(ew)} {metric} through {w} vs {fmt(el)} through {l} "
+        f"({fmt(d_, True)}{ratio}; 95% CI of the difference {fmt(dlo, True)} to {fmt(dhi, True)})"
+    )
 
 
-def winner(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]],
-           metric: str = "purchases") -> str:
+def winner(
+    scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]], metric: str = "purchases"
+) -> str:
     """``"payment"``, ``"social"`` or ``"none"`` (paired 95% CI crosses 0, or no such pair)."""
     if not ("payment" in scen and "social" in scen):
         return "none"
@@ -58,10 +68,18 @@ def winner(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapp
     return w if w in ("payment", "social") else "none"
 
 
-def verdict_lines(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]], *,
-                  runs: int, parameters: Mapping[str, Mapping[str, Any]], breakeven: Mapping[str, Any],
-                  controls: Mapping[str, Mapping[str, Any]], regime_warnings: list[str], notes: list[str],
-                  sensitivity: list[str] = ()) -> list[str]:
+def verdict_lines(
+    scen: Mapping[str, Mapping[str, Estimate]],
+    paired: Mapping[str, Mapping[str, Estimate]],
+    *,
+    runs: int,
+    parameters: Mapping[str, Mapping[str, Any]],
+    breakeven: Mapping[str, Any],
+    controls: Mapping[str, Mapping[str, Any]],
+    regime_warnings: list[str],
+    notes: list[str],
+    sensitivity: list[str] = (),
+) -> list[str]:
     """The verdict as short lines: winner, reach, platforms, what it rests on, break-even, controls, regime."""
     names = list(scen)
     lines: list[str] = []
@@ -72,27 +90,35 @@ def verdict_lines(scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[st
     else:
         only = names[0]
         e = scen[only]["purchases"]
-        lines.append(f"Only one scenario ({only}): {fmt(e.mean)} purchases (95% CI {fmt(e.ci95[0])} to "
-                     f"{fmt(e.ci95[1])}), {runs} runs.")
+        lines.append(
+            f"Only one scenario ({only}): {fmt(e.mean)} purchases (95% CI {fmt(e.ci95[0])} to "
+            f"{fmt(e.ci95[1])}), {runs} runs."
+        )
         a = b = None
     if a is not None:
         w, text = headline(scen, paired, a, b)
         if w in (a, b):
-            lines.append(f"Winner on purchases: {w}. {text[0].upper() + text[1:]}; paired over {runs} runs "
-                         f"(common random numbers).")
+            lines.append(
+                f"Winner on purchases: {w}. {text[0].upper() + text[1:]}; paired over {runs} runs "
+                f"(common random numbers)."
+            )
         else:
             lines.append(f"Winner on purchases: none. {text[0].upper() + text[1:]}; paired over {runs} runs.")
         ra, rb = scen[a]["reach"].mean, scen[b]["reach"].mean
         if (w == a and rb > ra) or (w == b and ra > rb):
             more = b if w == a else a
-            lines.append(f"Reach: {more} reaches more people ({fmt(max(ra, rb))} vs {fmt(min(ra, rb))}) but they buy less.")
+            lines.append(
+                f"Reach: {more} reaches more people ({fmt(max(ra, rb))} vs {fmt(min(ra, rb))}) but they buy less."
+            )
     if "all" in scen and "social+transfer" in scen:
         pw, ptext = headline(scen, paired, "all", "social+transfer")
         if pw == "all":
             ea, eb = scen["all"]["purchases"].mean, scen["social+transfer"]["purchases"].mean
             gain = f"{(ea / eb - 1) * 100:.0f}% " if eb > 0 else ""
-            lines.append(f"Platforms: adding payment links to a social-first platform (social+transfer) lifts "
-                         f"purchases {gain}({fmt(eb)} -> {fmt(ea)}).")
+            lines.append(
+                f"Platforms: adding payment links to a social-first platform (social+transfer) lifts "
+                f"purchases {gain}({fmt(eb)} -> {fmt(ea)})."
+            )
         else:
             lines.append(f"Platforms: all layers vs social+transfer: {ptext}.")
     lines.extend(parameter_lines(parameters))
@@ -139,21 +165,25 @@ def _v(v: Any) -> str:
 
 def breakeven_line(be: Any) -> str | None:
     """One sentence on a :class:`~graphmodel.experiments.breakeven.BreakEven`."""
-    what = {"conversion_ratio": ("convert", "social-reached users convert", "as often as payment-reached ones"),
-            "transmission_ratio": ("transmit", "social ties transmit", "as often per arc as payment links")}[be.what]
+    what = {
+        "conversion_ratio": ("convert", "social-reached users convert", "as often as payment-reached ones"),
+        "transmission_ratio": ("transmit", "social ties transmit", "as often per arc as payment links"),
+    }[be.what]
     if be.reason:
         return f"Break-even ({be.what.replace('_', ' ')}): not computed: {be.reason}."
     if not be.flip:
         if be.winner_everywhere is None:
             return None
-        return (f"Break-even ({be.what.replace('_', ' ')}): {be.winner_everywhere} wins at every ratio from 1/100 to "
-                f"100 (now {be.current:.3g}x): no flip.")
+        return (
+            f"Break-even ({be.what.replace('_', ' ')}): {be.winner_everywhere} wins at every ratio from 1/100 to "
+            f"100 (now {be.current:.3g}x): no flip."
+        )
     lo, hi = be.ci95
     ci = f"[{_ratio(lo)}, {_ratio(hi)}]"
     now = f"now {be.current:.3g}x"
     if be.current < be.mean:
-        return (f"Break-even: payment wins unless {what[1]} at least {be.mean:.3g}x {ci} {what[2]} ({now}).")
-    return (f"Break-even: social wins unless {what[1]} at most {be.mean:.3g}x {ci} {what[2]} ({now}).")
+        return f"Break-even: payment wins unless {what[1]} at least {be.mean:.3g}x {ci} {what[2]} ({now})."
+    return f"Break-even: social wins unless {what[1]} at most {be.mean:.3g}x {ci} {what[2]} ({now})."
 
 
 def _ratio(x: float) -> str:
@@ -164,8 +194,14 @@ def _ratio(x: float) -> str:
     return f"{x:.3g}"
 
 
-def control_line(name: str, scen: Mapping[str, Mapping[str, Estimate]], paired: Mapping[str, Mapping[str, Estimate]],
-                 *, what: str, main_winner: str) -> tuple[str, str]:
+def control_line(
+    name: str,
+    scen: Mapping[str, Mapping[str, Estimate]],
+    paired: Mapping[str, Mapping[str, Estimate]],
+    *,
+    what: str,
+    main_winner: str,
+) -> tuple[str, str]:
     """(winner under the control, one line saying whether the headline winner survives it)."""
     if not ("payment" in scen and "social" in scen):
         return "none", f"Control {name}: no payment/social pair to compare."

@@ -110,11 +110,14 @@ def payment_times(eco: Ecosystem) -> np.ndarray:
             "fit needs purchase times: the payment layer has no first_time column. Load a release with dates "
             "(e.g. gm.load_dataset('ciao', DIR), which reads rating_with_timestamp.mat), add a first_time column "
             "(unix seconds) to payment.csv, or generate one with `graphmodel generate --timeline`",
-            source="payment", field="first_time")
+            source="payment",
+            field="first_time",
+        )
     t = np.asarray(pay["first_time"], dtype=np.float64)
     if not np.isfinite(t).any():
-        raise InputError("fit needs purchase times: every payment first_time is missing", source="payment",
-                         field="first_time")
+        raise InputError(
+            "fit needs purchase times: every payment first_time is missing", source="payment", field="first_time"
+        )
     return t
 
 
@@ -194,18 +197,42 @@ def build_exposures(
     group = np.zeros(U, np.int64) if group is None else np.asarray(group, dtype=np.int64)
     n_groups = int(group.max()) + 1 if U else 1
     grp_n, grp_a, cfg_item, cfg_key, expo = exposure_stats(
-        U, n_items, last_day, window, f_ptr, f_item, f_day,
-        soc.indptr.astype(np.int64), soc.indices.astype(np.int64),
-        tra.indptr.astype(np.int64), tra.indices.astype(np.int64),
-        m_ptr, m_merch, m_day, b_ptr, b_user, b_day, use, group, n_groups)
+        U,
+        n_items,
+        last_day,
+        window,
+        f_ptr,
+        f_item,
+        f_day,
+        soc.indptr.astype(np.int64),
+        soc.indices.astype(np.int64),
+        tra.indptr.astype(np.int64),
+        tra.indices.astype(np.int64),
+        m_ptr,
+        m_merch,
+        m_day,
+        b_ptr,
+        b_user,
+        b_day,
+        use,
+        group,
+        n_groups,
+    )
     mask = (1 << KBITS) - 1
     cfg_k = np.column_stack([(cfg_key >> (2 * KBITS)) & mask, (cfg_key >> KBITS) & mask, cfg_key & mask])
     cfg_k = cfg_k.astype(np.int64)
     if info is not None:
-        info.update({"t0": start, "items": names, "n_purchases": int(ok.sum()),
-                     "n_adoptions": int(f_item.size)})
+        info.update({"t0": start, "items": names, "n_purchases": int(ok.sum()), "n_adoptions": int(f_item.size)})
     return ExposureData(
-        n_users=U, n_items=n_items, last_day=last_day, window=window,
-        grp_n=grp_n, grp_a=grp_a, grp_size=np.bincount(group, minlength=n_groups), cfg_item=cfg_item, cfg_k=cfg_k,
-        exposures={x: int(expo[j]) for j, x in enumerate(FIT_LAYERS) if use[j]}, layers=tuple(layers),
+        n_users=U,
+        n_items=n_items,
+        last_day=last_day,
+        window=window,
+        grp_n=grp_n,
+        grp_a=grp_a,
+        grp_size=np.bincount(group, minlength=n_groups),
+        cfg_item=cfg_item,
+        cfg_k=cfg_k,
+        exposures={x: int(expo[j]) for j, x in enumerate(FIT_LAYERS) if use[j]},
+        layers=tuple(layers),
     )

@@ -285,29 +285,42 @@ def fit(
     relative: dict[str, dict[str, Any]] = {}
     if status["payment"][0] and status["social"][0]:
         with np.errstate(divide="ignore", invalid="ignore"):
-            relative["payment/social"] = {"mean": float(p_hat[1] / p_hat[0]) if p_hat[0] > 0 else None,
-                                          "ci95": _interval(p_boot[:, 1] / p_boot[:, 0]) if bootstrap else [None, None]}
-        relative["payment-social"] = {"mean": float(p_hat[1] - p_hat[0]),
-                                      "ci95": _interval(p_boot[:, 1] - p_boot[:, 0]) if bootstrap else [None, None]}
+            relative["payment/social"] = {
+                "mean": float(p_hat[1] / p_hat[0]) if p_hat[0] > 0 else None,
+                "ci95": _interval(p_boot[:, 1] / p_boot[:, 0]) if bootstrap else [None, None],
+            }
+        relative["payment-social"] = {
+            "mean": float(p_hat[1] - p_hat[0]),
+            "ci95": _interval(p_boot[:, 1] - p_boot[:, 0]) if bootstrap else [None, None],
+        }
     recovery = _recovery(eco, level, window, transmission, background) if "timeline" in eco.meta else None
     validation = None
     if cut is not None:
         from graphmodel.fitting.validate import validate
 
-        validation = validate(eco, level=level, window=window, t0=t0, cut=cut, a=point.a, b=point.b, layers=used,
-                              seed=s_valid)
+        validation = validate(
+            eco, level=level, window=window, t0=t0, cut=cut, a=point.a, b=point.b, layers=used, seed=s_valid
+        )
     t_fin = times[finite]
     params = {
         "level": level,
         "window_days": window,
         "layers": list(used),
-        "split": ({"kind": "time", "test_from": int(cut), "test_from_date": _iso(cut),
-                   "train_purchases": int((t_fin < cut).sum()), "test_purchases": int((t_fin >= cut).sum())}
-                  if cut is not None else None),
+        "split": (
+            {
+                "kind": "time",
+                "test_from": int(cut),
+                "test_from_date": _iso(cut),
+                "train_purchases": int((t_fin < cut).sum()),
+                "test_purchases": int((t_fin >= cut).sum()),
+            }
+            if cut is not None
+            else None
+        ),
         "seed": _seed_value(seed),
         "bootstrap": bootstrap,
         "bootstrap_unit": f"users, dealt at random into {ex.n_groups} groups that are resampled "
-                          "(the same resamples for every layer: paired)",
+        "(the same resamples for every layer: paired)",
         "shuffles": shuffles,
         "min_exposures": int(min_exposures),
         "min_adoptions": int(min_adoptions),
@@ -323,17 +336,26 @@ def fit(
             "last_day": _iso(t0 + ex.last_day * DAY),
         },
         "model": "discrete-time independent cascade with per-item background (IC with background, "
-                 "Saito et al. 2008; Goyal et al. 2010); see graphmodel.fitting.likelihood",
+        "Saito et al. 2008; Goyal et al. 2010); see graphmodel.fitting.likelihood",
         "loglik": point.loglik,
         "converged": point.converged,
         "assumptions": list(ASSUMPTIONS),
     }
-    return FitResult(transmission=transmission, background=background, baseline=baseline, relative=relative,
-                     validation=validation, recovery=recovery, draws=draws, params=params)
+    return FitResult(
+        transmission=transmission,
+        background=background,
+        baseline=baseline,
+        relative=relative,
+        validation=validation,
+        recovery=recovery,
+        draws=draws,
+        params=params,
+    )
 
 
-def _recovery(eco: Ecosystem, level: str, window: int, transmission: dict[str, dict[str, Any]],
-              background: dict[str, Any]) -> dict[str, Any] | None:
+def _recovery(
+    eco: Ecosystem, level: str, window: int, transmission: dict[str, dict[str, Any]], background: dict[str, Any]
+) -> dict[str, Any] | None:
     tl = eco.meta.get("timeline")
     if not isinstance(tl, dict) or "transmission_per_day" not in tl:
         return None
@@ -354,6 +376,10 @@ def _recovery(eco: Ecosystem, level: str, window: int, transmission: dict[str, d
         items = background.get("per_item", {})
         truth = float(np.mean([-np.expm1(window * np.log1p(-float(v))) for k, v in bpd.items() if k in items]))
         lo, hi = background["ci95"]
-        out["background"] = {"truth": truth, "estimate": background["mean"], "ci95": [lo, hi],
-                             "covered": (lo <= truth <= hi) if lo is not None else None}
+        out["background"] = {
+            "truth": truth,
+            "estimate": background["mean"],
+            "ci95": [lo, hi],
+            "covered": (lo <= truth <= hi) if lo is not None else None,
+        }
     return out

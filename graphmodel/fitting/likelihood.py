@@ -52,8 +52,9 @@ class MLE:
     iterations: int
 
 
-def negloglik(theta: np.ndarray, item: np.ndarray, K: np.ndarray, N: np.ndarray, A: np.ndarray,
-              n_items: int) -> tuple[float, np.ndarray]:
+def negloglik(
+    theta: np.ndarray, item: np.ndarray, K: np.ndarray, N: np.ndarray, A: np.ndarray, n_items: int
+) -> tuple[float, np.ndarray]:
     """Negative log likelihood and gradient at ``theta = (a_0 .. a_{I-1}, b_social, b_payment, b_transfer)``."""
     # elementwise sums on purpose: BLAS dot products stall when threads are oversubscribed
     a, b = theta[:n_items], theta[n_items:]
@@ -87,8 +88,18 @@ def _value(eta: np.ndarray, N: np.ndarray, A: np.ndarray, pos: np.ndarray) -> fl
         return float((N * eta).sum()) - float((A[pos] * np.log(-np.expm1(-eta[pos]))).sum())
 
 
-def maximize(item: np.ndarray, K: np.ndarray, N: np.ndarray, A: np.ndarray, n_items: int, *,
-             free: np.ndarray, start: np.ndarray | None = None, max_iter: int = 200, tol: float = 1e-9) -> MLE:
+def maximize(
+    item: np.ndarray,
+    K: np.ndarray,
+    N: np.ndarray,
+    A: np.ndarray,
+    n_items: int,
+    *,
+    free: np.ndarray,
+    start: np.ndarray | None = None,
+    max_iter: int = 200,
+    tol: float = 1e-9,
+) -> MLE:
     """Maximise the log likelihood over ``a >= 0`` and the free ``b >= 0`` (the others fixed at 0).
 
     Projected Newton (Bertsekas 1982): variables at their bound whose gradient
@@ -130,8 +141,11 @@ def maximize(item: np.ndarray, K: np.ndarray, N: np.ndarray, A: np.ndarray, n_it
         held[:n_items] |= D <= 0.0
         fa = ~held[:n_items]
         fb = np.flatnonzero(~held[n_items:])
-        Cm = np.column_stack([np.bincount(item, weights=he * K[:, j], minlength=n_items) for j in fb]) \
-            if fb.size else np.zeros((n_items, 0))
+        Cm = (
+            np.column_stack([np.bincount(item, weights=he * K[:, j], minlength=n_items) for j in fb])
+            if fb.size
+            else np.zeros((n_items, 0))
+        )
         E = np.array([[(he * K[:, j] * K[:, k]).sum() for k in fb] for j in fb]).reshape(fb.size, fb.size)
         Dinv = np.where(fa, 1.0 / np.where(D > 0, D, 1.0), 0.0)
         ga = np.where(fa, g[:n_items], 0.0)

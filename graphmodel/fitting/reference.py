@@ -18,9 +18,14 @@ from graphmodel.fitting.exposures import DAY
 __all__ = ["exposure_totals_reference"]
 
 
-def exposure_totals_reference(eco: Ecosystem, *, level: str = "category", window_days: int = 30,
-                              layers: tuple[str, ...] = ("social", "payment", "transfer"),
-                              t_end: float | None = None) -> dict[tuple[int, int, int, int], list[int]]:
+def exposure_totals_reference(
+    eco: Ecosystem,
+    *,
+    level: str = "category",
+    window_days: int = 30,
+    layers: tuple[str, ...] = ("social", "payment", "transfer"),
+    t_end: float | None = None,
+) -> dict[tuple[int, int, int, int], list[int]]:
     """``{(item, k_social, k_payment, k_transfer): [non-adoption days, adoptions]}`` over every user, item, day."""
     pay = eco.edges("payment")
     t = np.asarray(pay["first_time"], dtype=float)

@@ -10,7 +10,6 @@ from graphmodel.params import FORMAT
 __all__ = ["FitResult"]
 
 
-
 @dataclass(frozen=True)
 class FitResult:
     """Fitted per-layer transmission, background, time-shuffled baselines and validation.
@@ -53,7 +52,7 @@ class FitResult:
         return {
             "format": FORMAT,
             "identified": "per layer, P(reached through the layer and then bought within the window): "
-                          "transmission x conversion; the split between them is not identified",
+            "transmission x conversion; the split between them is not identified",
             "transmission": self.transmission,
             "background": self.background,
             "baseline": self.baseline,

@@ -95,13 +95,30 @@ def calibration(pred: np.ndarray, y: np.ndarray, *, bins: int = 10) -> list[dict
         lo, hi = edges[j], edges[j + 1]
         if hi <= lo:
             continue
-        out.append({"decile": j + 1, "n": int(hi - lo), "predicted": float(p[lo:hi].mean()),
-                    "observed": float(yy[lo:hi].mean())})
+        out.append(
+            {
+                "decile": j + 1,
+                "n": int(hi - lo),
+                "predicted": float(p[lo:hi].mean()),
+                "observed": float(yy[lo:hi].mean()),
+            }
+        )
     return out
 
 
-def validate(eco: Ecosystem, *, level: str, window: int, t0: float, cut: float, a: np.ndarray, b: np.ndarray,
-             layers: tuple[str, ...], seed: SeedLike = None, n_boot: int = 1000) -> dict[str, Any]:
+def validate(
+    eco: Ecosystem,
+    *,
+    level: str,
+    window: int,
+    t0: float,
+    cut: float,
+    a: np.ndarray,
+    b: np.ndarray,
+    layers: tuple[str, ...],
+    seed: SeedLike = None,
+    n_boot: int = 1000,
+) -> dict[str, Any]:
     """Out-of-sample validation of fitted ``a`` (per item, per day) and ``b`` (per layer, per day).
 
     See the module docstring.
@@ -139,8 +156,9 @@ def validate(eco: Ecosystem, *, level: str, window: int, t0: float, cut: float, 
     if "transfer" in layers:
         live[2] = (user_graph(eco, "transfer", symmetric=True)[test_users] @ R).toarray()
     if "payment" in layers:
-        Bm = sp.csr_matrix((np.ones(int(train.sum())), (users[train], np.asarray(pay["dst"])[train])),
-                           shape=(U, eco.n_merchants))
+        Bm = sp.csr_matrix(
+            (np.ones(int(train.sum())), (users[train], np.asarray(pay["dst"])[train])), shape=(U, eco.n_merchants)
+        )
         Bm.data[:] = 1.0
         Bm.sum_duplicates()
         Bm.data[:] = 1.0
@@ -200,8 +218,10 @@ def validate(eco: Ecosystem, *, level: str, window: int, t0: float, cut: float, 
         "default_transmission": dflt,
         "rows": rows,
         "best_other": {"name": best["name"], "auc": best["auc"]},
-        "fitted_beats_all": bool(fitted_row["auc"] is not None and all(
-            r["auc"] is None or fitted_row["auc"] > r["auc"] for r in rows if r["name"] != "fitted")),
+        "fitted_beats_all": bool(
+            fitted_row["auc"] is not None
+            and all(r["auc"] is None or fitted_row["auc"] > r["auc"] for r in rows if r["name"] != "fitted")
+        ),
         "note": "prediction uses training data only: exposures still live at the cut, the fitted background, "
-                "co-customers from training; pooled AUC over all (test user, category not bought in training) pairs",
+        "co-customers from training; pooled AUC over all (test user, category not bought in training) pairs",
     }

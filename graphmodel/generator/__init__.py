@@ -27,7 +27,17 @@ from graphmodel.generator.social import make_social
 from graphmodel.generator.transfers import make_transfers
 from graphmodel.generator.users import make_users
 
-__all__ = ["generate", "presets", "parameter_table", "Preset", "GenerateParams", "ParamSpec", "PARAMETERS", "CATEGORIES", "make_params"]
+__all__ = [
+    "generate",
+    "presets",
+    "parameter_table",
+    "Preset",
+    "GenerateParams",
+    "ParamSpec",
+    "PARAMETERS",
+    "CATEGORIES",
+    "make_params",
+]
 
 #: Order of the child seed streams; append new parts at the end to keep old streams stable.
 _PARTS = ("users", "social", "merchants", "payments", "transfers", "shuffle", "timeline")
@@ -152,7 +162,11 @@ def generate(
         "city": np.where(m.offline, cities[np.maximum(m.city, 0)], ""),
         "popularity": np.round(m.popularity, 4),
     }
-    social_table = {"src": new_row[social["src"]], "dst": new_row[social["dst"]], "weight": np.round(social["weight"], 4)}
+    social_table = {
+        "src": new_row[social["src"]],
+        "dst": new_row[social["dst"]],
+        "weight": np.round(social["weight"], 4),
+    }
     payment_table = {
         "src": new_row[payment["src"]],
         "dst": payment["dst"],
@@ -160,7 +174,11 @@ def generate(
         "amount": payment["amount"],
         "channel": np.where(payment["offline"], "offline", "online"),
     }
-    transfer_table = {"src": new_row[transfer["src"]], "dst": new_row[transfer["dst"]], **{k: v for k, v in transfer.items() if k not in ("src", "dst")}}
+    transfer_table = {
+        "src": new_row[transfer["src"]],
+        "dst": new_row[transfer["dst"]],
+        **{k: v for k, v in transfer.items() if k not in ("src", "dst")},
+    }
     meta = {
         "name": f"synthetic-{chosen.name}",
         "description": f"graphmodel.generator, preset {chosen.name}: {chosen.rationale}",
@@ -176,11 +194,20 @@ def generate(
         from graphmodel.generator.timeline import TimelineParams, make_timeline
 
         tp = TimelineParams.from_options(timeline)
-        payment_table, meta["timeline"] = make_timeline(user_table, merchant_table, social_table, transfer_table, tp,
-                                                        streams["timeline"], [c[0] for c in CATEGORIES])
+        payment_table, meta["timeline"] = make_timeline(
+            user_table,
+            merchant_table,
+            social_table,
+            transfer_table,
+            tp,
+            streams["timeline"],
+            [c[0] for c in CATEGORIES],
+        )
         meta["description"] += "; payments are the first purchases of a timed cascade (meta.timeline holds the truth)"
         advance()
     for table in (user_table, merchant_table, social_table, payment_table, transfer_table):
         for col in table.values():
             col.flags.writeable = False  # read-only columns go into the tables without a copy
-    return Ecosystem(user_table, merchant_table, social=social_table, payment=payment_table, transfer=transfer_table, meta=meta)
+    return Ecosystem(
+        user_table, merchant_table, social=social_table, payment=payment_table, transfer=transfer_table, meta=meta
+    )

@@ -33,10 +33,20 @@ CATEGORIES: tuple[tuple[str, float, float], ...] = (
 )
 
 
-def _p(default: Any, meaning: str, group: str, *, lo: float | None = None, hi: float | None = None,
-       lo_open: bool = False, hi_open: bool = False) -> Any:
-    return field(default=default, metadata={"meaning": meaning, "group": group, "lo": lo, "hi": hi,
-                                            "lo_open": lo_open, "hi_open": hi_open})
+def _p(
+    default: Any,
+    meaning: str,
+    group: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    hi_open: bool = False,
+) -> Any:
+    return field(
+        default=default,
+        metadata={"meaning": meaning, "group": group, "lo": lo, "hi": hi, "lo_open": lo_open, "hi_open": hi_open},
+    )
 
 
 @dataclass(frozen=True)
@@ -52,42 +62,127 @@ class GenerateParams:
     merchants: int = _p(0, "number of merchants (0: users / 20, at least 1)", "sizes", lo=0)
     # -- users
     n_cities: int = _p(60, "number of cities", "users", lo=1)
-    city_size_exponent: float = _p(1.0, "Zipf exponent of city sizes: city k has a share proportional to k^-s (0: equal cities)", "users", lo=0, hi=5)
-    community_size: float = _p(40.0, "mean size of a friendship community (communities nest inside cities)", "users", lo=2)
-    community_size_exponent: float = _p(2.0, "tail exponent a of community sizes, P(size > s) ~ s^-a (smaller: heavier tail)", "users", lo=1, lo_open=True, hi=10)
-    power_median: float = _p(100.0, "median purchasing power (the price a user pays without hesitation; log-normal)", "users", lo=0, lo_open=True)
+    city_size_exponent: float = _p(
+        1.0,
+        "Zipf exponent of city sizes: city k has a share proportional to k^-s (0: equal cities)",
+        "users",
+        lo=0,
+        hi=5,
+    )
+    community_size: float = _p(
+        40.0, "mean size of a friendship community (communities nest inside cities)", "users", lo=2
+    )
+    community_size_exponent: float = _p(
+        2.0,
+        "tail exponent a of community sizes, P(size > s) ~ s^-a (smaller: heavier tail)",
+        "users",
+        lo=1,
+        lo_open=True,
+        hi=10,
+    )
+    power_median: float = _p(
+        100.0,
+        "median purchasing power (the price a user pays without hesitation; log-normal)",
+        "users",
+        lo=0,
+        lo_open=True,
+    )
     power_sigma: float = _p(1.0, "log-normal sigma of purchasing power (inequality)", "users", lo=0, hi=5)
     activity_sigma: float = _p(0.8, "log-normal sigma of activity (how often a user pays; mean 1)", "users", lo=0, hi=5)
-    interests_per_user: int = _p(3, "number of interest draws per user over merchant categories (sparse interests)", "users", lo=1, hi=50)
-    interest_concentration: float = _p(0.3, "Dirichlet concentration of a community's interest profile (small: a community cares about few categories)", "users", lo=0, lo_open=True)
-    interest_homophily: float = _p(0.7, "share of a user's interest draws taken from the community profile (rest uniform): friends share interests", "users", lo=0, hi=1)
+    interests_per_user: int = _p(
+        3, "number of interest draws per user over merchant categories (sparse interests)", "users", lo=1, hi=50
+    )
+    interest_concentration: float = _p(
+        0.3,
+        "Dirichlet concentration of a community's interest profile (small: a community cares about few categories)",
+        "users",
+        lo=0,
+        lo_open=True,
+    )
+    interest_homophily: float = _p(
+        0.7,
+        "share of a user's interest draws taken from the community profile (rest uniform): friends share interests",
+        "users",
+        lo=0,
+        hi=1,
+    )
     # -- social layer
     mean_degree: float = _p(8.0, "target mean number of friends per user", "social", lo=0)
-    degree_exponent: float = _p(2.5, "power-law exponent gamma of expected degrees, P(k) ~ k^-gamma (heavy tail)", "social", lo=2, lo_open=True, hi=10)
-    inter_community_share: float = _p(0.2, "share of base ties to another community of the same city", "social", lo=0, hi=1)
-    inter_city_share: float = _p(0.05, "share of base ties to a user anywhere (mostly another city)", "social", lo=0, hi=1)
-    triadic_closure: float = _p(0.3, "share of ties made by closing a random wedge (a friend of a friend): clustering; near 0.9 too few base ties remain to close and the layer falls short of mean_degree", "social", lo=0, hi=0.9)
+    degree_exponent: float = _p(
+        2.5,
+        "power-law exponent gamma of expected degrees, P(k) ~ k^-gamma (heavy tail)",
+        "social",
+        lo=2,
+        lo_open=True,
+        hi=10,
+    )
+    inter_community_share: float = _p(
+        0.2, "share of base ties to another community of the same city", "social", lo=0, hi=1
+    )
+    inter_city_share: float = _p(
+        0.05, "share of base ties to a user anywhere (mostly another city)", "social", lo=0, hi=1
+    )
+    triadic_closure: float = _p(
+        0.3,
+        "share of ties made by closing a random wedge (a friend of a friend): clustering; near 0.9 too few base ties remain to close and the layer falls short of mean_degree",
+        "social",
+        lo=0,
+        hi=0.9,
+    )
     tie_weight_sigma: float = _p(0.5, "log-normal sigma of tie strength (weight)", "social", lo=0, hi=5)
     weak_tie_weight: float = _p(0.5, "weight factor of ties that leave the community (weak ties)", "social", lo=0)
     # -- merchants
-    offline_share: float = _p(0.5, "share of merchants that are offline shops (QR code at the till) serving their own city", "merchants", lo=0, hi=1)
-    price_sigma: float = _p(0.5, "log-normal sigma of a merchant's price level around its category's base price", "merchants", lo=0, hi=5)
-    popularity_exponent: float = _p(1.8, "Pareto tail exponent of merchant popularity (smaller: heavier tail)", "merchants", lo=1, lo_open=True, hi=10)
+    offline_share: float = _p(
+        0.5,
+        "share of merchants that are offline shops (QR code at the till) serving their own city",
+        "merchants",
+        lo=0,
+        hi=1,
+    )
+    price_sigma: float = _p(
+        0.5, "log-normal sigma of a merchant's price level around its category's base price", "merchants", lo=0, hi=5
+    )
+    popularity_exponent: float = _p(
+        1.8,
+        "Pareto tail exponent of merchant popularity (smaller: heavier tail)",
+        "merchants",
+        lo=1,
+        lo_open=True,
+        hi=10,
+    )
     # -- payment layer
-    payments_per_user: float = _p(5.0, "mean number of merchant choices per user (times activity; repeats merge into one edge)", "payment", lo=0)
-    interest_purchase_coupling: float = _p(0.3, "how much interest drives merchant choice: weight (1 - c + c * interest); 0 none, 1 only interests", "payment", lo=0, hi=1)
-    affordability_steepness: float = _p(2.0, "steepness s of affordability 1 / (1 + (price / purchasing_power)^s)", "payment", lo=0, lo_open=True, hi=50)
+    payments_per_user: float = _p(
+        5.0, "mean number of merchant choices per user (times activity; repeats merge into one edge)", "payment", lo=0
+    )
+    interest_purchase_coupling: float = _p(
+        0.3,
+        "how much interest drives merchant choice: weight (1 - c + c * interest); 0 none, 1 only interests",
+        "payment",
+        lo=0,
+        hi=1,
+    )
+    affordability_steepness: float = _p(
+        2.0, "steepness s of affordability 1 / (1 + (price / purchasing_power)^s)", "payment", lo=0, lo_open=True, hi=50
+    )
     visits_mean: float = _p(3.0, "mean number of payments per chosen merchant (count; 1 + Poisson)", "payment", lo=1)
     amount_sigma: float = _p(0.3, "log-normal sigma of the amount around count * price_level", "payment", lo=0, hi=5)
     # -- transfer layer
     transfers_per_user: float = _p(1.5, "mean number of transfer relations sent per user", "transfer", lo=0)
-    transfer_social_share: float = _p(0.85, "share of transfers sent along a social tie (rest: to a user of the same city)", "transfer", lo=0, hi=1)
-    red_envelope_share: float = _p(0.5, "share of transfers that are red envelopes (small gifts)", "transfer", lo=0, hi=1)
-    bill_split_share: float = _p(0.3, "share of transfers that split a bill (the rest are repayments)", "transfer", lo=0, hi=1)
+    transfer_social_share: float = _p(
+        0.85, "share of transfers sent along a social tie (rest: to a user of the same city)", "transfer", lo=0, hi=1
+    )
+    red_envelope_share: float = _p(
+        0.5, "share of transfers that are red envelopes (small gifts)", "transfer", lo=0, hi=1
+    )
+    bill_split_share: float = _p(
+        0.3, "share of transfers that split a bill (the rest are repayments)", "transfer", lo=0, hi=1
+    )
     red_envelope_median: float = _p(8.0, "median amount of one red envelope", "transfer", lo=0, lo_open=True)
     transfer_median: float = _p(60.0, "median amount of one bill split or repayment", "transfer", lo=0, lo_open=True)
     transfer_sigma: float = _p(0.7, "log-normal sigma of transfer amounts", "transfer", lo=0, hi=5)
-    transfer_repeat_mean: float = _p(2.0, "mean number of transfers per relation (count; 1 + Poisson)", "transfer", lo=1)
+    transfer_repeat_mean: float = _p(
+        2.0, "mean number of transfers per relation (count; 1 + Poisson)", "transfer", lo=1
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -167,8 +262,17 @@ def _parse(spec: ParamSpec, text: str) -> Any:
 
 
 PARAMETERS: dict[str, ParamSpec] = {
-    f.name: ParamSpec(f.name, int if f.type in (int, "int") else float, f.default, f.metadata["meaning"], f.metadata["group"],
-                      f.metadata["lo"], f.metadata["hi"], f.metadata["lo_open"], f.metadata["hi_open"])
+    f.name: ParamSpec(
+        f.name,
+        int if f.type in (int, "int") else float,
+        f.default,
+        f.metadata["meaning"],
+        f.metadata["group"],
+        f.metadata["lo"],
+        f.metadata["hi"],
+        f.metadata["lo_open"],
+        f.metadata["hi_open"],
+    )
     for f in fields(GenerateParams)
 }
 
@@ -187,7 +291,9 @@ def make_params(values: dict[str, Any] | None = None, *, source: str | None = No
     values = dict(values or {})
     unknown = sorted(set(values) - set(PARAMETERS))
     if unknown:
-        raise InputError(f"unknown parameter; valid parameters: {', '.join(PARAMETERS)}", source=source, field=unknown[0])
+        raise InputError(
+            f"unknown parameter; valid parameters: {', '.join(PARAMETERS)}", source=source, field=unknown[0]
+        )
     checked: dict[str, Any] = {}
     for name, value in values.items():
         try:

@@ -41,7 +41,9 @@ def _draw_in_ranges(cw: np.ndarray, start: np.ndarray, end: np.ndarray, r: np.nd
     return np.clip(np.searchsorted(cw, x, side="right") - 1, start, end - 1)
 
 
-def make_payments(p: GenerateParams, users: Users, merchants: Merchants, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], int]:
+def make_payments(
+    p: GenerateParams, users: Users, merchants: Merchants, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], int]:
     """Payment edges (user row, merchant row, count, amount, offline flag) and the number of choices given up."""
     U, C, M = p.users, len(CATEGORIES), len(merchants.price)
     n_cities = len(users.city_start) - 1
@@ -80,7 +82,7 @@ def make_payments(p: GenerateParams, users: Users, merchants: Merchants, rng: np
             b = np.where(j < C, j, C + users.city[u0 + lu] * C + (j - C))
             m = order[_draw_in_ranges(cpop, bstart[b], bstart[b + 1], rng.random(len(lu)))]
             x = merchants.price[m] / users.power[u0 + lu]
-            accept = rng.random(len(lu)) * (1.0 + x ** p.affordability_steepness) < 1.0
+            accept = rng.random(len(lu)) * (1.0 + x**p.affordability_steepness) < 1.0
             out_u.append(u0 + lu[accept])
             out_m.append(m[accept])
             lu = lu[~accept]

@@ -73,8 +73,9 @@ class TimelineParams:
         tr = dict(DEFAULT_TRANSMISSION)
         for k, v in dict(self.transmission).items():
             if k not in tr:
-                raise InputError(f"unknown layer {k!r}; expected social, payment or transfer",
-                                 field="timeline transmission")
+                raise InputError(
+                    f"unknown layer {k!r}; expected social, payment or transfer", field="timeline transmission"
+                )
             v = float(v)
             if not 0.0 <= v < 1.0:
                 raise InputError(f"expected a probability in [0, 1), got {v!r}", field=f"timeline transmission {k}")
@@ -102,8 +103,10 @@ class TimelineParams:
         kw: dict[str, Any] = {}
         for k, v in options.items():
             if k not in (*DEFAULT_TRANSMISSION, "background", "window_days", "days"):
-                raise InputError("unknown timeline parameter; expected social, payment, transfer, background, "
-                                 "window_days or days", field=k)
+                raise InputError(
+                    "unknown timeline parameter; expected social, payment, transfer, background, window_days or days",
+                    field=k,
+                )
             try:
                 if k in DEFAULT_TRANSMISSION:
                     tr[k] = float(v)
@@ -143,8 +146,27 @@ def _grow(a: np.ndarray, n: int) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def timed_cascade(n_users, n_cat, days, window, bg_day, s_ptr, s_nbr, x_ptr, x_nbr, q, use_payment,
-                  user_city, on_ptr, on_list, off_ptr, off_list, cat_ptr, cat_list, seed):
+def timed_cascade(
+    n_users,
+    n_cat,
+    days,
+    window,
+    bg_day,
+    s_ptr,
+    s_nbr,
+    x_ptr,
+    x_nbr,
+    q,
+    use_payment,
+    user_city,
+    on_ptr,
+    on_list,
+    off_ptr,
+    off_list,
+    cat_ptr,
+    cat_list,
+    seed,
+):
     """Run the timed cascade; return purchases ``(user, merchant, day, cause)`` in time order.
 
     ``bg_day[u * n_cat + c]``: the day of ``u``'s own purchase of ``c``
@@ -272,9 +294,15 @@ def timed_cascade(n_users, n_cat, days, window, bg_day, s_ptr, s_nbr, x_ptr, x_n
     return p_user[:np_], p_merch[:np_], p_day[:np_], p_cause[:np_]
 
 
-def make_timeline(users: dict[str, np.ndarray], merchants: dict[str, np.ndarray], social: dict[str, np.ndarray],
-                  transfer: dict[str, np.ndarray], params: TimelineParams, rng: np.random.Generator,
-                  categories: list[str]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def make_timeline(
+    users: dict[str, np.ndarray],
+    merchants: dict[str, np.ndarray],
+    social: dict[str, np.ndarray],
+    transfer: dict[str, np.ndarray],
+    params: TimelineParams,
+    rng: np.random.Generator,
+    categories: list[str],
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Payment table (first purchases with ``first_time``) and ``meta["timeline"]`` from the final tables."""
     U = len(users["city"])
     cat_names = list(categories)
@@ -312,9 +340,27 @@ def make_timeline(users: dict[str, np.ndarray], merchants: dict[str, np.ndarray]
     qd = params.per_day()
     q = np.array([qd["social"], qd["payment"], qd["transfer"]])
     seed = int(rng.integers(0, 2**31 - 1))
-    pu, pm, pd, pc = timed_cascade(U, C, params.days, params.window_days, bg.ravel(), s_ptr, s_nbr, x_ptr, x_nbr, q,
-                                   True, ucity.astype(np.int64), on_ptr, order_on.astype(np.int64), off_ptr,
-                                   order_off.astype(np.int64), cat_ptr, order_cat.astype(np.int64), seed)
+    pu, pm, pd, pc = timed_cascade(
+        U,
+        C,
+        params.days,
+        params.window_days,
+        bg.ravel(),
+        s_ptr,
+        s_nbr,
+        x_ptr,
+        x_nbr,
+        q,
+        True,
+        ucity.astype(np.int64),
+        on_ptr,
+        order_on.astype(np.int64),
+        off_ptr,
+        order_off.astype(np.int64),
+        cat_ptr,
+        order_cat.astype(np.int64),
+        seed,
+    )
     price = np.asarray(merchants["price_level"], dtype=np.float64)
     payment = {
         "src": pu,
@@ -335,7 +381,9 @@ def make_timeline(users: dict[str, np.ndarray], merchants: dict[str, np.ndarray]
         "background_per_window": {cat_names[c]: float(-np.expm1(w * np.log1p(-lam[c]))) for c in range(C)},
         "background_per_day": {cat_names[c]: float(lam[c]) for c in range(C)},
         "purchases": int(len(pu)),
-        "purchases_by_cause": {name: int((pc == code).sum()) for name, code in
-                               (("background", -1), ("social", 0), ("payment", 1), ("transfer", 2))},
+        "purchases_by_cause": {
+            name: int((pc == code).sum())
+            for name, code in (("background", -1), ("social", 0), ("payment", 1), ("transfer", 2))
+        },
     }
     return payment, meta

@@ -23,7 +23,9 @@ __all__ = ["make_transfers", "KINDS"]
 KINDS: tuple[str, ...] = ("red_envelope", "bill_split", "repayment")
 
 
-def make_transfers(p: GenerateParams, users: Users, social: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+def make_transfers(
+    p: GenerateParams, users: Users, social: dict[str, np.ndarray], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     U = p.users
     n = int(rng.poisson(U * p.transfers_per_user))
     n_ties = len(social["src"])
@@ -31,7 +33,9 @@ def make_transfers(p: GenerateParams, users: Users, social: dict[str, np.ndarray
     cw = np.cumsum(social["weight"]) if n_ties else np.zeros(0)
     if n_social and cw[-1] <= 0:  # every tie has weight 0: choose ties uniformly
         cw = np.arange(1, n_ties + 1, dtype=float)
-    tie = np.searchsorted(cw, np.sort(rng.random(n_social)) * (cw[-1] if n_social else 0.0), side="right").clip(0, max(n_ties - 1, 0))
+    tie = np.searchsorted(cw, np.sort(rng.random(n_social)) * (cw[-1] if n_social else 0.0), side="right").clip(
+        0, max(n_ties - 1, 0)
+    )
     flip = rng.random(n_social) < 0.5
     a, b = social["src"][tie], social["dst"][tie]
     src_s, dst_s = np.where(flip, b, a), np.where(flip, a, b)

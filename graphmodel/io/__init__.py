@@ -135,8 +135,9 @@ def write(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = Fals
         raise InputError(f"expected an Ecosystem, got {type(eco).__name__}", field="eco")
     fmt = format_of(path)
     if compress and fmt == "mmap":
-        raise InputError("a memory-mapped .gmm snapshot is stored uncompressed (compress applies to other formats)",
-                         field="compress")
+        raise InputError(
+            "a memory-mapped .gmm snapshot is stored uncompressed (compress applies to other formats)", field="compress"
+        )
     if viewer is not None and fmt != "graphml":
         raise InputError(f"viewer={viewer!r} applies to GraphML only, not to {fmt}", field="viewer")
     if fmt == "csv":
@@ -175,6 +176,10 @@ def describe(path: str | os.PathLike[str]) -> dict:
     for layer, entry in info["layers"].items():
         t = eco.edges(layer)
         ends = ("user", "merchant") if layer == "payment" else ("user", "user")
-        entry["sources"] = int(np.count_nonzero(np.bincount(t["src"], minlength=len(eco.nodes(ends[0]))))) if len(t) else 0
-        entry["targets"] = int(np.count_nonzero(np.bincount(t["dst"], minlength=len(eco.nodes(ends[1]))))) if len(t) else 0
+        entry["sources"] = (
+            int(np.count_nonzero(np.bincount(t["src"], minlength=len(eco.nodes(ends[0]))))) if len(t) else 0
+        )
+        entry["targets"] = (
+            int(np.count_nonzero(np.bincount(t["dst"], minlength=len(eco.nodes(ends[1]))))) if len(t) else 0
+        )
     return info

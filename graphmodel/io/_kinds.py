@@ -269,7 +269,10 @@ def python_column(values: list[Any], kind: str | None, *, name: str, source: str
             kind = "bool" if len(present) == len(values) else "str"
         elif present and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in present):
             kind = "int" if len(present) == len(values) else "float"
-        elif present and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in present):
+        elif present and all(
+            isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+            for v in present
+        ):
             kind = "float"
         elif not present and name in KNOWN_NUMERIC:
             kind = "float"
@@ -279,7 +282,13 @@ def python_column(values: list[Any], kind: str | None, *, name: str, source: str
         return empty_column(kind)
     try:
         if kind == "str":
-            return np.array(["" if _missing(v) else (("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v)) for v in values], dtype=str)
+            return np.array(
+                [
+                    "" if _missing(v) else (("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v))
+                    for v in values
+                ],
+                dtype=str,
+            )
         if kind == "float":
             return np.array([math.nan if _missing(v) else float(v) for v in values], dtype=np.float64)
         if kind == "int":

@@ -83,10 +83,25 @@ def from_labels_fast(
             ids = nodes[kind]["id"] if "id" in nodes[kind] else None
             idx = None if ids is None or col not in t else rows_of(ids, t[col])
             if idx is None:
-                return Ecosystem.from_labels(users, merchants, social=social, payment=payment, transfer=transfer,
-                                             social_directed=social_directed, meta=meta, sources=sources)
+                return Ecosystem.from_labels(
+                    users,
+                    merchants,
+                    social=social,
+                    payment=payment,
+                    transfer=transfer,
+                    social_directed=social_directed,
+                    meta=meta,
+                    sources=sources,
+                )
             mapped.append(idx)
         rest = {k: v for k, v in t.items() if k not in cols}
         built[layer] = Table({"src": mapped[0], "dst": mapped[1], **rest}, name=layer, length=len(t))
-    return Ecosystem(users, merchants, social=built["social"], payment=built["payment"], transfer=built["transfer"],
-                     social_directed=social_directed, meta=meta)
+    return Ecosystem(
+        users,
+        merchants,
+        social=built["social"],
+        payment=built["payment"],
+        transfer=built["transfer"],
+        social_directed=social_directed,
+        meta=meta,
+    )

@@ -49,7 +49,7 @@ def _collect_stale(target: Path) -> None:
             name = entry.name
             if not name.startswith(head) or not (".tmp" in name or name.endswith(".old")):
                 continue
-            pid = name[len(head):].split(".", 1)[0]
+            pid = name[len(head) :].split(".", 1)[0]
             if pid.isdigit() and not _alive(int(pid)):
                 if entry.is_dir():
                     shutil.rmtree(entry, ignore_errors=True)
@@ -79,7 +79,7 @@ def _about_target(exc: OSError, tmp: Path, target: Path) -> OSError:
         if not isinstance(name, str):
             return name
         if name == tmp_s or name.startswith(tmp_s + os.sep):
-            return str(target) + name[len(tmp_s):]
+            return str(target) + name[len(tmp_s) :]
         if Path(name).name.startswith(head):
             return str(target)
         return name

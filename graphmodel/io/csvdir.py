@@ -48,12 +48,27 @@ from graphmodel.io.atomic import atomic_dir, foreign_entries
 from graphmodel.io.events import DUPLICATE_RULES, aggregate_payment_events, describe_merge, merge_duplicate_edges
 from graphmodel.table import Table
 
-__all__ = ["read_csv_dir", "write_csv_dir", "read_csv_table", "merge_layers", "FORMAT", "VERSION", "TABLE_FILES", "END_COLUMNS"]
+__all__ = [
+    "read_csv_dir",
+    "write_csv_dir",
+    "read_csv_table",
+    "merge_layers",
+    "FORMAT",
+    "VERSION",
+    "TABLE_FILES",
+    "END_COLUMNS",
+]
 
 FORMAT = "graphmodel-csv"
 VERSION = 1
 #: Table (node type or layer) -> file stem.
-TABLE_FILES = {"user": "users", "merchant": "merchants", "social": "social", "payment": "payments", "transfer": "transfers"}
+TABLE_FILES = {
+    "user": "users",
+    "merchant": "merchants",
+    "social": "social",
+    "payment": "payments",
+    "transfer": "transfers",
+}
 #: Layer -> names of its two end columns in the file.
 END_COLUMNS = {"social": ("src", "dst"), "payment": ("user", "merchant"), "transfer": ("src", "dst")}
 MANIFEST = "manifest.json"
@@ -88,7 +103,9 @@ class _Reader:
                 line=line,
             )
         if isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error)):
-            return InputError(f"not a valid gzip file ({exc or type(exc).__name__}); expected a complete .csv.gz", source=self.name)
+            return InputError(
+                f"not a valid gzip file ({exc or type(exc).__name__}); expected a complete .csv.gz", source=self.name
+            )
         return InputError(f"cannot read: {exc}", source=self.name)
 
     def bad_utf8(self) -> tuple[int | None, int | None, bytes]:
@@ -175,7 +192,9 @@ class _Reader:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                cells = np.loadtxt(lines, delimiter=",", quotechar='"', dtype=object, comments=None, ndmin=2, encoding=None)
+                cells = np.loadtxt(
+                    lines, delimiter=",", quotechar='"', dtype=object, comments=None, ndmin=2, encoding=None
+                )
         except ValueError:
             cells = None
         if cells is not None and cells.shape[0] == 0:
@@ -247,12 +266,19 @@ def read_csv_table(
     for col in required:
         if col not in header:
             raise InputError(
-                f"missing required column {col!r}; the header has {', '.join(header)}", source=reader.name, line=1, field=col
+                f"missing required column {col!r}; the header has {', '.join(header)}",
+                source=reader.name,
+                line=1,
+                field=col,
             )
     kinds = dict(kinds or {})
     for col, kind in kinds.items():
         if kind not in KINDS:
-            raise InputError(f"manifest: unknown kind {kind!r} for column {col!r}; expected one of {KINDS}", source=reader.name, field=col)
+            raise InputError(
+                f"manifest: unknown kind {kind!r} for column {col!r}; expected one of {KINDS}",
+                source=reader.name,
+                field=col,
+            )
     forced: dict[str, str | None] = {c: kinds.get(c) for c in header}
     if all(forced.values()):
         fast = _read_arrow(path, header, forced, name)
@@ -424,7 +450,10 @@ def _report_strays(reader: "_Reader", col: str, found: list[tuple[int, Any]], *,
     line = reader.locate(row)
     if strict:
         raise InputError(
-            f"expected a number (the column's other cells are numbers), got {value!r}", source=reader.name, line=line, field=col
+            f"expected a number (the column's other cells are numbers), got {value!r}",
+            source=reader.name,
+            line=line,
+            field=col,
         )
     where = f"{reader.name}:{line}" if line is not None else reader.name
     warnings.warn(
@@ -472,7 +501,11 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(f'expected a JSON object with "format": "{FORMAT}"', source=str(path), field="format")
     if data.get("version") != VERSION:
-        raise InputError(f"unsupported version {data.get('version')!r}; this graphmodel reads version {VERSION}", source=str(path), field="version")
+        raise InputError(
+            f"unsupported version {data.get('version')!r}; this graphmodel reads version {VERSION}",
+            source=str(path),
+            field="version",
+        )
     if not isinstance(data.get("meta", {}), dict) or not isinstance(data.get("columns", {}), dict):
         raise InputError('"meta" and "columns" must be JSON objects', source=str(path))
     return data
@@ -538,14 +571,21 @@ def read_csv_dir(
     """
     directory = Path(path)
     if not directory.is_dir():
-        raise InputError("not a directory; expected a folder with users.csv (and merchants.csv, social.csv, ...)", source=str(directory))
+        raise InputError(
+            "not a directory; expected a folder with users.csv (and merchants.csv, social.csv, ...)",
+            source=str(directory),
+        )
     manifest = read_manifest(directory)
     _warn_unread_tables(directory)
     col_kinds: dict[str, dict[str, str]] = (manifest or {}).get("columns", {})
     if duplicates is None:
         duplicates = (manifest or {}).get("duplicates", "merge")
     if duplicates not in DUPLICATE_RULES:
-        raise InputError(f"expected one of {', '.join(DUPLICATE_RULES)}, got {duplicates!r}", source=str(directory / MANIFEST) if manifest else None, field="duplicates")
+        raise InputError(
+            f"expected one of {', '.join(DUPLICATE_RULES)}, got {duplicates!r}",
+            source=str(directory / MANIFEST) if manifest else None,
+            field="duplicates",
+        )
     if social_directed is None:
         social_directed = bool((manifest or {}).get("social_directed", False))
     nodes: dict[str, Table] = {}
@@ -556,7 +596,9 @@ def read_csv_dir(
             if kind == "merchant":
                 nodes[kind] = Table({"id": empty_column(col_kinds.get(stem, {}).get("id", "str"))}, name=kind)
                 continue
-            raise InputError(f"missing {stem}.csv (or {stem}.csv.gz); a graphmodel directory needs users.csv", source=str(directory))
+            raise InputError(
+                f"missing {stem}.csv (or {stem}.csv.gz); a graphmodel directory needs users.csv", source=str(directory)
+            )
         t = read_csv_table(f, kinds=col_kinds.get(stem), required=("id",), name=kind, strict=strict)
         _check_unique(t, f)
         nodes[kind] = t
@@ -578,16 +620,28 @@ def read_csv_dir(
         except InputError as exc:
             if exc.field in ends and not exc.message.startswith("missing required column"):
                 ntype = LAYER_ENDS[layer][ends.index(exc.field)]
-                raise InputError(f"unknown {ntype} id ({exc.message}; {ntype} ids are {kinds[exc.field]}s)", source=exc.source, line=exc.line, field=exc.field) from None
+                raise InputError(
+                    f"unknown {ntype} id ({exc.message}; {ntype} ids are {kinds[exc.field]}s)",
+                    source=exc.source,
+                    line=exc.line,
+                    field=exc.field,
+                ) from None
             raise
         if layer == "payment" and len(t) and _find(directory, "merchants") is None:
-            raise InputError("payments name merchants, but the directory has no merchants.csv", source=str(f), line=2, field="merchant")
+            raise InputError(
+                "payments name merchants, but the directory has no merchants.csv",
+                source=str(f),
+                line=2,
+                field="merchant",
+            )
         _check_non_negative(t, f)
         if layer == "payment" and manifest is None and "time" in t:
             tcol = t["time"]
             if tcol.dtype.kind == "f" and np.isnan(tcol).any():
                 row = int(np.argmax(np.isnan(tcol)))
-                raise InputError("missing time (an event needs one)", source=str(f), line=_Reader(f).locate(row), field="time")
+                raise InputError(
+                    "missing time (an event needs one)", source=str(f), line=_Reader(f).locate(row), field="time"
+                )
             t, n_events = aggregate_payment_events(t, user="user", merchant="merchant", source=str(f))
             meta["payment_events"] = int(n_events)
             sources_note = False
@@ -657,7 +711,9 @@ def _check_non_negative(t: Table, f: Path) -> None:
             bad = t[col] < 0
             if bad.any():
                 row = int(np.argmax(bad))
-                raise InputError(f"expected a value >= 0, got {t[col][row]}", source=str(f), line=_Reader(f).locate(row), field=col)
+                raise InputError(
+                    f"expected a value >= 0, got {t[col][row]}", source=str(f), line=_Reader(f).locate(row), field=col
+                )
 
 
 # --------------------------------------------------------------------------- writing
@@ -690,7 +746,11 @@ def _file_columns(eco: Ecosystem, table: str) -> dict[str, np.ndarray]:
         if k in ("src", "dst"):
             continue
         if k in ends:
-            raise InputError(f"column name {k!r} clashes with the edge end column of {TABLE_FILES[table]}.csv; rename it", source=table, field=k)
+            raise InputError(
+                f"column name {k!r} clashes with the edge end column of {TABLE_FILES[table]}.csv; rename it",
+                source=table,
+                field=k,
+            )
         out[k] = v
     return out
 
@@ -749,13 +809,18 @@ def write_csv_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress: boo
     }
     text = json.dumps(json.loads(dump_json(manifest)), indent=2, ensure_ascii=False) + "\n"
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
-        raise InputError("exists and is not a graphmodel CSV directory (no manifest.json); refusing to replace it", source=str(target))
+        raise InputError(
+            "exists and is not a graphmodel CSV directory (no manifest.json); refusing to replace it",
+            source=str(target),
+        )
     owned = {MANIFEST} | {f"{stem}.csv{z}" for stem in TABLE_FILES.values() for z in ("", ".gz")}
     foreign = foreign_entries(target, owned)
     if foreign:
-        raise InputError(f"holds files graphmodel did not write ({', '.join(foreign[:5])}"
-                         f"{', ...' if len(foreign) > 5 else ''}); refusing to replace it: move them or write elsewhere",
-                         source=str(target))
+        raise InputError(
+            f"holds files graphmodel did not write ({', '.join(foreign[:5])}"
+            f"{', ...' if len(foreign) > 5 else ''}); refusing to replace it: move them or write elsewhere",
+            source=str(target),
+        )
     with atomic_dir(target) as tmp:
         for table, stem in TABLE_FILES.items():
             n = len(eco.nodes(table)) if table in ("user", "merchant") else eco.n_edges(table)

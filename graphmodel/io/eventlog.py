@@ -155,12 +155,16 @@ def _check_schemas(paths: tuple[str, ...], user: str, merchant: str, time: str) 
             raise InputError(f"not a readable Parquet file ({first})", source=p) from None
         for col in (user, merchant, time):
             if col not in schema.names:
-                raise InputError(f"missing required column {col!r}; the file has {', '.join(schema.names)}", source=p, field=col)
+                raise InputError(
+                    f"missing required column {col!r}; the file has {', '.join(schema.names)}", source=p, field=col
+                )
         kinds = {}
         for f in schema:
             kinds[f.name] = _kind(f.type, p, f.name)
         if kinds[time] not in ("int", "float", "time"):
-            raise InputError(f"expected a numeric or timestamp time column, got {schema.field(time).type}", source=p, field=time)
+            raise InputError(
+                f"expected a numeric or timestamp time column, got {schema.field(time).type}", source=p, field=time
+            )
         for col in _NON_NEGATIVE:
             if col in kinds and kinds[col] not in ("int", "float"):
                 raise InputError(f"expected numbers, got {schema.field(col).type}", source=p, field=col)
@@ -217,7 +221,9 @@ def _check_file(path: str, user: str, merchant: str, time: str) -> None:
                 neg = pc.fill_null(pc.less(arr, 0), False)
                 if pc.any(neg).as_py():
                     i = int(np.argmax(neg.to_numpy(zero_copy_only=False)))
-                    raise InputError(f"row {row0 + i}: expected a value >= 0, got {arr[i].as_py()}", source=path, field=col)
+                    raise InputError(
+                        f"row {row0 + i}: expected a value >= 0, got {arr[i].as_py()}", source=path, field=col
+                    )
         row0 += batch.num_rows
 
 
@@ -238,12 +244,18 @@ def _duckdb(paths, schema, user, merchant, time, extras, memory_limit, threads, 
     tmp = tempfile.TemporaryDirectory(prefix="graphmodel-duckdb-") if temp_directory is None else None
     spill = tmp.name if tmp is not None else str(temp_directory)
     try:
-        con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False})
+        con = duckdb.connect(
+            config={"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False}
+        )
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         t = _time_sql(time, schema[time])
         parts = [f"{_q(user)} AS {_q('user')}", f"{_q(merchant)} AS {_q('merchant')}"]
-        parts.append(f"sum({_q('count')})::{'BIGINT' if schema['count'] == 'int' else 'DOUBLE'} AS count" if "count" in schema else "count(*) AS count")
+        parts.append(
+            f"sum({_q('count')})::{'BIGINT' if schema['count'] == 'int' else 'DOUBLE'} AS count"
+            if "count" in schema
+            else "count(*) AS count"
+        )
         if "amount" in schema:
             parts.append(f"fsum({_q('amount')})::DOUBLE AS amount")  # compensated: order of addition barely matters
         parts += [f"min({t}) AS first_time", f"max({t}) AS last_time"]
@@ -322,7 +334,12 @@ def _dask(paths, schema, user, merchant, time, extras, scheduler) -> tuple[Table
     frame["count"] = frame["count"].astype("int64" if schema.get("count", "int") == "int" else "float64")
     if "amount" in frame:
         frame["amount"] = frame["amount"].astype("float64")
-    order = ["user", "merchant", "count"] + (["amount"] if "amount" in schema else []) + ["first_time", "last_time"] + extras
+    order = (
+        ["user", "merchant", "count"]
+        + (["amount"] if "amount" in schema else [])
+        + ["first_time", "last_time"]
+        + extras
+    )
     frame = frame[order]
     if not isinstance(frame, pd.DataFrame):  # pragma: no cover
         frame = pd.DataFrame(frame)

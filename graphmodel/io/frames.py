@@ -125,11 +125,15 @@ def from_frames(
     meta = dict(meta or {})
     pay = tables["payments"]
     if pay is not None and len(pay) and merchants is None:
-        raise InputError("payments name merchants, but no merchants table was given", source=label["payments"], field="merchant")
+        raise InputError(
+            "payments name merchants, but no merchants table was given", source=label["payments"], field="merchant"
+        )
     if pay is not None and "time" in pay:
         tcol = pay["time"]
         if tcol.dtype.kind == "f" and np.isnan(tcol).any():
-            raise InputError(f"row {int(np.argmax(np.isnan(tcol)))}: missing time", source=label["payments"], field="time")
+            raise InputError(
+                f"row {int(np.argmax(np.isnan(tcol)))}: missing time", source=label["payments"], field="time"
+            )
         agg, n_events = aggregate_payment_events(pay, user="user", merchant="merchant", source=label["payments"])
         tables["payments"] = agg
         meta["payment_events"] = int(n_events)
@@ -166,7 +170,11 @@ def frame_to_table(data: Any, *, name: str, required: tuple[str, ...] = (), stri
     columns = _columns_of(data, name)
     for col in required:
         if col not in columns:
-            raise InputError(f"missing required column {col!r}; the table has {', '.join(map(str, columns)) or 'no columns'}", source=name, field=col)
+            raise InputError(
+                f"missing required column {col!r}; the table has {', '.join(map(str, columns)) or 'no columns'}",
+                source=name,
+                field=col,
+            )
     out: dict[str, np.ndarray] = {}
     n = None
     for col, (values, missing) in columns.items():
@@ -218,7 +226,9 @@ def _columns_of(data: Any, name: str) -> dict[Any, tuple[np.ndarray, np.ndarray 
         return {k: (v, None) for k, v in data.items()}
     if isinstance(data, Mapping):
         return {k: (np.asarray(v), None) for k, v in data.items()}
-    raise InputError(f"expected a pandas DataFrame, a pyarrow Table or a mapping of columns, got {type(data).__name__}", source=name)
+    raise InputError(
+        f"expected a pandas DataFrame, a pyarrow Table or a mapping of columns, got {type(data).__name__}", source=name
+    )
 
 
 def _pandas_column(s: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -230,7 +240,9 @@ def _pandas_column(s: Any) -> tuple[np.ndarray, np.ndarray | None]:
     if isinstance(dtype, pd.CategoricalDtype):
         return s.astype(object).to_numpy(), missing if has_missing else None
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        return _seconds(s.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))), missing if has_missing else None
+        return _seconds(
+            s.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+        ), missing if has_missing else None
     if pd.api.types.is_bool_dtype(dtype):
         return (s.to_numpy(dtype=bool, na_value=False), missing if has_missing else None)
     if pd.api.types.is_integer_dtype(dtype):
@@ -275,7 +287,11 @@ def _arrow_column(ca: Any, table: str, col: str) -> tuple[np.ndarray, np.ndarray
             out = out.astype(object)
             out[missing] = None
         return out, missing
-    raise InputError(f"unsupported Arrow type {t}; expected integers, floats, booleans, strings or timestamps", source=table, field=col)
+    raise InputError(
+        f"unsupported Arrow type {t}; expected integers, floats, booleans, strings or timestamps",
+        source=table,
+        field=col,
+    )
 
 
 def _seconds(ts: np.ndarray) -> np.ndarray:
@@ -298,7 +314,9 @@ def _convert(values: np.ndarray, missing: np.ndarray | None, *, table: str, col:
         raise InputError(f"row {int(np.argmax(missing))}: missing id", source=table, field=col)
     if k == "b":
         if missing is not None:
-            _warn(f"{table}: '{col}': booleans with {int(missing.sum())} missing value(s) kept as text ('true', 'false', '')")
+            _warn(
+                f"{table}: '{col}': booleans with {int(missing.sum())} missing value(s) kept as text ('true', 'false', '')"
+            )
             return np.where(missing, "", np.where(values, "true", "false"))
         return values.astype(bool)
     if k in "iu":
@@ -321,7 +339,9 @@ def _convert(values: np.ndarray, missing: np.ndarray | None, *, table: str, col:
                 raise InputError(f"row {int(np.argmax(nan))}: missing id", source=table, field=col)
             if not np.array_equal(values, np.floor(values)):
                 i = int(np.argmax(values != np.floor(values)))
-                raise InputError(f"row {i}: expected an integer or text id, got {plain(values[i])!r}", source=table, field=col)
+                raise InputError(
+                    f"row {i}: expected an integer or text id, got {plain(values[i])!r}", source=table, field=col
+                )
             return values.astype(np.int64)
         out = values.astype(np.float64)
         if col not in KNOWN_NUMERIC and len(out):
@@ -391,7 +411,13 @@ def _from_objects(values: np.ndarray, *, table: str, col: str, strict: bool) -> 
         if found is not None:
             return found
     # Mixed text and numbers that are not "numbers with strays": text, each value as written.
-    return np.array(["" if m else (("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v)) for v, m in zip(items, miss)], dtype=str)
+    return np.array(
+        [
+            "" if m else (("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v))
+            for v, m in zip(items, miss)
+        ],
+        dtype=str,
+    )
 
 
 def _as_number(v: Any) -> float | None:
@@ -450,5 +476,8 @@ def _check_unique_ids(t: Table, name: str) -> None:
     hit = first_duplicate(t["id"])
     if hit is not None:
         row, first = hit
-        raise InputError(f"row {row}: duplicate id {t['id'][row]!s} (first seen on row {first}); ids must be unique",
-                         source=name, field="id")
+        raise InputError(
+            f"row {row}: duplicate id {t['id'][row]!s} (first seen on row {first}); ids must be unique",
+            source=name,
+            field="id",
+        )

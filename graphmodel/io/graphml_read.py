@@ -24,8 +24,16 @@ from graphmodel.table import Table
 __all__ = ["read_graphml", "mirror_rows"]
 
 _KIND_OF_TYPE = {
-    "boolean": "bool", "bool": "bool", "int": "int", "integer": "int", "long": "int", "short": "int", "byte": "int",
-    "float": "float", "double": "float", "string": "str",
+    "boolean": "bool",
+    "bool": "bool",
+    "int": "int",
+    "integer": "int",
+    "long": "int",
+    "short": "int",
+    "byte": "int",
+    "float": "float",
+    "double": "float",
+    "string": "str",
 }
 
 
@@ -47,8 +55,10 @@ def _skip_yfiles(c: _Collector) -> None:
         c.graph_data.pop(kid, None)
         c.keys.pop(kid, None)
         c.defaults.pop(kid, None)
-    _warn(f"{c.source}: skipped {len(c.yfiles)} yEd graphics key(s) ({', '.join(sorted(c.yfiles))}) "
-          f"and their {n} <data> element(s): drawing markup, not attribute values")
+    _warn(
+        f"{c.source}: skipped {len(c.yfiles)} yEd graphics key(s) ({', '.join(sorted(c.yfiles))}) "
+        f"and their {n} <data> element(s): drawing markup, not attribute values"
+    )
 
 
 _EXACT_INT = 2**53  # the largest magnitude below which every integer is a double
@@ -87,8 +97,12 @@ def _merged_keys(c: _Collector, dom: str) -> dict[str, str]:
         if len(rows) and len(np.unique(rows)) != len(rows):
             order = np.sort(rows)
             dup = int(order[int(np.argmax(order[1:] == order[:-1]))])
-            raise InputError(f"one {dom} has two values for attribute {name!r} (keys {', '.join(kids)})",
-                             source=c.source, line=int(lines[dup]), field=name)
+            raise InputError(
+                f"one {dom} has two values for attribute {name!r} (keys {', '.join(kids)})",
+                source=c.source,
+                line=int(lines[dup]),
+                field=name,
+            )
         vals = [v for part in vals_l for v in part]
         if len(set(kinds)) == 1:
             kind = kinds[0]
@@ -97,8 +111,10 @@ def _merged_keys(c: _Collector, dom: str) -> dict[str, str]:
         else:
             kind = "str"
         if len(set(kinds)) > 1:
-            _warn(f"{c.source}: {dom} attribute {name!r} is declared with several types ({', '.join(types)}, keys "
-                  f"{', '.join(kids)}); its {len(vals)} values are read as {kind}")
+            _warn(
+                f"{c.source}: {dom} attribute {name!r} is declared with several types ({', '.join(types)}, keys "
+                f"{', '.join(kids)}); its {len(vals)} values are read as {kind}"
+            )
         c.keys[kids[0]] = (c.keys[kids[0]][0], name, _GRAPHML_TYPE[kind])
         data[kids[0]] = (rows, vals)
         for k in kids[1:]:
@@ -313,7 +329,9 @@ def _parse_expat(path: Path) -> _Collector:
             "GraphML: DOCTYPE/entity declarations are not allowed", source=src, line=parser.CurrentLineNumber
         ) from None
     except xml.parsers.expat.ExpatError as exc:
-        raise InputError(f"malformed GraphML: {xml.parsers.expat.ErrorString(exc.code)}", source=src, line=exc.lineno) from None
+        raise InputError(
+            f"malformed GraphML: {xml.parsers.expat.ErrorString(exc.code)}", source=src, line=exc.lineno
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc}", source=src) from None
     return c
@@ -334,8 +352,10 @@ class _HeadCollector(_Collector):
 
 
 _BLOCK = 4 << 20  # small blocks keep the scanner's arrays in cache (measured: 32 MiB is ~1.8x slower)
-_DECL = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*["'][^"'<>]*["']"""
-                   rb"""(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*["']([A-Za-z0-9._-]*)["'])?[^<>]*\?>""")
+_DECL = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*["'][^"'<>]*["']"""
+    rb"""(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*["']([A-Za-z0-9._-]*)["'])?[^<>]*\?>"""
+)
 
 
 def _parse_fast(path: Path) -> _Collector:
@@ -480,7 +500,9 @@ def _column(
         if declared == "int" and has_missing:  # missing values need NaN: real, unless an integer would round
             declared = "float" if _ints_exact([cells[present].tolist()], ["int"]) else "str"
             if declared == "str":
-                _warn(f"{c.source}: integer attribute {name!r} has missing values and integers beyond 2**53; read as string")
+                _warn(
+                    f"{c.source}: integer attribute {name!r} has missing values and integers beyond 2**53; read as string"
+                )
         elif declared == "bool" and has_missing:
             declared = "str"
         if declared == "int" and not _fits_int64(cells[present]):
@@ -489,7 +511,9 @@ def _column(
         kind = declared
     if kind in ("int", "bool") and not present.all():
         i = int(np.argmax(~present))
-        raise InputError(f"missing value of a {kind} attribute", source=c.source, line=int(lines[int(rows[i])]), field=name)
+        raise InputError(
+            f"missing value of a {kind} attribute", source=c.source, line=int(lines[int(rows[i])]), field=name
+        )
 
     def where(i: int) -> tuple[str, int | None]:
         return c.source, int(lines[int(rows[i])])
@@ -559,7 +583,12 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         bad = ~np.isin(t, ["user", "merchant", ""])
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"node type {plain(t[i])!r}; expected user or merchant", source=src, line=int(c.node_lines[i]), field=type_name)
+            raise InputError(
+                f"node type {plain(t[i])!r}; expected user or merchant",
+                source=src,
+                line=int(c.node_lines[i]),
+                field=type_name,
+            )
         ntype[t == "merchant"] = 1
     gid = np.array(c.node_ids, dtype=object)
     if len(set(c.node_ids)) != nn:
@@ -571,7 +600,9 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     # Labels: label attribute, else id attribute, else GraphML id without its type prefix.
     label_key = by_name.get("label", by_name.get("id"))
     if label_key is not None:
-        labels = _column(c, label_key, c.node_data.get(label_key), np.arange(nn), np.arange(nn), "str", "label", c.node_lines).astype(object)
+        labels = _column(
+            c, label_key, c.node_data.get(label_key), np.arange(nn), np.arange(nn), "str", "label", c.node_lines
+        ).astype(object)
         nolabel = labels == ""
     else:
         labels = np.full(nn, "", dtype=object)
@@ -594,7 +625,9 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
         ids = labels[rows]
         if id_kind is None:
             id_kind = infer_kind(ids, name="id") if len(ids) else "str"
-        cols["id"] = parse_column(ids, id_kind, name="id", where=lambda i, _r=rows: (src, int(c.node_lines[int(_r[i])])))
+        cols["id"] = parse_column(
+            ids, id_kind, name="id", where=lambda i, _r=rows: (src, int(c.node_lines[int(_r[i])]))
+        )
         if kinds is not None:
             wanted = [(name, by_name.get(name), kind) for name, kind in kinds.items() if name != "id"]
         else:
@@ -603,14 +636,22 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
                 if name in skip_node:
                     continue
                 store = c.node_data.get(kid)
-                has = kid in c.defaults or (store is not None and len(store[0]) and (pos[np.asarray(store[0], dtype=np.int64)] >= 0).any())
+                has = kid in c.defaults or (
+                    store is not None and len(store[0]) and (pos[np.asarray(store[0], dtype=np.int64)] >= 0).any()
+                )
                 if has:
                     wanted.append((name, kid, None))
         for name, kid, kind in wanted:
             if kid is None:
-                cols[name] = np.full(len(rows), np.nan) if kind == "float" else (np.full(len(rows), "") if kind == "str" else None)
+                cols[name] = (
+                    np.full(len(rows), np.nan)
+                    if kind == "float"
+                    else (np.full(len(rows), "") if kind == "str" else None)
+                )
                 if cols[name] is None:
-                    raise InputError(f"manifest lists node column {name!r} but no key declares it", source=src, field=name)
+                    raise InputError(
+                        f"manifest lists node column {name!r} but no key declares it", source=src, field=name
+                    )
                 continue
             cols[name] = _column(c, kid, c.node_data.get(kid), rows, pos, kind, name, c.node_lines)
         tables[kind_name] = Table(cols, name=kind_name, length=len(rows))
@@ -635,12 +676,19 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     bad = ~np.isin(lay, list(LAYERS))
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"edge layer {plain(lay[i])!r}; expected one of {', '.join(LAYERS)}", source=src, line=int(c.edge_lines[i]), field="layer")
+        raise InputError(
+            f"edge layer {plain(lay[i])!r}; expected one of {', '.join(LAYERS)}",
+            source=src,
+            line=int(c.edge_lines[i]),
+            field="layer",
+        )
     mirror_name = m.get("mirror", MIRROR) if m else MIRROR
     folded = False  # an attribute of that name that marks no arc stays a column
     if mirror_name in ebyname:
         kid = ebyname[mirror_name]
-        flag = _normalised(_column(c, kid, c.edge_data.get(kid), np.arange(ne), np.arange(ne), "str", mirror_name, c.edge_lines))
+        flag = _normalised(
+            _column(c, kid, c.edge_data.get(kid), np.arange(ne), np.arange(ne), "str", mirror_name, c.edge_lines)
+        )
         mirror = ((flag == "true") | (flag == "1")) & (lay == "social")
         if mirror.any():
             folded = True
@@ -676,20 +724,29 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
                 if name == "layer" or (folded and name == mirror_name):
                     continue
                 store = c.edge_data.get(kid)
-                has = kid in c.defaults or (store is not None and len(store[0]) and (pos[np.asarray(store[0], dtype=np.int64)] >= 0).any())
+                has = kid in c.defaults or (
+                    store is not None and len(store[0]) and (pos[np.asarray(store[0], dtype=np.int64)] >= 0).any()
+                )
                 if has:
                     wanted.append((name, kid, None))
         for name, kid, kind in wanted:
             if kid is None:
                 if kind not in ("float", "str"):
-                    raise InputError(f"manifest lists edge column {name!r} but no key declares it", source=src, field=name)
+                    raise InputError(
+                        f"manifest lists edge column {name!r} but no key declares it", source=src, field=name
+                    )
                 cols[name] = np.full(len(rows), np.nan) if kind == "float" else np.full(len(rows), "")
                 continue
             cols[name] = _column(c, kid, c.edge_data.get(kid), rows, pos, kind, name, c.edge_lines)
         for col in ("count", "amount"):
             if col in cols and cols[col].dtype.kind in "if" and (cols[col] < 0).any():
                 i = int(rows[int(np.argmax(cols[col] < 0))])
-                raise InputError(f"expected a value >= 0, got {cols[col][int(np.argmax(cols[col] < 0))]}", source=src, line=int(c.edge_lines[i]), field=col)
+                raise InputError(
+                    f"expected a value >= 0, got {cols[col][int(np.argmax(cols[col] < 0))]}",
+                    source=src,
+                    line=int(c.edge_lines[i]),
+                    field=col,
+                )
         layers[layer] = Table(cols, name=layer, length=len(rows))
     directed = bool(m.get("social_directed", False)) if m else c.edgedefault != "undirected"
     meta = dict((m or {}).get("meta", {}))

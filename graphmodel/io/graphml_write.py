@@ -61,7 +61,9 @@ def _text(values: np.ndarray, *, source: str, field: str) -> list[str]:
         for i, v in enumerate(out):
             if _INVALID_XML.search(v):
                 raise InputError(
-                    f"row {i}: value {v!r} holds a control character that XML 1.0 cannot carry", source=source, field=field
+                    f"row {i}: value {v!r} holds a control character that XML 1.0 cannot carry",
+                    source=source,
+                    field=field,
                 )
         out = [_esc_text(v) for v in out]
     return out
@@ -105,7 +107,6 @@ def _key_ids(names: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         used.add(kid)
         out[(dom, name)] = kid
     return out
-
 
 
 def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str | None = None) -> None:
@@ -155,7 +156,11 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str |
     for t in edges:
         for r in edge_reserved:
             if r in t:
-                raise InputError(f"edge column {r!r} clashes with the GraphML edge attribute of that name; rename it", source=t.name, field=r)
+                raise InputError(
+                    f"edge column {r!r} clashes with the GraphML edge attribute of that name; rename it",
+                    source=t.name,
+                    field=r,
+                )
     node_kinds = _unified(nodes, ("id",))
     edge_kinds = _unified(edges, ("src", "dst"))
     social = eco.edges("social")
@@ -164,8 +169,15 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str |
         mirrored = np.flatnonzero(social["src"] != social["dst"])
     extra_edge = ([MIRROR] if len(mirrored) else []) + (["label"] if gephi else [])
     ids = _key_ids(
-        [("graph", "graphmodel"), ("node", type_attr), ("node", "label"), *(("node", n) for n in node_kinds),
-         ("edge", "layer"), *(("edge", n) for n in edge_kinds), *(("edge", n) for n in extra_edge)]
+        [
+            ("graph", "graphmodel"),
+            ("node", type_attr),
+            ("node", "label"),
+            *(("node", n) for n in node_kinds),
+            ("edge", "layer"),
+            *(("edge", n) for n in edge_kinds),
+            *(("edge", n) for n in extra_edge),
+        ]
     )
     node_keys = {name: ids[("node", name)] for name in node_kinds}
     edge_keys = {name: ids[("edge", name)] for name in edge_kinds}
@@ -181,7 +193,9 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str |
     }
 
     def key(dom: str, name: str, gtype: str) -> str:
-        return f'<key id="{_esc_attr(ids[(dom, name)])}" for="{dom}" attr.name="{_esc_attr(name)}" attr.type="{gtype}"/>'
+        return (
+            f'<key id="{_esc_attr(ids[(dom, name)])}" for="{dom}" attr.name="{_esc_attr(name)}" attr.type="{gtype}"/>'
+        )
 
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -215,7 +229,9 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str |
                 parts = [repeat('<node id="'), gid[a:b], repeat(head_node), labels[a:b], repeat("</data>")]
                 for name, values in t.items():
                     if name != "id":
-                        parts.append(_pieces(values[a:b], node_keys[name], node_kinds[name] == "str", source=t.name, field=name))
+                        parts.append(
+                            _pieces(values[a:b], node_keys[name], node_kinds[name] == "str", source=t.name, field=name)
+                        )
                 parts.append(repeat("</node>\n"))
                 fh.write("".join(map("".join, zip(*parts))))
         for t in edges:
@@ -241,7 +257,9 @@ def write_graphml(eco: Ecosystem, path: str | os.PathLike[str], *, viewer: str |
                     ]
                     for name, values in t.items():
                         if name not in ("src", "dst"):
-                            parts.append(_pieces(values[r], edge_keys[name], edge_kinds[name] == "str", source=layer, field=name))
+                            parts.append(
+                                _pieces(values[r], edge_keys[name], edge_kinds[name] == "str", source=layer, field=name)
+                            )
                     parts.append(repeat(tail))
                     fh.write("".join(map("".join, zip(*parts))))
         fh.write("</graph>\n</graphml>\n")

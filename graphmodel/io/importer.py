@@ -21,7 +21,13 @@ from graphmodel.errors import InputError
 __all__ = ["import_ecosystem"]
 
 PathLike = str | os.PathLike[str]
-_REQUIRED = {"users": ("id",), "merchants": ("id",), "social": ("src", "dst"), "payments": ("user", "merchant"), "transfers": ("src", "dst")}
+_REQUIRED = {
+    "users": ("id",),
+    "merchants": ("id",),
+    "social": ("src", "dst"),
+    "payments": ("user", "merchant"),
+    "transfers": ("src", "dst"),
+}
 
 
 def _read_table(path: PathLike, arg: str, *, strict: bool) -> Any:
@@ -118,7 +124,11 @@ def import_ecosystem(
                 given["payments"] = read_parquet_table(files[0], required=_REQUIRED["payments"])
                 sources["payments"] = files[0]
             else:
-                raise InputError("several payment files without a 'time' column; give one edge file, or event files with 'time'", source=str(spec[0]), field="payments")
+                raise InputError(
+                    "several payment files without a 'time' column; give one edge file, or event files with 'time'",
+                    source=str(spec[0]),
+                    field="payments",
+                )
         elif len(named) == 1:
             given["payments"] = _read_table(named[0], "payments", strict=strict)
             sources["payments"] = named[0]
@@ -128,4 +138,6 @@ def import_ecosystem(
                 source=str(spec[0]),
                 field="payments",
             )
-    return from_frames(**given, social_directed=social_directed, duplicates=duplicates, strict=strict, meta=meta, sources=sources)
+    return from_frames(
+        **given, social_directed=social_directed, duplicates=duplicates, strict=strict, meta=meta, sources=sources
+    )

@@ -21,7 +21,9 @@ __all__ = ["MIRROR", "mirror_rows"]
 MIRROR = "mirror"
 
 
-def mirror_rows(s: np.ndarray, d: np.ndarray, social: np.ndarray, mirror: np.ndarray, n: int, source: str) -> np.ndarray:
+def mirror_rows(
+    s: np.ndarray, d: np.ndarray, social: np.ndarray, mirror: np.ndarray, n: int, source: str
+) -> np.ndarray:
     """Rows of the mirror arcs to drop: each pairs with one tie (same ends, reversed).
 
     ``s``/``d`` are the arcs' ends (numbers below ``n``), ``social`` marks the
@@ -41,6 +43,10 @@ def mirror_rows(s: np.ndarray, d: np.ndarray, social: np.ndarray, mirror: np.nda
     have = np.searchsorted(t_keys, m_keys, side="right") - np.searchsorted(t_keys, m_keys, side="left")
     drop = rank < have
     if not drop.all():
-        warnings.warn(f"{source}: {int((~drop).sum())} mirror arc(s) (edge attribute {MIRROR!r}) have no tie to pair with; "
-              "kept as ties", GraphModelWarning, stacklevel=3)
+        warnings.warn(
+            f"{source}: {int((~drop).sum())} mirror arc(s) (edge attribute {MIRROR!r}) have no tie to pair with; "
+            "kept as ties",
+            GraphModelWarning,
+            stacklevel=3,
+        )
     return m_rows[drop]

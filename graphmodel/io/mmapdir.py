@@ -80,8 +80,10 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
 
     target = Path(path)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
-        raise InputError(f"exists and is not a graphmodel {SUFFIX} directory (no {MANIFEST}); refusing to replace it",
-                         source=str(target))
+        raise InputError(
+            f"exists and is not a graphmodel {SUFFIX} directory (no {MANIFEST}); refusing to replace it",
+            source=str(target),
+        )
     arrays: dict[str, np.ndarray] = {}
     columns: dict[str, list[str]] = {}
     for table in (*NODE_TYPES, *LAYERS):
@@ -112,8 +114,10 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
     owned = {MANIFEST, *manifest["files"]}
     foreign = foreign_entries(target, owned)
     if foreign:
-        raise InputError(f"holds files graphmodel did not write ({', '.join(foreign[:5])}); refusing to replace it",
-                         source=str(target))
+        raise InputError(
+            f"holds files graphmodel did not write ({', '.join(foreign[:5])}); refusing to replace it",
+            source=str(target),
+        )
     text = json.dumps(json.loads(dump_json(manifest)), indent=1, ensure_ascii=False) + "\n"
     with atomic_dir(target) as tmp:
         for k, arr in arrays.items():
@@ -151,7 +155,9 @@ def read_mmap(path: str | os.PathLike[str]) -> Ecosystem:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InputError(f'manifest: expected "format": "{FORMAT}"', source=src)
     if manifest.get("version") != VERSION:
-        raise InputError(f"unsupported version {manifest.get('version')!r}; this graphmodel reads {VERSION}", source=src)
+        raise InputError(
+            f"unsupported version {manifest.get('version')!r}; this graphmodel reads {VERSION}", source=src
+        )
     columns, rows = manifest.get("columns"), manifest.get("rows")
     if not isinstance(columns, dict) or not isinstance(rows, dict):
         raise InputError('manifest: "columns" and "rows" must be objects', source=src)
@@ -164,15 +170,20 @@ def read_mmap(path: str | os.PathLike[str]) -> Ecosystem:
         for i, name in enumerate(names):
             arr = _load(root, f"{table}.{i}", src)
             if arr.ndim != 1 or arr.dtype.kind not in "biufU" or (arr.dtype.kind in "iu" and arr.dtype != np.int64):
-                raise InputError(f"{table}.{i}.npy: expected a 1-D int64, float, bool or unicode column, "
-                                 f"got {arr.dtype} {arr.shape}", source=src, field=name)
+                raise InputError(
+                    f"{table}.{i}.npy: expected a 1-D int64, float, bool or unicode column, "
+                    f"got {arr.dtype} {arr.shape}",
+                    source=src,
+                    field=name,
+                )
             cols[name] = arr
         try:
             tables[table] = Table(cols, name=table, length=rows.get(table))
         except InputError as exc:
             raise InputError(f"table {table!r}: {exc.message}", source=src, field=exc.field) from None
-    eco = Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
-                                meta=manifest.get("meta", {}), source=src)
+    eco = Ecosystem.from_tables(
+        tables, social_directed=bool(manifest.get("social_directed", False)), meta=manifest.get("meta", {}), source=src
+    )
     if manifest.get("csr"):
         _attach_csr(eco, root, manifest["csr"], src)
     return eco
@@ -183,21 +194,44 @@ def _attach_csr(eco: Ecosystem, root: Path, info: dict[str, Any], src: str) -> N
     from graphmodel.csr import CSR
     from graphmodel.propagation.engine import preload
 
-    if info.get("layers") != list(LAYERS) or info.get("n_users") != eco.n_users \
-            or info.get("n_merchants") != eco.n_merchants:
+    if (
+        info.get("layers") != list(LAYERS)
+        or info.get("n_users") != eco.n_users
+        or info.get("n_merchants") != eco.n_merchants
+    ):
         raise InputError("manifest: the stored CSR does not match the tables", source=src, field="csr")
     a = {name: _load(root, f"csr.{name}", src) for name in (*_CSR, *_STRUCT, *_WC)}
-    n, m = eco.n_nodes, sum(eco.n_edges(x) * (1 if x == "transfer" or (x == "social" and eco.is_directed("social"))
-                                             else 2) for x in LAYERS)
+    n, m = (
+        eco.n_nodes,
+        sum(
+            eco.n_edges(x) * (1 if x == "transfer" or (x == "social" and eco.is_directed("social")) else 2)
+            for x in LAYERS
+        ),
+    )
     L = len(LAYERS)
-    shapes = {"indptr": (n + 1,), "indices": (m,), "layer": (m,), "edge": (m,), "lptr": (n, L + 1), "arc_key": (m,),
-              "prob_wc": (m,), "seg_p_wc": (L,)}
+    shapes = {
+        "indptr": (n + 1,),
+        "indices": (m,),
+        "layer": (m,),
+        "edge": (m,),
+        "lptr": (n, L + 1),
+        "arc_key": (m,),
+        "prob_wc": (m,),
+        "seg_p_wc": (L,),
+    }
     for name, shape in shapes.items():
         if a[name].shape != shape:
             raise InputError(f"csr.{name}.npy: expected shape {shape}, got {a[name].shape}", source=src, field="csr")
     if a["indptr"][0] != 0 or a["indptr"][-1] != m:
         raise InputError("csr.indptr.npy: does not span the arcs", source=src, field="csr")
-    csr = CSR(a["indptr"], a["indices"], a["layer"], a["edge"], layers=LAYERS, n_users=eco.n_users,
-              n_merchants=eco.n_merchants)
+    csr = CSR(
+        a["indptr"],
+        a["indices"],
+        a["layer"],
+        a["edge"],
+        layers=LAYERS,
+        n_users=eco.n_users,
+        n_merchants=eco.n_merchants,
+    )
     eco._cache[("csr", LAYERS, False)] = csr  # what eco.csr() would build, from the file
     preload(csr, lptr=a["lptr"], arc_key=a["arc_key"], spec=_wc_spec(), prob=a["prob_wc"], seg_p=a["seg_p_wc"])

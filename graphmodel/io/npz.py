@@ -206,7 +206,9 @@ class _Reader:
         if codes.dtype.kind not in "iu":
             raise self.fail(f"array {key!r}: codes must be integers, got {codes.dtype}", field=field)
         if codes.size and (codes.min() < 0 or codes.max() >= len(values)):
-            raise self.fail(f"array {key!r}: codes outside 0..{len(values) - 1} (the values in {key + _VALUES!r})", field=field)
+            raise self.fail(
+                f"array {key!r}: codes outside 0..{len(values) - 1} (the values in {key + _VALUES!r})", field=field
+            )
         if values.dtype.kind == "S":
             try:
                 values = values.astype(f"U{max(values.dtype.itemsize, 1)}")
@@ -214,7 +216,11 @@ class _Reader:
                 raise self.fail(f"array {key + _VALUES!r}: values are not ASCII", field=field) from None
         elif values.dtype.kind != "U":
             raise self.fail(f"array {key + _VALUES!r}: expected strings, got {values.dtype}", field=field)
-        if values.size and values.dtype.itemsize > dtype.itemsize and np.char.str_len(values).max() > dtype.itemsize // 4:
+        if (
+            values.size
+            and values.dtype.itemsize > dtype.itemsize
+            and np.char.str_len(values).max() > dtype.itemsize // 4
+        ):
             raise self.fail(f"array {key + _VALUES!r}: values longer than the column type {dtype}", field=field)
         out = values.astype(dtype)[codes]
         out.flags.writeable = False
@@ -262,7 +268,10 @@ def read_npz(path: str | os.PathLike[str]) -> Ecosystem:
                 raise InputError(f'manifest: expected "format": "{FORMAT}"', source=src)
             version = manifest.get("version")
             if version not in _READABLE:
-                raise InputError(f"unsupported version {version!r}; this graphmodel reads {', '.join(map(str, _READABLE))}", source=src)
+                raise InputError(
+                    f"unsupported version {version!r}; this graphmodel reads {', '.join(map(str, _READABLE))}",
+                    source=src,
+                )
             reader = _Reader(z, src)
             rows = manifest.get("rows", {})
             encoding = manifest.get("encoding", {}) if version >= 2 else {}
@@ -272,14 +281,20 @@ def read_npz(path: str | os.PathLike[str]) -> Ecosystem:
             for table, names in _table_names(manifest, src).items():
                 specs = encoding.get(table, []) if version >= 2 else None
                 if specs is not None and (not isinstance(specs, list) or len(specs) != len(names)):
-                    raise InputError(f"manifest: {table!r} has {len(names)} columns but no encoding for each", source=src, field="encoding")
+                    raise InputError(
+                        f"manifest: {table!r} has {len(names)} columns but no encoding for each",
+                        source=src,
+                        field="encoding",
+                    )
                 cols = {}
                 for i, name in enumerate(names):
                     key = f"{table}/{i}"
                     cols[name] = reader.plain(key, name) if specs is None else reader.column(key, name, specs[i])
                 n = rows.get(table)
                 if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
-                    raise InputError(f"manifest: rows of {table!r} must be a count, got {n!r}", source=src, field="rows")
+                    raise InputError(
+                        f"manifest: rows of {table!r} must be a count, got {n!r}", source=src, field="rows"
+                    )
                 try:
                     tables[table] = Table(cols, name=table, length=n)
                 except InputError as exc:
@@ -290,5 +305,6 @@ def read_npz(path: str | os.PathLike[str]) -> Ecosystem:
         if isinstance(exc, ValueError) and "pickle" in str(exc):
             raise InputError(f"not a graphmodel snapshot: {_why(exc)}", source=src) from None
         raise InputError(f"truncated or corrupt .npz snapshot ({_why(exc)})", source=src) from None
-    return Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
-                                 meta=manifest.get("meta", {}), source=src)
+    return Ecosystem.from_tables(
+        tables, social_directed=bool(manifest.get("social_directed", False)), meta=manifest.get("meta", {}), source=src
+    )

@@ -80,12 +80,17 @@ def write_parquet_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress:
     pa, pq = _pyarrow()
     target = Path(path)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
-        raise InputError("exists and is not a graphmodel Parquet directory (no manifest.json); refusing to replace it", source=str(target))
+        raise InputError(
+            "exists and is not a graphmodel Parquet directory (no manifest.json); refusing to replace it",
+            source=str(target),
+        )
     foreign = foreign_entries(target, {MANIFEST} | {f"{stem}.parquet" for stem in TABLE_FILES.values()})
     if foreign:
-        raise InputError(f"holds files graphmodel did not write ({', '.join(foreign[:5])}"
-                         f"{', ...' if len(foreign) > 5 else ''}); refusing to replace it: move them or write elsewhere",
-                         source=str(target))
+        raise InputError(
+            f"holds files graphmodel did not write ({', '.join(foreign[:5])}"
+            f"{', ...' if len(foreign) > 5 else ''}); refusing to replace it: move them or write elsewhere",
+            source=str(target),
+        )
     columns: dict[str, dict[str, str]] = {}
     rows: dict[str, int] = {}
     for table in (*NODE_TYPES, *LAYERS):
@@ -105,7 +110,9 @@ def write_parquet_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress:
         for table in (*NODE_TYPES, *LAYERS):
             t = eco.nodes(table) if table in NODE_TYPES else eco.edges(table)
             arrays = {k: _arrow_column(pa, v) for k, v in t.items()}
-            pq.write_table(pa.table(arrays), tmp / f"{TABLE_FILES[table]}.parquet", compression="zstd" if compress else "snappy")
+            pq.write_table(
+                pa.table(arrays), tmp / f"{TABLE_FILES[table]}.parquet", compression="zstd" if compress else "snappy"
+            )
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
 
 
@@ -123,7 +130,9 @@ def read_parquet_table(path: str | os.PathLike[str], *, required: tuple[str, ...
         raise InputError(f"not a readable Parquet file ({first})", source=src) from None
     for col in required:
         if col not in table.column_names:
-            raise InputError(f"missing required column {col!r}; the file has {', '.join(table.column_names)}", source=src, field=col)
+            raise InputError(
+                f"missing required column {col!r}; the file has {', '.join(table.column_names)}", source=src, field=col
+            )
     return table
 
 
@@ -136,7 +145,9 @@ def _numpy_column(pa: Any, chunked: Any, dtype: np.dtype, src: str, col: str) ->
 def _numpy_values(pa: Any, chunked: Any, dtype: np.dtype, src: str, col: str) -> np.ndarray:
     arr = chunked.combine_chunks()
     if arr.null_count:
-        raise InputError(f"{arr.null_count} missing value(s); a graphmodel Parquet table has none", source=src, field=col)
+        raise InputError(
+            f"{arr.null_count} missing value(s); a graphmodel Parquet table has none", source=src, field=col
+        )
     if dtype.kind == "U":
         if pa.types.is_dictionary(arr.type):
             values = arr.dictionary.to_numpy(zero_copy_only=False).astype(dtype)
@@ -148,7 +159,13 @@ def _numpy_values(pa: Any, chunked: Any, dtype: np.dtype, src: str, col: str) ->
     return out.astype(dtype) if out.dtype != dtype else out.copy() if not out.flags.owndata else out
 
 
-def read_parquet_dir(path: str | os.PathLike[str], *, strict: bool = False, duplicates: str = "merge", social_directed: bool | None = None) -> Ecosystem:
+def read_parquet_dir(
+    path: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    duplicates: str = "merge",
+    social_directed: bool | None = None,
+) -> Ecosystem:
     """Read an ecosystem from a directory of Parquet tables.
 
     With a ``manifest.json`` (every directory :func:`write_parquet_dir`
@@ -160,18 +177,26 @@ def read_parquet_dir(path: str | os.PathLike[str], *, strict: bool = False, dupl
     pa, _pq = _pyarrow()
     directory = Path(path)
     if not directory.is_dir():
-        raise InputError("not a directory; expected a folder of Parquet tables (users.parquet, ...)", source=str(directory))
+        raise InputError(
+            "not a directory; expected a folder of Parquet tables (users.parquet, ...)", source=str(directory)
+        )
     mpath = directory / MANIFEST
     if not mpath.exists():
         return _read_export(directory, strict=strict, duplicates=duplicates, social_directed=bool(social_directed))
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid JSON ({getattr(exc, 'msg', exc)})", source=str(mpath), line=getattr(exc, "lineno", None)) from None
+        raise InputError(
+            f"not valid JSON ({getattr(exc, 'msg', exc)})", source=str(mpath), line=getattr(exc, "lineno", None)
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InputError(f'expected a JSON object with "format": "{FORMAT}"', source=str(mpath), field="format")
     if manifest.get("version") != VERSION:
-        raise InputError(f"unsupported version {manifest.get('version')!r}; this graphmodel reads version {VERSION}", source=str(mpath), field="version")
+        raise InputError(
+            f"unsupported version {manifest.get('version')!r}; this graphmodel reads version {VERSION}",
+            source=str(mpath),
+            field="version",
+        )
     columns = manifest.get("columns")
     if not isinstance(columns, dict):
         raise InputError('"columns" must be a JSON object', source=str(mpath), field="columns")
@@ -194,8 +219,12 @@ def read_parquet_dir(path: str | os.PathLike[str], *, strict: bool = False, dupl
             tables[table] = Table(cols, name=table, length=data.num_rows)
         except InputError as exc:
             raise InputError(exc.message, source=str(f), field=exc.field) from None
-    return Ecosystem.from_tables(tables, social_directed=bool(manifest.get("social_directed", False)),
-                                 meta=manifest.get("meta", {}), source=str(directory))
+    return Ecosystem.from_tables(
+        tables,
+        social_directed=bool(manifest.get("social_directed", False)),
+        meta=manifest.get("meta", {}),
+        source=str(directory),
+    )
 
 
 def _read_export(directory: Path, *, strict: bool, duplicates: str, social_directed: bool) -> Ecosystem:
@@ -203,7 +232,13 @@ def _read_export(directory: Path, *, strict: bool, duplicates: str, social_direc
 
     given: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    required = {"users": ("id",), "merchants": ("id",), "social": ("src", "dst"), "payments": ("user", "merchant"), "transfers": ("src", "dst")}
+    required = {
+        "users": ("id",),
+        "merchants": ("id",),
+        "social": ("src", "dst"),
+        "payments": ("user", "merchant"),
+        "transfers": ("src", "dst"),
+    }
     for stem, req in required.items():
         f = directory / f"{stem}.parquet"
         if f.exists():

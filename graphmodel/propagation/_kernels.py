@@ -60,9 +60,21 @@ from graphmodel.kernels.cpu import fetch_add, prefetch
 from graphmodel.kernels.skip import break_table, max_out, max_seg
 
 __all__ = [
-    "CascadeGraph", "MODEL_IC", "MODEL_LT", "MODEL_SIR", "cascade_batch", "cascade_batch_serial", "cascade_trace", "arc_keys",
-    "grouped_structure", "layer_keys", "nonbacktracking_step", "reverse_arcs", "live_edge_graph",
-    "live_reach", "layer_wc",
+    "CascadeGraph",
+    "MODEL_IC",
+    "MODEL_LT",
+    "MODEL_SIR",
+    "cascade_batch",
+    "cascade_batch_serial",
+    "cascade_trace",
+    "arc_keys",
+    "grouped_structure",
+    "layer_keys",
+    "nonbacktracking_step",
+    "reverse_arcs",
+    "live_edge_graph",
+    "live_reach",
+    "layer_wc",
 ]
 
 
@@ -223,8 +235,21 @@ def _run(model, tag, rkey, g, sk, seeds, n_users, recovery, max_steps, ws, recor
             for t in range(k):
                 if t + _AHEAD < k:
                     prefetch(st, indices[live[t + _AHEAD]])
-                nn = _activate(indices[live[t]], np.int64(livel[t]), tag, st, nxt, nn, lc, L1, n_users, record,
-                               act_step, act_layer, step)
+                nn = _activate(
+                    indices[live[t]],
+                    np.int64(livel[t]),
+                    tag,
+                    st,
+                    nxt,
+                    nn,
+                    lc,
+                    L1,
+                    n_users,
+                    record,
+                    act_step,
+                    act_layer,
+                    step,
+                )
         na += nn
         if clen > step:
             while hw[0] <= step:
@@ -251,11 +276,19 @@ def _batch_setup(n_runs, n_workers, lptr, seg_p, curve_len):
     n = lptr.shape[0]
     L1 = lptr.shape[1]
     W = max(1, min(n_workers, n_runs))
-    out = (np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64), np.zeros(n_runs, np.int64),
-           np.zeros((n_runs, L1), np.int64))
+    out = (
+        np.zeros(n_runs, np.int64),
+        np.zeros(n_runs, np.int64),
+        np.zeros(n_runs, np.int64),
+        np.zeros((n_runs, L1), np.int64),
+    )
     lq, cap, thr = break_table(seg_p, max_seg(lptr) if n > 0 else np.int64(0))
-    work = (np.zeros((W, n, 2), np.int32), np.empty((W, curve_len), np.int64), np.zeros((W, 16), np.int64),
-            np.zeros(1, np.int64))  # (W, 16): each worker's curve length on its own cache line
+    work = (
+        np.zeros((W, n, 2), np.int32),
+        np.empty((W, curve_len), np.int64),
+        np.zeros((W, 16), np.int64),
+        np.zeros(1, np.int64),
+    )  # (W, 16): each worker's curve length on its own cache line
     nlive = _BLOCK + 1 + (max_out(lptr) if n > 0 else 0)
     return W, out, lq, cap, thr, work, nlive
 
@@ -273,8 +306,18 @@ def _batch_worker(w, model, base, run_start, n_runs, g, seeds, n_users, recovery
     else:
         acc = np.zeros(1, np.float64)
         accstamp = np.zeros(1, np.int32)
-    ws = Scratch(st_all[w], np.empty(n, np.int32), np.empty(n, np.int32), np.empty(nlive, np.int64),
-                 np.empty(nlive, np.int8), acc, accstamp, np.zeros(2 * L1, np.int64), curves[w], hws[w])
+    ws = Scratch(
+        st_all[w],
+        np.empty(n, np.int32),
+        np.empty(n, np.int32),
+        np.empty(nlive, np.int64),
+        np.empty(nlive, np.int8),
+        acc,
+        accstamp,
+        np.zeros(2 * L1, np.int64),
+        curves[w],
+        hws[w],
+    )
     lc = ws.lc
     rec_s = np.empty(1, np.int32)
     rec_l = np.empty(1, np.int8)
@@ -283,8 +326,21 @@ def _batch_worker(w, model, base, run_start, n_runs, g, seeds, n_users, recovery
         if i >= n_runs:
             break
         r = run_start + i
-        st_, na = _run(model, np.int32(i + 1), run_key(base, r), g, sk, seeds, n_users, recovery, max_steps, ws,
-                       False, rec_s, rec_l)
+        st_, na = _run(
+            model,
+            np.int32(i + 1),
+            run_key(base, r),
+            g,
+            sk,
+            seeds,
+            n_users,
+            recovery,
+            max_steps,
+            ws,
+            False,
+            rec_s,
+            rec_l,
+        )
         steps[i] = st_
         u = 0
         mm = 0
@@ -335,8 +391,22 @@ def cascade_batch_serial(model, base, run_start, n_runs, n_workers, g, seeds, n_
     """:func:`cascade_batch` on the calling thread only (``n_workers`` is ignored): waking a sleeping
     worker thread costs milliseconds on a busy machine, more than a batch of small cascades."""
     W, out, lq, cap, thr, work, nlive = _batch_setup(n_runs, 1, g.lptr, g.seg_p, curve_len)
-    _batch_worker(0, model, base, run_start, n_runs, g, seeds, n_users, recovery, max_steps, out,
-                  SkipTable(lq, cap, thr), work, nlive)
+    _batch_worker(
+        0,
+        model,
+        base,
+        run_start,
+        n_runs,
+        g,
+        seeds,
+        n_users,
+        recovery,
+        max_steps,
+        out,
+        SkipTable(lq, cap, thr),
+        work,
+        nlive,
+    )
     return _batch_reduce(W, out, work, curve_len)
 
 
@@ -359,8 +429,21 @@ def cascade_trace(model, base, r, g, seeds, n_users, recovery, max_steps):
     live = np.empty(nlive, np.int64)
     livel = np.empty(nlive, np.int8)
     ws = Scratch(st, front, nxt, live, livel, acc, accstamp, lc, np.zeros(1, np.int64), np.zeros(1, np.int64))
-    _run(model, np.int32(1), run_key(base, r), g, SkipTable(lq, cap, thr), seeds, n_users, recovery, max_steps, ws,
-         True, act_step, act_layer)
+    _run(
+        model,
+        np.int32(1),
+        run_key(base, r),
+        g,
+        SkipTable(lq, cap, thr),
+        seeds,
+        n_users,
+        recovery,
+        max_steps,
+        ws,
+        True,
+        act_step,
+        act_layer,
+    )
     for v in range(n):
         if st[v, 0] != 1:
             act_step[v] = -1

@@ -86,7 +86,9 @@ class RawRuns:
 _STRUCT_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
 
 
-def _structure(eco: Ecosystem, csr: CSR) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+def _structure(
+    eco: Ecosystem, csr: CSR
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer.
 
     ``perm`` maps the kernel's arc order to ``csr``'s; None when they are the same (the usual case).
@@ -166,8 +168,16 @@ def _arc_probabilities(eco: Ecosystem, csr: CSR, spec: Any, model: str, perm: np
     return p, seg_p
 
 
-def preload(csr: CSR, *, lptr: np.ndarray, arc_key: np.ndarray, spec: dict[str, Any] | None = None,
-            prob: np.ndarray | None = None, seg_p: np.ndarray | None = None, model: str = "ic") -> None:
+def preload(
+    csr: CSR,
+    *,
+    lptr: np.ndarray,
+    arc_key: np.ndarray,
+    spec: dict[str, Any] | None = None,
+    prob: np.ndarray | None = None,
+    seg_p: np.ndarray | None = None,
+    model: str = "ic",
+) -> None:
     """Give :func:`prepare` arrays computed before (a memory-mapped snapshot's) instead of building them.
 
     ``csr`` must be in the usual arc order (arcs of a node grouped by layer, as
@@ -283,7 +293,11 @@ def run_batch(
         curve_len = (max_steps + 1) if max_steps is not None else graph.n + 1
     curve_len = max(1, min(int(curve_len), graph.n + 2 if max_steps is None else max_steps + 1))
     args = (
-        _cascade_graph(graph), seeds, int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps),
+        _cascade_graph(graph),
+        seeds,
+        int(graph.n_users),
+        float(recovery),
+        -1 if max_steps is None else int(max_steps),
         int(curve_len),
     )
     code, key_ = MODELS[model], np.uint64(key)
@@ -318,6 +332,12 @@ def trace(
     Both are -1 for nodes never reached; the layer of a seed is ``len(graph.layers)``.
     """
     return K.cascade_trace(
-        MODELS[model], np.uint64(key), int(run), _cascade_graph(graph), np.ascontiguousarray(seeds, dtype=np.int64),
-        int(graph.n_users), float(recovery), -1 if max_steps is None else int(max_steps),
+        MODELS[model],
+        np.uint64(key),
+        int(run),
+        _cascade_graph(graph),
+        np.ascontiguousarray(seeds, dtype=np.int64),
+        int(graph.n_users),
+        float(recovery),
+        -1 if max_steps is None else int(max_steps),
     )

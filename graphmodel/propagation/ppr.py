@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["personalized_pagerank", "igraph_of"]
 
 
-def personalized_pagerank(eco: Ecosystem, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85) -> np.ndarray:
+def personalized_pagerank(
+    eco: Ecosystem, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85
+) -> np.ndarray:
     """Intent mass per global node (sums to 1) after diffusing from ``seeds`` over ``layers``.
 
     Examples

@@ -49,7 +49,9 @@ DEFAULT_PROB: dict[str, float | str] = {"ic": "wc", "sir": "wc", "lt": "wc"}
 
 def _parse_value(value: Any, layer: str) -> float | str:
     if isinstance(value, (bool, np.bool_)):
-        raise InputError(f"expected a probability or 'wc' / 'exp:K:ATTR' / 'attr:ATTR', got {value!r}", field=f"prob {layer}")
+        raise InputError(
+            f"expected a probability or 'wc' / 'exp:K:ATTR' / 'attr:ATTR', got {value!r}", field=f"prob {layer}"
+        )
     if isinstance(value, (int, float, np.integer, np.floating)):
         p = float(value)
         if not (0.0 <= p <= 1.0) or math.isnan(p):
@@ -118,7 +120,9 @@ def parse_prob_spec(spec: ProbSpec, layers: Sequence[str], *, model: str = "ic")
 def _column(eco: Ecosystem, layer: str, attr: str) -> np.ndarray:
     t = eco.edges(layer)
     if attr not in t:
-        raise InputError(f"layer {layer!r} has no column {attr!r} (columns: {', '.join(t.columns)})", field=f"prob {layer}")
+        raise InputError(
+            f"layer {layer!r} has no column {attr!r} (columns: {', '.join(t.columns)})", field=f"prob {layer}"
+        )
     col = t[attr]
     if col.dtype.kind not in "iuf":
         raise InputError(f"column {attr!r} is not numeric", source=layer, field=attr)

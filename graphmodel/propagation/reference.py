@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["arcs_of", "reference_runs", "exact_ic_spread", "exact_lt_spread"]
 
 
-def arcs_of(eco: Ecosystem, layers: Sequence[str], prob: Mapping[str, float | str]) -> list[tuple[int, int, str, float]]:
+def arcs_of(
+    eco: Ecosystem, layers: Sequence[str], prob: Mapping[str, float | str]
+) -> list[tuple[int, int, str, float]]:
     """Arcs ``(tail, head, layer, probability)`` over ``layers`` in global numbering."""
     U = eco.n_users
     arcs: list[tuple[int, int, str]] = []
@@ -43,7 +45,9 @@ def arcs_of(eco: Ecosystem, layers: Sequence[str], prob: Mapping[str, float | st
     return out
 
 
-def _one_run(n: int, U: int, arcs: list, seeds: Sequence[int], model: str, rng: np.random.Generator, recovery: float) -> tuple[int, int, dict[str, int]]:
+def _one_run(
+    n: int, U: int, arcs: list, seeds: Sequence[int], model: str, rng: np.random.Generator, recovery: float
+) -> tuple[int, int, dict[str, int]]:
     out_arcs: dict[int, list] = {}
     for a in arcs:
         out_arcs.setdefault(a[0], []).append(a)

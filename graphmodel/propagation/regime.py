@@ -108,9 +108,11 @@ class LayerRegime:
         """One line when supercritical, else None."""
         if not self.supercritical:
             return None
-        return (f"regime: {name} is supercritical: one seed reaches {_pct(self.reach.mean)} of users on average "
-                f"(largest live-edge component {_pct(self.giant_scc)}, branching {self.branching:.2g}); "
-                f"the result measures the giant component, not spread.")
+        return (
+            f"regime: {name} is supercritical: one seed reaches {_pct(self.reach.mean)} of users on average "
+            f"(largest live-edge component {_pct(self.giant_scc)}, branching {self.branching:.2g}); "
+            f"the result measures the giant component, not spread."
+        )
 
 
 def _num(x: float) -> float | None:
@@ -129,10 +131,13 @@ class Regime:
     samples: int
     roots: int
     note: str | None = None
-    method: str = field(default=(
-        "live-edge graphs sampled with each arc's transmission probability: largest strongly connected component "
-        f"(supercritical when >= {GIANT_SHARE:.0%} of users and >= {GIANT_MIN} users) and searches from random user "
-        "seeds; branching = spectral radius of the probability-weighted non-backtracking matrix"))
+    method: str = field(
+        default=(
+            "live-edge graphs sampled with each arc's transmission probability: largest strongly connected component "
+            f"(supercritical when >= {GIANT_SHARE:.0%} of users and >= {GIANT_MIN} users) and searches from random user "
+            "seeds; branching = spectral radius of the probability-weighted non-backtracking matrix"
+        )
+    )
     #: Seconds per phase of the call that computed this result, wall (``_cpu``: CPU seconds summed over the
     #: process's threads); not part of :meth:`to_dict`.
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
@@ -250,14 +255,18 @@ def regime(
     else:
         use = list(eco._layers_arg(layers))
     use = [x for x in use if eco.n_edges(x) > 0]
-    note = {"ic": None, "sir": f"SIR: per-arc transmissibility p / (1 - (1 - p)(1 - {recovery:g})) over an infection",
-            "lt": "LT: per-arc weights read as IC transmission probabilities (an approximation)"}.get(model)
+    note = {
+        "ic": None,
+        "sir": f"SIR: per-arc transmissibility p / (1 - (1 - p)(1 - {recovery:g})) over an infection",
+        "lt": "LT: per-arc weights read as IC transmission probabilities (an approximation)",
+    }.get(model)
     if not use:
         return Regime(layers={}, samples=int(samples), roots=int(roots), note="no non-empty layer in use")
     t_all, c_all = time.perf_counter(), time.process_time()
     csr = eco.csr(use)
-    ckey = _cache_key(prob, use, model=model, recovery=recovery, samples=samples, roots=roots, seed=seed,
-                      each_layer=each_layer)
+    ckey = _cache_key(
+        prob, use, model=model, recovery=recovery, samples=samples, roots=roots, seed=seed, each_layer=each_layer
+    )
     if ckey is not None:
         hit = _RESULTS.get(csr, {}).get(ckey)
         if hit is not None:
@@ -265,10 +274,17 @@ def regime(
     need = BYTES_PER_ARC * csr.m
     avail = available_memory()
     if avail is not None and need > avail:  # predicted, not discovered by the OOM killer
-        return Regime(layers={}, samples=int(samples), roots=int(roots), note=note, skipped=(
-            f"regime not measured: the check needs about {need / 2**30:.1f} GiB ({BYTES_PER_ARC} bytes per arc, "
-            f"{csr.m:,} arcs) and {avail / 2**30:.1f} GiB is available; whether a giant live-edge component "
-            "drives the result is unchecked (free memory, or measure it on a machine that has it)"))
+        return Regime(
+            layers={},
+            samples=int(samples),
+            roots=int(roots),
+            note=note,
+            skipped=(
+                f"regime not measured: the check needs about {need / 2**30:.1f} GiB ({BYTES_PER_ARC} bytes per arc, "
+                f"{csr.m:,} arcs) and {avail / 2**30:.1f} GiB is available; whether a giant live-edge component "
+                "drives the result is unchecked (free memory, or measure it on a machine that has it)"
+            ),
+        )
     rng = as_generator(seed)
     coin_base = int(rng.integers(0, 2**63))  # live-edge coins; the same per sample for every layer set
     sets: list[tuple[str, list[str]]] = []
@@ -296,8 +312,18 @@ def regime(
             p = np.divide(p, den, out=np.zeros_like(p), where=den > 0)
         lmask = np.array([x in ls for x in base.layers], dtype=np.bool_)
         tm[f"{name}.probabilities"] = time.perf_counter() - t
-        out[name] = _measure(work, p, lmask, tuple(ls), samples=int(samples), roots=int(roots), rng=rng,
-                             coin_base=coin_base, timings=tm, name=name)
+        out[name] = _measure(
+            work,
+            p,
+            lmask,
+            tuple(ls),
+            samples=int(samples),
+            roots=int(roots),
+            rng=rng,
+            coin_base=coin_base,
+            timings=tm,
+            name=name,
+        )
         del p
     tm["total"] = time.perf_counter() - t_all
     tm["total_cpu"] = time.process_time() - c_all  # all threads of the process
@@ -316,8 +342,17 @@ _RESULTS: "weakref.WeakKeyDictionary[CSR, OrderedDict]" = weakref.WeakKeyDiction
 _RESULTS_PER_GRAPH = 8
 
 
-def _cache_key(prob: Any, use: Sequence[str], *, model: str, recovery: float, samples: int, roots: int,
-               seed: SeedLike, each_layer: bool) -> tuple | None:
+def _cache_key(
+    prob: Any,
+    use: Sequence[str],
+    *,
+    model: str,
+    recovery: float,
+    samples: int,
+    roots: int,
+    seed: SeedLike,
+    each_layer: bool,
+) -> tuple | None:
     """A hashable key of everything a result depends on besides the graph; None when not cacheable."""
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         return None
@@ -327,8 +362,16 @@ def _cache_key(prob: Any, use: Sequence[str], *, model: str, recovery: float, sa
         spec = parse_prob_spec(_restrict(prob, use), use, model=model)
     except InputError:
         return None  # raised again, with its message, by the measurement
-    return (model, tuple(sorted(spec.items())), float(recovery) if model == "sir" else None, int(samples),
-            int(roots), int(seed), bool(each_layer), tuple(use))
+    return (
+        model,
+        tuple(sorted(spec.items())),
+        float(recovery) if model == "sir" else None,
+        int(samples),
+        int(roots),
+        int(seed),
+        bool(each_layer),
+        tuple(use),
+    )
 
 
 def _restrict(prob: Any, ls: Sequence[str]) -> Any:
@@ -338,13 +381,15 @@ def _restrict(prob: Any, ls: Sequence[str]) -> Any:
     if isinstance(prob, (list, tuple)):
         return [s for s in prob if isinstance(s, str) and s.split("=", 1)[0].strip() in ls]
     if isinstance(prob, np.ndarray):
-        raise InputError("a per-arc probability array covers one layer set; pass a spec to measure layers apart",
-                         field="prob")
+        raise InputError(
+            "a per-arc probability array covers one layer set; pass a spec to measure layers apart", field="prob"
+        )
     return prob
 
 
-def _set_probabilities(eco: Any, csr: CSR, base: PropagationGraph, layer: str, prob: Any, *,
-                       model: str, out: np.ndarray | None = None) -> np.ndarray:
+def _set_probabilities(
+    eco: Any, csr: CSR, base: PropagationGraph, layer: str, prob: Any, *, model: str, out: np.ndarray | None = None
+) -> np.ndarray:
     """Per-arc probabilities of ``layer`` alone, on the union's arcs (the kernels read no other arc).
 
     The values are those :func:`prepare` gives on ``eco.csr(layer)``: a number, 'exp' and 'attr' do not
@@ -370,9 +415,16 @@ def _set_probabilities(eco: Any, csr: CSR, base: PropagationGraph, layer: str, p
     np.cumsum(counts, out=indptr[1:])
     m_l = int(indptr[-1])
     attr = isinstance(v, str) and v != "wc"
-    sub = CSR(indptr=indptr, indices=csr.indices[mask], layer=np.broadcast_to(np.int8(0), (m_l,)),
-              edge=csr.edge[mask] if attr else np.broadcast_to(np.int64(0), (m_l,)), layers=(layer,),
-              n_users=csr.n_users, n_merchants=csr.n_merchants, reverse=csr.reverse)
+    sub = CSR(
+        indptr=indptr,
+        indices=csr.indices[mask],
+        layer=np.broadcast_to(np.int8(0), (m_l,)),
+        edge=csr.edge[mask] if attr else np.broadcast_to(np.int64(0), (m_l,)),
+        layers=(layer,),
+        n_users=csr.n_users,
+        n_merchants=csr.n_merchants,
+        reverse=csr.reverse,
+    )
     p_l, _ = arc_probabilities(eco, sub, spec, model=model)
     if perm is None:
         out[mask] = p_l
@@ -406,8 +458,19 @@ class _Work:
         return self._pbuf
 
 
-def _measure(w: _Work, p: np.ndarray, lmask: np.ndarray, layers: tuple[str, ...], *, samples: int, roots: int,
-             rng: np.random.Generator, coin_base: int, timings: dict[str, float], name: str) -> LayerRegime:
+def _measure(
+    w: _Work,
+    p: np.ndarray,
+    lmask: np.ndarray,
+    layers: tuple[str, ...],
+    *,
+    samples: int,
+    roots: int,
+    rng: np.random.Generator,
+    coin_base: int,
+    timings: dict[str, float],
+    name: str,
+) -> LayerRegime:
     g = w.g
     n, U = g.n, g.n_users
     t = time.perf_counter()
@@ -437,8 +500,16 @@ def _measure(w: _Work, p: np.ndarray, lmask: np.ndarray, layers: tuple[str, ...]
     timings[f"{name}.branching"] = time.perf_counter() - t
     timings[f"{name}.branching_cpu"] = time.process_time() - c
     timings[f"{name}.iterations"] = it
-    return LayerRegime(layers=layers, giant_scc=share, reach=estimate(np.concatenate(reach) if reach else []),
-                       branching=b, supercritical=sup, users=int(U), branching_bounds=(lo, hi), samples=len(giant))
+    return LayerRegime(
+        layers=layers,
+        giant_scc=share,
+        reach=estimate(np.concatenate(reach) if reach else []),
+        branching=b,
+        supercritical=sup,
+        users=int(U),
+        branching_bounds=(lo, hi),
+        samples=len(giant),
+    )
 
 
 #: Reverse arcs of the last graph structure measured, keyed by its ``indices`` array (shared by every
@@ -463,8 +534,9 @@ def _arcs(g: PropagationGraph) -> np.ndarray:
     return rev
 
 
-def _branching(w: _Work, p: np.ndarray, lmask: np.ndarray, iters: int = 200, tol: float = BRANCHING_TOL,
-               min_iters: int = 8) -> tuple[float, float, float, int]:
+def _branching(
+    w: _Work, p: np.ndarray, lmask: np.ndarray, iters: int = 200, tol: float = BRANCHING_TOL, min_iters: int = 8
+) -> tuple[float, float, float, int]:
     """Spectral radius of ``B[a, b] = p_b`` for arcs ``a = u->v``, ``b = v->w`` of the set, ``b`` not ``a``
     reversed (power iteration). Returns (estimate, lower bound, upper bound, iterations).
 

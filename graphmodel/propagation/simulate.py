@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["simulate"]
 
 
-
 def _fold(acc: RawRuns | None, part: RawRuns) -> RawRuns:
     """``acc`` followed by ``part``: per-run counts appended, per-node counts and the curve added.
 
@@ -39,23 +38,47 @@ def _fold(acc: RawRuns | None, part: RawRuns) -> RawRuns:
         merchants=np.concatenate([acc.merchants, part.merchants]),
         steps=np.concatenate([acc.steps, part.steps]),
         layer_counts=np.concatenate([acc.layer_counts, part.layer_counts]),
-        node_counts=np.add(acc.node_counts, part.node_counts, out=acc.node_counts
-                           if acc.node_counts.flags.writeable else None),
+        node_counts=np.add(
+            acc.node_counts, part.node_counts, out=acc.node_counts if acc.node_counts.flags.writeable else None
+        ),
         curve=acc.curve + part.curve,
     )
 
 
-def _runs_on_worker(eco: Any, layers: tuple[str, ...], prob: Any, model: str, seeds: np.ndarray, key: int,
-                    recovery: float, max_steps: int | None, workers: int | None, *, run_start: int,
-                    runs: int) -> RawRuns:
+def _runs_on_worker(
+    eco: Any,
+    layers: tuple[str, ...],
+    prob: Any,
+    model: str,
+    seeds: np.ndarray,
+    key: int,
+    recovery: float,
+    max_steps: int | None,
+    workers: int | None,
+    *,
+    run_start: int,
+    runs: int,
+) -> RawRuns:
     """One batch of :func:`simulate` on a Dask worker (the arrays are prepared once per worker process)."""
     if isinstance(prob, np.ndarray):
         graph = prepare(eco, layers, prob, model=model)
     else:
-        graph = cluster.derived(eco, ("simulate", layers, model, tuple(sorted(prob.items()))),
-                                lambda: prepare(eco, layers, prob, model=model))
-    return run_batch(graph, seeds, model=model, key=key, run_start=run_start, runs=runs, recovery=recovery,
-                     max_steps=max_steps, workers=cluster.worker_threads(workers))
+        graph = cluster.derived(
+            eco,
+            ("simulate", layers, model, tuple(sorted(prob.items()))),
+            lambda: prepare(eco, layers, prob, model=model),
+        )
+    return run_batch(
+        graph,
+        seeds,
+        model=model,
+        key=key,
+        run_start=run_start,
+        runs=runs,
+        recovery=recovery,
+        max_steps=max_steps,
+        workers=cluster.worker_threads(workers),
+    )
 
 
 def _point(x: float) -> Estimate:
@@ -155,8 +178,9 @@ def simulate(
     if target_ci is not None and not target_ci > 0:
         raise InputError(f"target_ci must be > 0, got {target_ci}", field="target_ci")
     if params is not None and model != "ic":
-        raise InputError(f"fitted parameters are independent-cascade probabilities: use model='ic', got {model!r}",
-                         field="params")
+        raise InputError(
+            f"fitted parameters are independent-cascade probabilities: use model='ic', got {model!r}", field="params"
+        )
     ss = as_seed_sequence(seed)
     seed_ss, run_ss = ss.spawn(2)
     layer_names = eco.csr(layers).layers
@@ -228,8 +252,17 @@ def simulate(
         if client is None:
             graph = prepare(eco, layer_names, spec, model=model)
             results: Any = (
-                run_batch(graph, seed_nodes, model=model, key=key, run_start=s, runs=n, recovery=recovery,
-                          max_steps=max_steps, workers=workers)
+                run_batch(
+                    graph,
+                    seed_nodes,
+                    model=model,
+                    key=key,
+                    run_start=s,
+                    runs=n,
+                    recovery=recovery,
+                    max_steps=max_steps,
+                    workers=workers,
+                )
                 for s, n in cluster.batches(runs, size=batch)
             )
         else:
@@ -238,9 +271,17 @@ def simulate(
                 batch = max(1, math.ceil(runs / (2 * cluster.n_workers(c))))
             if isinstance(spec, np.ndarray):
                 spec = c.scatter(spec, broadcast=True, hash=False)
-            results = stack.enter_context(contextlib.closing(cluster.iter_batches(
-                c, cluster.share(c, eco), _runs_on_worker, cluster.batches(runs, size=batch),
-                args=(tuple(layer_names), spec, model, seed_nodes, key, recovery, max_steps, workers))))
+            results = stack.enter_context(
+                contextlib.closing(
+                    cluster.iter_batches(
+                        c,
+                        cluster.share(c, eco),
+                        _runs_on_worker,
+                        cluster.batches(runs, size=batch),
+                        args=(tuple(layer_names), spec, model, seed_nodes, key, recovery, max_steps, workers),
+                    )
+                )
+            )
         raw: RawRuns | None = None
         done = 0
         for part in results:

@@ -52,7 +52,6 @@ __all__ = [
 ]
 
 
-
 @nb.njit(cache=True)
 def u01(key: np.uint64, i: int, n: int) -> np.ndarray:
     """The first ``n`` uniforms of stream ``i`` (for tests of the generator)."""

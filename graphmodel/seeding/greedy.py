@@ -84,6 +84,7 @@ def celf(
 
         def report(done: int, total: int, unit: str) -> None:
             progress(SeedProgress("celf", done, total, unit))
+
     n_cand = len(candidates)
     step = max(1, n_cand // 200)
     for j, v in enumerate(candidates):
@@ -112,7 +113,9 @@ def celf(
         g = new - value
         score = g / c(v) if by_ratio else g
         heapq.heappush(heap, (-score, v, len(chosen), g))
-    return GreedyResult(np.asarray(chosen, dtype=np.int64), np.asarray(gains), value, evals, "ratio" if by_ratio else "gain")
+    return GreedyResult(
+        np.asarray(chosen, dtype=np.int64), np.asarray(gains), value, evals, "ratio" if by_ratio else "gain"
+    )
 
 
 def cost_aware_celf(
@@ -134,7 +137,9 @@ def cost_aware_celf(
     return GreedyResult(best.nodes, best.gains, best.value, a.evaluations + b.evaluations, rule)
 
 
-def mc_objective(graph: Any, *, model: str, key: int, runs: int, weights: np.ndarray | None, workers: int | None = None):
+def mc_objective(
+    graph: Any, *, model: str, key: int, runs: int, weights: np.ndarray | None, workers: int | None = None
+):
     """``f(nodes)``: mean weighted number of users reached over ``runs`` fixed cascades.
 
     ``graph`` is a :class:`graphmodel.propagation.engine.PropagationGraph`;
@@ -151,7 +156,9 @@ def mc_objective(graph: Any, *, model: str, key: int, runs: int, weights: np.nda
             return 0.0
         if key_ in cache:
             return cache[key_]
-        raw = run_batch(graph, np.asarray(key_, dtype=np.int64), model=model, key=key, runs=runs, workers=workers, curve_len=1)
+        raw = run_batch(
+            graph, np.asarray(key_, dtype=np.int64), model=model, key=key, runs=runs, workers=workers, curve_len=1
+        )
         counts = raw.node_counts[:nu].astype(np.float64)
         val = float((counts if weights is None else counts * weights).sum() / runs)
         cache[key_] = val

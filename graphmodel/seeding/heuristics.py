@@ -18,7 +18,9 @@ __all__ = ["HEURISTICS", "degree", "pagerank", "degree_discount", "random_seeds"
 HEURISTICS: tuple[str, ...] = ("degree", "pagerank", "degree-discount", "random")
 
 
-def take_in_order(order: np.ndarray, *, cand: np.ndarray, k: int | None, cost: np.ndarray | None, budget: float | None) -> np.ndarray:
+def take_in_order(
+    order: np.ndarray, *, cand: np.ndarray, k: int | None, cost: np.ndarray | None, budget: float | None
+) -> np.ndarray:
     """The first nodes of ``order`` that are candidates and fit ``k`` or the budget."""
     order = np.asarray(order, dtype=np.int64)
     order = order[cand[order]]
@@ -39,13 +41,23 @@ def _rank(score: np.ndarray) -> np.ndarray:
     return np.lexsort((np.arange(score.shape[0]), -score))
 
 
-def degree(indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, *, cand, k=None, cost=None, budget=None) -> np.ndarray:
+def degree(
+    indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, *, cand, k=None, cost=None, budget=None
+) -> np.ndarray:
     """Largest out-degree (number of arcs a node can transmit on) first."""
     return take_in_order(_rank(np.diff(indptr).astype(np.float64)), cand=cand, k=k, cost=cost, budget=budget)
 
 
 def pagerank(
-    indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, *, cand, k=None, cost=None, budget=None, damping: float = 0.85
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    prob: np.ndarray,
+    *,
+    cand,
+    k=None,
+    cost=None,
+    budget=None,
+    damping: float = 0.85,
 ) -> np.ndarray:
     """Largest PageRank of the *reversed* graph first (igraph), arcs weighted by probability.
 
@@ -65,7 +77,15 @@ def pagerank(
 
 
 def degree_discount(
-    indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, *, cand, k=None, cost=None, budget=None, p: float | None = None
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    prob: np.ndarray,
+    *,
+    cand,
+    k=None,
+    cost=None,
+    budget=None,
+    p: float | None = None,
 ) -> np.ndarray:
     """DegreeDiscountIC of Chen, Wang and Yang (KDD 2009).
 
@@ -104,7 +124,15 @@ def degree_discount(
 
 
 def random_seeds(
-    indptr: np.ndarray, indices: np.ndarray, prob: np.ndarray, *, cand, k=None, cost=None, budget=None, seed: SeedLike = None
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    prob: np.ndarray,
+    *,
+    cand,
+    k=None,
+    cost=None,
+    budget=None,
+    seed: SeedLike = None,
 ) -> np.ndarray:
     """Candidates in a uniformly random order."""
     rng = as_generator(seed)

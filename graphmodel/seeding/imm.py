@@ -63,6 +63,7 @@ FLOOR_NODES = 2**24
 class MemoryBudgetError(ValueError):
     """The memory budget cannot hold the first RR sets."""
 
+
 _E1 = 1.0 - 1.0 / math.e
 
 
@@ -265,8 +266,10 @@ def opim_c(
     cap = None if max_bytes is None else int(max_bytes)
     fixed = _greedy_bytes(r1.n_local)
     if cap is not None and cap < fixed + r1.segment_overhead() + 64:
-        raise MemoryBudgetError(f"a memory budget of {cap} bytes cannot hold the greedy's arrays "
-                                f"({fixed + r1.segment_overhead()} bytes for {r1.n_local} candidates)")
+        raise MemoryBudgetError(
+            f"a memory budget of {cap} bytes cannot hold the greedy's arrays "
+            f"({fixed + r1.segment_overhead()} bytes for {r1.n_local} candidates)"
+        )
     timings = {"sampling": 0.0, "greedy": 0.0}
     peak = [0]
 
@@ -288,13 +291,21 @@ def opim_c(
     def sample(want: int, rnd: int, report: bool = True) -> int:
         cb1 = cb2 = None
         if progress is not None and report:
+
             def cb1(done: int) -> None:  # both collections: R1 first, then R2
-                progress(SeedProgress("sampling", int(done + r2.size), 2 * int(want), "RR sets", round=rnd,
-                                      store_bytes=store()))
+                progress(
+                    SeedProgress(
+                        "sampling", int(done + r2.size), 2 * int(want), "RR sets", round=rnd, store_bytes=store()
+                    )
+                )
 
             def cb2(done: int) -> None:
-                progress(SeedProgress("sampling", int(r1.size + done), 2 * int(r1.size), "RR sets", round=rnd,
-                                      store_bytes=store()))
+                progress(
+                    SeedProgress(
+                        "sampling", int(r1.size + done), 2 * int(r1.size), "RR sets", round=rnd, store_bytes=store()
+                    )
+                )
+
         if cap is None:
             r1.grow_to(want, progress=cb1)
             r2.grow_to(want, progress=cb2)
@@ -321,8 +332,10 @@ def opim_c(
     if cap is not None:
         sample(min(theta0, PILOT), 1, report=False)  # the first sets measure the mean RR-set size
         if r1.size == 0:
-            raise MemoryBudgetError(f"a memory budget of {cap} bytes cannot hold one RR set beside the greedy's "
-                                    f"arrays ({fixed + r1.segment_overhead()} bytes for {r1.n_local} candidates)")
+            raise MemoryBudgetError(
+                f"a memory budget of {cap} bytes cannot hold one RR set beside the greedy's "
+                f"arrays ({fixed + r1.segment_overhead()} bytes for {r1.n_local} candidates)"
+            )
     timings["sampling"] += time.perf_counter() - ts
     for rnd in range(1, i_max + 1):
         want = theta if max_sets is None else min(theta, int(max_sets))
@@ -351,8 +364,18 @@ def opim_c(
         ratio = lower / upper if upper > 0 else 1.0
         rounds.append((theta, picks, gains, chosen_rule, lower, upper, ratio, sat))
         if progress is not None:
-            progress(SeedProgress("round", int(theta), int(want), "RR sets", round=rnd, ratio=float(ratio),
-                                  target=float(target), store_bytes=store()))
+            progress(
+                SeedProgress(
+                    "round",
+                    int(theta),
+                    int(want),
+                    "RR sets",
+                    round=rnd,
+                    ratio=float(ratio),
+                    target=float(target),
+                    store_bytes=store(),
+                )
+            )
         certified = ratio >= target
         if certified and floor_req > theta and floor_cut is None:
             f, why = floor_req, None

@@ -62,7 +62,9 @@ class Objective:
 
 def _merchant_row(eco: Ecosystem, campaign: str | int | None) -> int:
     if campaign is None:
-        raise InputError("objectives 'purchases' and 'gmv' need a campaign merchant (e.g. 'merchant:123')", field="campaign")
+        raise InputError(
+            "objectives 'purchases' and 'gmv' need a campaign merchant (e.g. 'merchant:123')", field="campaign"
+        )
     text = str(campaign)
     if text.startswith("merchant:"):
         text = text[len("merchant:") :]

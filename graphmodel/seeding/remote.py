@@ -38,8 +38,9 @@ class ClusterRRGraph:
         builds the same graph from them.
     """
 
-    def __init__(self, local: RRGraph, *, client: Any, eco: Any, layers: Any, prob: Any, model: str,
-                 weights: np.ndarray | None) -> None:
+    def __init__(
+        self, local: RRGraph, *, client: Any, eco: Any, layers: Any, prob: Any, model: str, weights: np.ndarray | None
+    ) -> None:
         self.local = local
         self.client = client
         self.ref = cluster.share(client, eco)
@@ -58,19 +59,35 @@ class ClusterRRGraph:
 
     def sample(self, key: np.uint64, start: int, count: int, sc: list) -> tuple[np.ndarray, np.ndarray]:
         """RR sets ``start .. start+count-1`` of stream ``key``, drawn on a worker."""
-        return cluster.submit(self.client, self.ref, _sample_on_worker, run_start=start, runs=count,
-                              args=(*self._args, int(key))).result()
+        return cluster.submit(
+            self.client, self.ref, _sample_on_worker, run_start=start, runs=count, args=(*self._args, int(key))
+        ).result()
 
 
 _SCRATCH = threading.local()
 
 
-def _sample_on_worker(eco: Any, layers: Any, prob: Any, model: str, weights: np.ndarray | None,
-                      token: str, key: int, *, run_start: int, runs: int) -> tuple[np.ndarray, np.ndarray]:
+def _sample_on_worker(
+    eco: Any,
+    layers: Any,
+    prob: Any,
+    model: str,
+    weights: np.ndarray | None,
+    token: str,
+    key: int,
+    *,
+    run_start: int,
+    runs: int,
+) -> tuple[np.ndarray, np.ndarray]:
     from graphmodel.propagation.engine import prepare
 
-    spec = repr(sorted(prob.items())) if isinstance(prob, dict) else repr(prob) if not isinstance(prob, np.ndarray) \
+    spec = (
+        repr(sorted(prob.items()))
+        if isinstance(prob, dict)
+        else repr(prob)
+        if not isinstance(prob, np.ndarray)
         else "array"
+    )
 
     def build() -> RRGraph:
         return RRGraph.from_propagation(prepare(eco, layers, prob, model=model), model=model, weights=weights)

@@ -128,9 +128,20 @@ class RRGraph:
             sc[0][:] = 0
             sc[2] = 1
         off, mem, nxt = K.rr_chunk(
-            self.indptr, self.indices, self.prob, self.node_p, self.per_node,
-            K.MODEL_LT if self.model == "lt" else K.MODEL_IC, self.roots, self.cdf, key, start, count,
-            sc[0], sc[1], sc[2],
+            self.indptr,
+            self.indices,
+            self.prob,
+            self.node_p,
+            self.per_node,
+            K.MODEL_LT if self.model == "lt" else K.MODEL_IC,
+            self.roots,
+            self.cdf,
+            key,
+            start,
+            count,
+            sc[0],
+            sc[1],
+            sc[2],
         )
         sc[2] = nxt
         return off, mem
@@ -178,8 +189,15 @@ class RRCollection:
         drawn, for :meth:`greedy`; its bytes count in :attr:`nbytes`
     """
 
-    def __init__(self, graph: RRGraph, key: int, *, workers: int | None = None, keep: np.ndarray | None = None,
-                 indexed: bool = False) -> None:
+    def __init__(
+        self,
+        graph: RRGraph,
+        key: int,
+        *,
+        workers: int | None = None,
+        keep: np.ndarray | None = None,
+        indexed: bool = False,
+    ) -> None:
         self.graph = graph
         self.key = np.uint64(key)
         self.workers = max(1, int(workers or os.cpu_count() or 1))
@@ -255,8 +273,9 @@ class RRCollection:
         mean = max(1.0, self.mean_visited())
         return int(max(1, min(CHUNK, CHUNK_NODES // mean)))
 
-    def grow_to(self, total: int, *, max_bytes: int | None = None,
-                progress: Callable[[int], None] | None = None) -> int:
+    def grow_to(
+        self, total: int, *, max_bytes: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> int:
         """Generate sets until there are ``total`` of them, or until ``max_bytes`` would be exceeded.
 
         With ``max_bytes``, :attr:`nbytes` stays at most ``max_bytes`` (the
@@ -332,8 +351,9 @@ class RRCollection:
                         if need > members.shape[0]:
                             new = np.empty(grown, dtype=self.dtype)
                             new[:used] = members[:used]
-                            self.peak_nbytes = max(self.peak_nbytes,
-                                                   self.nbytes + offsets.nbytes + members.nbytes + new.nbytes)
+                            self.peak_nbytes = max(
+                                self.peak_nbytes, self.nbytes + offsets.nbytes + members.nbytes + new.nbytes
+                            )
                             members = new
                     members[used:need] = mem[: int(off[take])]
                     offsets[done + 1 : done + take + 1] = off[1 : take + 1] + used
@@ -451,8 +471,9 @@ class RRCollection:
             lc = np.asarray(cand, dtype=np.bool_)[self.kept]
             lcost = np.asarray(cost, dtype=np.float64)[self.kept]
         segments = [(*g.view(), g.ptr, g.sets, g.base) for g in self._segs]
-        picks, gains, cov, bound = K.greedy_cover_segments(segments, self.counts, self.size, lc, lcost, float(budget),
-                                                           by_ratio, unit)
+        picks, gains, cov, bound = K.greedy_cover_segments(
+            segments, self.counts, self.size, lc, lcost, float(budget), by_ratio, unit
+        )
         if self.kept is not None:
             picks = self.kept[picks]
         return picks, gains, cov, bound

@@ -33,8 +33,16 @@ if TYPE_CHECKING:
     from graphmodel.ecosystem import Ecosystem
     from graphmodel.propagation.probability import ProbSpec
 
-__all__ = ["seeds", "SeedResult", "METHODS", "parse_costs", "parse_memory", "default_max_memory", "SeedProgress",
-           "MEMORY_SHARE"]
+__all__ = [
+    "seeds",
+    "SeedResult",
+    "METHODS",
+    "parse_costs",
+    "parse_memory",
+    "default_max_memory",
+    "SeedProgress",
+    "MEMORY_SHARE",
+]
 
 METHODS: tuple[str, ...] = ("imm", "celf") + H.HEURISTICS
 #: Default memory budget of the RR store: this share of the machine's physical memory.
@@ -119,8 +127,6 @@ class SeedResult:
         }
 
 
-
-
 def parse_costs(eco: Ecosystem, cost: Any) -> np.ndarray:
     """Per-node cost array from ``{"merchant": 5, "user": 1}``, ``["merchant=5", ...]`` or an array.
 
@@ -167,8 +173,20 @@ def _keys(seed: SeedLike) -> tuple[int, int, int, int]:
     return tuple(int(c.generate_state(1, dtype=np.uint64)[0]) for c in kids)  # type: ignore[return-value]
 
 
-def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, seed: np.random.SeedSequence, runs: int,
-              weights: np.ndarray | None, workers, progress=None, client: Any = None) -> tuple[Estimate, Estimate]:
+def _validate(
+    eco: Ecosystem,
+    nodes: np.ndarray,
+    *,
+    model: str,
+    layers,
+    prob,
+    seed: np.random.SeedSequence,
+    runs: int,
+    weights: np.ndarray | None,
+    workers,
+    progress=None,
+    client: Any = None,
+) -> tuple[Estimate, Estimate]:
     """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
     A weighted objective is the mean over 20 independent batches of runs of
@@ -179,10 +197,22 @@ def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, se
     main, extra = seed.spawn(2)
     cb = None
     if progress is not None:
+
         def cb(done: int, total: int) -> None:
             progress(SeedProgress("validate", int(done), int(total), "runs"))
-    res = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=runs, seed=main, workers=workers,
-                   progress=cb, client=client)
+
+    res = simulate(
+        eco,
+        model=model,
+        layers=layers,
+        prob=prob,
+        seeds=nodes,
+        runs=runs,
+        seed=main,
+        workers=workers,
+        progress=cb,
+        client=client,
+    )
     if weights is None:
         return res.spread, res.spread
     nu = len(weights)
@@ -190,14 +220,29 @@ def _validate(eco: Ecosystem, nodes: np.ndarray, *, model: str, layers, prob, se
     size = max(1, runs // batches)
     values = []
     for ss in extra.spawn(batches):
-        r = simulate(eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers,
-                     client=client)
+        r = simulate(
+            eco, model=model, layers=layers, prob=prob, seeds=nodes, runs=size, seed=ss, workers=workers, client=client
+        )
         values.append(float((r.activation_frequency[:nu] * weights).sum()))
     return res.spread, estimate(values)
 
 
-_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb": 10**6, "mib": 2**20,
-          "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12, "tib": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 2**10,
+    "kb": 10**3,
+    "kib": 2**10,
+    "m": 2**20,
+    "mb": 10**6,
+    "mib": 2**20,
+    "g": 2**30,
+    "gb": 10**9,
+    "gib": 2**30,
+    "t": 2**40,
+    "tb": 10**12,
+    "tib": 2**40,
+}
 
 
 def parse_memory(value: Any) -> int:
@@ -212,16 +257,19 @@ def parse_memory(value: Any) -> int:
         text = str(value).strip().lower().replace(" ", "")
         m = re.fullmatch(r"([0-9]*\.?[0-9]+)(%|[kmgt]?i?b?)", text)
         if m is None:
-            raise InputError(f"memory must be bytes or a size such as '2G', '512MiB' or '25%', got {value!r}",
-                             field="max_memory")
+            raise InputError(
+                f"memory must be bytes or a size such as '2G', '512MiB' or '25%', got {value!r}", field="max_memory"
+            )
         num, unit = float(m.group(1)), m.group(2)
         if unit == "%":
             out = int(physical_memory() * num / 100)
         elif unit in _UNITS:
             out = int(num * _UNITS[unit])
         else:
-            raise InputError(f"unknown memory unit in {value!r}; expected K, M, G, T (binary), KB, MB, GB, TB or %",
-                             field="max_memory")
+            raise InputError(
+                f"unknown memory unit in {value!r}; expected K, M, G, T (binary), KB, MB, GB, TB or %",
+                field="max_memory",
+            )
     if out <= 0:
         raise InputError(f"memory must be > 0, got {value!r}", field="max_memory")
     return out
@@ -408,15 +456,27 @@ def seeds(
                 from graphmodel.seeding.remote import ClusterRRGraph
 
                 conn = stack.enter_context(clients.using(client))
-                rr_graph = ClusterRRGraph(rr_graph, client=conn, eco=eco, layers=layers, prob=prob, model=model,
-                                          weights=weights)
+                rr_graph = ClusterRRGraph(
+                    rr_graph, client=conn, eco=eco, layers=layers, prob=prob, model=model, weights=weights
+                )
                 rr_workers = 2 * cluster.n_workers(conn)  # threads waiting on chunks: two in flight per worker
             try:
                 sel = opim_c(
-                    rr_graph, cand=cand, k=k, cost=costs, budget=budget, epsilon=float(epsilon), delta=delta,
-                    opt_lower=_opt_lower(cand, nu, weights, k, costs, budget), keys=(k_sel, k_gain),
-                    workers=rr_workers, min_sets=min_rr_sets, max_bytes=max_bytes,
-                    floor_nodes=FLOOR_NODES if default_floor else None, progress=progress, fill_order=fill_order,
+                    rr_graph,
+                    cand=cand,
+                    k=k,
+                    cost=costs,
+                    budget=budget,
+                    epsilon=float(epsilon),
+                    delta=delta,
+                    opt_lower=_opt_lower(cand, nu, weights, k, costs, budget),
+                    keys=(k_sel, k_gain),
+                    workers=rr_workers,
+                    min_sets=min_rr_sets,
+                    max_bytes=max_bytes,
+                    floor_nodes=FLOOR_NODES if default_floor else None,
+                    progress=progress,
+                    fill_order=fill_order,
                     stop_when_saturated=bool(stop_when_saturated),
                 )
             except MemoryBudgetError as exc:
@@ -427,8 +487,12 @@ def seeds(
         timings.update(sel.timings)
         sampling = {"stopped_by": sel.stopped_by, "floor": sel.floor, "memory": sel.memory}
         if sel.saturated_after is not None:
-            saturation = _saturation(sel.saturated_after, len(nodes), stop_when_saturated,
-                                     f"no candidate left covers any uncovered set of the {sel.n_rr_sets // 2:,} selection RR sets")
+            saturation = _saturation(
+                sel.saturated_after,
+                len(nodes),
+                stop_when_saturated,
+                f"no candidate left covers any uncovered set of the {sel.n_rr_sets // 2:,} selection RR sets",
+            )
         notes.extend(_imm_notes(sel))
     elif method == "celf":
         from graphmodel.seeding.greedy import BUDGET_RATIO, cost_aware_celf, mc_objective
@@ -445,9 +509,15 @@ def seeds(
 
                 c = costs if costs is not None else np.ones(n)
                 b = float(budget) if budget is not None else float(k)
-                full, _, _ = _fill(np.concatenate([nodes, res.nodes[n_pos:]]),
-                                   np.concatenate([np.ones(n_pos, np.int64), np.zeros(len(res.nodes) - n_pos, np.int64)]),
-                                   fill_order, False, c, b, costs is None)
+                full, _, _ = _fill(
+                    np.concatenate([nodes, res.nodes[n_pos:]]),
+                    np.concatenate([np.ones(n_pos, np.int64), np.zeros(len(res.nodes) - n_pos, np.int64)]),
+                    fill_order,
+                    False,
+                    c,
+                    b,
+                    costs is None,
+                )
                 value = f(nodes.tolist())
                 extra = []
                 for j in range(n_pos, len(full)):
@@ -455,8 +525,12 @@ def seeds(
                     extra.append(new - value)
                     value = new
                 nodes, gains = full, np.concatenate([gains, np.asarray(extra, dtype=np.float64)])
-            saturation = _saturation(n_pos, len(nodes), stop_when_saturated,
-                                     f"no further user reached in any of the {int(runs)} Monte Carlo runs")
+            saturation = _saturation(
+                n_pos,
+                len(nodes),
+                stop_when_saturated,
+                f"no further user reached in any of the {int(runs)} Monte Carlo runs",
+            )
         guarantee = {
             "ratio": float(1 - 1 / math.e) if costs is None else float(BUDGET_RATIO),
             "rule": "CELF lazy greedy" if costs is None else f"CELF, {res.rule} (better of two)",
@@ -465,7 +539,12 @@ def seeds(
             "runs_per_evaluation": int(runs),
         }
     else:
-        fn = {"degree": H.degree, "pagerank": H.pagerank, "degree-discount": H.degree_discount, "random": H.random_seeds}[method]
+        fn = {
+            "degree": H.degree,
+            "pagerank": H.pagerank,
+            "degree-discount": H.degree_discount,
+            "random": H.random_seeds,
+        }[method]
         extra = {"seed": np.random.SeedSequence(k_rand)} if method == "random" else {}
         nodes = fn(graph.indptr, graph.indices, graph.prob, cand=cand, k=k, cost=costs, budget=budget, **extra)
         gains = np.full(len(nodes), np.nan)  # heuristics draw no RR set: their value is the validation
@@ -479,14 +558,25 @@ def seeds(
     if validate_runs and len(nodes):
         tv = time.perf_counter()
         validation, objective_value = _validate(
-            eco, nodes, model=model, layers=graph.layers, prob=prob, seed=np.random.SeedSequence(k_val),
-            runs=int(validate_runs), weights=weights, workers=workers, progress=progress, client=client,
+            eco,
+            nodes,
+            model=model,
+            layers=graph.layers,
+            prob=prob,
+            seed=np.random.SeedSequence(k_val),
+            runs=int(validate_runs),
+            weights=weights,
+            workers=workers,
+            progress=progress,
+            client=client,
         )
         timings["validate"] = time.perf_counter() - tv
     reg = None
     if not isinstance(prob, np.ndarray):
         # the regime says whether every pick after the first can only gain little (a giant live-edge component)
-        reg = regime(eco, layers=graph.layers, prob=prob, model=model, seed=REGIME_SEED)  # cached: the validation's simulate shares it
+        reg = regime(
+            eco, layers=graph.layers, prob=prob, model=model, seed=REGIME_SEED
+        )  # cached: the validation's simulate shares it
         notes.extend(reg.warnings())
     params = {
         "method": method,
@@ -529,15 +619,26 @@ def seeds(
 
 
 def _saturation(after: int, n_seeds: int, stop: bool, why: str) -> dict[str, Any]:
-    return {"after": int(after), "filled": int(n_seeds - after), "rule": "none (stop_when_saturated)" if stop else FILL_RULE,
-            "evidence": why}
+    return {
+        "after": int(after),
+        "filled": int(n_seeds - after),
+        "rule": "none (stop_when_saturated)" if stop else FILL_RULE,
+        "evidence": why,
+    }
 
 
 def _saturation_note(sat: dict[str, Any]) -> str:
     n = sat["after"]
-    tail = (f"the other {sat['filled']} seeds are filled {sat['rule']}" if sat["filled"]
-            else "no further seed returned" if sat["rule"].startswith("none") else "")
-    return f"the cascade is saturated after {n} seed{'s' if n != 1 else ''} ({sat['evidence']})" + (f"; {tail}" if tail else "")
+    tail = (
+        f"the other {sat['filled']} seeds are filled {sat['rule']}"
+        if sat["filled"]
+        else "no further seed returned"
+        if sat["rule"].startswith("none")
+        else ""
+    )
+    return f"the cascade is saturated after {n} seed{'s' if n != 1 else ''} ({sat['evidence']})" + (
+        f"; {tail}" if tail else ""
+    )
 
 
 def _gib(b: float) -> str:
@@ -548,16 +649,22 @@ def _imm_notes(sel: Any) -> list[str]:
     out = []
     mem = sel.memory
     if sel.stopped_by == "max_memory":
-        out.append(f"stopped by the memory budget (max_memory {_gib(mem['max_bytes'])}): certified ratio "
-                   f"{sel.ratio:.3f} < target {sel.target:.3f}; raise --max-memory or epsilon")
+        out.append(
+            f"stopped by the memory budget (max_memory {_gib(mem['max_bytes'])}): certified ratio "
+            f"{sel.ratio:.3f} < target {sel.target:.3f}; raise --max-memory or epsilon"
+        )
     elif sel.stopped_by in ("max_rounds", "max_rr_sets"):
         out.append(f"stopped by {sel.stopped_by}: certified ratio {sel.ratio:.3f} (target {sel.target:.3f})")
     fl = sel.floor
     if fl.get("shrunk_by"):
-        why = {"max_memory": f"the memory budget ({_gib(mem['max_bytes'])})",
-               "floor_nodes": "the floor's cap of 2^24 RR nodes per collection (large RR sets)"}[fl["shrunk_by"]]
-        out.append(f"sample floor {fl['requested']:,} RR sets per collection shrunk to {fl['applied']:,} by {why}; "
-                   f"the certified ratio is unaffected")
+        why = {
+            "max_memory": f"the memory budget ({_gib(mem['max_bytes'])})",
+            "floor_nodes": "the floor's cap of 2^24 RR nodes per collection (large RR sets)",
+        }[fl["shrunk_by"]]
+        out.append(
+            f"sample floor {fl['requested']:,} RR sets per collection shrunk to {fl['applied']:,} by {why}; "
+            f"the certified ratio is unaffected"
+        )
     return out
 
 

@@ -111,8 +111,25 @@ def _run(layer: str, eco: Ecosystem, users, merchants, items, times, n_items, nb
         b_ptr, b_user, b_time = np.zeros(M + 1, np.int64), np.zeros(0, np.int64), np.zeros(0)
         s_ptr, s_nbr = nbrs.indptr.astype(np.int64), nbrs.indices.astype(np.int64)
         use_link = False
-    exposure_kernel(U, n_items, f_ptr, f_item, f_time, s_ptr, s_nbr, m_ptr, m_merch, m_time,
-                    b_ptr, b_user, b_time, use_link, float(window), float(t_end), out)
+    exposure_kernel(
+        U,
+        n_items,
+        f_ptr,
+        f_item,
+        f_time,
+        s_ptr,
+        s_nbr,
+        m_ptr,
+        m_merch,
+        m_time,
+        b_ptr,
+        b_user,
+        b_time,
+        use_link,
+        float(window),
+        float(t_end),
+        out,
+    )
     return out
 
 
@@ -126,8 +143,6 @@ def _interval(values: np.ndarray) -> dict[str, Any]:
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> float:
     return float(num / den) if den > 0 else float("nan")
-
-
 
 
 def estimate_conversion(
@@ -171,8 +186,11 @@ def estimate_conversion(
     """
     pay = eco.edges("payment")
     if "first_time" not in pay:
-        raise InputError("conversion needs payment times (column first_time); this ecosystem has none",
-                         source="payment", field="first_time")
+        raise InputError(
+            "conversion needs payment times (column first_time); this ecosystem has none",
+            source="payment",
+            field="first_time",
+        )
     if window_days <= 0:
         raise InputError(f"expected window_days > 0, got {window_days}", field="window_days")
     if n_shuffles < 1:
@@ -225,8 +243,11 @@ def estimate_conversion(
             "baseline_exposures": float(B[:, 0].sum() / n_shuffles),
             "baseline_conversions": float(B[:, 1].sum() / n_shuffles),
         }
-        for key, mean, bs in (("rate", rate, r_b), ("baseline_rate", brate, b_b),
-                              ("lift", rate / brate if brate > 0 else float("nan"), l_b)):
+        for key, mean, bs in (
+            ("rate", rate, r_b),
+            ("baseline_rate", brate, b_b),
+            ("lift", rate / brate if brate > 0 else float("nan"), l_b),
+        ):
             d = _interval(bs)
             d["mean"] = json_number(mean)
             entry[key] = d

@@ -143,7 +143,10 @@ def build_train(eco: Ecosystem, train: np.ndarray, *, level: str = "merchant") -
     self_w = np.asarray(B @ inv).ravel()
     user_cat = None
     if item_cat is not None:
-        user_cat = (counts @ sp.csr_matrix((np.ones(M), (np.arange(M), item_cat)), shape=(M, int(item_cat.max()) + 1 if M else 0))).tocsr()
+        user_cat = (
+            counts
+            @ sp.csr_matrix((np.ones(M), (np.arange(M), item_cat)), shape=(M, int(item_cat.max()) + 1 if M else 0))
+        ).tocsr()
     return TrainData(
         n_users=U,
         n_items=M,
@@ -176,7 +179,9 @@ def score_popularity(data: TrainData, users: np.ndarray, cols: np.ndarray | None
 def score_own(data: TrainData, users: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
     """Share of the user's training purchases in the candidate's category."""
     if data.user_cat is None:
-        raise InputError("the own-history scorer needs a merchant 'category' column", source="merchant", field="category")
+        raise InputError(
+            "the own-history scorer needs a merchant 'category' column", source="merchant", field="category"
+        )
     uc = data.user_cat[users].toarray()
     tot = uc.sum(axis=1, keepdims=True)
     share = np.divide(uc, tot, out=np.zeros_like(uc), where=tot > 0)
@@ -297,14 +302,18 @@ class Combination:
         }
 
 
-def combination_from_pairs(names: Sequence[str], feats: dict[str, np.ndarray], y: np.ndarray, *, n_users: int) -> Combination:
+def combination_from_pairs(
+    names: Sequence[str], feats: dict[str, np.ndarray], y: np.ndarray, *, n_users: int
+) -> Combination:
     """Fit :class:`Combination` on flattened candidate pairs (``feats[name]`` raw scorer values, ``y`` 0/1)."""
     X = np.column_stack([np.log1p(feats[n]) for n in names]) if names else np.zeros((len(y), 0))
     mean = X.mean(axis=0) if len(y) else np.zeros(len(names))
     scale = X.std(axis=0) if len(y) else np.ones(len(names))
     scale = np.where(scale > 0, scale, 1.0)
     if len(y) == 0 or y.min() == y.max():
-        raise InputError("cannot fit the combination: the validation slice has no positives or no negatives", field="combination")
+        raise InputError(
+            "cannot fit the combination: the validation slice has no positives or no negatives", field="combination"
+        )
     coef, b = fit_logistic((X - mean) / scale, y.astype(float))
     return Combination(
         names=tuple(names),

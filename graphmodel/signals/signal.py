@@ -113,7 +113,9 @@ def _targets(eco: Ecosystem, mask: np.ndarray, merchant_item: np.ndarray, n_item
     return T
 
 
-def _test_users(T: sp.csr_matrix, data: TrainData, *, exclude_seen: bool, min_train: int) -> tuple[sp.csr_matrix, np.ndarray]:
+def _test_users(
+    T: sp.csr_matrix, data: TrainData, *, exclude_seen: bool, min_train: int
+) -> tuple[sp.csr_matrix, np.ndarray]:
     if exclude_seen:
         T = (T - T.multiply(data.B)).tocsr()
         T.eliminate_zeros()
@@ -125,9 +127,19 @@ def _test_users(T: sp.csr_matrix, data: TrainData, *, exclude_seen: bool, min_tr
 class _Batches:
     """Candidate columns and masks for batches of test users."""
 
-    def __init__(self, data: TrainData, T: sp.csr_matrix, users: np.ndarray, *, negatives: int | None,
-                 exclude_seen: bool, rng: np.random.Generator, batch_cells: int,
-                 afford: tuple[np.ndarray, np.ndarray] | None, warm_only: bool = False) -> None:
+    def __init__(
+        self,
+        data: TrainData,
+        T: sp.csr_matrix,
+        users: np.ndarray,
+        *,
+        negatives: int | None,
+        exclude_seen: bool,
+        rng: np.random.Generator,
+        batch_cells: int,
+        afford: tuple[np.ndarray, np.ndarray] | None,
+        warm_only: bool = False,
+    ) -> None:
         self.data, self.T, self.users, self.warm_only = data, T, users, warm_only
         self.negatives, self.exclude_seen, self.rng, self.afford = negatives, exclude_seen, rng, afford
         M = data.n_items
@@ -141,7 +153,7 @@ class _Batches:
         data, T = self.data, self.T
         M = data.n_items
         for start in range(0, len(self.users), self.size):
-            ub = self.users[start:start + self.size]
+            ub = self.users[start : start + self.size]
             Tb = T[ub]
             if self.negatives is None:
                 cols = None
@@ -167,27 +179,52 @@ class _Batches:
             yield ub, cols, cand, pos, aff
 
 
-def _base_scores(names: list[str], data: TrainData, users: np.ndarray, cols: np.ndarray | None) -> dict[str, np.ndarray]:
+def _base_scores(
+    names: list[str], data: TrainData, users: np.ndarray, cols: np.ndarray | None
+) -> dict[str, np.ndarray]:
     return {n: BASE_SCORERS[n](data, users, cols) for n in names}
 
 
-def _fit_combination(eco: Ecosystem, train_mask: np.ndarray, split_kind: str, *, names: list[str], level: str,
-                     merchant_item: np.ndarray, n_items: int, exclude_seen: bool, min_train: int,
-                     val_fraction: float, seed: np.random.SeedSequence, max_fit_users: int, negatives: int) -> Combination:
+def _fit_combination(
+    eco: Ecosystem,
+    train_mask: np.ndarray,
+    split_kind: str,
+    *,
+    names: list[str],
+    level: str,
+    merchant_item: np.ndarray,
+    n_items: int,
+    exclude_seen: bool,
+    min_train: int,
+    val_fraction: float,
+    seed: np.random.SeedSequence,
+    max_fit_users: int,
+    negatives: int,
+) -> Combination:
     s_val, s_users, s_neg = seed.spawn(3)
     if split_kind == "time":
         val = time_split(eco, test_fraction=val_fraction, within=train_mask)
     else:
         val = random_split(eco, test_fraction=val_fraction, seed=s_val, within=train_mask)
     data = build_train(eco, val.train, level=level)
-    T, users = _test_users(_targets(eco, val.test, merchant_item, n_items), data, exclude_seen=exclude_seen, min_train=min_train)
+    T, users = _test_users(
+        _targets(eco, val.test, merchant_item, n_items), data, exclude_seen=exclude_seen, min_train=min_train
+    )
     if len(users) > max_fit_users:
         users = np.sort(as_generator(s_users).choice(users, size=max_fit_users, replace=False))
     feats: dict[str, list[np.ndarray]] = {n: [] for n in names}
     ys: list[np.ndarray] = []
     neg = None if n_items <= negatives else negatives
-    for ub, cols, cand, pos, _ in _Batches(data, T, users, negatives=neg, exclude_seen=exclude_seen,
-                                           rng=as_generator(s_neg), batch_cells=2_000_000, afford=None):
+    for ub, cols, cand, pos, _ in _Batches(
+        data,
+        T,
+        users,
+        negatives=neg,
+        exclude_seen=exclude_seen,
+        rng=as_generator(s_neg),
+        batch_cells=2_000_000,
+        afford=None,
+    ):
         parts = _base_scores(names, data, ub, cols)
         for n in names:
             feats[n].append(parts[n][cand])
@@ -295,7 +332,9 @@ def signal(
     merchant_item, _, _ = item_index(eco, level)
     spl = make_split(eco, split, test_from=test_from, test_fraction=test_fraction, seed=s_split)
     data = build_train(eco, spl.train, level=level)
-    T, users = _test_users(_targets(eco, spl.test, merchant_item, data.n_items), data, exclude_seen=exclude_seen, min_train=min_train)
+    T, users = _test_users(
+        _targets(eco, spl.test, merchant_item, data.n_items), data, exclude_seen=exclude_seen, min_train=min_train
+    )
     if warm_only:
         T = T.multiply(sp.csr_matrix((data.popularity > 0).astype(float))).tocsr()
         T.eliminate_zeros()
@@ -304,7 +343,10 @@ def signal(
     if max_users is not None and len(users) > max_users:
         users = np.sort(as_generator(s_users).choice(users, size=int(max_users), replace=False))
     if len(users) == 0:
-        raise InputError("no test user has both a held-out purchase and enough training purchases; move test_from or lower min_train", field="split")
+        raise InputError(
+            "no test user has both a held-out purchase and enough training purchases; move test_from or lower min_train",
+            field="split",
+        )
     if negatives == "auto":
         neg = None if len(users) * data.n_items <= _AUTO_CELLS else 1000
     elif negatives is None:
@@ -321,9 +363,19 @@ def signal(
     if combine and len(names) >= 2:
         try:
             combination = _fit_combination(
-                eco, spl.train, split, names=names, level=level, merchant_item=merchant_item, n_items=data.n_items,
-                exclude_seen=exclude_seen, min_train=min_train, val_fraction=val_fraction, seed=s_fit,
-                max_fit_users=max_fit_users, negatives=1000,
+                eco,
+                spl.train,
+                split,
+                names=names,
+                level=level,
+                merchant_item=merchant_item,
+                n_items=data.n_items,
+                exclude_seen=exclude_seen,
+                min_train=min_train,
+                val_fraction=val_fraction,
+                seed=s_fit,
+                max_fit_users=max_fit_users,
+                negatives=1000,
             )
         except InputError as exc:  # too little training data for a validation slice: report, do not fail
             combination_note = f"combination not fitted: {exc.message}"
@@ -332,8 +384,17 @@ def signal(
     per_user: dict[str, list[np.ndarray]] = {n: [] for n in all_names}
     per_user_aff: dict[str, list[np.ndarray]] = {n: [] for n in all_names}
     aff_share = [0.0, 0.0]
-    batches = _Batches(data, T, users, negatives=neg, exclude_seen=exclude_seen, rng=as_generator(s_neg),
-                       batch_cells=batch_cells, afford=afford, warm_only=warm_only)
+    batches = _Batches(
+        data,
+        T,
+        users,
+        negatives=neg,
+        exclude_seen=exclude_seen,
+        rng=as_generator(s_neg),
+        batch_cells=batch_cells,
+        afford=afford,
+        warm_only=warm_only,
+    )
     done = 0
     for ub, cols, cand, pos, aff in batches:
         parts = _base_scores(names, data, ub, cols)
@@ -397,13 +458,21 @@ def signal(
     )
 
 
-def _summarise(per_user: dict[str, list[np.ndarray]], names: list[str], metric_names: tuple[str, ...], *,
-               n_boot: int, seed: np.random.SeedSequence):
+def _summarise(
+    per_user: dict[str, list[np.ndarray]],
+    names: list[str],
+    metric_names: tuple[str, ...],
+    *,
+    n_boot: int,
+    seed: np.random.SeedSequence,
+):
     mats = [np.concatenate(per_user[n]) if per_user[n] else np.zeros((0, 5)) for n in names]
     # candidates and targets are the same for every scorer, so validity is too
     valid = np.isfinite(mats[0][:, :3]).all(axis=1) if mats else np.zeros(0, bool)
     idx = bootstrap_indices(int(valid.sum()), n_boot=n_boot, seed=seed)
-    scorers = {n: {m: summarize(mats[i][valid, j], idx) for j, m in enumerate(metric_names)} for i, n in enumerate(names)}
+    scorers = {
+        n: {m: summarize(mats[i][valid, j], idx) for j, m in enumerate(metric_names)} for i, n in enumerate(names)
+    }
     paired: dict[str, dict[str, dict[str, Any]]] = {}
     for a in range(len(names)):
         for b in range(a + 1, len(names)):

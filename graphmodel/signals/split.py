@@ -109,7 +109,9 @@ def _check_fraction(x: float, name: str) -> float:
     return x
 
 
-def time_split(eco: Ecosystem, *, test_from: Any = None, test_fraction: float = 0.2, within: np.ndarray | None = None) -> Split:
+def time_split(
+    eco: Ecosystem, *, test_from: Any = None, test_fraction: float = 0.2, within: np.ndarray | None = None
+) -> Split:
     """Split payment edges at a time: ``first_time < test_from`` is train, the rest is test.
 
     ``test_from=None`` puts the cut at the time that leaves ``test_fraction``
@@ -148,7 +150,9 @@ def time_split(eco: Ecosystem, *, test_from: Any = None, test_fraction: float = 
     return Split(train, test, info)
 
 
-def random_split(eco: Ecosystem, *, test_fraction: float = 0.2, seed: SeedLike = None, within: np.ndarray | None = None) -> Split:
+def random_split(
+    eco: Ecosystem, *, test_fraction: float = 0.2, seed: SeedLike = None, within: np.ndarray | None = None
+) -> Split:
     """Each payment edge (in ``within``, default all) is test with probability ``test_fraction``."""
     _check_fraction(test_fraction, "test_fraction")
     n = eco.n_edges("payment")
@@ -156,11 +160,24 @@ def random_split(eco: Ecosystem, *, test_fraction: float = 0.2, seed: SeedLike =
     draw = as_generator(seed).random(n) < test_fraction
     test = scope & draw
     train = scope & ~draw
-    info = {"kind": "random", "test_fraction": test_fraction, "train_edges": int(train.sum()), "test_edges": int(test.sum())}
+    info = {
+        "kind": "random",
+        "test_fraction": test_fraction,
+        "train_edges": int(train.sum()),
+        "test_edges": int(test.sum()),
+    }
     return Split(train, test, info)
 
 
-def make_split(eco: Ecosystem, kind: str, *, test_from: Any = None, test_fraction: float = 0.2, seed: SeedLike = None, within: np.ndarray | None = None) -> Split:
+def make_split(
+    eco: Ecosystem,
+    kind: str,
+    *,
+    test_from: Any = None,
+    test_fraction: float = 0.2,
+    seed: SeedLike = None,
+    within: np.ndarray | None = None,
+) -> Split:
     """Dispatch on ``kind`` (``"time"`` or ``"random"``)."""
     if kind == "time":
         return time_split(eco, test_from=test_from, test_fraction=test_fraction, within=within)

@@ -110,18 +110,25 @@ def run_experiment(
 
         specs = params.pop("platforms", None)
         if not isinstance(specs, list) or len(specs) < 1:
-            raise InputError("a compete study needs params.platforms: a list of platform strings", field="params.platforms")
+            raise InputError(
+                "a compete study needs params.platforms: a list of platform strings", field="params.platforms"
+            )
         parsed = [parse_platform(spec) for spec in specs]
         # Seed sets are a property of the cell, not of the batch: resolve them once, as typed ids.
         opts = {k: params[k] for k in ("tie", "switching", "multihoming", "merchant_carry") if k in params}
         nodes, _ = contest_seeds(eco, parsed, seed=cell_seed, workers=1, **opts)
-        plats = [Platform(p.name, seeds=",".join(eco.node_ids(s)), layers=p.layers, strength=p.strength)
-                 for p, s in zip(parsed, nodes)]
+        plats = [
+            Platform(p.name, seeds=",".join(eco.node_ids(s)), layers=p.layers, strength=p.strength)
+            for p, s in zip(parsed, nodes)
+        ]
         params.setdefault("regime_check", False)
         res = compete(eco, platforms=plats, runs=runs, seed=batch_seed, workers=1, **params)
         out = {}
         d = res.to_dict()
-        _collect({"platforms": {k: {m: v[m] for m in ("users", "merchants", "gmv")} for k, v in d["platforms"].items()}},
-                 "", out)
+        _collect(
+            {"platforms": {k: {m: v[m] for m in ("users", "merchants", "gmv")} for k, v in d["platforms"].items()}},
+            "",
+            out,
+        )
         return out
     raise InputError(f"unknown experiment {experiment!r}", field="study.experiment")

@@ -51,7 +51,10 @@ def _plot(metric: str, axes: list[str], rows: list[dict[str, str]]) -> str | Non
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for label, rs in groups.items():
         rs = sorted(rs, key=lambda r: _num(r[x_axis]))
-        pts = [(_num(r[x_axis]), _num(r[f"{metric}.mean"]), _num(r[f"{metric}.ci95_low"]), _num(r[f"{metric}.ci95_high"])) for r in rs]
+        pts = [
+            (_num(r[x_axis]), _num(r[f"{metric}.mean"]), _num(r[f"{metric}.ci95_low"]), _num(r[f"{metric}.ci95_high"]))
+            for r in rs
+        ]
         pts = [p for p in pts if None not in p]
         if not pts:
             continue

@@ -62,7 +62,7 @@ class SweepResult:
 def task_seeds(study: Study, cell: Cell, batch: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
     """The cell's seed-set stream and the batch's run stream, from the study seed and the coordinates."""
     digest = hashlib.sha256(cell.key.encode()).digest()
-    words = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+    words = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
     cell_ss = np.random.SeedSequence(entropy=study.seed, spawn_key=(*words, 0))
     batch_ss = np.random.SeedSequence(entropy=study.seed, spawn_key=(*words, 1 + batch))
     return cell_ss, batch_ss
@@ -140,8 +140,13 @@ def _run_task(study: Study, cell: Cell, batch: int, eco_or_path: Any) -> dict[st
     stats = run_experiment(
         study.experiment, eco, study.cell_params(cell), cell_seed=cell_ss, batch_seed=batch_ss, runs=runs
     )
-    return {"cell": cell.index, "batch": batch, "coords": cell.coords, "runs": runs,
-            "stats": {k: list(v) for k, v in sorted(stats.items())}}
+    return {
+        "cell": cell.index,
+        "batch": batch,
+        "coords": cell.coords,
+        "runs": runs,
+        "stats": {k: list(v) for k, v in sorted(stats.items())},
+    }
 
 
 def _write_task(out: Path, row: dict[str, Any]) -> None:
@@ -243,19 +248,30 @@ def sweep(
             if progress is not None:
                 progress(finished, total)
     elif pending:
-        engine, dashboard, finished = _run_dask(study, out, pending, eco_paths, client, scheduler, workers,
-                                                finished, total, progress, on_cluster)
+        engine, dashboard, finished = _run_dask(
+            study, out, pending, eco_paths, client, scheduler, workers, finished, total, progress, on_cluster
+        )
     results = merge_results(study, out)
-    return SweepResult(out=out, results=results, cells=len(cells), tasks=total, ran=len(pending),
-                       skipped=total - len(pending), seconds=time.perf_counter() - t0, engine=engine,
-                       dashboard=dashboard)
+    return SweepResult(
+        out=out,
+        results=results,
+        cells=len(cells),
+        tasks=total,
+        ran=len(pending),
+        skipped=total - len(pending),
+        seconds=time.perf_counter() - t0,
+        engine=engine,
+        dashboard=dashboard,
+    )
 
 
 def _run_dask(study, out, pending, eco_paths, client, scheduler, workers, finished, total, progress, on_cluster):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - the dask extra is missing
-        raise InputError("Dask is not installed: pip install 'graphmodel[dask]' (or use --workers 1)", field="workers") from None
+        raise InputError(
+            "Dask is not installed: pip install 'graphmodel[dask]' (or use --workers 1)", field="workers"
+        ) from None
     own_client = client is None
     cluster = None
     if own_client:
@@ -281,8 +297,9 @@ def _run_dask(study, out, pending, eco_paths, client, scheduler, workers, finish
 
             needed = {study.ecosystem_of(c) for c, _ in pending}
             handles = {k: client.scatter(read(eco_paths[k]), broadcast=True) for k in needed}
-        futures = [client.submit(_run_task, study, c, b, handles[study.ecosystem_of(c)], pure=False)
-                   for c, b in pending]
+        futures = [
+            client.submit(_run_task, study, c, b, handles[study.ecosystem_of(c)], pure=False) for c, b in pending
+        ]
         for fut in as_completed(futures):
             _write_task(out, fut.result())
             finished += 1

@@ -122,7 +122,9 @@ def _scalar(value: Any, key: str, source: str) -> Any:
         return value
     if isinstance(value, list) and all(isinstance(v, (bool, int, float, str)) for v in value):
         return value
-    raise InputError(f"expected a number, string, boolean or list of them, got {type(value).__name__}", source=source, field=key)
+    raise InputError(
+        f"expected a number, string, boolean or list of them, got {type(value).__name__}", source=source, field=key
+    )
 
 
 def load_study(spec: str | Path | dict[str, Any]) -> Study:
@@ -150,20 +152,30 @@ def load_study(spec: str | Path | dict[str, Any]) -> Study:
         base = path.parent
     unknown = set(raw) - {"study", "ecosystems", "params", "grid"}
     if unknown:
-        raise InputError(f"unknown table(s) {sorted(unknown)}; expected study, ecosystems, params, grid", source=source, field=sorted(unknown)[0])
+        raise InputError(
+            f"unknown table(s) {sorted(unknown)}; expected study, ecosystems, params, grid",
+            source=source,
+            field=sorted(unknown)[0],
+        )
     st = raw.get("study")
     if not isinstance(st, dict):
         raise InputError("missing [study] table", source=source, field="study")
     bad = set(st) - _STUDY_KEYS
     if bad:
-        raise InputError(f"unknown key(s) {sorted(bad)}; expected {sorted(_STUDY_KEYS)}", source=source, field=f"study.{sorted(bad)[0]}")
+        raise InputError(
+            f"unknown key(s) {sorted(bad)}; expected {sorted(_STUDY_KEYS)}",
+            source=source,
+            field=f"study.{sorted(bad)[0]}",
+        )
     experiment = st.get("experiment", "simulate")
     if experiment not in EXPERIMENTS:
         raise InputError(f"expected one of {EXPERIMENTS}, got {experiment!r}", source=source, field="study.experiment")
     for key, default in (("seed", 0), ("runs", 1000), ("batch", 250)):
         v = st.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int) or v < (0 if key == "seed" else 1):
-            raise InputError(f"expected an integer >= {0 if key == 'seed' else 1}, got {v!r}", source=source, field=f"study.{key}")
+            raise InputError(
+                f"expected an integer >= {0 if key == 'seed' else 1}, got {v!r}", source=source, field=f"study.{key}"
+            )
     ecos = raw.get("ecosystems")
     if not isinstance(ecos, dict) or not ecos:
         raise InputError("missing [ecosystems] table (at least one ecosystem)", source=source, field="ecosystems")
@@ -184,7 +196,11 @@ def load_study(spec: str | Path | dict[str, Any]) -> Study:
         else:
             extra = set(e) - _ECO_GEN_KEYS
             if extra:
-                raise InputError(f"unknown key(s) {sorted(extra)}; expected {sorted(_ECO_GEN_KEYS)}", source=source, field=f"{where}.{sorted(extra)[0]}")
+                raise InputError(
+                    f"unknown key(s) {sorted(extra)}; expected {sorted(_ECO_GEN_KEYS)}",
+                    source=source,
+                    field=f"{where}.{sorted(extra)[0]}",
+                )
     params = raw.get("params", {})
     if not isinstance(params, dict):
         raise InputError("expected a table", source=source, field="params")
@@ -213,9 +229,13 @@ def load_study(spec: str | Path | dict[str, Any]) -> Study:
     if "ecosystem" in grid:
         for v in grid["ecosystem"]:
             if v not in ecos:
-                raise InputError(f"unknown ecosystem {v!r}; defined: {sorted(ecos)}", source=source, field="grid.ecosystem")
+                raise InputError(
+                    f"unknown ecosystem {v!r}; defined: {sorted(ecos)}", source=source, field="grid.ecosystem"
+                )
     elif len(ecos) > 1:
-        raise InputError("several ecosystems defined: add a grid axis 'ecosystem'", source=source, field="grid.ecosystem")
+        raise InputError(
+            "several ecosystems defined: add a grid axis 'ecosystem'", source=source, field="grid.ecosystem"
+        )
     return Study(
         name=str(st.get("name", Path(source).stem if source != "<dict>" else "study")),
         experiment=experiment,
@@ -265,8 +285,15 @@ def _check_names(experiment: str, keys: list[str], source: str) -> None:
         if head not in allowed:
             close = difflib.get_close_matches(head, sorted(allowed), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise InputError(f"{experiment} has no option {head!r}{hint}; expected one of {', '.join(sorted(allowed))}",
-                             source=source, field=key)
+            raise InputError(
+                f"{experiment} has no option {head!r}{hint}; expected one of {', '.join(sorted(allowed))}",
+                source=source,
+                field=key,
+            )
         if experiment == "compare" and head == "intent" and rest and rest.split(".")[0] not in intent_fields:
-            raise InputError(f"the intent model has no field {rest.split('.')[0]!r}; expected one of "
-                             f"{', '.join(sorted(intent_fields))}", source=source, field=key)
+            raise InputError(
+                f"the intent model has no field {rest.split('.')[0]!r}; expected one of "
+                f"{', '.join(sorted(intent_fields))}",
+                source=source,
+                field=key,
+            )
