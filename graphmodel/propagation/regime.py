@@ -53,7 +53,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
@@ -67,6 +67,9 @@ from graphmodel.memory import available_memory
 from graphmodel.propagation import _kernels as K
 from graphmodel.propagation.engine import PropagationGraph, _structure, prepare
 from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
+
+if TYPE_CHECKING:
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = ["regime", "Regime", "LayerRegime", "GIANT_SHARE", "GIANT_MIN", "UNION"]
 
@@ -187,7 +190,7 @@ BRANCHING_TOL = 1e-2
 
 
 def regime(
-    eco: Any,
+    eco: Ecosystem,
     *,
     layers: str | Sequence[str] | None = None,
     prob: Any = None,
@@ -388,7 +391,14 @@ def _restrict(prob: Any, ls: Sequence[str]) -> Any:
 
 
 def _set_probabilities(
-    eco: Any, csr: CSR, base: PropagationGraph, layer: str, prob: Any, *, model: str, out: np.ndarray | None = None
+    eco: Ecosystem,
+    csr: CSR,
+    base: PropagationGraph,
+    layer: str,
+    prob: Any,
+    *,
+    model: str,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per-arc probabilities of ``layer`` alone, on the union's arcs (the kernels read no other arc).
 
