@@ -351,6 +351,18 @@ class Ecosystem:
         except KeyError:
             raise InputError(f"unknown layer {layer!r}; expected one of {LAYERS}", field="layer") from None
 
+    def tables(self) -> dict[str, Table]:
+        """Every table by node type and layer (``user``, ``merchant``, ``social``, ``payment``, ``transfer``):
+        what the writers store, and what :meth:`from_tables` takes back.
+
+        Examples
+        --------
+        >>> eco = Ecosystem.from_tables({"user": {"id": [7, 8]}, "social": {"src": [0], "dst": [1]}})
+        >>> {k: len(t) for k, t in eco.tables().items()}
+        {'user': 2, 'merchant': 0, 'social': 1, 'payment': 0, 'transfer': 0}
+        """
+        return {**self._nodes, **self._edges}
+
     @property
     def n_users(self) -> int:
         return len(self._nodes["user"])

@@ -86,8 +86,7 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         )
     arrays: dict[str, np.ndarray] = {}
     columns: dict[str, list[str]] = {}
-    for table in (*NODE_TYPES, *LAYERS):
-        t = eco.nodes(table) if table in NODE_TYPES else eco.edges(table)
+    for table, t in eco.tables().items():
         columns[table] = list(t.columns)
         for i, (_name, values) in enumerate(t.items()):
             arrays[f"{table}.{i}"] = np.ascontiguousarray(values)

@@ -120,8 +120,7 @@ def write_npz(eco: Ecosystem, path: str | os.PathLike[str], *, compress: bool = 
     arrays: dict[str, np.ndarray] = {}
     columns: dict[str, list[str]] = {}
     encoding: dict[str, list[dict[str, Any]]] = {}
-    for table in (*NODE_TYPES, *LAYERS):
-        t = eco.nodes(table) if table in NODE_TYPES else eco.edges(table)
+    for table, t in eco.tables().items():
         columns[table] = list(t.columns)
         encoding[table] = []
         for i, (_name, values) in enumerate(t.items()):

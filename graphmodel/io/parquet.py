@@ -93,8 +93,7 @@ def write_parquet_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress:
         )
     columns: dict[str, dict[str, str]] = {}
     rows: dict[str, int] = {}
-    for table in (*NODE_TYPES, *LAYERS):
-        t = eco.nodes(table) if table in NODE_TYPES else eco.edges(table)
+    for table, t in eco.tables().items():
         columns[TABLE_FILES[table]] = {k: v.dtype.str for k, v in t.items()}
         rows[TABLE_FILES[table]] = len(t)
     manifest = {
@@ -107,8 +106,7 @@ def write_parquet_dir(eco: Ecosystem, path: str | os.PathLike[str], *, compress:
     }
     text = json.dumps(json.loads(dump_json(manifest)), indent=2, ensure_ascii=False) + "\n"
     with atomic_dir(target) as tmp:
-        for table in (*NODE_TYPES, *LAYERS):
-            t = eco.nodes(table) if table in NODE_TYPES else eco.edges(table)
+        for table, t in eco.tables().items():
             arrays = {k: _arrow_column(pa, v) for k, v in t.items()}
             pq.write_table(
                 pa.table(arrays), tmp / f"{TABLE_FILES[table]}.parquet", compression="zstd" if compress else "snappy"
