@@ -207,15 +207,74 @@ def prepare(
     )
     seed_ptr = np.zeros(len(platforms) + 1, np.int64)
     seed_ptr[1:] = np.cumsum([s.size for s in seed_parts])
+    prob, seg_u_rows, seg_m_rows = stack_platforms(probs, seg_u, seg_m)
     return ContestArrays(
         graph=g,
-        prob=np.ascontiguousarray(np.stack(probs)),
-        seg_u=np.ascontiguousarray(np.stack(seg_u)),
-        seg_m=np.ascontiguousarray(np.stack(seg_m)),
+        prob=prob,
+        seg_u=seg_u_rows,
+        seg_m=seg_m_rows,
         seeds=np.concatenate(seed_parts).astype(np.int64) if seed_parts else np.zeros(0, np.int64),
         seed_ptr=seed_ptr,
         n_seeds=tuple(int(s.size) for s in seed_parts),
         selections=reports,
+    )
+
+
+def stack_platforms(probs, seg_u, seg_m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The per-platform probabilities and skip segments as the kernel reads them: one contiguous row each."""
+    return tuple(np.ascontiguousarray(np.stack(x)) for x in (probs, seg_u, seg_m))
+
+
+def contest_batch(
+    g,
+    prob: np.ndarray,
+    seg_u: np.ndarray,
+    seg_m: np.ndarray,
+    seeds: np.ndarray,
+    seed_ptr: np.ndarray,
+    pay,
+    *,
+    key: int,
+    run_start: int,
+    runs: int,
+    threads: int,
+    tie: int,
+    switching: float,
+    lock_in: float,
+    multihoming: float,
+    max_steps: int | None,
+    curve_len: int,
+) -> tuple[np.ndarray, ...]:
+    """Runs ``run_start .. run_start + runs - 1`` in the compiled kernel (``tie``: its code); the six per-run arrays.
+
+    The one call of the kernel, locally (:func:`run_contest`) and on a cluster's workers.
+    """
+    return K.compete_batch(
+        np.uint64(key),
+        int(run_start),
+        int(runs),
+        int(max(1, min(runs, threads))),
+        g.indptr,
+        g.indices,
+        g.lptr,
+        g.arc_key,
+        prob,
+        seg_u,
+        seg_m,
+        g.seg_key,
+        K.platform_keys(prob.shape[0]),
+        seeds,
+        seed_ptr,
+        int(g.n_users),
+        int(tie),
+        float(switching),
+        float(lock_in),
+        float(multihoming),
+        -1 if max_steps is None else int(max_steps),
+        int(curve_len),
+        pay[0],
+        pay[1],
+        pay[2],
     )
 
 
@@ -278,32 +337,24 @@ def run_contest(
         n_workers = numba.get_num_threads()  # runs are handed out one at a time: one worker per thread
         while done < runs:
             n = min(batch, runs - done)
-            out = K.compete_batch(
-                np.uint64(key),
-                int(done),
-                int(n),
-                int(max(1, min(n, n_workers))),
-                g.indptr,
-                g.indices,
-                g.lptr,
-                g.arc_key,
+            out = contest_batch(
+                g,
                 arr.prob,
                 arr.seg_u,
                 arr.seg_m,
-                g.seg_key,
-                K.platform_keys(arr.prob.shape[0]),
                 arr.seeds,
                 arr.seed_ptr,
-                int(g.n_users),
-                int(TIE_RULES[tie]),
-                float(switching),
-                float(lock_in),
-                float(multihoming),
-                -1 if max_steps is None else int(max_steps),
-                int(curve_len),
-                pay[0],
-                pay[1],
-                pay[2],
+                pay,
+                key=key,
+                run_start=done,
+                runs=n,
+                threads=n_workers,
+                tie=TIE_RULES[tie],
+                switching=switching,
+                lock_in=lock_in,
+                multihoming=multihoming,
+                max_steps=max_steps,
+                curve_len=curve_len,
             )
             parts.append(out)
             done += n

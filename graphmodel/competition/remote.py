@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from graphmodel import clients, cluster
-from graphmodel.competition import _kernel as K
-from graphmodel.competition.engine import payments, platform_arrays
+from graphmodel.competition.engine import contest_batch, payments, platform_arrays, stack_platforms
 
 __all__ = ["run_on_cluster"]
 
@@ -100,41 +99,26 @@ def _batch_on_worker(
 
     def build() -> tuple:
         g, probs, seg_u, seg_m = platform_arrays(eco, platforms, merchant_carry, None)
-        return (
-            g,
-            np.ascontiguousarray(np.stack(probs)),
-            np.ascontiguousarray(np.stack(seg_u)),
-            np.ascontiguousarray(np.stack(seg_m)),
-            payments(eco)[:3],
-        )
+        return (g, *stack_platforms(probs, seg_u, seg_m), payments(eco)[:3])
 
     g, prob, seg_u, seg_m, pay = cluster.derived(eco, ("compete", repr(platforms), merchant_carry), build)
     with threads(cluster.worker_threads(workers)):
-        n_threads = numba.get_num_threads()
-        return K.compete_batch(
-            np.uint64(key),
-            int(run_start),
-            int(runs),
-            int(max(1, min(runs, n_threads))),
-            g.indptr,
-            g.indices,
-            g.lptr,
-            g.arc_key,
+        return contest_batch(
+            g,
             prob,
             seg_u,
             seg_m,
-            g.seg_key,
-            K.platform_keys(prob.shape[0]),
             seeds,
             seed_ptr,
-            int(g.n_users),
-            int(tie),
-            float(switching),
-            float(lock_in),
-            float(multihoming),
-            -1 if max_steps is None else int(max_steps),
-            int(curve_len),
-            pay[0],
-            pay[1],
-            pay[2],
+            pay,
+            key=key,
+            run_start=run_start,
+            runs=runs,
+            threads=numba.get_num_threads(),
+            tie=tie,
+            switching=switching,
+            lock_in=lock_in,
+            multihoming=multihoming,
+            max_steps=max_steps,
+            curve_len=curve_len,
         )
