@@ -102,29 +102,8 @@ def fingerprint() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import kernel_fingerprint as F
 
-    eco = gm.generate(users=3000, merchants=150, seed=3)
-    res = {}
-    for model in ("ic", "lt", "sir"):
-        res[f"simulate {model}"] = gm.simulate(eco, model=model, runs=200, seed=5)
-    res["simulate ic prob=0.05"] = gm.simulate(eco, prob=0.05, runs=200, seed=6)
-    res["simulate ic per-arc"] = gm.simulate(eco, prob="weighted-cascade", runs=200, seed=7)
-    res["simulate sir prob=0.05"] = gm.simulate(eco, model="sir", prob=0.05, runs=100, seed=8)
-    res["compare"] = gm.compare(eco, runs=200, seed=9)
-    res["compete random"] = gm.compete(
-        eco, platforms=["a: seeds=random:20", "b: seeds=top-degree:20"], runs=200, seed=10
-    )
-    res["compete strength switching"] = gm.compete(
-        eco,
-        platforms=["a: seeds=random:20, strength=0.08", "b: seeds=top-degree:20"],
-        runs=200,
-        seed=11,
-        tie="strength",
-        switching=0.3,
-        lock_in=0.1,
-        multihoming=0.2,
-    )
-    res["seeds imm"] = gm.seeds(eco, k=10, method="imm", runs=100, seed=12)
-    res["seeds lt"] = gm.seeds(eco, k=5, model="lt", method="imm", runs=100, seed=13)
+    res = F.results()
+    res.pop("contest_seeds imm-vs")  # a dict of seeds, no result object with a regime
     for name, r in res.items():
         d = dict(r.to_dict())
         reg = d.pop("regime", None)

@@ -37,7 +37,8 @@ def _digest(obj) -> str:
     return hashlib.sha256(json.dumps(_clean(d), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def main() -> None:
+def results() -> dict:
+    """Every fingerprinted entry point's result on one small generated ecosystem, by name."""
     eco = gm.generate(users=3000, merchants=150, seed=3)
     out = {}
     for model in ("ic", "lt", "sir"):
@@ -65,6 +66,11 @@ def main() -> None:
 
     sel, info = contest_seeds(eco, ["a: seeds=top-degree:20", "b: seeds=imm-vs:5"], seed=14)
     out["contest_seeds imm-vs"] = {"seeds": [np.asarray(s).tolist() for s in sel]}
+    return out
+
+
+def main() -> None:
+    out = results()
     for name, res in out.items():
         print(f"{name:32s} {_digest(res)}")
 
