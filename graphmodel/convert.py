@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
+from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem, orient_ends
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import empty_column, plain, python_column
 from graphmodel.io.mirror import MIRROR, mirror_rows
@@ -365,16 +365,7 @@ def _assemble(
         rows = np.flatnonzero(lay == name)
         if order is not None:
             rows = rows[np.argsort(order[rows], kind="stable")]
-        a, b, ta, tb = src[rows], dst[rows], st[rows], dt[rows]
-        if name == "payment":
-            flip = (ta == 1) & (tb == 0)
-            a, b = np.where(flip, b, a), np.where(flip, a, b)
-            ok = np.where(flip, tb, ta) == 0
-            ok &= np.where(flip, ta, tb) == 1
-            want = "a user and a merchant"
-        else:
-            ok = (ta == 0) & (tb == 0)
-            want = "two users"
+        a, b, ok, want = orient_ends(name, src[rows], dst[rows], st[rows], dt[rows])
         if not ok.all():
             i = int(rows[int(np.argmax(~ok))])
             raise InputError(f"edge {i}: a {name} edge must join {want}", source=source, field="layer")

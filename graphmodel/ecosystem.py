@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import igraph
     import networkx
 
-__all__ = ["Ecosystem", "NODE_TYPES", "LAYERS", "LAYER_ENDS", "KNOWN_ATTRIBUTES"]
+__all__ = ["Ecosystem", "NODE_TYPES", "LAYERS", "LAYER_ENDS", "KNOWN_ATTRIBUTES", "orient_ends"]
 
 NODE_TYPES: tuple[str, ...] = ("user", "merchant")
 LAYERS: tuple[str, ...] = ("social", "payment", "transfer")
@@ -30,6 +30,30 @@ LAYER_ENDS: dict[str, tuple[str, str]] = {
     "payment": ("user", "merchant"),
     "transfer": ("user", "user"),
 }
+
+
+def orient_ends(
+    layer: str, a: np.ndarray, b: np.ndarray, ta: np.ndarray, tb: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Edge ends ``a``, ``b`` (node types ``ta``, ``tb``: 0 user, 1 merchant) in ``layer``'s order.
+
+    A payment edge given merchant first is turned round. Returns the ends, a mask of the edges that join
+    the node types the layer joins, and those types in words (for the reader's error).
+
+    Examples
+    --------
+    >>> a, b, ok, want = orient_ends("payment", np.array([5, 2]), np.array([1, 3]), np.array([1, 0]), np.array([0, 0]))
+    >>> a.tolist(), b.tolist(), ok.tolist(), want
+    ([1, 2], [5, 3], [True, False], 'a user and a merchant')
+    """
+    if layer == "payment":
+        flip = (ta == 1) & (tb == 0)
+        a, b = np.where(flip, b, a), np.where(flip, a, b)
+        ok = (np.where(flip, tb, ta) == 0) & (np.where(flip, ta, tb) == 1)
+        return a, b, ok, "a user and a merchant"
+    return a, b, (ta == 0) & (tb == 0), "two users"
+
+
 #: Attributes with a documented meaning. Any other column is kept as is.
 KNOWN_ATTRIBUTES: dict[str, dict[str, str]] = {
     "user": {

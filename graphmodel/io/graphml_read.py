@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem
+from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem, orient_ends
 from graphmodel.errors import GraphModelWarning, InputError
 from graphmodel.io import _graphml_scan as _scan
 from graphmodel.io._kinds import infer_kind, parse_column, plain
@@ -698,16 +698,7 @@ def read_graphml(path: str | os.PathLike[str]) -> Ecosystem:
     layers: dict[str, Table] = {}
     for layer in LAYERS:
         rows = np.flatnonzero(lay == layer)
-        a, b = s[rows], d[rows]
-        ta, tb = st[rows], dt[rows]
-        if layer == "payment":
-            flip = (ta == 1) & (tb == 0)
-            a, b = np.where(flip, b, a), np.where(flip, a, b)
-            ok = (np.where(flip, tb, ta) == 0) & (np.where(flip, ta, tb) == 1)
-            want = "a user and a merchant"
-        else:
-            ok = (ta == 0) & (tb == 0)
-            want = "two users"
+        a, b, ok, want = orient_ends(layer, s[rows], d[rows], st[rows], dt[rows])
         if not ok.all():
             i = int(rows[int(np.argmax(~ok))])
             raise InputError(f"a {layer} edge must join {want}", source=src, line=int(c.edge_lines[i]), field="layer")
