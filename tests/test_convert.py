@@ -178,6 +178,10 @@ def test_from_graph_rejects_bad_type_and_layer():
     G.add_edge(1, 2, layer="social")
     with pytest.raises(gm.InputError, match="two users"):
         from_networkx(G)
+    G = nx.Graph()
+    G.add_edge(1, 2, layer="payment")
+    with pytest.raises(gm.InputError, match="a payment edge must join a user and a merchant"):
+        from_networkx(G)
 
 
 def test_foreign_igraph_graph():
