@@ -283,6 +283,14 @@ def test_gmm_damage_and_misuse_are_input_errors(eco, tmp_path):
     (path / "manifest.json").write_text("{")
     with pytest.raises(InputError, match="corrupt manifest"):
         gm.read(path)
+    # a snapshot with other columns (or from an older version) is replaced: its manifest lists its files
+    gm.write(eco, path)
+    pay = eco.edges("payment")
+    smaller = eco.replace(payment=pay.drop(*[c for c in pay.columns if c not in ("src", "dst")]))
+    gm.write(smaller, path)
+    assert gm.read(path).equals(smaller)
+    listed = json.loads((path / "manifest.json").read_text())["files"]
+    assert sorted(p.name for p in path.iterdir()) == sorted(["manifest.json", *listed])
     other = tmp_path / "notes.gmm"
     other.mkdir()
     (other / "mine.txt").write_text("x")

@@ -26,9 +26,9 @@ cascade probabilities (the default of ``simulate``, ``compare`` and
 ``seeds``). Each worker would rebuild them and hold its own copy, the
 largest arrays of a run, so they are stored too (``csr.*.npy``) and handed
 to the caches of :meth:`Ecosystem.csr <graphmodel.Ecosystem.csr>` and
-:mod:`graphmodel.propagation.engine` on opening: all layers with the
-default probabilities share every page; other layer subsets or
-probabilities are built per process as usual.
+:mod:`graphmodel.arcs` on opening: all layers with the default
+probabilities share every page; other layer subsets or probabilities are
+built per process as usual.
 
 Writing is atomic (a temporary directory renamed into place); a directory
 being replaced while workers have it open keeps its old files alive for them.
@@ -43,6 +43,8 @@ from typing import Any
 
 import numpy as np
 
+from graphmodel.arcs import arc_structure, attach, weighted_cascade
+from graphmodel.csr import CSR
 from graphmodel.ecosystem import LAYERS, NODE_TYPES, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.io.atomic import atomic_dir, foreign_entries
@@ -55,14 +57,9 @@ FORMAT = "graphmodel-mmap"
 VERSION = 1
 SUFFIX = ".gmm"
 MANIFEST = "manifest.json"
-#: The stored propagation arrays: CSR over all layers, the engine's structure, weighted-cascade probabilities.
+#: The stored propagation arrays: CSR over all layers, its layer pointers and coin keys, weighted-cascade values.
 _CSR = ("indptr", "indices", "layer", "edge")
-_STRUCT = ("lptr", "arc_key")
-_WC = ("prob_wc", "seg_p_wc")
-
-
-def _wc_spec() -> dict[str, Any]:
-    return {layer: "wc" for layer in LAYERS}
+_ARCS = ("lptr", "arc_key", "prob_wc")
 
 
 def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
@@ -76,8 +73,6 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
     >>> write_mmap(eco, d); read_mmap(d).equals(eco)
     True
     """
-    from graphmodel.propagation.engine import prepare
-
     target = Path(path)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).exists():
         raise InputError(
@@ -91,15 +86,14 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         for i, (_name, values) in enumerate(t.items()):
             arrays[f"{table}.{i}"] = np.ascontiguousarray(values)
     csr = eco.csr(LAYERS)
-    g = prepare(eco, LAYERS, _wc_spec(), model="ic")
-    stored_csr = g.indices is csr.indices  # the usual arc order (grouped by layer): what build_csr makes
+    s = arc_structure(eco, csr)
+    stored_csr = s.perm is None  # the usual arc order (grouped by layer): what build_csr makes
     if stored_csr:
         for name in _CSR:
             arrays[f"csr.{name}"] = np.ascontiguousarray(getattr(csr, name))
-        arrays["csr.lptr"] = np.ascontiguousarray(g.lptr)
-        arrays["csr.arc_key"] = np.ascontiguousarray(g.arc_key)
-        arrays["csr.prob_wc"] = np.ascontiguousarray(g.prob, dtype=np.float64)
-        arrays["csr.seg_p_wc"] = np.ascontiguousarray(g.seg_p, dtype=np.float64)
+        arrays["csr.lptr"] = np.ascontiguousarray(s.lptr)
+        arrays["csr.arc_key"] = np.ascontiguousarray(s.arc_key)
+        arrays["csr.prob_wc"] = np.ascontiguousarray(weighted_cascade(csr), dtype=np.float64)
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -110,7 +104,7 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         "csr": {"layers": list(LAYERS), "n_users": eco.n_users, "n_merchants": eco.n_merchants} if stored_csr else None,
         "files": sorted(f"{k}.npy" for k in arrays),
     }
-    owned = {MANIFEST, *manifest["files"]}
+    owned = {MANIFEST, *manifest["files"], *_listed(target)}  # a snapshot's files, this one's or the one replaced
     foreign = foreign_entries(target, owned)
     if foreign:
         raise InputError(
@@ -122,6 +116,16 @@ def write_mmap(eco: Ecosystem, path: str | os.PathLike[str]) -> None:
         for k, arr in arrays.items():
             np.save(tmp / f"{k}.npy", arr, allow_pickle=False)
         (tmp / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def _listed(target: Path) -> list[str]:
+    """The files the manifest of an existing ``.gmm`` directory lists (none if there is no readable one)."""
+    try:
+        old = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    files = old.get("files") if isinstance(old, dict) and old.get("format") == FORMAT else None
+    return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
 
 
 def _load(root: Path, name: str, src: str) -> np.ndarray:
@@ -190,16 +194,13 @@ def read_mmap(path: str | os.PathLike[str]) -> Ecosystem:
 
 def _attach_csr(eco: Ecosystem, root: Path, info: dict[str, Any], src: str) -> None:
     """Hand the stored propagation arrays to the caches that would otherwise build them."""
-    from graphmodel.csr import CSR
-    from graphmodel.propagation.engine import preload
-
     if (
         info.get("layers") != list(LAYERS)
         or info.get("n_users") != eco.n_users
         or info.get("n_merchants") != eco.n_merchants
     ):
         raise InputError("manifest: the stored CSR does not match the tables", source=src, field="csr")
-    a = {name: _load(root, f"csr.{name}", src) for name in (*_CSR, *_STRUCT, *_WC)}
+    a = {name: _load(root, f"csr.{name}", src) for name in (*_CSR, *_ARCS)}
     n, m = (
         eco.n_nodes,
         sum(
@@ -216,7 +217,6 @@ def _attach_csr(eco: Ecosystem, root: Path, info: dict[str, Any], src: str) -> N
         "lptr": (n, L + 1),
         "arc_key": (m,),
         "prob_wc": (m,),
-        "seg_p_wc": (L,),
     }
     for name, shape in shapes.items():
         if a[name].shape != shape:
@@ -233,4 +233,4 @@ def _attach_csr(eco: Ecosystem, root: Path, info: dict[str, Any], src: str) -> N
         n_merchants=eco.n_merchants,
     )
     eco._cache[("csr", LAYERS, False)] = csr  # what eco.csr() would build, from the file
-    preload(csr, lptr=a["lptr"], arc_key=a["arc_key"], spec=_wc_spec(), prob=a["prob_wc"], seg_p=a["seg_p_wc"])
+    attach(csr, lptr=a["lptr"], arc_key=a["arc_key"], wc=a["prob_wc"])
