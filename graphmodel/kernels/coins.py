@@ -198,3 +198,13 @@ def layer_keys(glayer):
     for i in range(glayer.shape[0]):
         out[i] = layer_key(glayer[i])
     return out
+
+
+@njit(cache=True)
+def arc_keys(glayer, edge, direction):
+    """Coin identity of each arc: hash of (global layer id, edge row, direction)."""
+    m = edge.shape[0]
+    out = np.empty(m, np.uint64)
+    for j in range(m):
+        out[j] = arc_key(glayer[j], edge[j], direction[j])
+    return out

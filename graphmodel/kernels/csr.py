@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["transpose", "cocustomer_links"]
+from graphmodel.kernels.coins import arc_key
+
+__all__ = ["transpose", "grouped_structure", "cocustomer_links"]
 
 
 @njit(cache=True)
@@ -29,6 +31,47 @@ def transpose(indptr, indices, prob):
             rprob[x] = prob[j]
             fill[w] = x + 1
     return rptr, rind, rprob
+
+
+@njit(cache=True)
+def grouped_structure(indptr, layer, edge, n_users, lmode, lglayer, social_src, reverse):
+    """One pass over a CSR whose arcs of a node are grouped by layer: ``(ok, lptr, arc_key)``.
+
+    ``ok`` is False (and the other outputs unusable) when some node's arcs are not grouped by layer.
+    ``lmode[lid]``: 0 direction 0, 1 payment (1 for merchant -> user), 2 undirected social
+    (1 when the tail is not the edge's ``src``); ``reverse`` flips every direction. The key of an
+    arc is :func:`graphmodel.kernels.coins.arc_keys` of (``lglayer[lid]``, edge row, direction).
+    """
+    n = indptr.shape[0] - 1
+    L = lmode.shape[0]
+    m = layer.shape[0]
+    lptr = np.empty((n, L + 1), np.int64)
+    key = np.empty(m, np.uint64)
+    for v in range(n):
+        a = indptr[v]
+        b = indptr[v + 1]
+        lptr[v, 0] = a
+        prev = 0
+        for j in range(a, b):
+            lid = np.int64(layer[j])
+            if lid < prev:
+                return False, lptr, key
+            while prev < lid:
+                prev += 1
+                lptr[v, prev] = j
+            mode = lmode[lid]
+            d = 0
+            if mode == 1:
+                d = 1 if v >= n_users else 0
+            elif mode == 2:
+                d = 1 if v != social_src[edge[j]] else 0
+            if reverse:
+                d ^= 1
+            key[j] = arc_key(lglayer[lid], edge[j], d)
+        while prev < L:
+            prev += 1
+            lptr[v, prev] = b
+    return True, lptr, key
 
 
 @njit(cache=True, inline="always")

@@ -44,7 +44,6 @@ from numba import njit, prange
 from graphmodel.kernels import MODEL_IC, MODEL_LT, MODEL_SIR
 from graphmodel.kernels.coins import (
     arc_coin,
-    layer_keys,
     lt_threshold,
     recover_coin,
     run_key,
@@ -52,9 +51,6 @@ from graphmodel.kernels.coins import (
     step_salt,
     stream_draw,
     stream_key,
-)
-from graphmodel.kernels.coins import (
-    arc_key as _arc_key,
 )
 from graphmodel.kernels.cpu import fetch_add, prefetch
 from graphmodel.kernels.skip import break_table, max_out, max_seg
@@ -67,9 +63,6 @@ __all__ = [
     "cascade_batch",
     "cascade_batch_serial",
     "cascade_trace",
-    "arc_keys",
-    "grouped_structure",
-    "layer_keys",
     "nonbacktracking_step",
     "reverse_arcs",
     "live_edge_graph",
@@ -449,57 +442,6 @@ def cascade_trace(model, base, r, g, seeds, n_users, recovery, max_steps):
             act_step[v] = -1
             act_layer[v] = -1
     return act_step, act_layer
-
-
-@njit(cache=True)
-def arc_keys(glayer, edge, direction):
-    """Coin identity of each arc: hash of (global layer id, edge row, direction)."""
-    m = edge.shape[0]
-    out = np.empty(m, np.uint64)
-    for j in range(m):
-        out[j] = _arc_key(glayer[j], edge[j], direction[j])
-    return out
-
-
-@njit(cache=True)
-def grouped_structure(indptr, layer, edge, n_users, lmode, lglayer, social_src, reverse):
-    """One pass over a CSR whose arcs of a node are grouped by layer: ``(ok, lptr, arc_key)``.
-
-    ``ok`` is False (and the other outputs unusable) when some node's arcs are not grouped by layer.
-    ``lmode[lid]``: 0 direction 0, 1 payment (1 for merchant -> user), 2 undirected social
-    (1 when the tail is not the edge's ``src``); ``reverse`` flips every direction. The key of an
-    arc is :func:`arc_keys` of (``lglayer[lid]``, edge row, direction).
-    """
-    n = indptr.shape[0] - 1
-    L = lmode.shape[0]
-    m = layer.shape[0]
-    lptr = np.empty((n, L + 1), np.int64)
-    key = np.empty(m, np.uint64)
-    for v in range(n):
-        a = indptr[v]
-        b = indptr[v + 1]
-        lptr[v, 0] = a
-        prev = 0
-        for j in range(a, b):
-            lid = np.int64(layer[j])
-            if lid < prev:
-                return False, lptr, key
-            while prev < lid:
-                prev += 1
-                lptr[v, prev] = j
-            mode = lmode[lid]
-            d = 0
-            if mode == 1:
-                d = 1 if v >= n_users else 0
-            elif mode == 2:
-                d = 1 if v != social_src[edge[j]] else 0
-            if reverse:
-                d ^= 1
-            key[j] = _arc_key(lglayer[lid], edge[j], d)
-        while prev < L:
-            prev += 1
-            lptr[v, prev] = b
-    return True, lptr, key
 
 
 # ---------------------------------------------------------------------------

@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmodel.arcs import arc_structure
 from graphmodel.csr import CSR
 from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.kernels import cpu
+from graphmodel.kernels.coins import layer_keys
 from graphmodel.propagation import _kernels as K
 
 if TYPE_CHECKING:
     from graphmodel.propagation.probability import ProbSpec
 
-__all__ = ["PropagationGraph", "RawRuns", "prepare", "preload", "run_batch", "trace", "base_key", "MODELS"]
+__all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
 
 #: Model name -> kernel code.
 MODELS: dict[str, int] = {"ic": K.MODEL_IC, "lt": K.MODEL_LT, "sir": K.MODEL_SIR}
@@ -83,69 +85,6 @@ class RawRuns:
     curve: np.ndarray  # newly active users per step, summed over runs
 
 
-_STRUCT_CACHE: "weakref.WeakKeyDictionary[CSR, tuple]" = weakref.WeakKeyDictionary()
-
-
-def _structure(
-    eco: Ecosystem, csr: CSR
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """(indptr, indices, layer, lptr, arc_key, perm) for ``csr``, arcs of one node grouped by layer.
-
-    ``perm`` maps the kernel's arc order to ``csr``'s; None when they are the same (the usual case).
-    """
-    hit = _STRUCT_CACHE.get(csr)
-    if hit is not None:
-        return hit
-    n, L = csr.n, len(csr.layers)
-    # Coin identity: (global layer, edge row, direction). Direction 1 = merchant -> user for payment,
-    # dst -> src for undirected social; so a coin is the same whatever other layers the CSR holds.
-    lmode = np.zeros(L, dtype=np.int64)
-    social_src = np.zeros(0, dtype=np.int64)
-    for lid, name in enumerate(csr.layers):
-        if name == "payment":
-            lmode[lid] = 1
-        elif name == "social" and not eco.is_directed("social"):
-            lmode[lid] = 2
-            social_src = np.ascontiguousarray(eco.edges("social")["src"], dtype=np.int64)
-    lglayer = np.array([LAYERS.index(x) for x in csr.layers], dtype=np.int64)
-    # build_csr is a stable sort of arcs given layer by layer, so arcs of a node are already grouped by
-    # layer: then one compiled pass gives the layer pointers and coin keys, with no permutation.
-    ok, lptr, arc_key = K.grouped_structure(
-        csr.indptr, csr.layer, csr.edge, csr.n_users, lmode, lglayer, social_src, bool(csr.reverse)
-    )
-    if ok:
-        out = (csr.indptr, csr.indices, csr.layer, lptr, arc_key, None)
-        _STRUCT_CACHE[csr] = out
-        return out
-    # a CSR from elsewhere: sort arcs of each node by layer
-    tails = csr.tails().astype(np.int64)
-    layer = csr.layer.astype(np.int64)
-    perm = np.lexsort((layer, tails))
-    indices = csr.indices[perm]
-    layer_s = layer[perm]
-    edge = csr.edge[perm]
-    counts = np.bincount(tails * L + layer_s, minlength=n * L).reshape(n, L) if L else np.zeros((n, 0), np.int64)
-    lptr = np.empty((n, L + 1), dtype=np.int64)
-    lptr[:, 0] = csr.indptr[:-1]
-    np.cumsum(counts, axis=1, out=lptr[:, 1:])
-    lptr[:, 1:] += csr.indptr[:-1, None]
-    direction = np.zeros(csr.m, dtype=np.int64)
-    glayer = np.zeros(csr.m, dtype=np.int64)
-    for lid, name in enumerate(csr.layers):
-        mask = layer_s == lid
-        glayer[mask] = LAYERS.index(name)
-        if name == "payment":
-            direction[mask] = tails[mask] >= csr.n_users
-        elif name == "social" and not eco.is_directed("social"):
-            direction[mask] = tails[mask] != eco.edges("social")["src"][edge[mask]]
-    if csr.reverse:
-        direction ^= 1
-    arc_key = K.arc_keys(glayer, edge, direction)
-    out = (csr.indptr, indices, layer_s.astype(np.int8), lptr, arc_key, perm)
-    _STRUCT_CACHE[csr] = out
-    return out
-
-
 #: The last per-arc probabilities of each CSR whose spec depends on the graph alone (numbers and "wc"):
 #: repeated calls (a sweep, a loop over seeds) skip filling an array over every arc. Like the structure
 #: arrays, the cached array is shared by the graphs prepared from it and must not be written to.
@@ -168,29 +107,6 @@ def _arc_probabilities(eco: Ecosystem, csr: CSR, spec: Any, model: str, perm: np
     return p, seg_p
 
 
-def preload(
-    csr: CSR,
-    *,
-    lptr: np.ndarray,
-    arc_key: np.ndarray,
-    spec: dict[str, Any] | None = None,
-    prob: np.ndarray | None = None,
-    seg_p: np.ndarray | None = None,
-    model: str = "ic",
-) -> None:
-    """Give :func:`prepare` arrays computed before (a memory-mapped snapshot's) instead of building them.
-
-    ``csr`` must be in the usual arc order (arcs of a node grouped by layer, as
-    :meth:`Ecosystem.csr <graphmodel.Ecosystem.csr>` builds it); ``lptr`` and ``arc_key``
-    are then its layer pointers and coin keys, and ``prob``/``seg_p`` the
-    per-arc probabilities of ``spec`` (a parsed spec of numbers and ``"wc"``)
-    under ``model``. The arrays are used as they are (read-only views stay views).
-    """
-    _STRUCT_CACHE[csr] = (csr.indptr, csr.indices, csr.layer, lptr, arc_key, None)
-    if spec is not None and prob is not None and seg_p is not None:
-        _PROB_CACHE[csr] = ((model, tuple(sorted(spec.items()))), prob, np.array(seg_p, dtype=np.float64))
-
-
 def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model: str = "ic") -> PropagationGraph:
     """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
 
@@ -208,7 +124,7 @@ def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model:
     from graphmodel.propagation.probability import parse_prob_spec
 
     csr = eco.csr(layers)
-    indptr, indices, layer_s, lptr, arc_key, perm = _structure(eco, csr)
+    indptr, indices, _, lptr, arc_key, perm = arc_structure(eco, csr)
     if isinstance(prob, np.ndarray):
         if prob.shape != (csr.m,):
             from graphmodel.errors import InputError
@@ -221,7 +137,7 @@ def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model:
         spec = parse_prob_spec(prob, csr.layers, model=model)
         p, seg_p = _arc_probabilities(eco, csr, spec, model, perm)
     glayer = tuple(LAYERS.index(x) for x in csr.layers)
-    seg_key = K.layer_keys(np.array(glayer, dtype=np.int64))
+    seg_key = layer_keys(np.array(glayer, dtype=np.int64))
     return PropagationGraph(
         indptr=indptr,
         indices=indices,

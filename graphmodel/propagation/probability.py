@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmodel.arcs import weighted_cascade
 from graphmodel.csr import CSR
 from graphmodel.errors import GraphModelWarning, InputError
 
@@ -136,14 +137,16 @@ def arc_probabilities(
 
     Returns
     -------
-    prob : float64 array, one value per arc of ``csr``
+    prob : float64 array, one value per arc of ``csr`` (read-only when every layer is ``wc`` and a
+        snapshot stored the values: :func:`graphmodel.arcs.weighted_cascade`)
     seg_p : float64 array, one value per CSR layer: the uniform probability,
         or -1 where the layer's values vary per arc (``wc``, ``exp``, ``attr``).
         Always -1 for LT (weights are pushed arc by arc).
     """
-    prob = np.zeros(csr.m, dtype=np.float64)
     seg_p = np.full(len(csr.layers), -1.0)
-    indeg = None
+    if model != "lt" and all(spec[layer] == "wc" for layer in csr.layers):
+        return weighted_cascade(csr), seg_p  # the whole array: a snapshot's stored copy when there is one
+    prob = np.zeros(csr.m, dtype=np.float64)
     for lid, layer in enumerate(csr.layers):
         v = spec[layer]
         mask = csr.layer == lid
@@ -151,9 +154,7 @@ def arc_probabilities(
             prob[mask] = v
             seg_p[lid] = v
         elif v == "wc":
-            if indeg is None:
-                indeg = np.maximum(csr.in_degree(), 1).astype(np.float64)
-            prob[mask] = 1.0 / indeg[csr.indices[mask]]
+            prob[mask] = weighted_cascade(csr, mask)
         elif v.startswith("exp:"):
             _, k, attr = v.split(":", 2)
             col = _column(eco, layer, attr)

@@ -60,12 +60,13 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from graphmodel._seed import SeedLike, as_generator
+from graphmodel.arcs import arc_structure
 from graphmodel.csr import CSR
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.memory import available_memory
 from graphmodel.propagation import _kernels as K
-from graphmodel.propagation.engine import PropagationGraph, _structure, prepare
+from graphmodel.propagation.engine import PropagationGraph, prepare
 from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
 
 if TYPE_CHECKING:
@@ -418,7 +419,7 @@ def _set_probabilities(
         K.layer_wc(base.lptr, base.indices, lid, np.empty(base.n, dtype=np.int64), out)
         return out
     spec = {layer: v}
-    perm = _structure(eco, csr)[5]
+    perm = arc_structure(eco, csr).perm
     mask = csr.layer == lid
     counts = base.lptr[:, lid + 1] - base.lptr[:, lid]  # arcs of the layer per node (any arc order)
     indptr = np.zeros(csr.n + 1, dtype=np.int64)
