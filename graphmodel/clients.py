@@ -10,14 +10,21 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Union
 
 from graphmodel.errors import InputError
 
-__all__ = ["connect", "using"]
+__all__ = ["Scheduler", "connect", "using"]
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
+
+#: Where a job runs: a ``distributed.Client``, a ``LocalCluster`` or a scheduler address; None runs it here.
+#: (Names, not imports: Dask is an optional dependency.)
+Scheduler = Union["Client", "LocalCluster", str, os.PathLike, None]
 
 
-def connect(scheduler: Any) -> tuple[Any, bool]:
+def connect(scheduler: Scheduler) -> tuple[Client, bool]:
     """``(client, own)`` for a ``distributed.Client``, a ``LocalCluster`` or a scheduler address.
 
     ``own`` is True when this call made the client (the caller closes it).
@@ -42,7 +49,7 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
 
 
 @contextlib.contextmanager
-def using(scheduler: Any) -> Iterator[Any]:
+def using(scheduler: Scheduler) -> Iterator[Client | None]:
     """A client for the duration of a ``with`` block (closed at its end if it was made here); None for None."""
     if scheduler is None:
         yield None

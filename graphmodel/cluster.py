@@ -29,11 +29,16 @@ import collections
 import math
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from graphmodel.ecosystem import Ecosystem
 
 __all__ = [
     "EcoRef",
@@ -50,7 +55,7 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- workers
-def n_workers(client: Any) -> int:
+def n_workers(client: Client) -> int:
     """Worker processes the scheduler knows (at least 1)."""
     import inspect
 
@@ -72,7 +77,7 @@ class EcoRef:
         return (self.path, self.stamp, self.data)
 
 
-def share(client: Any, eco: Any) -> EcoRef:
+def share(client: Client, eco: Ecosystem) -> EcoRef:
     """A reference the workers open ``eco`` by: its source file if unchanged since it was read, else a scattered copy."""
     from graphmodel.io import format_of, snapshot_stamp, source_of
 
@@ -131,7 +136,7 @@ _DERIVED_LOCK = threading.Lock()
 _DERIVED_KEEP = 4
 
 
-def derived(eco: Any, key: Any, build: Callable[[], Any]) -> Any:
+def derived(eco: Ecosystem, key: Hashable, build: Callable[[], Any]) -> Any:
     """``build()`` once per ecosystem object and ``key`` (the arrays a worker derives and reuses across tasks)."""
     with _DERIVED_LOCK:
         slot = _DERIVED.setdefault(eco, collections.OrderedDict())
@@ -173,13 +178,13 @@ def _task(
     return fn(open_ecosystem(path, stamp, data), *args, run_start=run_start, runs=runs)
 
 
-def submit(client: Any, ref: EcoRef, fn: Callable[..., Any], *, run_start: int, runs: int, args: tuple = ()) -> Any:
+def submit(client: Client, ref: EcoRef, fn: Callable[..., Any], *, run_start: int, runs: int, args: tuple = ()) -> Any:
     """A Future of ``fn(eco, *args, run_start=run_start, runs=runs)`` on a worker (``eco`` opened from ``ref``)."""
     return client.submit(_task, fn, *ref.args(), args, int(run_start), int(runs), pure=False)
 
 
 def iter_batches(
-    client: Any,
+    client: Client,
     ref: EcoRef,
     fn: Callable[..., Any],
     ranges: Sequence[tuple[int, int]],
@@ -221,7 +226,7 @@ def _take(it: Iterator, k: int) -> list:
 
 
 def map_runs(
-    client: Any,
+    client: Client,
     ref: EcoRef,
     fn: Callable[..., Any],
     *,

@@ -26,12 +26,11 @@ graphs are read too: vertices without ``type`` are users, edges without
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem, orient_ends
+from graphmodel.ecosystem import LAYER_ENDS, LAYERS, NODE_TYPES, Ecosystem, LayerSpec, orient_ends
 from graphmodel.errors import InputError
 from graphmodel.io._kinds import empty_column, plain, python_column
 from graphmodel.io.mirror import MIRROR, mirror_rows
@@ -46,7 +45,7 @@ __all__ = ["to_igraph", "to_networkx", "from_igraph", "from_networkx"]
 _FORMAT = "graphmodel"
 
 
-def _layers(eco: Ecosystem, layers: str | Sequence[str] | None) -> tuple[str, ...]:
+def _layers(eco: Ecosystem, layers: LayerSpec) -> tuple[str, ...]:
     return eco._layers_arg(layers)
 
 
@@ -63,7 +62,7 @@ def _manifest(eco: Ecosystem, layers: tuple[str, ...]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- igraph
-def to_igraph(eco: Ecosystem, layers: str | Sequence[str] | None = None) -> "igraph.Graph":
+def to_igraph(eco: Ecosystem, layers: LayerSpec = None) -> "igraph.Graph":
     """A directed igraph view of ``eco`` over ``layers`` (default: all); see the module docs.
 
     Examples
@@ -166,7 +165,7 @@ def _present(v: Any) -> bool:
     return not (v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and v == ""))
 
 
-def to_networkx(eco: Ecosystem, layers: str | Sequence[str] | None = None) -> "networkx.MultiDiGraph":
+def to_networkx(eco: Ecosystem, layers: LayerSpec = None) -> "networkx.MultiDiGraph":
     """A networkx MultiDiGraph view of ``eco`` over ``layers`` (default: all); see the module docs.
 
     Examples
@@ -407,7 +406,7 @@ def _columns(
 
 
 # --------------------------------------------------------------------------- Ecosystem methods
-def _to_igraph_method(self: Ecosystem, layers: str | Sequence[str] | None = None) -> "igraph.Graph":
+def _to_igraph_method(self: Ecosystem, layers: LayerSpec = None) -> "igraph.Graph":
     """A directed :class:`igraph.Graph` (vertex attrs ``type``, ``id`` and node columns; edge attr ``layer``); cached.
 
     See :func:`graphmodel.convert.to_igraph`.
@@ -419,7 +418,7 @@ def _to_igraph_method(self: Ecosystem, layers: str | Sequence[str] | None = None
     return self._cache[key]
 
 
-def _to_networkx_method(self: Ecosystem, layers: str | Sequence[str] | None = None) -> "networkx.MultiDiGraph":
+def _to_networkx_method(self: Ecosystem, layers: LayerSpec = None) -> "networkx.MultiDiGraph":
     """A :class:`networkx.MultiDiGraph` with nodes ``"user:ID"``/``"merchant:ID"`` (a new graph every call).
 
     See :func:`graphmodel.convert.to_networkx`.

@@ -20,7 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import igraph
     import networkx
 
-__all__ = ["Ecosystem", "NODE_TYPES", "LAYERS", "LAYER_ENDS", "KNOWN_ATTRIBUTES", "orient_ends"]
+__all__ = ["Ecosystem", "NODE_TYPES", "LAYERS", "LAYER_ENDS", "KNOWN_ATTRIBUTES", "LayerSpec", "orient_ends"]
+
+#: Layers an operation runs on: a name, comma-separated names, a sequence of names, or None for all.
+LayerSpec = str | Sequence[str] | None
 
 NODE_TYPES: tuple[str, ...] = ("user", "merchant")
 LAYERS: tuple[str, ...] = ("social", "payment", "transfer")
@@ -442,7 +445,7 @@ class Ecosystem:
         return out
 
     # -- views -----------------------------------------------------------------
-    def _layers_arg(self, layers: str | Sequence[str] | None) -> tuple[str, ...]:
+    def _layers_arg(self, layers: LayerSpec) -> tuple[str, ...]:
         if layers is None:
             return LAYERS
         if isinstance(layers, str):
@@ -453,7 +456,7 @@ class Ecosystem:
                 raise InputError(f"unknown layer {layer!r}; expected some of {', '.join(LAYERS)}", field="layers")
         return out
 
-    def csr(self, layers: str | Sequence[str] | None = None, *, reverse: bool = False) -> CSR:
+    def csr(self, layers: LayerSpec = None, *, reverse: bool = False) -> CSR:
         """Adjacency over ``layers`` (default: all) as flat CSR arrays; cached.
 
         See :mod:`graphmodel.csr` for node numbering and arc directions.
@@ -483,8 +486,8 @@ class Ecosystem:
     # make this module import the layers above it. `import graphmodel` attaches them on first use of any name.
     if TYPE_CHECKING:  # pragma: no cover
 
-        def to_igraph(self, layers: str | Sequence[str] | None = None) -> igraph.Graph: ...
-        def to_networkx(self, layers: str | Sequence[str] | None = None) -> networkx.MultiDiGraph: ...
+        def to_igraph(self, layers: LayerSpec = None) -> igraph.Graph: ...
+        def to_networkx(self, layers: LayerSpec = None) -> networkx.MultiDiGraph: ...
         @classmethod
         def from_igraph(cls, graph: igraph.Graph, *, source: str = ...) -> Ecosystem: ...
         @classmethod

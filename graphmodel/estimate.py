@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 from graphmodel.jsonable import json_number as _clean
@@ -66,7 +69,7 @@ def _t975(df: int) -> float:
     return float(_st.t.ppf(0.975, df))
 
 
-def estimate(samples: Any, *, quantiles: tuple[float, ...] = QUANTILES) -> Estimate:
+def estimate(samples: ArrayLike, *, quantiles: tuple[float, ...] = QUANTILES) -> Estimate:
     """Summarise independent samples.
 
     Examples

@@ -32,16 +32,29 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Union
 
 from graphmodel.errors import InputError
 
 #: Format tag of a fitted-parameters file (written by ``graphmodel fit --json``, read by :func:`load_params`).
 FORMAT = "graphmodel.params/1"
 
-__all__ = ["Params", "load_params", "SPLITS", "as_params", "FORMAT"]
+__all__ = ["Params", "ParamsLike", "load_params", "SPLITS", "as_params", "FORMAT"]
+
+
+class SupportsToDict(Protocol):
+    """A result read through its ``to_dict()`` (a :class:`~graphmodel.FitResult`)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+#: Fitted parameters as experiments take them (``params=``): a :class:`Params`, a fit result, a
+#: ``graphmodel.params/1`` mapping or the path of such a file; None for none.
+ParamsLike = Union["Params", SupportsToDict, Mapping[str, Any], str, os.PathLike, None]
 
 #: The documented mappings of the identified quantity to (transmission, conversion).
 SPLITS: tuple[str, ...] = ("transmission", "even")
@@ -157,7 +170,7 @@ class Params:
         )
 
     @classmethod
-    def from_result(cls, result: Any) -> "Params":
+    def from_result(cls, result: SupportsToDict) -> "Params":
         """From a :class:`~graphmodel.FitResult` (read through its ``to_dict()``: the file format sits below the fit)."""
         return cls.from_dict(result.to_dict(), source="fit result")
 
@@ -166,7 +179,7 @@ class Params:
         if split not in SPLITS:
             raise InputError(f"expected split 'transmission' or 'even', got {split!r}", field="split")
 
-    def prob_spec(self, layers: Any = None, *, split: str = "transmission") -> dict[str, float]:
+    def prob_spec(self, layers: str | Sequence[str] | None = None, *, split: str = "transmission") -> dict[str, float]:
         """IC arc probability per fitted layer (payment: per arc of the two-arc hop); see the module docstring.
 
         Examples
@@ -263,7 +276,7 @@ def load_params(path: str | Path) -> Params:
     return Params.from_dict(data, source=str(path))
 
 
-def as_params(params: Any) -> Params:
+def as_params(params: ParamsLike) -> Params:
     """A :class:`Params` from a Params, a :class:`FitResult`, a ``graphmodel.params/1`` dict or a file path."""
     if isinstance(params, Params):
         return params

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from graphmodel._seed import SeedLike, as_generator
 from graphmodel.errors import InputError
 
 if TYPE_CHECKING:
-    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.ecosystem import Ecosystem, LayerSpec
 
 __all__ = ["resolve_seeds", "read_seed_file", "SeedSpec"]
 
@@ -76,7 +76,7 @@ def _items(spec: SeedSpec) -> list[str | int]:
     return items
 
 
-def _scores(eco: Ecosystem, rule: str, layers: Any) -> np.ndarray:
+def _scores(eco: Ecosystem, rule: str, layers: LayerSpec) -> np.ndarray:
     csr = eco.csr(layers)
     if rule == "top-degree":
         return csr.out_degree().astype(np.float64)
@@ -85,7 +85,7 @@ def _scores(eco: Ecosystem, rule: str, layers: Any) -> np.ndarray:
     return np.asarray(igraph_of(csr).pagerank(directed=True), dtype=np.float64)
 
 
-def resolve_seeds(eco: Ecosystem, spec: SeedSpec, *, seed: SeedLike = None, layers: Any = None) -> np.ndarray:
+def resolve_seeds(eco: Ecosystem, spec: SeedSpec, *, seed: SeedLike = None, layers: LayerSpec = None) -> np.ndarray:
     """Global node numbers of the seed set described by ``spec``.
 
     Parameters

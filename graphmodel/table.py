@@ -10,9 +10,12 @@ Column kinds (the only ones every file format can carry):
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 from graphmodel.errors import InputError
 
@@ -33,7 +36,7 @@ def column_kind(values: np.ndarray) -> str:
     raise TypeError(f"unsupported column dtype {values.dtype}")
 
 
-def as_column(values: Any, *, name: str = "column", source: str | None = None) -> np.ndarray:
+def as_column(values: ArrayLike, *, name: str = "column", source: str | None = None) -> np.ndarray:
     """Convert ``values`` to one of the supported column dtypes (a read-only copy when needed).
 
     Integers become int64, floats float64, strings numpy unicode; Python objects

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from graphmodel.ecosystem import Ecosystem
+from graphmodel.ecosystem import Ecosystem, LayerSpec
 
 __all__ = ["scopes", "scope_size", "scope_arcs"]
 
 
-def scopes(eco: Ecosystem, layers: str | Sequence[str] | None) -> dict[str, tuple[str, ...]]:
+def scopes(eco: Ecosystem, layers: LayerSpec) -> dict[str, tuple[str, ...]]:
     """``{layer: (layer,)}`` for each non-empty selected layer, plus ``"multiplex"`` when two or more."""
     chosen = [layer for layer in eco._layers_arg(layers) if eco.n_edges(layer)]
     out = {layer: (layer,) for layer in chosen}

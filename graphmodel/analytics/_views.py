@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from graphmodel.ecosystem import Ecosystem
+from graphmodel.ecosystem import Ecosystem, LayerSpec
 
 __all__ = ["LayerView", "layer_views", "summary", "scope_layers", "sorted_unique"]
 
@@ -118,7 +118,7 @@ def layer_views(eco: Ecosystem, layers: Sequence[str] | None = None) -> dict[str
     return {layer: LayerView(eco, layer) for layer in scope_layers(eco, layers)}
 
 
-def scope_layers(eco: Ecosystem, layers: str | Sequence[str] | None) -> tuple[str, ...]:
+def scope_layers(eco: Ecosystem, layers: LayerSpec) -> tuple[str, ...]:
     """Validated layer names (comma-separated string or sequence; None = all)."""
     return eco._layers_arg(layers)
 

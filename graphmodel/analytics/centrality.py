@@ -27,7 +27,7 @@ import numpy as np
 from graphmodel._seed import SeedLike, as_generator
 from graphmodel.analytics._scopes import scope_arcs, scope_size, scopes, undirected_keys
 from graphmodel.analytics._views import summary
-from graphmodel.ecosystem import Ecosystem
+from graphmodel.ecosystem import Ecosystem, LayerSpec
 from graphmodel.errors import InputError
 
 __all__ = ["centrality", "CentralityResult", "CENTRALITY_MEASURES"]
@@ -80,7 +80,7 @@ def centrality(
     eco: Ecosystem,
     *,
     measures: Sequence[str] | str = ("degree", "pagerank"),
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     betweenness_samples: int = 64,
     seed: SeedLike = None,
     top: int = 10,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations, permutations
 from typing import Any
@@ -38,7 +38,7 @@ import numpy as np
 from graphmodel._seed import SeedLike, as_seed_sequence
 from graphmodel.analytics._scopes import scope_size, scopes, undirected_keys
 from graphmodel.analytics._views import finite_or_none
-from graphmodel.ecosystem import Ecosystem
+from graphmodel.ecosystem import Ecosystem, LayerSpec
 from graphmodel.errors import InputError
 
 __all__ = ["communities", "CommunityResult", "COMMUNITY_METHODS"]
@@ -107,7 +107,7 @@ def communities(
     eco: Ecosystem,
     *,
     method: str = "leiden",
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     seed: SeedLike = None,
     resolution: float = 1.0,
     n_iterations: int = 2,

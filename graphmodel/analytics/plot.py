@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import zeta
 
 from graphmodel.analytics._views import layer_views
 from graphmodel.analytics.powerlaw import _value_counts, fit_powerlaw
-from graphmodel.ecosystem import Ecosystem
+from graphmodel.ecosystem import Ecosystem, LayerSpec
 from graphmodel.errors import InputError
 
 __all__ = ["plot_degrees"]
@@ -20,7 +19,7 @@ def plot_degrees(
     eco: Ecosystem,
     path: str | os.PathLike[str],
     *,
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     fit: bool = True,
     dpi: int = 120,
 ) -> None:

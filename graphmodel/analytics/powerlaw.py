@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 from scipy.special import zeta
 
@@ -93,7 +96,7 @@ def _value_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_powerlaw(
-    values: Any,
+    values: ArrayLike,
     *,
     xmin: int | None = None,
     min_tail: int = 10,

@@ -22,7 +22,7 @@ from graphmodel.analytics.communities import CommunityResult
 from graphmodel.analytics.communities import communities as _communities
 from graphmodel.analytics.layers import layer_measures
 from graphmodel.analytics.multiplex import multiplex_measures
-from graphmodel.ecosystem import Ecosystem
+from graphmodel.ecosystem import Ecosystem, LayerSpec
 
 __all__ = ["stats", "StatsResult"]
 
@@ -57,7 +57,7 @@ class StatsResult:
 def stats(
     eco: Ecosystem,
     *,
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     clustering: bool = True,
     powerlaw: bool = True,
     centrality: Sequence[str] | str = (),

@@ -77,7 +77,9 @@ from graphmodel.estimate import estimate
 from graphmodel.propagation.regime import REGIME_SEED, regime
 
 if TYPE_CHECKING:
+    from graphmodel.clients import Scheduler
     from graphmodel.ecosystem import Ecosystem
+    from graphmodel.params import ParamsLike
 
 __all__ = [
     "compete",
@@ -108,8 +110,8 @@ def compete(
     progress: Callable[[int, int], None] | None = None,
     sweep: str | None = None,
     regime_check: bool = True,
-    params: Any = None,
-    client: Any = None,
+    params: ParamsLike = None,
+    client: Scheduler = None,
 ) -> CompeteResult:
     """Run a contest between ``platforms`` and report their final shares.
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from graphmodel.ecosystem import LAYERS
+from graphmodel.ecosystem import LAYERS, LayerSpec
 from graphmodel.errors import InputError
 
 __all__ = ["Platform", "parse_platform", "load_contest", "Contest", "CONTEST_OPTIONS", "SEED_RULES_WITH_K"]
@@ -229,7 +229,7 @@ def parse_platform(text: str) -> Platform:
         raise InputError(f"platform {name!r}: seeds=... is required", field="seeds")
     strength: Any = _parse_strength(opts["strength"], name) if "strength" in opts else {}
     if "layers" in opts:
-        layers: Any = opts["layers"]
+        layers: LayerSpec = opts["layers"]
     elif isinstance(strength, dict) and strength:
         layers = tuple(strength)
     else:

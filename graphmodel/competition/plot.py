@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.competition.result import CompeteResult
 
 __all__ = ["plot_shares", "plot_sweep", "plot_result"]
 
@@ -36,7 +39,7 @@ def _save(fig: Any, path: str | os.PathLike[str], dpi: int) -> Path:
     return Path(path)
 
 
-def plot_shares(result: Any, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
+def plot_shares(result: CompeteResult, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
     """User share of each platform over steps with its 5%-95% band across runs."""
     fig = _figure()
     ax = fig.subplots()
@@ -52,7 +55,7 @@ def plot_shares(result: Any, path: str | os.PathLike[str], *, dpi: int = 120) ->
     return _save(fig, path, dpi)
 
 
-def plot_sweep(result: Any, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
+def plot_sweep(result: CompeteResult, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
     """Final user share of every platform at each sweep value, with 95% confidence intervals."""
     sw = result.sweep
     if sw is None:
@@ -74,6 +77,6 @@ def plot_sweep(result: Any, path: str | os.PathLike[str], *, dpi: int = 120) -> 
     return _save(fig, path, dpi)
 
 
-def plot_result(result: Any, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
+def plot_result(result: CompeteResult, path: str | os.PathLike[str], *, dpi: int = 120) -> Path:
     """The sweep plot when the result has a sweep, else the share curve."""
     return plot_sweep(result, path, dpi=dpi) if result.sweep is not None else plot_shares(result, path, dpi=dpi)

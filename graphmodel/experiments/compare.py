@@ -42,6 +42,8 @@ from graphmodel.jsonable import jsonable
 from graphmodel.propagation.regime import REGIME_SEED, Regime, regime
 
 if TYPE_CHECKING:
+    from graphmodel.clients import Scheduler
+    from graphmodel.params import ParamsLike
     from graphmodel.propagation.probability import ProbSpec
     from graphmodel.seedsets import SeedSpec
 
@@ -523,9 +525,9 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
     breakeven: bool = True,
     parameter_sources: Mapping[str, str] | None = None,
-    params: Any = None,
+    params: ParamsLike = None,
     param_draws: int | None = None,
-    client: Any = None,
+    client: Scheduler = None,
 ) -> CompareResult:
     """Compare how far shopping intent travels, and how much it sells, per layer.
 
@@ -676,7 +678,7 @@ def _compare(
     progress: Callable[[int, int], None] | None,
     breakeven: bool,
     parameter_sources: Mapping[str, str] | None,
-    params: Any,
+    params: ParamsLike,
     param_draws: int | None,
 ) -> CompareResult:
     """:func:`compare` with its runner (local threads or a cluster's workers); every option as given there."""

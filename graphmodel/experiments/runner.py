@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,13 @@ from graphmodel import cluster
 from graphmodel.ecosystem import LAYERS
 from graphmodel.experiments.intent import IntentModel
 from graphmodel.experiments.scenarios import IntentSetup, ScenarioRuns, make_setup, run_scenarios, with_prob
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.propagation.engine import PropagationGraph
+    from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["ScenarioRunner"]
 
@@ -45,7 +52,7 @@ class ScenarioRunner:
         A connected ``distributed.Client``, or None.
     """
 
-    def __init__(self, *, workers: int | None = None, client: Any = None) -> None:
+    def __init__(self, *, workers: int | None = None, client: Client | None = None) -> None:
         self.workers = workers
         self.client = client
         self._graphs: dict[int, tuple[Any, Any, Any]] = {}  # id(graph) -> (graph, eco, spec)
@@ -53,13 +60,15 @@ class ScenarioRunner:
         self._scattered: dict[int, tuple[Any, Any]] = {}  # id(array) -> (array, future)
 
     # -- setups --------------------------------------------------------------
-    def setup(self, eco: Any, *, prob: Any, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray) -> IntentSetup:
+    def setup(
+        self, eco: Ecosystem, *, prob: ProbSpec, intent: IntentModel, buy: np.ndarray, seeds: np.ndarray
+    ) -> IntentSetup:
         """:func:`~graphmodel.experiments.scenarios.make_setup`, remembered."""
         s = make_setup(eco, prob=prob, intent=intent, buy=buy, seeds=seeds)
         self._graphs[id(s.graph)] = (s.graph, eco, prob)
         return s
 
-    def with_prob(self, setup: IntentSetup, eco: Any, prob: Any) -> IntentSetup:
+    def with_prob(self, setup: IntentSetup, eco: Ecosystem, prob: ProbSpec) -> IntentSetup:
         """:func:`~graphmodel.experiments.scenarios.with_prob`, remembered."""
         s = with_prob(setup, eco, prob)
         self._graphs[id(s.graph)] = (s.graph, eco, prob)
@@ -125,7 +134,7 @@ class ScenarioRunner:
         return self.run_scenarios(setup, {"": tuple(layers)}, key=key, runs=runs, run_start=run_start)[""]
 
     # -- helpers -------------------------------------------------------------
-    def _ref(self, eco: Any) -> cluster.EcoRef:
+    def _ref(self, eco: Ecosystem) -> cluster.EcoRef:
         hit = self._refs.get(id(eco))
         if hit is None:
             hit = self._refs[id(eco)] = (eco, cluster.share(self.client, eco))
@@ -137,7 +146,7 @@ class ScenarioRunner:
             hit = self._scattered[id(arr)] = (arr, self.client.scatter(arr, broadcast=True, hash=False))
         return hit[1]
 
-    def _recipe(self, graph: Any) -> tuple[cluster.EcoRef, Any, Any]:
+    def _recipe(self, graph: PropagationGraph) -> tuple[cluster.EcoRef, Any, Any]:
         """(ecosystem, probability spec, per-arc override or None) a worker rebuilds ``graph`` from."""
         hit = self._graphs.get(id(graph))
         if hit is not None and hit[0] is graph:
@@ -150,7 +159,7 @@ class ScenarioRunner:
 
 
 def _scenarios_on_worker(
-    eco: Any,
+    eco: Ecosystem,
     spec: Any,
     override: Any,
     buy: np.ndarray,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphmodel.estimate import Estimate
+
+if TYPE_CHECKING:
+    from graphmodel.experiments.breakeven import BreakEven
 
 __all__ = ["headline", "winner", "verdict_lines", "parameter_lines", "breakeven_line", "control_line", "fmt"]
 
@@ -163,7 +166,7 @@ def _v(v: Any) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
-def breakeven_line(be: Any) -> str | None:
+def breakeven_line(be: BreakEven) -> str | None:
     """One sentence on a :class:`~graphmodel.experiments.breakeven.BreakEven`."""
     what = {
         "conversion_ratio": ("convert", "social-reached users convert", "as often as payment-reached ones"),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,9 @@ from graphmodel.errors import InputError
 from graphmodel.fitting.exposures import DAY, FIT_LAYERS, ExposureData, build_exposures, payment_times
 from graphmodel.fitting.likelihood import MLE, maximize
 from graphmodel.fitting.result import FitResult
+
+if TYPE_CHECKING:
+    from graphmodel.signals.split import TimeLike
 
 __all__ = ["fit", "ASSUMPTIONS", "MIN_EXPOSURES", "MIN_ADOPTIONS"]
 
@@ -99,7 +102,7 @@ def fit(
     level: str = "category",
     window: int = 30,
     layers: tuple[str, ...] | list[str] | str | None = None,
-    test_from: Any = None,
+    test_from: TimeLike | None = None,
     bootstrap: int = 200,
     shuffles: int = 3,
     min_exposures: int = MIN_EXPOSURES,

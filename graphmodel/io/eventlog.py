@@ -34,12 +34,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel.errors import InputError
 from graphmodel.table import Table
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from graphmodel.clients import Scheduler
 
 __all__ = ["EventLog", "aggregate_event_log", "event_files", "ENGINES"]
 
@@ -99,7 +104,7 @@ def aggregate_event_log(
     user: str = "user",
     merchant: str = "merchant",
     time: str = "time",
-    scheduler: Any = None,
+    scheduler: Scheduler = None,
     memory_limit: str = "2GB",
     threads: int | None = None,
     temp_directory: str | os.PathLike[str] | None = None,
@@ -288,7 +293,7 @@ def _arrow_to_table(result: Any) -> Table:
 
 
 # --------------------------------------------------------------------------- Dask
-def _client(scheduler: Any) -> tuple[Any, bool]:
+def _client(scheduler: Scheduler) -> tuple[Client, bool]:
     from graphmodel.clients import connect  # the one way a scheduler argument becomes a client
 
     return connect(scheduler)

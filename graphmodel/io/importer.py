@@ -13,10 +13,13 @@ import glob
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
+
+if TYPE_CHECKING:
+    from graphmodel.clients import Scheduler
 
 __all__ = ["import_ecosystem"]
 
@@ -56,7 +59,7 @@ def import_ecosystem(
     social_directed: bool = False,
     duplicates: str = "merge",
     strict: bool = False,
-    scheduler: Any = None,
+    scheduler: Scheduler = None,
     memory_limit: str = "2GB",
     meta: dict[str, Any] | None = None,
 ) -> Ecosystem:

@@ -24,12 +24,13 @@ import numpy as np
 
 from graphmodel.arcs import arc_structure
 from graphmodel.csr import CSR
-from graphmodel.ecosystem import LAYERS, Ecosystem
+from graphmodel.ecosystem import LAYERS, Ecosystem, LayerSpec
 from graphmodel.kernels import cpu
 from graphmodel.kernels.coins import layer_keys
 from graphmodel.propagation import _kernels as K
 
 if TYPE_CHECKING:
+    from graphmodel._seed import SeedLike
     from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["PropagationGraph", "RawRuns", "prepare", "run_batch", "trace", "base_key", "MODELS"]
@@ -107,7 +108,7 @@ def _arc_probabilities(eco: Ecosystem, csr: CSR, spec: Any, model: str, perm: np
     return p, seg_p
 
 
-def prepare(eco: Ecosystem, layers: Any = None, prob: ProbSpec = None, *, model: str = "ic") -> PropagationGraph:
+def prepare(eco: Ecosystem, layers: LayerSpec = None, prob: ProbSpec = None, *, model: str = "ic") -> PropagationGraph:
     """Arrays for the kernels: ``eco.csr(layers)`` plus per-arc probabilities from ``prob``.
 
     ``prob`` is a spec (see :mod:`graphmodel.propagation.probability`) or a
@@ -171,7 +172,7 @@ def _cascade_graph(graph: PropagationGraph) -> K.CascadeGraph:
     return K.CascadeGraph(_kernel_lptr(graph), graph.indices, graph.arc_key, graph.prob, graph.seg_p, graph.seg_key)
 
 
-def base_key(seed: Any) -> int:
+def base_key(seed: SeedLike) -> int:
     """The 64-bit key all runs derive from (see :func:`graphmodel._seed.as_seed_sequence`)."""
     from graphmodel._seed import as_seed_sequence
 

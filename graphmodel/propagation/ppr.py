@@ -9,7 +9,7 @@ cascade: no randomness, no runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,13 +17,13 @@ from graphmodel.csr import igraph_of
 from graphmodel.errors import InputError
 
 if TYPE_CHECKING:
-    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.ecosystem import Ecosystem, LayerSpec
 
 __all__ = ["personalized_pagerank", "igraph_of"]
 
 
 def personalized_pagerank(
-    eco: Ecosystem, seeds: np.ndarray, *, layers: Any = None, damping: float = 0.85
+    eco: Ecosystem, seeds: np.ndarray, *, layers: LayerSpec = None, damping: float = 0.85
 ) -> np.ndarray:
     """Intent mass per global node (sums to 1) after diffusing from ``seeds`` over ``layers``.
 

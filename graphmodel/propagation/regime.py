@@ -70,7 +70,7 @@ from graphmodel.propagation.engine import PropagationGraph, prepare
 from graphmodel.propagation.probability import arc_probabilities, parse_prob_spec
 
 if TYPE_CHECKING:
-    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.ecosystem import Ecosystem, LayerSpec
 
 __all__ = ["regime", "Regime", "LayerRegime", "GIANT_SHARE", "GIANT_MIN", "UNION"]
 
@@ -193,7 +193,7 @@ BRANCHING_TOL = 1e-2
 def regime(
     eco: Ecosystem,
     *,
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     prob: Any = None,
     model: str = "ic",
     samples: int = 4,

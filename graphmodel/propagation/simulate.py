@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +18,9 @@ from graphmodel.propagation.engine import MODELS, RawRuns, prepare, run_batch
 from graphmodel.propagation.result import SimulationResult
 
 if TYPE_CHECKING:
-    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.clients import Scheduler
+    from graphmodel.ecosystem import Ecosystem, LayerSpec
+    from graphmodel.params import ParamsLike
     from graphmodel.propagation.probability import ProbSpec
     from graphmodel.seedsets import SeedSpec
 
@@ -46,7 +48,7 @@ def _fold(acc: RawRuns | None, part: RawRuns) -> RawRuns:
 
 
 def _runs_on_worker(
-    eco: Any,
+    eco: Ecosystem,
     layers: tuple[str, ...],
     prob: Any,
     model: str,
@@ -89,9 +91,9 @@ def simulate(
     eco: Ecosystem,
     *,
     model: str = "ic",
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     prob: ProbSpec = None,
-    params: Any = None,
+    params: ParamsLike = None,
     seeds: SeedSpec = "random:50",
     runs: int = 1000,
     seed: SeedLike = None,
@@ -102,7 +104,7 @@ def simulate(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     regime_check: bool = True,
-    client: Any = None,
+    client: Scheduler = None,
 ) -> SimulationResult:
     """Spread intent from ``seeds`` over ``layers`` and summarise it.
 

@@ -11,7 +11,7 @@ import contextlib
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,9 @@ from graphmodel.seeding.objective import objective_weights
 from graphmodel.seeding.progress import SeedProgress
 
 if TYPE_CHECKING:
-    from graphmodel.ecosystem import Ecosystem
+    from graphmodel.clients import Scheduler
+    from graphmodel.ecosystem import Ecosystem, LayerSpec
+    from graphmodel.params import ParamsLike
     from graphmodel.propagation.probability import ProbSpec
 
 __all__ = [
@@ -185,7 +187,7 @@ def _validate(
     weights: np.ndarray | None,
     workers,
     progress=None,
-    client: Any = None,
+    client: Scheduler = None,
 ) -> tuple[Estimate, Estimate]:
     """Users reached (one :func:`~graphmodel.propagation.simulate` call) and the objective.
 
@@ -293,7 +295,7 @@ def seeds(
     cost: Any = None,
     method: str = "imm",
     model: str = "ic",
-    layers: str | Sequence[str] | None = None,
+    layers: LayerSpec = None,
     prob: ProbSpec = None,
     node_type: str | None = None,
     epsilon: float = 0.1,
@@ -308,8 +310,8 @@ def seeds(
     max_memory: int | str | None = None,
     stop_when_saturated: bool = False,
     progress: Callable[[SeedProgress], None] | None = None,
-    params: Any = None,
-    client: Any = None,
+    params: ParamsLike = None,
+    client: Scheduler = None,
 ) -> SeedResult:
     """Choose seeds that maximise the expected spread of a cascade.
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from graphmodel.io.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from graphmodel.signals.signal import SignalResult
 
 __all__ = ["plot_signal"]
 
 
-def plot_signal(result: Any, path: str | os.PathLike[str], *, title: str | None = None) -> None:
+def plot_signal(result: SignalResult, path: str | os.PathLike[str], *, title: str | None = None) -> None:
     """Write a bar chart (means with 95% bootstrap intervals) to ``path`` atomically (needs matplotlib)."""
     import matplotlib
 

@@ -47,7 +47,7 @@ from graphmodel.signals.scorers import (
     combination_from_pairs,
     item_index,
 )
-from graphmodel.signals.split import make_split, random_split, time_split
+from graphmodel.signals.split import TimeLike, make_split, random_split, time_split
 
 __all__ = ["SignalResult", "signal"]
 
@@ -248,7 +248,7 @@ def signal(
     eco: Ecosystem,
     *,
     split: str = "time",
-    test_from: Any = None,
+    test_from: TimeLike | None = None,
     test_fraction: float = 0.2,
     level: str = "merchant",
     k: int = 10,

@@ -31,6 +31,9 @@ from graphmodel._seed import SeedLike, as_generator
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 
+#: A time: unix seconds (int or float) or an ISO date ``YYYY-MM-DD[THH:MM:SS]`` (UTC when no zone is given).
+TimeLike = int | float | str
+
 __all__ = ["Split", "time_split", "random_split", "make_split", "parse_time"]
 
 
@@ -51,7 +54,7 @@ class Split:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def parse_time(value: Any, *, field_name: str = "test_from") -> int:
+def parse_time(value: TimeLike, *, field_name: str = "test_from") -> int:
     """Unix seconds from an int/float or an ISO date ``YYYY-MM-DD[THH:MM:SS]`` (UTC).
 
     Examples
@@ -110,7 +113,7 @@ def _check_fraction(x: float, name: str) -> float:
 
 
 def time_split(
-    eco: Ecosystem, *, test_from: Any = None, test_fraction: float = 0.2, within: np.ndarray | None = None
+    eco: Ecosystem, *, test_from: TimeLike | None = None, test_fraction: float = 0.2, within: np.ndarray | None = None
 ) -> Split:
     """Split payment edges at a time: ``first_time < test_from`` is train, the rest is test.
 
@@ -173,7 +176,7 @@ def make_split(
     eco: Ecosystem,
     kind: str,
     *,
-    test_from: Any = None,
+    test_from: TimeLike | None = None,
     test_fraction: float = 0.2,
     seed: SeedLike = None,
     within: np.ndarray | None = None,

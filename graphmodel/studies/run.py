@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats as _st
@@ -37,6 +37,9 @@ from graphmodel.errors import InputError
 from graphmodel.io.atomic import atomic_write_text
 from graphmodel.studies.experiments import Stats, merge_stats, run_experiment
 from graphmodel.studies.spec import Cell, Study, load_study
+
+if TYPE_CHECKING:
+    from graphmodel.clients import Scheduler
 
 __all__ = ["sweep", "SweepResult", "task_seeds"]
 
@@ -198,7 +201,7 @@ def sweep(
     spec: str | Path | dict[str, Any] | Study,
     *,
     out: str | Path,
-    client: Any = None,
+    client: Scheduler = None,
     scheduler: str | None = None,
     workers: int | None = None,
     force: bool = False,
