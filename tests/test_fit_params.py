@@ -196,5 +196,5 @@ def test_merchant_level_and_bad_test_from(timeline_eco):
         gm.fit(timeline_eco, test_from="2019-01-01", bootstrap=0, shuffles=0)
     with pytest.raises(InputError, match="unknown layer"):
         gm.fit(timeline_eco, layers="social,video")
-    with pytest.raises(InputError, match="window must be an integer"):
+    with pytest.raises(InputError, match="window must be a positive integer"):
         gm.fit(timeline_eco, window=0)

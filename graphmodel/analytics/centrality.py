@@ -27,6 +27,7 @@ import numpy as np
 from graphmodel._seed import SeedLike, as_generator
 from graphmodel.analytics._scopes import scope_arcs, scope_size, scopes, undirected_keys
 from graphmodel.analytics._views import summary
+from graphmodel.checks import check_positive_int
 from graphmodel.ecosystem import Ecosystem, LayerSpec
 from graphmodel.errors import InputError
 
@@ -123,8 +124,7 @@ def centrality(
             raise InputError(
                 f"unknown centrality measure {m!r}; expected some of {', '.join(CENTRALITY_MEASURES)}", field="measures"
             )
-    if betweenness_samples < 1:
-        raise InputError(f"betweenness_samples must be >= 1, got {betweenness_samples}", field="betweenness_samples")
+    check_positive_int(betweenness_samples, "betweenness_samples")
     scs = scopes(eco, layers)
     N = eco.n_nodes
     rng = as_generator(seed)

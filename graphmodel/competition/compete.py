@@ -366,7 +366,7 @@ def check_options(tie, switching, lock_in, multihoming, merchant_carry, runs, ma
         raise InputError(f"unknown tie rule {tie!r}; expected {' or '.join(TIE_RULES)}", field="tie")
     for name, v in (("switching", switching), ("lock_in", lock_in), ("multihoming", multihoming)):
         check_probability(v, name)
-    if merchant_carry is not None and (isinstance(merchant_carry, bool) or not 0.0 <= merchant_carry <= 1.0):
-        raise InputError(f"merchant_carry must be in [0, 1] or None, got {merchant_carry!r}", field="merchant_carry")
+    if merchant_carry is not None:
+        check_probability(merchant_carry, "merchant_carry")
     check_positive_int(runs, "runs")
     check_optional_nonneg_int(max_steps, "max_steps")

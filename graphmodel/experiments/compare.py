@@ -20,6 +20,7 @@ import numpy as np
 
 from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
+from graphmodel.checks import check_int, check_positive_int, check_positive_number
 from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
@@ -682,16 +683,14 @@ def _compare(
     param_draws: int | None,
 ) -> CompareResult:
     """:func:`compare` with its runner (local threads or a cluster's workers); every option as given there."""
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:
-        raise InputError(f"runs must be an integer >= 2, got {runs!r}", field="runs")
+    check_int(runs, "runs", at_least=2)
     if normalize is not None and normalize not in NORMALIZE:
         raise InputError(f"expected one of {', '.join(NORMALIZE)}, got {normalize!r}", field="normalize")
     if null is not None and null not in NULLS:
         raise InputError(f"expected one of {', '.join(NULLS)}, got {null!r}", field="null")
-    if target_ci is not None and not (isinstance(target_ci, (int, float)) and target_ci > 0):
-        raise InputError(f"target_ci must be a number > 0, got {target_ci!r}", field="target_ci")
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise InputError(f"repeats must be an integer >= 1, got {repeats!r}", field="repeats")
+    if target_ci is not None:
+        check_positive_number(target_ci, "target_ci")
+    check_positive_int(repeats, "repeats")
     intent_given = intent is not None
     intent = IntentModel() if intent is None else intent
     if not isinstance(intent, IntentModel):

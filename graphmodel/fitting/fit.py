@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
+from graphmodel.checks import check_int
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.fitting.exposures import DAY, FIT_LAYERS, ExposureData, build_exposures, payment_times
@@ -88,12 +89,6 @@ def _interval(x: np.ndarray) -> list[float | None]:
 
 def _solve(ex: ExposureData, N: np.ndarray, A: np.ndarray, free: np.ndarray, start: np.ndarray | None = None) -> MLE:
     return maximize(ex.cfg_item, ex.cfg_k.astype(np.float64), N, A, ex.n_items, free=free, start=start)
-
-
-def _check_int(x: Any, name: str, lo: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < lo:
-        raise InputError(f"{name} must be an integer >= {lo}, got {x!r}", field=name)
-    return int(x)
 
 
 def fit(
@@ -155,9 +150,9 @@ def fit(
     >>> r.to_dict()["format"]
     'graphmodel.params/1'
     """
-    window = _check_int(window, "window", 1)
-    bootstrap = _check_int(bootstrap, "bootstrap", 0)
-    shuffles = _check_int(shuffles, "shuffles", 0)
+    window = int(check_int(window, "window", at_least=1))
+    bootstrap = int(check_int(bootstrap, "bootstrap", at_least=0))
+    shuffles = int(check_int(shuffles, "shuffles", at_least=0))
     if isinstance(layers, str):
         layers = tuple(x.strip() for x in layers.split(",") if x.strip())
     if layers is not None:

@@ -61,6 +61,7 @@ from scipy.sparse import csgraph
 
 from graphmodel._seed import SeedLike, as_generator
 from graphmodel.arcs import arc_structure
+from graphmodel.checks import check_positive_int
 from graphmodel.csr import CSR
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
@@ -251,9 +252,8 @@ def regime(
     >>> regime(eco, prob=0.5, seed=1).layers["social"].supercritical     # p * d = 2
     True
     """
-    for name, v in (("samples", samples), ("roots", roots)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise InputError(f"{name} must be a positive integer, got {v!r}", field=name)
+    check_positive_int(samples, "samples")
+    check_positive_int(roots, "roots")
     if layers is None:
         use = [x for x in ("social", "payment", "transfer") if eco.n_edges(x) > 0]
     else:

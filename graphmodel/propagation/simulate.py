@@ -11,7 +11,7 @@ import numpy as np
 
 from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
-from graphmodel.checks import check_optional_nonneg_int, check_positive_int
+from graphmodel.checks import check_optional_nonneg_int, check_positive_int, check_positive_number, check_probability
 from graphmodel.errors import InputError
 from graphmodel.estimate import ADAPTIVE_BATCH, Estimate, estimate
 from graphmodel.propagation.engine import MODELS, RawRuns, prepare, run_batch
@@ -175,10 +175,9 @@ def simulate(
         raise InputError(f"unknown model {model!r}; expected ic, lt, sir or ppr", field="model")
     check_positive_int(runs, "runs")
     check_optional_nonneg_int(max_steps, "max_steps")
-    if not 0.0 <= recovery <= 1.0:
-        raise InputError(f"recovery must be in [0, 1], got {recovery}", field="recovery")
-    if target_ci is not None and not target_ci > 0:
-        raise InputError(f"target_ci must be > 0, got {target_ci}", field="target_ci")
+    check_probability(recovery, "recovery")
+    if target_ci is not None:
+        check_positive_number(target_ci, "target_ci")
     if params is not None and model != "ic":
         raise InputError(
             f"fitted parameters are independent-cascade probabilities: use model='ic', got {model!r}", field="params"

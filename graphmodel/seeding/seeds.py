@@ -19,7 +19,7 @@ import numpy as np
 
 from graphmodel import clients, cluster
 from graphmodel._seed import SeedLike, as_seed_sequence
-from graphmodel.checks import check_workers
+from graphmodel.checks import check_int, check_positive_int, check_positive_number, check_workers
 from graphmodel.errors import InputError
 from graphmodel.estimate import Estimate, estimate
 from graphmodel.jsonable import json_number, jsonable
@@ -383,10 +383,10 @@ def seeds(
         raise InputError(f"unknown model {model!r}; expected 'ic' or 'lt'", field="model")
     if (k is None) == (budget is None):
         raise InputError("give exactly one of k (number of seeds) or budget (with costs)", field="k")
-    if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
-        raise InputError(f"k must be a positive integer, got {k!r}", field="k")
-    if budget is not None and not (float(budget) > 0 and math.isfinite(float(budget))):
-        raise InputError(f"budget must be a positive number, got {budget!r}", field="budget")
+    if k is not None:
+        check_positive_int(k, "k")
+    if budget is not None:
+        check_positive_number(budget, "budget")
     if budget is None and cost is not None:
         raise InputError("costs need a budget", field="cost")
     if not (0.0 < float(epsilon) < 1.0 - 1.0 / math.e):
@@ -396,8 +396,8 @@ def seeds(
     max_bytes = default_max_memory() if max_memory is None else parse_memory(max_memory)
     if node_type not in (None, "user", "merchant"):
         raise InputError(f"node type must be 'user', 'merchant' or omitted, got {node_type!r}", field="node_type")
-    if int(runs) < 1 or int(validate_runs) < 0:
-        raise InputError("runs must be >= 1 and validate_runs >= 0", field="runs")
+    check_positive_int(runs, "runs")
+    check_int(validate_runs, "validate_runs", at_least=0)
     check_workers(workers)
 
     sources = None
