@@ -5,6 +5,16 @@ built over the layers ``social, payment, transfer`` (CSR layers ``0, 1, 2``);
 a scenario is a mask ``enabled`` over them, so every scenario runs on the
 same arrays with the same coins.
 
+Arguments travel grouped in named tuples, so that two arrays of one dtype
+cannot be swapped unnoticed: the graph arrays as a :data:`CascadeGraph` (``g``)
+and the skip table as a :data:`SkipTable` (``sk``), both shared with the
+propagation kernels; the intent model per layer as :data:`IntentParams`
+(``im``); a worker's arrays as :data:`IntentScratch` (``ws``); one run's
+counters as :data:`RunCounts` (``rc``); the worker's outputs as
+:data:`IntentRuns`. Each kernel unpacks them in its first lines into the names
+its body uses (``benchmarks/bench_args_intent.py``: no measurable cost against
+positional arguments).
+
 Randomness is counter-based and reuses :mod:`graphmodel.kernels.coins`:
 
 * arc ``j`` of node ``v`` in run ``r`` is live by the propagation core's coin
