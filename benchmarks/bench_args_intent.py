@@ -8,12 +8,13 @@ version of the same code: the bodies of ``_live_arcs``, ``_expose``, ``_relay`` 
 are the kernel's own source (``inspect.getsource``) without the lines that unpack the tuples, each
 tuple parameter (and each tuple passed on to a callee) spelt out as its fields; the worker loop
 around them is copied below. Only the way the arrays are passed differs, and both must give the
-same numbers (checked). Then both are timed on one thread, back to back (A, B, B, A, ...): a
-generated ecosystem (``--users``, default 100k), 50 random seeds, the five default scenarios, the
-default intent model, at a uniform probability on every layer (``--p``, default 0.1: the geometric
-skip path, ~18k users with intent per run) with ``--runs`` runs per call and at ``wc`` (per-arc
-coins, compare's default: ~100 per run) with ``--wc-runs``, min of ``--calls`` calls (wall and CPU
-time of the thread), in ``--rounds`` rounds to show the noise::
+same numbers (checked). Then both are timed on one thread, back to back (the order rotated from
+call to call), with the grouped kernel timed a second time as a control (its ratio to itself is
+the noise of the machine): a generated ecosystem (``--users``, default 100k), 50 random seeds, the
+five default scenarios, the default intent model, at a uniform probability on every layer
+(``--p``, default 0.1: the geometric skip path, ~18k users with intent per run) with ``--runs``
+runs per call and at ``wc`` (per-arc coins, compare's default: ~100 per run) with ``--wc-runs``,
+min of ``--calls`` calls (wall and CPU time of the thread), in ``--rounds`` rounds::
 
     python benchmarks/bench_args_intent.py
 
@@ -243,7 +244,10 @@ def _calls(setup, key: int, runs: int, baseline):
         intent_worker_p(base, 0, runs, np.zeros(1, np.int64), *kg, *sk, masks, *im, *rest, *out)
         return out
 
-    calls = {"positional": positional, "grouped": grouped}
+    def grouped_again():  # the same kernel timed as a fourth variant: the spread of its ratio is the noise
+        return grouped()
+
+    calls = {"positional": positional, "grouped": grouped, "grouped again": grouped_again}
     if baseline is not None:
 
         def old():
@@ -290,8 +294,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=40, help="runs per call (each of the 5 scenarios) at --p")
-    ap.add_argument("--wc-runs", type=int, default=400, help="runs per call at wc (small cascades)")
-    ap.add_argument("--calls", type=int, default=5, help="calls per variant per round (the minimum is kept)")
+    ap.add_argument("--wc-runs", type=int, default=2000, help="runs per call at wc (small cascades)")
+    ap.add_argument("--calls", type=int, default=8, help="calls per variant per round (the minimum is kept)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--p", type=float, default=0.1, help="the uniform probability of every layer")
     ap.add_argument("--specs", default="uniform,wc", help="comma-separated: uniform and/or wc")
@@ -323,21 +327,28 @@ def main() -> None:
         label = f"p={args.p}" if spec == "uniform" else spec
         print(f"{label}: {float(ref.reach.mean()):,.0f} users with intent per run (mean over scenarios)")
         names = list(calls)
+        ratios = {k: [] for k in names if k != "grouped"}
         for r in range(args.rounds):
             ts = {k: [] for k in names}
-            for c in range(args.calls):  # back to back, each going first in turn
-                for k in names if c % 2 == 0 else names[::-1]:
+            for c in range(args.calls):  # back to back, the order rotated and reversed from call to call
+                order = names[c % len(names) :] + names[: c % len(names)]
+                for k in order[::-1] if (c // len(names)) % 2 else order:
                     ts[k].append(_ms(calls[k]))
             best = {k: tuple(min(x) for x in zip(*v)) for k, v in ts.items()}
+            for k in ratios:
+                ratios[k].append(best["grouped"][1] / best[k][1])
             (wa, ca), (wb, cb) = best["positional"], best["grouped"]
             line = (
                 f"{label:7s} round {r + 1}: positional {wa:8.1f} ms wall {ca:8.1f} ms CPU   named tuples {wb:8.1f} ms "
                 f"wall {cb:8.1f} ms CPU   ratio {wb / wa:.3f} wall {cb / ca:.3f} CPU"
             )
+            line += f"   again {best['grouped again'][1]:8.1f} ms CPU"
             if baseline is not None:
                 wo, co = best["baseline"]
                 line += f"   baseline {wo:8.1f} ms wall {co:8.1f} ms CPU (grouped/baseline {cb / co:.3f} CPU)"
             print(line + f"   (load {os.getloadavg()[0]:.2f})")
+        for k, v in ratios.items():
+            print(f"{label:7s} CPU ratio grouped/{k}: median {np.median(v):.3f}, rounds {min(v):.3f}-{max(v):.3f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"peak RSS {rss:.2f} GiB")
 
