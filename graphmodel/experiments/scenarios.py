@@ -104,7 +104,7 @@ class IntentSetup:
 
     @property
     def params(self) -> IK.IntentParams:
-        """The intent model's arrays as the kernel takes them (an :data:`~._intent_kernel.IntentParams`)."""
+        """The intent model's arrays as the kernels take them (``_intent_kernel.IntentParams``)."""
         return IK.IntentParams(from_purchase=self.from_purchase, conv=self.conv, pkey=self.pkey)
 
 

@@ -11,7 +11,7 @@ __all__ = ["CascadeGraph", "transpose", "cocustomer_links"]
 
 #: The layered CSR arrays a cascade-like kernel reads (the propagation and intent kernels), as one
 #: named argument: ``lptr`` (n, L+1) layer offsets of each node's arcs, ``indices`` (m,) int32 heads,
-#: ``arc_key`` (m,) uint64 arc-coin keys, ``prob`` (m,) float64 per-arc probabilities, ``seg_p`` (L,)
+#: ``arc_key`` (m,) uint64 arc-coin keys, ``prob`` (m,) float64 per-arc probability (LT: weight), ``seg_p`` (L,)
 #: uniform probability of a layer (-1: per-arc), ``seg_key`` (L,) uint64 skip-stream keys (see
 #: :class:`graphmodel.propagation.PropagationGraph`).
 CascadeGraph = namedtuple("CascadeGraph", ["lptr", "indices", "arc_key", "prob", "seg_p", "seg_key"])
