@@ -79,7 +79,7 @@ def test_kernel_matches_the_fixed_point_reference(seed, p, spread):
         for r in range(4):
             t = trace_run(s, layers, key=7, run=r)
             intent_ref, bought_ref, merch_ref = IK.reference_final_state(
-                7, r, s.graph, s.mask(layers), s.from_purchase, s.conv, s.pkey, s.buy, s.seeds
+                7, r, s.graph, s.mask(layers), s.params, s.buy, s.seeds
             )
             U = eco.n_users
             assert np.array_equal(t["intent_step"][:U] >= 0, intent_ref), layers

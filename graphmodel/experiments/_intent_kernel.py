@@ -5,6 +5,16 @@ built over the layers ``social, payment, transfer`` (CSR layers ``0, 1, 2``);
 a scenario is a mask ``enabled`` over them, so every scenario runs on the
 same arrays with the same coins.
 
+Arguments travel grouped in named tuples, so that two arrays of one dtype
+cannot be swapped unnoticed: the graph arrays as a :data:`CascadeGraph` (``g``)
+and the skip table as a :data:`SkipTable` (``sk``), both shared with the
+propagation kernels; the intent model per layer as :data:`IntentParams`
+(``im``); a worker's arrays as :data:`IntentScratch` (``ws``); one run's
+counters as :data:`RunCounts` (``rc``); the worker's outputs as
+:data:`IntentRuns`. Each kernel unpacks them in its first lines into the names
+its body uses (``benchmarks/bench_args_intent.py``: no measurable cost against
+positional arguments).
+
 Randomness is counter-based and reuses :mod:`graphmodel.kernels.coins`:
 
 * arc ``j`` of node ``v`` in run ``r`` is live by the propagation core's coin
@@ -29,13 +39,47 @@ reach or purchases, run by run.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
 from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_draw, stream_key, to_unit
 from graphmodel.kernels.cpu import fetch_add, prefetch
+from graphmodel.kernels.csr import CascadeGraph
+from graphmodel.kernels.skip import SkipTable, max_out_csr, max_seg, segment_targets
 from graphmodel.kernels.skip import break_table as _table
-from graphmodel.kernels.skip import max_out_csr, max_seg, segment_targets
+
+__all__ = [
+    "CascadeGraph",
+    "SkipTable",
+    "IntentParams",
+    "IntentScratch",
+    "RunCounts",
+    "IntentRuns",
+    "purchase_coin",
+    "intent_run",
+    "intent_worker",
+    "intent_trace",
+    "break_table",
+    "reference_final_state",
+]
+
+#: The intent model, per CSR layer (index ``L``: the seeds' own purchase): ``from_purchase`` (L,) uint8
+#: (the layer spreads from purchase, not from intent), ``conv`` (L+1,) float64 conversion, ``pkey``
+#: (L+1,) uint64 purchase-coin keys. The same for every scenario (a scenario is a mask ``enabled``).
+IntentParams = namedtuple("IntentParams", ["from_purchase", "conv", "pkey"])
+#: One worker's arrays, reused item after item (built by ``_workspace``; see :func:`intent_run`).
+IntentScratch = namedtuple("IntentScratch", ["rec", "recf", "front", "nxt", "live", "livel", "live2", "livel2"])
+#: One run's counters, written by :func:`intent_run`: new intents / purchases per step, (reach,
+#: purchases, merchants), users by layer of first exposure / of purchase.
+RunCounts = namedtuple("RunCounts", ["cnt_i", "cnt_p", "state", "rb", "pb"])
+#: The outputs of :func:`intent_worker`, first index scenario, second run (the fields of
+#: :class:`graphmodel.experiments.scenarios.ScenarioRuns`).
+IntentRuns = namedtuple(
+    "IntentRuns",
+    ["reach", "purchases", "merchants", "half_time", "steps", "reach_by", "purch_by", "curve_i", "curve_p"],
+)
 
 # Layout, from the profile (1M users, 446k reached per run of ``all``, memory-bound): every exposure
 # read two cache lines at random (the node record and ``buy``) and waited for each; the head of a
@@ -82,13 +126,15 @@ def purchase_coin(rkey, user, pkey_l):
 
 
 @njit(cache=True, inline="always")
-def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live, livel, k):
+def _live_arcs(v, l, a, b, rkey, g, sk, live, livel, k):
     """Append the live arcs of node ``v`` in layer segment ``a:b`` to ``live``/``livel``; returns the new count.
 
     The arcs and their order are those of ``segment_targets`` (salt 0): per-arc coins, all arcs at
     probability 1, or the geometric skip stream of (run, v, layer) whose loop exit is decided by
     the threshold table where it can be (:func:`graphmodel.kernels.skip.skip_next`).
     """
+    lptr, indices, arc_key, prob, seg_p, seg_key = g
+    lq, cap, thr = sk
     p = seg_p[l]
     if p < 0.0:
         for j in range(a, b):
@@ -126,11 +172,13 @@ def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap
 
 
 @njit(cache=True, inline="always")
-def _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, nxt, nn):
+def _expose(w, l, ns, rkey, tag, im, ws, nn, record, elayer, player):
     """User ``w`` exposed through layer ``l`` at step ``ns``; returns (news, nn).
 
     ``news`` bit 0: ``w`` got intent now; bit 1: ``w`` bought now.
     """
+    from_purchase, conv, pkey = im
+    rec, recf, front, nxt, live, livel, live2, livel2 = ws
     news = 0
     if rec[w, _STAMP] != tag:
         rec[w, _STAMP] = tag
@@ -162,37 +210,11 @@ def _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, 
 
 
 @njit(cache=True, **_LEAN)
-def _relay(
-    m,
-    ns,
-    rkey,
-    tag,
-    indices,
-    lptr,
-    arc_key,
-    prob,
-    seg_p,
-    seg_key,
-    lq,
-    cap,
-    thr,
-    enabled,
-    n_users,
-    conv,
-    pkey,
-    rec,
-    recf,
-    elayer,
-    player,
-    record,
-    nxt,
-    nn,
-    rb,
-    pb,
-    live2,
-    livel2,
-):
+def _relay(m, ns, rkey, tag, g, sk, enabled, im, n_users, ws, rc, nn, record, elayer, player):
     """Merchant ``m`` passes intent to its customers; returns (new intents, new purchases, nn)."""
+    lptr, indices, arc_key, prob, seg_p, seg_key = g
+    rec, recf, front, nxt, live, livel, live2, livel2 = ws
+    cnt_i, cnt_p, state, rb, pb = rc
     L = lptr.shape[1] - 1
     k = 0
     for l in range(L):
@@ -200,7 +222,7 @@ def _relay(
             a = np.int64(lptr[m, l])
             b = np.int64(lptr[m, l + 1])
             if a < b:
-                k = _live_arcs(m, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live2, livel2, k)
+                k = _live_arcs(m, l, a, b, rkey, g, sk, live2, livel2, k)
     for t in range(min(k, _AHEAD)):
         prefetch(rec, indices[live2[t]])
     ti = 0
@@ -211,7 +233,7 @@ def _relay(
         w = indices[live2[t]]
         if w < n_users:
             l = np.int64(livel2[t])
-            news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, nxt, nn)
+            news, nn = _expose(w, l, ns, rkey, tag, im, ws, nn, record, elayer, player)
             rb[l] += news & 1
             pb[l] += news >> 1
             ti += news & 1
@@ -220,50 +242,21 @@ def _relay(
 
 
 @njit(cache=True, **_LEAN)
-def intent_run(
-    tag,
-    rkey,
-    indices,
-    lptr,
-    arc_key,
-    prob,
-    seg_p,
-    seg_key,
-    lq,
-    cap,
-    thr,
-    enabled,
-    from_purchase,
-    conv,
-    pkey,
-    seeds,
-    n_users,
-    rec,
-    recf,
-    elayer,
-    player,
-    record,
-    front,
-    nxt,
-    live,
-    livel,
-    live2,
-    livel2,
-    cnt_i,
-    cnt_p,
-    state,
-    rb,
-    pb,
-):
-    """One run; returns the last step with news. Counters land in ``state``, ``rb``, ``pb``, ``cnt_i``, ``cnt_p``.
+def intent_run(tag, rkey, g, sk, enabled, im, seeds, n_users, ws, rc, record, elayer, player):
+    """One run of scenario ``enabled``; returns the last step with news. Counters land in ``rc`` (a :data:`RunCounts`).
 
-    ``rec[v]`` is the node's record: ``rec[v, 0] == tag`` marks nodes touched in this run (users
-    with intent, merchants reached), ``rec[v, 1]`` the step of intent, ``rec[v, 2]`` the step of
-    purchase (negative: none yet, ``-1 - bits`` of the layers whose purchase coin was tossed),
-    ``rec[v, 3]`` (read through ``recf``, the float32 view of ``rec``) the user's buy factor. With
-    ``record``, ``elayer``/``player`` get the layer of the first exposure and of the purchasing
-    exposure (``L`` = seed). ``state`` = (reach, purchases, merchants).
+    ``g``, ``sk``, ``im``, ``ws``: a :data:`CascadeGraph`, :data:`SkipTable`, :data:`IntentParams`,
+    :data:`IntentScratch`. ``rec[v]`` is the node's record: ``rec[v, 0] == tag`` marks nodes touched
+    in this run (users with intent, merchants reached), ``rec[v, 1]`` the step of intent,
+    ``rec[v, 2]`` the step of purchase (negative: none yet, ``-1 - bits`` of the layers whose
+    purchase coin was tossed), ``rec[v, 3]`` (read through ``recf``, the float32 view of ``rec``) the
+    user's buy factor. With ``record``, ``elayer``/``player`` get the layer of the first exposure
+    and of the purchasing exposure (``L`` = seed). ``state`` = (reach, purchases, merchants).
     """
+    lptr, indices, arc_key, prob, seg_p, seg_key = g
+    from_purchase, conv, pkey = im
+    rec, recf, front, nxt, live, livel, live2, livel2 = ws
+    cnt_i, cnt_p, state, rb, pb = rc
     L = lptr.shape[1] - 1
     for l in range(L + 1):
         rb[l] = 0
@@ -318,34 +311,7 @@ def intent_run(
                         break
                     i += 1
                     ti, tp, nn = _relay(
-                        v,
-                        ns,
-                        rkey,
-                        tag,
-                        indices,
-                        lptr,
-                        arc_key,
-                        prob,
-                        seg_p,
-                        seg_key,
-                        lq,
-                        cap,
-                        thr,
-                        enabled,
-                        n_users,
-                        conv,
-                        pkey,
-                        rec,
-                        recf,
-                        elayer,
-                        player,
-                        record,
-                        nxt,
-                        nn,
-                        rb,
-                        pb,
-                        live2,
-                        livel2,
+                        v, ns, rkey, tag, g, sk, enabled, im, n_users, ws, rc, nn, record, elayer, player
                     )
                     step_i += ti
                     step_p += tp
@@ -368,9 +334,7 @@ def intent_run(
                     a = np.int64(lptr[v, l])
                     b = np.int64(lptr[v, l + 1])
                     if a < b:
-                        k = _live_arcs(
-                            v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap, thr, live, livel, k
-                        )
+                        k = _live_arcs(v, l, a, b, rkey, g, sk, live, livel, k)
             # phase 2: expose the heads in the same order, prefetching records a few arcs ahead
             for t in range(min(k, _AHEAD)):
                 prefetch(rec, indices[live[t]])
@@ -385,39 +349,12 @@ def intent_run(
                         rec[w, _ISTEP] = ns
                         merch += 1
                         ti, tp, nn = _relay(
-                            w,
-                            ns,
-                            rkey,
-                            tag,
-                            indices,
-                            lptr,
-                            arc_key,
-                            prob,
-                            seg_p,
-                            seg_key,
-                            lq,
-                            cap,
-                            thr,
-                            enabled,
-                            n_users,
-                            conv,
-                            pkey,
-                            rec,
-                            recf,
-                            elayer,
-                            player,
-                            record,
-                            nxt,
-                            nn,
-                            rb,
-                            pb,
-                            live2,
-                            livel2,
+                            w, ns, rkey, tag, g, sk, enabled, im, n_users, ws, rc, nn, record, elayer, player
                         )
                         step_i += ti
                         step_p += tp
                 else:
-                    news, nn = _expose(w, l, ns, rkey, tag, conv, pkey, rec, recf, elayer, player, record, nxt, nn)
+                    news, nn = _expose(w, l, ns, rkey, tag, im, ws, nn, record, elayer, player)
                     rb[l] += news & 1
                     pb[l] += news >> 1
                     step_i += news & 1
@@ -438,9 +375,9 @@ def intent_run(
     return last
 
 
-def break_table(seg_p: np.ndarray, lptr: np.ndarray):
-    """The geometric-skip tables ``(lq, cap, thr)`` of the propagation core for these layers."""
-    return _table(seg_p, max_seg(lptr) if lptr.shape[0] > 0 else np.int64(0))
+def break_table(seg_p: np.ndarray, lptr: np.ndarray) -> SkipTable:
+    """The geometric-skip tables ``(lq, cap, thr)`` of the propagation core for these layers, as a :data:`SkipTable`."""
+    return SkipTable(*_table(seg_p, max_seg(lptr) if lptr.shape[0] > 0 else np.int64(0)))
 
 
 @njit(cache=True)
@@ -450,7 +387,7 @@ def _workspace(n, n_users, max_out, buy, L):
     for v in range(n_users):
         recf[v, _BUY] = buy[v]
     nlive = _BLOCK + max_out + 1
-    return (
+    ws = IntentScratch(
         rec,
         recf,
         np.empty(n + 1, np.int32),
@@ -459,57 +396,30 @@ def _workspace(n, n_users, max_out, buy, L):
         np.empty(nlive, np.int8),
         np.empty(max_out + 1, np.int64),
         np.empty(max_out + 1, np.int8),
+    )
+    rc = RunCounts(
         np.zeros(2 * n + 3, np.int64),
         np.zeros(2 * n + 3, np.int64),
         np.zeros(3, np.int64),
         np.zeros(L + 1, np.int64),
         np.zeros(L + 1, np.int64),
     )
+    return ws, rc
 
 
 @njit(cache=True, nogil=True)
-def intent_worker(
-    base,
-    run_start,
-    n_runs,
-    counter,
-    indptr,
-    indices,
-    lptr,
-    arc_key,
-    prob,
-    seg_p,
-    seg_key,
-    lq,
-    cap,
-    thr,
-    masks,
-    from_purchase,
-    conv,
-    pkey,
-    buy,
-    seeds,
-    n_users,
-    max_out,
-    reach,
-    purch,
-    merch,
-    half,
-    steps,
-    reach_by,
-    purch_by,
-    curve_i,
-    curve_p,
-):
+def intent_worker(base, run_start, n_runs, counter, g, sk, masks, im, buy, seeds, n_users, max_out, out):
     """Take (scenario, run) items from the shared ``counter`` until none is left.
 
     Item ``x`` is run ``run_start + x // S``, scenario ``x % S`` (``S = masks.shape[0]``; the
     scenarios of a run back to back); its outcomes go to ``[scenario, x // S]`` of the outputs.
     Releases the GIL: workers on several threads share one counter, so a thread that the machine
     slows down does not hold the others up; every item depends on its run and scenario only.
-    Outputs (first index scenario, second run):
+    ``g``, ``sk``, ``im``: a :data:`CascadeGraph`, :data:`SkipTable`, :data:`IntentParams`;
+    ``masks`` (S, L) uint8 the scenarios. ``out`` is an :data:`IntentRuns` (first index scenario,
+    second run):
 
-    ``reach, purch, merch, half, steps`` (S, runs) int64
+    ``reach, purchases, merchants, half_time, steps`` (S, runs) int64
         Users with intent (seeds included), users who bought (seeds included), merchants
         reached, first step at which cumulative reach is at least half the final reach, last
         step with news.
@@ -518,12 +428,12 @@ def intent_worker(
     ``curve_i, curve_p`` (S, runs, C) int32
         New intents / purchases per step (the last column gathers later steps).
     """
-    n = indptr.shape[0] - 1
-    L = lptr.shape[1] - 1
+    reach, purch, merch, half, steps, reach_by, purch_by, curve_i, curve_p = out
+    n = g.lptr.shape[0]
+    L = g.lptr.shape[1] - 1
     curve_len = curve_i.shape[2]
-    rec, recf, front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb = _workspace(
-        n, n_users, max_out, buy, L
-    )
+    ws, rc = _workspace(n, n_users, max_out, buy, L)
+    cnt_i, cnt_p, state, rb, pb = rc
     elayer = np.zeros(1, np.int8)
     player = np.zeros(1, np.int8)
     S = masks.shape[0]
@@ -537,39 +447,7 @@ def intent_worker(
         i = x // S
         tag += 1
         last = intent_run(
-            tag,
-            run_key(base, run_start + i),
-            indices,
-            lptr,
-            arc_key,
-            prob,
-            seg_p,
-            seg_key,
-            lq,
-            cap,
-            thr,
-            masks[sc],
-            from_purchase,
-            conv,
-            pkey,
-            seeds,
-            n_users,
-            rec,
-            recf,
-            elayer,
-            player,
-            False,
-            front,
-            nxt,
-            live,
-            livel,
-            live2,
-            livel2,
-            cnt_i,
-            cnt_p,
-            state,
-            rb,
-            pb,
+            tag, run_key(base, run_start + i), g, sk, masks[sc], im, seeds, n_users, ws, rc, False, elayer, player
         )
         reach[sc, i] = state[_REACH]
         purch[sc, i] = state[_PURCH]
@@ -591,72 +469,19 @@ def intent_worker(
 
 
 @njit(cache=True)
-def intent_trace(
-    base,
-    r,
-    indptr,
-    indices,
-    lptr,
-    arc_key,
-    prob,
-    seg_p,
-    seg_key,
-    lq,
-    cap,
-    thr,
-    enabled,
-    from_purchase,
-    conv,
-    pkey,
-    buy,
-    seeds,
-    n_users,
-    max_out,
-):
-    """One run node by node: (intent step, purchase step, first-exposure layer, purchase layer); -1 where none."""
-    n = indptr.shape[0] - 1
-    L = lptr.shape[1] - 1
-    rec, recf, front, nxt, live, livel, live2, livel2, cnt_i, cnt_p, state, rb, pb = _workspace(
-        n, n_users, max_out, buy, L
-    )
+def intent_trace(base, r, g, sk, enabled, im, buy, seeds, n_users, max_out):
+    """One run node by node: (intent step, purchase step, first-exposure layer, purchase layer); -1 where none.
+
+    ``g``, ``sk``, ``im``: a :data:`CascadeGraph`, :data:`SkipTable`, :data:`IntentParams`.
+    """
+    n = g.lptr.shape[0]
+    L = g.lptr.shape[1] - 1
+    ws, rc = _workspace(n, n_users, max_out, buy, L)
+    rec = ws.rec
     elayer = np.full(n, -1, np.int8)
     player = np.full(n, -1, np.int8)
     tag = np.int32(1)
-    intent_run(
-        tag,
-        run_key(base, r),
-        indices,
-        lptr,
-        arc_key,
-        prob,
-        seg_p,
-        seg_key,
-        lq,
-        cap,
-        thr,
-        enabled,
-        from_purchase,
-        conv,
-        pkey,
-        seeds,
-        n_users,
-        rec,
-        recf,
-        elayer,
-        player,
-        True,
-        front,
-        nxt,
-        live,
-        livel,
-        live2,
-        livel2,
-        cnt_i,
-        cnt_p,
-        state,
-        rb,
-        pb,
-    )
+    intent_run(tag, run_key(base, r), g, sk, enabled, im, seeds, n_users, ws, rc, True, elayer, player)
     istep = np.full(n, -1, np.int32)
     pstep = np.full(n, -1, np.int32)
     for v in range(n):
@@ -674,15 +499,17 @@ def intent_trace(
     return istep, pstep, elayer, player
 
 
-def reference_final_state(base: int, r: int, graph, enabled, from_purchase, conv, pkey, buy, seeds):
+def reference_final_state(base: int, r: int, graph, enabled, im: IntentParams, buy, seeds):
     """Pure-Python reference: the least fixed point, by iterating the monotone operator to a standstill.
 
     Uses the same coins as the kernel (``segment_targets`` and
     :func:`purchase_coin`, called from Python) but no steps, no queue: a
     node's live arcs are the same whenever it is tried, so the final state is
     the smallest (intent, purchased, merchants) sets closed under the rules.
+    ``graph`` is the :class:`~graphmodel.propagation.PropagationGraph`, ``im`` an :data:`IntentParams`.
     Returns boolean arrays ``intent`` (users), ``bought`` (users) and ``reached`` (merchants).
     """
+    from_purchase, conv, pkey = im
     U = graph.n_users
     n = graph.n
     L = graph.lptr.shape[1] - 1

@@ -102,6 +102,11 @@ class IntentSetup:
     def mask(self, layers: Sequence[str]) -> np.ndarray:
         return np.array([name in layers for name in self.graph.layers], dtype=np.uint8)
 
+    @property
+    def params(self) -> IK.IntentParams:
+        """The intent model's arrays as the kernels take them (``_intent_kernel.IntentParams``)."""
+        return IK.IntentParams(from_purchase=self.from_purchase, conv=self.conv, pkey=self.pkey)
+
 
 @dataclass(frozen=True)
 class ScenarioRuns:
@@ -129,6 +134,19 @@ class ScenarioRuns:
         return ScenarioRuns(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in ScenarioRuns.__dataclass_fields__)
         )
+
+
+def _kernel_graph(graph: PropagationGraph) -> tuple[IK.CascadeGraph, IK.SkipTable]:
+    """The graph arrays and the skip table, as the intent kernels take them."""
+    g = IK.CascadeGraph(
+        lptr=graph.lptr,
+        indices=graph.indices,
+        arc_key=graph.arc_key,
+        prob=graph.prob,
+        seg_p=graph.seg_p,
+        seg_key=graph.seg_key,
+    )
+    return g, IK.break_table(graph.seg_p, graph.lptr)
 
 
 def _compact(graph: PropagationGraph) -> PropagationGraph:
@@ -196,7 +214,7 @@ def run_scenarios(
     names = list(scenarios)
     S = len(names)
     masks = np.ascontiguousarray(np.stack([setup.mask(scenarios[k]) for k in names]), dtype=np.uint8)
-    outs = dict(
+    out = IK.IntentRuns(
         reach=np.zeros((S, runs), np.int64),
         purchases=np.zeros((S, runs), np.int64),
         merchants=np.zeros((S, runs), np.int64),
@@ -207,7 +225,8 @@ def run_scenarios(
         curve_i=np.zeros((S, runs, CURVE_LEN), np.int32),
         curve_p=np.zeros((S, runs, CURVE_LEN), np.int32),
     )
-    lq, cap, thr = IK.break_table(g.seg_p, g.lptr)
+    kg, sk = _kernel_graph(g)
+    im = setup.params
     counter = np.zeros(1, np.int64)
     nw = min(_n_workers(workers), max(1, S * runs))
 
@@ -217,33 +236,15 @@ def run_scenarios(
             int(run_start),
             int(runs),
             counter,
-            g.indptr,
-            g.indices,
-            g.lptr,
-            g.arc_key,
-            g.prob,
-            g.seg_p,
-            g.seg_key,
-            lq,
-            cap,
-            thr,
+            kg,
+            sk,
             masks,
-            setup.from_purchase,
-            setup.conv,
-            setup.pkey,
+            im,
             setup.buy,
             setup.seeds,
             int(g.n_users),
             int(setup.max_out),
-            outs["reach"],
-            outs["purchases"],
-            outs["merchants"],
-            outs["half_time"],
-            outs["steps"],
-            outs["reach_by"],
-            outs["purch_by"],
-            outs["curve_i"],
-            outs["curve_p"],
+            out,
         )
 
     if nw == 1:
@@ -259,7 +260,7 @@ def run_scenarios(
                 # worker stops after its current run and the pool can be joined (the results are discarded).
                 counter[0] = S * runs
                 raise
-    return {name: ScenarioRuns(**{f: v[i] for f, v in outs.items()}) for i, name in enumerate(names)}
+    return {name: ScenarioRuns(**{f: v[i] for f, v in out._asdict().items()}) for i, name in enumerate(names)}
 
 
 def run_scenario(
@@ -275,24 +276,14 @@ def trace_run(setup: IntentSetup, layers: Sequence[str], *, key: int, run: int =
     Layers are CSR positions (``graph.layers``); ``len(graph.layers)`` means a seed.
     """
     g = setup.graph
-    lq, cap, thr = IK.break_table(g.seg_p, g.lptr)
+    kg, sk = _kernel_graph(g)
     i, p, e, pl = IK.intent_trace(
         np.uint64(key),
         int(run),
-        g.indptr,
-        g.indices,
-        g.lptr,
-        g.arc_key,
-        g.prob,
-        g.seg_p,
-        g.seg_key,
-        lq,
-        cap,
-        thr,
+        kg,
+        sk,
         setup.mask(layers),
-        setup.from_purchase,
-        setup.conv,
-        setup.pkey,
+        setup.params,
         setup.buy,
         setup.seeds,
         int(g.n_users),

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
 from graphmodel.kernels.coins import arc_key
 
-__all__ = ["transpose", "grouped_structure", "cocustomer_links"]
+__all__ = ["CascadeGraph", "transpose", "grouped_structure", "cocustomer_links"]
+
+#: The layered CSR arrays a cascade-like kernel reads (the propagation and intent kernels), as one
+#: named argument: ``lptr`` (n, L+1) layer offsets of each node's arcs, ``indices`` (m,) int32 heads,
+#: ``arc_key`` (m,) uint64 arc-coin keys, ``prob`` (m,) float64 per-arc probability (LT: weight), ``seg_p`` (L,)
+#: uniform probability of a layer (-1: per-arc), ``seg_key`` (L,) uint64 skip-stream keys (see
+#: :class:`graphmodel.propagation.PropagationGraph`).
+CascadeGraph = namedtuple("CascadeGraph", ["lptr", "indices", "arc_key", "prob", "seg_p", "seg_key"])
 
 
 @njit(cache=True)

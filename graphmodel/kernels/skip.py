@@ -19,6 +19,8 @@ tests.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -30,6 +32,9 @@ BREAK_EPS = 1e-7
 BREAK_MIN = 1e-3
 #: Widest table row (arcs left).
 BREAK_CAP = 4096
+
+#: The loop-exit thresholds of :func:`break_table` (``lq, cap, thr``), as one named kernel argument.
+SkipTable = namedtuple("SkipTable", ["lq", "cap", "thr"])
 
 # An empty table: `skip_next` with cap 0 runs the plain formula only.
 _NO_TABLE = np.zeros((1, 1))

@@ -53,7 +53,8 @@ from graphmodel.kernels.coins import (
     stream_key,
 )
 from graphmodel.kernels.cpu import fetch_add, prefetch
-from graphmodel.kernels.skip import break_table, max_out, max_seg
+from graphmodel.kernels.csr import CascadeGraph
+from graphmodel.kernels.skip import SkipTable, break_table, max_out, max_seg
 
 __all__ = [
     "CascadeGraph",
@@ -87,10 +88,6 @@ __all__ = [
 #     the (shared) machine slows down does not hold the batch up; every run writes only its own
 #     row and counts are integer sums, so results do not depend on the schedule.
 
-#: The graph arrays of every cascade kernel (see the module docstring).
-CascadeGraph = namedtuple("CascadeGraph", ["lptr", "indices", "arc_key", "prob", "seg_p", "seg_key"])
-#: Loop-exit thresholds of the skip step (:func:`graphmodel.kernels.skip.break_table`).
-SkipTable = namedtuple("SkipTable", ["lq", "cap", "thr"])
 #: One worker's arrays, reused run after run (see :func:`_run`).
 Scratch = namedtuple("Scratch", ["st", "front", "nxt", "live", "livel", "acc", "accstamp", "lc", "crow", "hw"])
 
