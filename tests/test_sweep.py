@@ -128,10 +128,13 @@ def test_bad_study_names_the_key(tmp_path, mutate, key):
 
 @pytest.fixture(scope="module")
 def kill_study(tmp_path_factory):
-    """A study with many small tasks, and its table from an uninterrupted run."""
+    """A study with many small tasks, and its table from an uninterrupted run.
+
+    480 tasks (about 5 s here): the signal must land midway even when a loaded machine leaves the
+    polling test unscheduled for a second or two (with 80 tasks the run once finished first)."""
     d = tmp_path_factory.mktemp("kill")
     study = d / "s.toml"
-    study.write_text(STUDY.replace("runs = 120", "runs = 400").replace("batch = 40", "batch = 20"))
+    study.write_text(STUDY.replace("runs = 120", "runs = 2400").replace("batch = 40", "batch = 20"))
     return study, sweep(study, out=d / "ref", workers=1)
 
 
