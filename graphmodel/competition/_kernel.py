@@ -46,15 +46,13 @@ coins hash (run, node[, step]) with their own salts. A run depends on the base
 key and its number only: any worker count gives the same numbers, and two
 contests with the same seed share every coin (paired sweeps).
 
-Arrays travel in named tuples, so two of one dtype cannot be swapped
-unnoticed: :data:`ContestGraph` (the graph), :data:`Platforms` (the
-platforms' stacked arrays), :data:`Rules` (tie rule, switching, lock-in,
-multi-homing, step limit), :data:`Payments` (for the GMV), and inside a batch
-:data:`Segments` (per-layer tables: probabilities, skip table, constant
-layers), :data:`RunScratch` (a worker's arrays) and :data:`RunCounts` (a
-run's counts). Each kernel unpacks them in its first lines
-(``benchmarks/bench_args_compete.py``: no measurable cost against positional
-arguments).
+:func:`compete_batch` takes its arrays in named tuples, so two of one dtype
+cannot be swapped unnoticed: :data:`ContestGraph` (the graph),
+:data:`Platforms` (the platforms' stacked arrays), :data:`Rules` (tie rule,
+switching, lock-in, multi-homing, step limit) and :data:`Payments` (for the
+GMV), unpacked in its first lines. The per-run function ``_compete_run``,
+called from one place, keeps its positional arguments: grouped the same way
+it ran 2-6% slower (``benchmarks/bench_args_compete.py --grouped-run``).
 """
 
 from __future__ import annotations
@@ -111,32 +109,6 @@ Platforms = namedtuple("Platforms", ["prob", "seg_u", "seg_m", "pkey", "seeds", 
 Rules = namedtuple("Rules", ["tie", "switching", "lock_in", "multihoming", "max_steps"])
 #: Payment edges grouped by user: ``merchant[ptr[u]:ptr[u+1]]`` (global numbers) and their ``weight``.
 Payments = namedtuple("Payments", ["ptr", "merchant", "weight"])
-#: Per (side, platform, layer) tables, entry ``(side * P + p) * L + l``: the layer's probability (-1:
-#: per-arc), the skip step's exit table (:func:`graphmodel.kernels.skip.break_table`) and the constant
-#: per-arc layers (:func:`_constant_layers`).
-Segments = namedtuple("Segments", ["segs", "lq", "cap", "thr", "pconst", "ithr"])
-#: One worker's arrays, reused run after run (see :func:`_compete_run`).
-RunScratch = namedtuple(
-    "RunScratch",
-    [
-        "rows",
-        "closed",
-        "stepb",
-        "front_v",
-        "front_p",
-        "nxt_v",
-        "nxt_p",
-        "touched",
-        "cand_u",
-        "cand_p",
-        "cand_l",
-        "cand_f",
-        "adopted",
-        "mk",
-    ],
-)
-#: One run's counts per platform: users, merchants, GMV, users by layer, users after each step.
-RunCounts = namedtuple("RunCounts", ["users", "merch", "gmv", "layers", "curve"])
 
 _S11 = np.uint64(11)
 
@@ -285,12 +257,54 @@ def _owner(rows, u, low, P):
 
 
 @njit(cache=True)
-def _compete_run(r, base, ctr0, g, pf, sg, rules, pay, ws, out):
-    """One run; writes the run's outputs (``out``, worker-local); returns (steps, step counter for the next run).
-
-    ``g``, ``pf``, ``sg``, ``rules``, ``pay``, ``ws``, ``out``: a :data:`ContestGraph`, :data:`Platforms`,
-    :data:`Segments`, :data:`Rules`, :data:`Payments`, :data:`RunScratch` and :data:`RunCounts`; ``ctr0``
-    the step counter left by the worker's previous run.
+def _compete_run(
+    r,
+    base,
+    lptr,
+    indices,
+    arc_key,
+    prob,
+    segs,
+    lq,
+    cap,
+    thr,
+    seg_key,
+    pkey,
+    seeds,
+    seed_ptr,
+    n_users,
+    tie,
+    switching,
+    lock_in,
+    multihoming,
+    max_steps,
+    pay_ptr,
+    pay_m,
+    pay_w,
+    rows,
+    closed,
+    stepb,
+    front_v,
+    front_p,
+    nxt_v,
+    nxt_p,
+    touched,
+    cand_u,
+    cand_p,
+    cand_l,
+    cand_f,
+    adopted,
+    mk,
+    ctr0,
+    pconst,
+    ithr,
+    out_users,
+    out_merch,
+    out_gmv,
+    out_layers,
+    out_curve,
+):
+    """One run; writes the run's outputs (local arrays); returns (steps, step counter for the next run).
 
     ``segs[(side * P + p) * L + l]`` is the probability of layer ``l`` for platform ``p`` on the arcs of
     users (side 0) or merchants (side 1); -1 = per-arc (``prob[p, j]``). ``closed`` (bits) marks the
@@ -299,13 +313,6 @@ def _compete_run(r, base, ctr0, g, pf, sg, rules, pay, ws, out):
     "random" only) the nodes that platform ``p`` reached in this step: a proposal to either is a
     no-op, so it is dropped before the node's record is read.
     """
-    lptr, indices, arc_key, seg_key, n_users = g
-    prob, seg_u, seg_m, pkey, seeds, seed_ptr = pf
-    segs, lq, cap, thr, pconst, ithr = sg
-    tie, switching, lock_in, multihoming, max_steps = rules
-    pay_ptr, pay_m, pay_w = pay
-    rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f, adopted, mk = ws
-    out_users, out_merch, out_gmv, out_layers, out_curve = out
     P = prob.shape[0]
     L = lptr.shape[1] - 1
     T = out_curve.shape[1]
@@ -650,6 +657,7 @@ def compete_batch(base, run_start, n_runs, n_workers, g, pf, rules, pay, curve_l
     lptr, indices, arc_key, seg_key, n_users = g
     prob, seg_u, seg_m, pkey, seeds, seed_ptr = pf
     tie, switching, lock_in, multihoming, max_steps = rules
+    pay_ptr, pay_m, pay_w = pay
     n = lptr.shape[0]
     P = prob.shape[0]
     L = lptr.shape[1] - 1
@@ -668,7 +676,6 @@ def compete_batch(base, run_start, n_runs, n_workers, g, pf, rules, pay, curve_l
             segs[(P + p) * L + l] = seg_m[p, l]
     lq, cap, thr = break_table(segs, max_seg(lptr) if n > 0 else np.int64(0))
     pconst, ithr = _constant_layers(lptr, prob, segs, n_users)
-    sg = Segments(segs, lq, cap, thr, pconst, ithr)
     mo = max_out(lptr) if n > 0 else np.int64(0)
     strength = tie == TIE_STRENGTH
     width = 8 if (strength and P <= 4) else (_C_BEST + P if strength else 4)
@@ -698,16 +705,58 @@ def compete_batch(base, run_start, n_runs, n_workers, g, pf, rules, pay, curve_l
         o_gmv = np.zeros(P, np.float64)
         o_layers = np.zeros((P, L + 1), np.int64)
         o_curve = np.zeros((P, curve_len), np.int32)
-        ws = RunScratch(
-            rows, closed, stepb, front_v, front_p, nxt_v, nxt_p, touched, cand_u, cand_p, cand_l, cand_f, adopted, mk
-        )
-        out = RunCounts(o_users, o_merch, o_gmv, o_layers, o_curve)
         ctr = np.int64(0)
         while True:
             i = fetch_add(counter, 0, 1)
             if i >= n_runs:
                 break
-            st, ctr = _compete_run(run_start + i, base, ctr, g, pf, sg, rules, pay, ws, out)
+            st, ctr = _compete_run(
+                run_start + i,
+                base,
+                lptr,
+                indices,
+                arc_key,
+                prob,
+                segs,
+                lq,
+                cap,
+                thr,
+                seg_key,
+                pkey,
+                seeds,
+                seed_ptr,
+                n_users,
+                tie,
+                switching,
+                lock_in,
+                multihoming,
+                max_steps,
+                pay_ptr,
+                pay_m,
+                pay_w,
+                rows,
+                closed,
+                stepb,
+                front_v,
+                front_p,
+                nxt_v,
+                nxt_p,
+                touched,
+                cand_u,
+                cand_p,
+                cand_l,
+                cand_f,
+                adopted,
+                mk,
+                ctr,
+                pconst,
+                ithr,
+                o_users,
+                o_merch,
+                o_gmv,
+                o_layers,
+                o_curve,
+            )
             steps[i] = st
             for p in range(P):
                 users[i, p] = o_users[p]
