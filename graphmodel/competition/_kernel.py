@@ -50,9 +50,10 @@ contests with the same seed share every coin (paired sweeps).
 cannot be swapped unnoticed: :data:`ContestGraph` (the graph),
 :data:`Platforms` (the platforms' stacked arrays), :data:`Rules` (tie rule,
 switching, lock-in, multi-homing, step limit) and :data:`Payments` (for the
-GMV), unpacked in its first lines. The per-run function ``_compete_run``,
-called from one place, keeps its positional arguments: grouped the same way
-it ran 2-6% slower (``benchmarks/bench_args_compete.py --grouped-run``).
+GMV), unpacked in its first lines (no measurable cost). The per-run function
+``_compete_run``, called from one place, keeps its positional arguments:
+taking seven named tuples it ran 4-7% slower, both compiled afresh
+(``benchmarks/bench_args_compete.py --grouped-run``).
 """
 
 from __future__ import annotations
