@@ -52,9 +52,16 @@ Coins: per-arc ``arc_coin(kA, arc_key)`` and ``arc_coin(kB, arc_key)`` with
 per-set keys, ties and multi-homing from ``node_coin`` of the competitive
 kernel: set ``i`` depends only on ``(key, i)``, so any worker count gives the
 same sets. :func:`set_world_keys` exposes the keys for the tests.
+
+Arrays travel in named tuples (:data:`Arcs` for each of the three arc
+lists, :data:`RivalSeeds`, :data:`SetScratch`), unpacked in the kernels'
+first lines (``benchmarks/bench_args_compete.py``: no measurable cost
+against positional arguments).
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
@@ -73,6 +80,14 @@ from graphmodel.kernels.coins import (
     rr_state,
 )
 from graphmodel.kernels.csr import transpose
+
+#: Arcs grouped by one end: ``other[ptr[x]:ptr[x+1]]`` are their other ends (tails of reversed arcs, heads
+#: of forward ones), ``key`` their coin keys, ``prob`` their probabilities, ``fx`` the same in fixed point.
+Arcs = namedtuple("Arcs", ["ptr", "other", "key", "prob", "fx"])
+#: The rival's seeds: a bool ``mask`` over the nodes and their list ``nodes``.
+RivalSeeds = namedtuple("RivalSeeds", ["mask", "nodes"])
+#: One thread's arrays (length n), reused chunk after chunk (see :func:`follower_chunk`).
+SetScratch = namedtuple("SetScratch", ["st_a", "pos_a", "queue", "st_b", "pos_b", "qb", "tbn", "bbn", "st_v"])
 
 
 @njit(cache=True)
@@ -128,16 +143,15 @@ def _grow(a, size):
 
 
 @njit(cache=True)
-def _reverse_search(
-    order, n0, ptr, tail, akey, prob, fx, key, depth, skip, use_skip, st, pos, stamp, e_ptr, e_tail, e_fx
-):
-    """Reverse BFS from ``order[:n0]`` through the arcs live under ``key``, ``depth`` levels deep.
+def _reverse_search(order, n0, arcs, key, depth, skip, use_skip, st, pos, stamp, e_ptr, e_tail, e_fx):
+    """Reverse BFS from ``order[:n0]`` through the reversed :data:`Arcs` live under ``key``, ``depth`` levels deep.
 
     Visited nodes are appended to ``order`` (``st[x] = stamp``, ``pos[x]`` = place in ``order``); the live
     arcs into each node expanded are kept as a block ``e_ptr[h]:e_ptr[h+1]`` of (tail position, fixed-point
     probability). Nodes at level ``depth`` and, when ``use_skip``, nodes with ``skip[x]`` are not expanded.
     Returns the number of nodes, of kept arcs and the (possibly grown) arc arrays.
     """
+    ptr, tail, akey, prob, fx = arcs
     for h in range(n0):
         st[order[h]] = stamp
         pos[order[h]] = h
@@ -177,56 +191,27 @@ def _reverse_search(
 
 @njit(nogil=True, cache=True)
 def follower_chunk(
-    key,
-    start,
-    count,
-    roots,
-    cdf,
-    a_ptr,
-    a_tail,
-    a_key,
-    a_prob,
-    a_fx,
-    b_ptr,
-    b_tail,
-    b_key,
-    b_prob,
-    b_fx,
-    f_ptr,
-    f_head,
-    f_key,
-    f_prob,
-    f_fx,
-    b_seed,
-    b_seeds,
-    n_users,
-    tie,
-    multihoming,
-    st_a,
-    pos_a,
-    queue,
-    st_b,
-    pos_b,
-    qb,
-    tbn,
-    bbn,
-    st_v,
-    stamp0,
-    mode=0,
+    key, start, count, roots, cdf, a_arcs, b_arcs, f_arcs, rival, n_users, tie, multihoming, ws, stamp0, mode=0
 ):
     """Competitive RR sets ``start .. start+count-1`` (see the module docstring).
 
-    ``a_*``: arcs live for ``A`` with positive probability, reversed (``a_tail[a_ptr[x]:a_ptr[x+1]]`` point
-    at ``x``); ``b_*`` likewise for ``B`` and ``f_*`` ``B``'s arcs forwards (``f_head[f_ptr[y]:f_ptr[y+1]]``);
-    ``*_key`` the arcs' coin keys, ``*_fx`` their probabilities in fixed point; ``b_seed`` a bool mask of
-    ``B``'s seeds, ``b_seeds`` their list. Scratch (length n): ``st_a``/``st_b`` stamps, ``pos_a``/``pos_b``
-    local positions, ``queue``/``qb`` node lists, ``tbn``/``bbn`` ``B``'s step and best arriving probability
-    per node (valid where ``st_b`` holds the set's stamp), ``st_v`` stamps of step 0; ``stamp0`` > every
-    stamp in them. ``mode``: how ``tB`` is found, 0 the cheaper way (adaptive), 1 always the ball, 2 always
-    forwards (for the tests).
+    ``a_arcs``: the :data:`Arcs` live for ``A`` with positive probability, reversed (unpacked as ``a_ptr``,
+    ``a_tail``, ...: ``a_tail[a_ptr[x]:a_ptr[x+1]]`` point at ``x``); ``b_arcs`` likewise for ``B`` and
+    ``f_arcs`` ``B``'s arcs forwards (``f_head[f_ptr[y]:f_ptr[y+1]]``). ``rival``: :data:`RivalSeeds`,
+    ``b_seed`` a bool mask of ``B``'s seeds, ``b_seeds`` their list. ``ws``: a :data:`SetScratch` (length
+    n): ``st_a``/``st_b`` stamps, ``pos_a``/``pos_b`` local positions,
+    ``queue``/``qb`` node lists, ``tbn``/``bbn`` ``B``'s step and best arriving probability per node (valid
+    where ``st_b`` holds the set's stamp), ``st_v`` stamps of step 0; ``stamp0`` > every stamp in them.
+    ``mode``: how ``tB`` is found, 0 the cheaper way (adaptive), 1 always the ball, 2 always forwards (for
+    the tests).
 
     Returns offsets (count + 1), members, next stamp.
     """
+    a_ptr, a_tail, a_key, a_prob, a_fx = a_arcs
+    b_ptr, b_tail, b_key, b_prob, b_fx = b_arcs
+    f_ptr, f_head, f_key, f_prob, f_fx = f_arcs
+    b_seed, b_seeds = rival
+    st_a, pos_a, queue, st_b, pos_b, qb, tbn, bbn, st_v = ws
     offsets = np.empty(count + 1, np.int64)
     offsets[0] = 0
     members = np.empty(max(16, 4 * count), np.int32)
@@ -282,11 +267,7 @@ def follower_chunk(
         qlen, ne, ea_ptr, ea_tail, ea_fx = _reverse_search(
             queue,
             1,
-            a_ptr,
-            a_tail,
-            a_key,
-            a_prob,
-            a_fx,
+            a_arcs,
             ka,
             T,
             b_seed,
@@ -345,11 +326,7 @@ def follower_chunk(
             nb, neb, eb_ptr, eb_tail, eb_fx = _reverse_search(
                 qb,
                 qlen,
-                b_ptr,
-                b_tail,
-                b_key,
-                b_prob,
-                b_fx,
+                b_arcs,
                 kb,
                 H,
                 b_seed,

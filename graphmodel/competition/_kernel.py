@@ -45,9 +45,20 @@ single-platform propagation core run by run. Tie, switching and multi-homing
 coins hash (run, node[, step]) with their own salts. A run depends on the base
 key and its number only: any worker count gives the same numbers, and two
 contests with the same seed share every coin (paired sweeps).
+
+:func:`compete_batch` takes its arrays in named tuples, so two of one dtype
+cannot be swapped unnoticed: :data:`ContestGraph` (the graph),
+:data:`Platforms` (the platforms' stacked arrays), :data:`Rules` (tie rule,
+switching, lock-in, multi-homing, step limit) and :data:`Payments` (for the
+GMV), unpacked in its first lines (no measurable cost). The per-run function
+``_compete_run``, called from one place, keeps its positional arguments:
+taking seven named tuples it ran 4-7% slower, both compiled afresh
+(``benchmarks/bench_args_compete.py --grouped-run``).
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 from numba import njit, prange
@@ -79,10 +90,26 @@ __all__ = [
     "platform_keys",
     "multihomed",
     "compete_batch",
+    "ContestGraph",
+    "Platforms",
+    "Rules",
+    "Payments",
 ]
 
 #: Largest number of platforms (bit masks are int64).
 MAX_PLATFORMS = 31
+
+#: The graph: CSR arcs by layer (``lptr`` (n, L+1), ``indices``), coin keys of arcs and layers; nodes below
+#: ``n_users`` are users, the rest merchants.
+ContestGraph = namedtuple("ContestGraph", ["lptr", "indices", "arc_key", "seg_key", "n_users"])
+#: The platforms' stacked arrays: per-arc probabilities (P, m), layer probabilities (P, L) on users' and on
+#: merchants' arcs (-1: per-arc), coin keys (:func:`platform_keys`), seeds (platform ``p``'s are
+#: ``seeds[seed_ptr[p]:seed_ptr[p+1]]``).
+Platforms = namedtuple("Platforms", ["prob", "seg_u", "seg_m", "pkey", "seeds", "seed_ptr"])
+#: The contest's rules: tie rule code, switching, lock-in, multi-homing, step limit (-1: none).
+Rules = namedtuple("Rules", ["tie", "switching", "lock_in", "multihoming", "max_steps"])
+#: Payment edges grouped by user: ``merchant[ptr[u]:ptr[u+1]]`` (global numbers) and their ``weight``.
+Payments = namedtuple("Payments", ["ptr", "merchant", "weight"])
 
 _S11 = np.uint64(11)
 
@@ -611,37 +638,14 @@ def _gmv_user(u, p, pay_ptr, pay_m, pay_w, mk, n_users, out_gmv):
 
 
 @njit(cache=True, parallel=True)
-def compete_batch(
-    base,
-    run_start,
-    n_runs,
-    n_workers,
-    indptr,
-    indices,
-    lptr,
-    arc_key,
-    prob,
-    seg_u,
-    seg_m,
-    seg_key,
-    pkey,
-    seeds,
-    seed_ptr,
-    n_users,
-    tie,
-    switching,
-    lock_in,
-    multihoming,
-    max_steps,
-    curve_len,
-    pay_ptr,
-    pay_m,
-    pay_w,
-):
+def compete_batch(base, run_start, n_runs, n_workers, g, pf, rules, pay, curve_len):
     """Runs ``run_start .. run_start+n_runs-1`` of a contest on ``n_workers`` threads.
 
     Runs are handed to the workers one at a time (an atomic counter); each run writes only its own
     rows of the outputs, from worker-local counters, so the numbers do not depend on the schedule.
+
+    ``g``: a :data:`ContestGraph`; ``pf``: the :data:`Platforms`; ``rules``: the :data:`Rules`; ``pay``:
+    the :data:`Payments`; ``curve_len``: steps kept in the share curve.
 
     Returns
     -------
@@ -651,7 +655,11 @@ def compete_batch(
     curve : (n_runs, P, curve_len) int32, users holding each platform after each step
     steps : (n_runs,) int64
     """
-    n = indptr.shape[0] - 1
+    lptr, indices, arc_key, seg_key, n_users = g
+    prob, seg_u, seg_m, pkey, seeds, seed_ptr = pf
+    tie, switching, lock_in, multihoming, max_steps = rules
+    pay_ptr, pay_m, pay_w = pay
+    n = lptr.shape[0]
     P = prob.shape[0]
     L = lptr.shape[1] - 1
     users = np.zeros((n_runs, P), np.int64)

@@ -37,7 +37,7 @@ def _arcs(keep: np.ndarray, by: np.ndarray, other: np.ndarray, arc_key: np.ndarr
     ptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(by[keep], minlength=n), out=ptr[1:])
     p = np.ascontiguousarray(prob[keep], dtype=np.float64)
-    return (
+    return FK.Arcs(
         ptr,
         np.ascontiguousarray(other[keep], dtype=np.int32),
         np.ascontiguousarray(arc_key[keep]),
@@ -58,9 +58,9 @@ class FollowerRRGraph:
 
     n: int
     n_users: int
-    a: tuple
-    b: tuple
-    f: tuple
+    a: FK.Arcs
+    b: FK.Arcs
+    f: FK.Arcs
     b_seed: np.ndarray
     b_seeds: np.ndarray
     tie: int
@@ -109,44 +109,45 @@ class FollowerRRGraph:
         )
 
     def new_scratch(self) -> list:
+        """A thread's work arrays (:data:`~graphmodel.competition._follower_kernel.SetScratch`) and the next stamp."""
         n = max(self.n, 1)
-        return [
-            np.zeros(n, np.int32),
-            np.empty(n, np.int32),
-            np.empty(n, np.int32),
-            np.zeros(n, np.int32),
-            np.empty(n, np.int32),
-            np.empty(n, np.int32),
-            np.empty(n, np.int64),
-            np.empty(n, np.int64),
-            np.zeros(n, np.int32),
-            1,
-        ]
+        i32 = np.int32
+        ws = FK.SetScratch(
+            st_a=np.zeros(n, i32),
+            pos_a=np.empty(n, i32),
+            queue=np.empty(n, i32),
+            st_b=np.zeros(n, i32),
+            pos_b=np.empty(n, i32),
+            qb=np.empty(n, i32),
+            tbn=np.empty(n, np.int64),
+            bbn=np.empty(n, np.int64),
+            st_v=np.zeros(n, i32),
+        )
+        return [ws, 1]
 
     def sample(self, key: np.uint64, start: int, count: int, sc: list) -> tuple[np.ndarray, np.ndarray]:
-        if sc[9] + count >= 2**31 - 2:
-            sc[0][:] = 0
-            sc[3][:] = 0
-            sc[8][:] = 0
-            sc[9] = 1
-        off, mem, nxt = FK.follower_chunk(
+        ws, stamp = sc
+        if stamp + count >= 2**31 - 2:
+            for st in (ws.st_a, ws.st_b, ws.st_v):
+                st[:] = 0
+            stamp = 1
+        off, mem, sc[1] = FK.follower_chunk(
             np.uint64(key),
             int(start),
             int(count),
             self.roots,
             self.cdf,
-            *self.a,
-            *self.b,
-            *self.f,
-            self.b_seed,
-            self.b_seeds,
+            self.a,
+            self.b,
+            self.f,
+            FK.RivalSeeds(self.b_seed, self.b_seeds),
             int(self.n_users),
             self.tie,
             self.multihoming,
-            *sc,
+            ws,
+            stamp,
             self.mode,
         )
-        sc[9] = nxt
         return off, mem
 
 
