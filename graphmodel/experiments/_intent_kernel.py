@@ -32,10 +32,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_draw, stream_key, to_unit
+from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_key, to_unit
 from graphmodel.kernels.cpu import fetch_add, prefetch
 from graphmodel.kernels.skip import break_table as _table
-from graphmodel.kernels.skip import max_out_csr, max_seg, segment_targets
+from graphmodel.kernels.skip import max_out_csr, max_seg, segment_targets, skip_next
 
 # Layout, from the profile (1M users, 446k reached per run of ``all``, memory-bound): every exposure
 # read two cache lines at random (the node record and ``buy``) and waited for each; the head of a
@@ -108,16 +108,11 @@ def _live_arcs(v, l, a, b, rkey, indices, arc_key, prob, seg_p, seg_key, lq, cap
         c = cap[l]
         j = a - 1
         d = 0
-        while True:  # the step of graphmodel.kernels.skip.skip_next, written out (the inlined call costs 12-15% here)
-            u = stream_draw(key, d)
+        while True:  # graphmodel.kernels.skip.skip_next, with its proof of exactness
+            j = skip_next(key, d, j, b, q, c, thr, l)
             d += 1
-            R = b - j - 1
-            if R < c and u <= thr[l, R]:
+            if j < 0:
                 break
-            f = np.log(u) / q
-            if f >= R:
-                break
-            j += 1 + np.int64(f)
             prefetch(indices, j)
             live[k] = j
             livel[k] = l

@@ -6,11 +6,12 @@ geometric, ``f = floor(log(u) / log1p(-p))`` for ``u`` the next uniform of the
 node's skip stream (:func:`graphmodel.kernels.coins.stream_draw`). The loop
 ends when the gap reaches past the ``R`` arcs left, i.e. when ``f >= R``.
 
-:func:`skip_next` is the one step of that loop, with its proof of exactness; the hot loops of
-the propagation, intent and competition kernels write the same step out in place (the inlined
-call measured 12-15% slower there: benchmarks/bench_propagation.py, BA 100k users, p=0.05 and
-0.1); the references those kernels are tested against draw their arcs with
-:func:`segment_targets`, which calls :func:`skip_next`;
+:func:`skip_next` is the one step of that loop, with its proof of exactness. The intent and
+competition kernels and :func:`segment_targets` (the references' loop) call it; it is compiled
+without numba's reference counting (:data:`NO_NRT`), so LLVM inlines the call into the code of the
+step written out (within noise there: benchmarks/bench_skip_step.py). The propagation kernel keeps
+the step written out, in the exact form tests/test_kernels_core.py checks draw by draw against
+:func:`skip_next`: the call measured 2-5% slower at p=0.1 (BA 100k users; noise 1-2%).
 :func:`break_table` tabulates the exit thresholds that let most loop exits be
 decided without a logarithm (same decisions, proof in its docstring);
 :func:`segment_targets` is the plain loop over one segment, for references and
@@ -35,7 +36,19 @@ BREAK_CAP = 4096
 _NO_TABLE = np.zeros((1, 1))
 
 
-@njit(cache=True, inline="always")
+def _no_nrt() -> dict:
+    """``{"_nrt": False}`` where this numba knows the (private) option, else nothing: same numbers, slower."""
+    from numba.core.cpu import CPUTargetOptions
+
+    return {"_nrt": False} if hasattr(CPUTargetOptions, "_nrt") else {}
+
+
+#: ``njit`` options of a helper that only reads the arrays it is handed and allocates nothing: no
+#: reference counting, so a call in a hot loop inlines to the same code as the body written out.
+NO_NRT = _no_nrt()
+
+
+@njit(cache=True, **NO_NRT)
 def skip_next(key, d, j, b, lq, c, thr, l):
     """One step of the geometric skip: the next live arc after ``j`` in a segment ending at ``b``, or -1.
 
@@ -46,6 +59,10 @@ def skip_next(key, d, j, b, lq, c, thr, l):
     Exactness: the table decides "the loop ends" only when ``u <= thr[l, R]``; :func:`break_table`
     shows that then ``log(u) / lq >= R`` as computed in floating point, so the step returns exactly
     what the plain formula ``f = log(u) / lq; f >= R`` returns, draw by draw.
+
+    Compiled with :data:`NO_NRT` and not ``inline="always"``: LLVM inlines it where it is called.
+    With reference counting, passing ``thr`` cost an atomic increment and two decrements per draw
+    (12-20% of the propagation kernel at p=0.05 and 0.1, inlined by numba or not).
     """
     u = stream_draw(key, d)
     R = b - j - 1
