@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import ast
 import math
+import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
 
 from graphmodel.kernels import coins, skip
 
@@ -92,3 +95,116 @@ def test_no_underscored_name_is_imported_across_packages():
                 if any(p.startswith("_") for p in parts) and _package(node.module) != _package(me):
                     bad.append(f"{me}: from {node.module} import {alias.name}")
     assert bad == []
+
+
+def test_skip_next_matches_the_plain_formula_on_many_random_segments():
+    # Random p (down to the smallest and up to the largest tabulated ones), segment lengths and
+    # streams: skip_next with the exit table takes, draw by draw, the decision of the plain formula
+    # computed in Python (the same draws, the same arcs, the same number of draws).
+    rng = np.random.default_rng(20)
+    for case in range(300):
+        p = float(np.exp(rng.uniform(np.log(1e-3), np.log(0.95))))
+        n_arcs = int(rng.integers(1, 3000))
+        lq, cap, thr = skip.break_table(np.array([-1.0, p]), np.int64(n_arcs))
+        key = np.uint64(coins.stream_key(np.uint64(case), int(rng.integers(0, 2**31)), np.uint64(7), np.uint64(0)))
+        a = int(rng.integers(0, 100))
+        b = a + n_arcs
+        plain, draws = [], 0
+        j = a - 1
+        while True:
+            u = coins.stream_draw(key, draws)
+            draws += 1
+            f = math.log(u) / math.log1p(-p)
+            if f >= b - j - 1:
+                break
+            j += 1 + int(f)
+            plain.append(j)
+        got, d = [], 0
+        j = a - 1
+        while True:
+            j = skip.skip_next(key, d, j, b, lq[1], cap[1], thr, 1)
+            d += 1
+            if j < 0:
+                break
+            got.append(int(j))
+        assert (got, d) == (plain, draws), f"p={p}, {n_arcs} arcs"
+
+
+# The step written out in a kernel, as kept where the call measured slower (benchmarks/bench_skip_step.py):
+# draw, table test, log, gap, with the kernel's own names for the uniform, log1p(-p) and the table row.
+_WRITTEN_STEP = re.compile(
+    r"^(?P<i> *)while True:[^\n]*\n"
+    r"(?P=i)    (?P<u>\w+) = stream_draw\(key, d\)\n"
+    r"(?P=i)    d \+= 1\n"
+    r"(?P=i)    R = b - j - 1\n"
+    r"(?P=i)    if R < c and (?P=u) <= thr\[(?P<row>\w+), R\]:\n"
+    r"(?P=i)        break\n"
+    r"(?P=i)    f = np\.log\((?P=u)\) / (?P<q>\w+)\n"
+    r"(?P=i)    if f >= R:\n"
+    r"(?P=i)        break\n"
+    r"(?P=i)    j \+= 1 \+ np\.int64\(f\)\n",
+    re.M,
+)
+_KERNELS = ["propagation/_kernels.py", "experiments/_intent_kernel.py", "competition/_kernel.py"]
+
+
+def _written_loops():
+    """(kernel, compiled loop) for every skip loop written out in a kernel, taken from the kernel's own text."""
+    out = []
+    for name in _KERNELS:
+        for m in _WRITTEN_STEP.finditer((ROOT / "graphmodel" / name).read_text()):
+            body = textwrap.indent(textwrap.dedent(m.group(0)), "    ")
+            tail = "        out[k] = j\n        k += 1\n    return k, d\n"
+            src = f"def loop(key, a, b, {m['q']}, c, thr, {m['row']}, out):\n    k = 0\n    j = a - 1\n    d = 0\n{body}{tail}"
+            ns = {"np": np, "stream_draw": coins.stream_draw}
+            exec(compile(src, f"<skip loop of {name}>", "exec"), ns)  # noqa: S102
+            out.append((name, njit(ns["loop"])))
+    return out
+
+
+def test_every_skip_loop_calls_the_one_skip_step_or_is_checked_against_it():
+    # A kernel that draws from a skip stream either calls skip_next or writes out the step in the
+    # exact form that the next test checks draw by draw; no other copy of the step exists.
+    written = {name for name, _ in _written_loops()}
+    for name in _KERNELS:
+        text = (ROOT / "graphmodel" / name).read_text()
+        assert "skip_next(" in text or name in written, name
+    home = {ROOT / "graphmodel" / "kernels" / "coins.py", ROOT / "graphmodel" / "kernels" / "skip.py"}
+    drawing = {
+        str(path.relative_to(ROOT / "graphmodel"))
+        for path in sorted((ROOT / "graphmodel").rglob("*.py"))
+        if path not in home and "stream_draw" in path.read_text()
+    }
+    assert drawing <= written
+    for name in drawing:  # one stream_draw per written-out loop, none elsewhere in the file
+        text = (ROOT / "graphmodel" / name).read_text()
+        assert text.count("stream_draw(") == len(_WRITTEN_STEP.findall(text)), name
+
+
+@pytest.mark.parametrize("kernel", [name for name, _ in _written_loops()] or ["(none)"])
+def test_written_out_skip_loops_take_the_arcs_of_skip_next(kernel):
+    # The loop text of the kernel, compiled alone, against skip_next with the same table, on many
+    # random streams, p and segment lengths: the same live arcs and the same number of draws.
+    loops = [fn for name, fn in _written_loops() if name == kernel]
+    if not loops:
+        pytest.skip("every kernel calls skip_next")
+    rng = np.random.default_rng(21)
+    out = np.empty(5000, np.int64)
+    for case in range(300):
+        p = float(np.exp(rng.uniform(np.log(1e-3), np.log(0.95))))
+        n_arcs = int(rng.integers(1, 3000))
+        lq, cap, thr = skip.break_table(np.array([-1.0, p]), np.int64(n_arcs))
+        key = np.uint64(coins.stream_key(np.uint64(case), int(rng.integers(0, 2**31)), np.uint64(7), np.uint64(0)))
+        a = int(rng.integers(0, 100))
+        b = a + n_arcs
+        want, d = [], 0
+        j = a - 1
+        while True:
+            j = skip.skip_next(key, d, j, b, lq[1], cap[1], thr, 1)
+            d += 1
+            if j < 0:
+                break
+            want.append(int(j))
+        for loop in loops:
+            k, draws = loop(key, a, b, lq[1], cap[1], thr, 1, out)
+            assert (out[:k].tolist(), draws) == (want, d), f"{kernel}: p={p}, {n_arcs} arcs"

@@ -74,11 +74,10 @@ from graphmodel.kernels.coins import (
     mix64,
     node_coin,
     run_key,
-    stream_draw,
     stream_key,
 )
 from graphmodel.kernels.cpu import fetch_add, prefetch
-from graphmodel.kernels.skip import break_table, max_out, max_seg
+from graphmodel.kernels.skip import break_table, max_out, max_seg, skip_next
 
 __all__ = [
     "TIE_RANDOM",
@@ -520,16 +519,11 @@ def _compete_run(
                         c = cap[sl]
                         j = a - 1
                         d = 0
-                        while True:  # the step of graphmodel.kernels.skip.skip_next, written out (the inlined call costs 12-15% here)
-                            x = stream_draw(key, d)
+                        while True:  # graphmodel.kernels.skip.skip_next, with its proof of exactness
+                            j = skip_next(key, d, j, b, lql, c, thr, sl)
                             d += 1
-                            R = b - j - 1
-                            if R < c and x <= thr[sl, R]:
+                            if j < 0:
                                 break
-                            f = np.log(x) / lql
-                            if f >= R:
-                                break
-                            j += 1 + np.int64(f)
                             prefetch(indices, j)  # the head is read in phase 2 (no stall here)
                             cand_u[k] = j
                             cand_p[k] = p

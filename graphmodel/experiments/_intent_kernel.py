@@ -44,10 +44,10 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_draw, stream_key, to_unit
-from graphmodel.kernels.cpu import fetch_add, prefetch
+from graphmodel.kernels.coins import SALT_PURCHASE, arc_coin, run_key, stream_key, to_unit
+from graphmodel.kernels.cpu import NO_NRT, fetch_add, prefetch
 from graphmodel.kernels.csr import CascadeGraph
-from graphmodel.kernels.skip import SkipTable, max_out_csr, max_seg, segment_targets
+from graphmodel.kernels.skip import SkipTable, max_out_csr, max_seg, segment_targets, skip_next
 from graphmodel.kernels.skip import break_table as _table
 
 __all__ = [
@@ -94,7 +94,7 @@ IntentRuns = namedtuple(
 #   * uniform layers use the propagation core's geometric skip with its table of loop-exit
 #     thresholds (same draws, same decisions, fewer logarithms);
 #   * ``intent_run`` and ``_relay`` are compiled without numba's reference counting (``_nrt=False``, a private
-#     option: applied only where this numba knows it, see ``_lean_options``;
+#     option: applied only where this numba knows it, see :data:`graphmodel.kernels.cpu.NO_NRT`;
 #     they allocate nothing): perf showed 40% of the CPU samples in the atomic incref/decref that
 #     every inlined helper and every relay call did for each of the ~20 arrays it was handed;
 #   * workers take (scenario, run) items from an atomic counter and keep one workspace for all their
@@ -103,15 +103,6 @@ IntentRuns = namedtuple(
 _BLOCK = 1024
 _AHEAD = 16
 
-
-def _lean_options() -> dict:
-    """``{"_nrt": False}`` where this numba knows the (private) option, else nothing: same numbers, slower."""
-    from numba.core.cpu import CPUTargetOptions
-
-    return {"_nrt": False} if hasattr(CPUTargetOptions, "_nrt") else {}
-
-
-_LEAN = _lean_options()
 
 # columns of the per-node record
 _STAMP, _ISTEP, _PSTEP, _BUY = 0, 1, 2, 3
@@ -154,16 +145,11 @@ def _live_arcs(v, l, a, b, rkey, g, sk, live, livel, k):
         c = cap[l]
         j = a - 1
         d = 0
-        while True:  # the step of graphmodel.kernels.skip.skip_next, written out (the inlined call costs 12-15% here)
-            u = stream_draw(key, d)
+        while True:  # graphmodel.kernels.skip.skip_next, with its proof of exactness
+            j = skip_next(key, d, j, b, q, c, thr, l)
             d += 1
-            R = b - j - 1
-            if R < c and u <= thr[l, R]:
+            if j < 0:
                 break
-            f = np.log(u) / q
-            if f >= R:
-                break
-            j += 1 + np.int64(f)
             prefetch(indices, j)
             live[k] = j
             livel[k] = l
@@ -209,7 +195,7 @@ def _expose(w, l, ns, rkey, tag, im, ws, nn, record, elayer, player):
     return news, nn
 
 
-@njit(cache=True, **_LEAN)
+@njit(cache=True, **NO_NRT)
 def _relay(m, ns, rkey, tag, g, sk, enabled, im, n_users, ws, rc, nn, record, elayer, player):
     """Merchant ``m`` passes intent to its customers; returns (new intents, new purchases, nn)."""
     lptr, indices, arc_key, prob, seg_p, seg_key = g
@@ -241,7 +227,7 @@ def _relay(m, ns, rkey, tag, g, sk, enabled, im, n_users, ws, rc, nn, record, el
     return ti, tp, nn
 
 
-@njit(cache=True, **_LEAN)
+@njit(cache=True, **NO_NRT)
 def intent_run(tag, rkey, g, sk, enabled, im, seeds, n_users, ws, rc, record, elayer, player):
     """One run of scenario ``enabled``; returns the last step with news. Counters land in ``rc`` (a :data:`RunCounts`).
 

@@ -1,4 +1,4 @@
-"""CPU intrinsics for the kernels, and the number of threads they run on."""
+"""CPU intrinsics for the kernels, the compile options of their lean helpers, and the number of threads they run on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,19 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["fetch_add", "prefetch", "threads"]
+__all__ = ["NO_NRT", "fetch_add", "prefetch", "threads"]
+
+
+def _no_nrt() -> dict:
+    """``{"_nrt": False}`` where this numba knows the (private) option, else nothing: same numbers, slower."""
+    from numba.core.cpu import CPUTargetOptions
+
+    return {"_nrt": False} if hasattr(CPUTargetOptions, "_nrt") else {}
+
+
+#: ``njit`` options of a helper that only reads the arrays it is handed and allocates nothing: no
+#: reference counting, so a call in a hot loop inlines to the same code as the body written out.
+NO_NRT = _no_nrt()
 
 
 @intrinsic

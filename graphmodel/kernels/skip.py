@@ -6,11 +6,12 @@ geometric, ``f = floor(log(u) / log1p(-p))`` for ``u`` the next uniform of the
 node's skip stream (:func:`graphmodel.kernels.coins.stream_draw`). The loop
 ends when the gap reaches past the ``R`` arcs left, i.e. when ``f >= R``.
 
-:func:`skip_next` is the one step of that loop, with its proof of exactness; the hot loops of
-the propagation, intent and competition kernels write the same step out in place (the inlined
-call measured 12-15% slower there: benchmarks/bench_propagation.py, BA 100k users, p=0.05 and
-0.1); the references those kernels are tested against draw their arcs with
-:func:`segment_targets`, which calls :func:`skip_next`;
+:func:`skip_next` is the one step of that loop, with its proof of exactness. The intent and
+competition kernels and :func:`segment_targets` (the references' loop) call it; it is compiled
+without numba's reference counting (:data:`graphmodel.kernels.cpu.NO_NRT`), so LLVM inlines the call into the code of the
+step written out (within noise there: benchmarks/bench_skip_step.py). The propagation kernel keeps
+the step written out, in the exact form tests/test_kernels_core.py checks draw by draw against
+:func:`skip_next`: the call measured 2-5% slower at p=0.1 (BA 100k users; noise 1-2%).
 :func:`break_table` tabulates the exit thresholds that let most loop exits be
 decided without a logarithm (same decisions, proof in its docstring);
 :func:`segment_targets` is the plain loop over one segment, for references and
@@ -25,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from graphmodel.kernels.coins import arc_coin, mix64, stream_draw, stream_key, to_unit
+from graphmodel.kernels.cpu import NO_NRT
 
 #: Relative margin by which the exit thresholds are shrunk (far above every rounding error: see break_table).
 BREAK_EPS = 1e-7
@@ -40,7 +42,7 @@ SkipTable = namedtuple("SkipTable", ["lq", "cap", "thr"])
 _NO_TABLE = np.zeros((1, 1))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, **NO_NRT)
 def skip_next(key, d, j, b, lq, c, thr, l):
     """One step of the geometric skip: the next live arc after ``j`` in a segment ending at ``b``, or -1.
 
@@ -51,6 +53,10 @@ def skip_next(key, d, j, b, lq, c, thr, l):
     Exactness: the table decides "the loop ends" only when ``u <= thr[l, R]``; :func:`break_table`
     shows that then ``log(u) / lq >= R`` as computed in floating point, so the step returns exactly
     what the plain formula ``f = log(u) / lq; f >= R`` returns, draw by draw.
+
+    Compiled with :data:`graphmodel.kernels.cpu.NO_NRT` and not ``inline="always"``: LLVM inlines it where it is called.
+    With reference counting, passing ``thr`` cost an atomic increment and two decrements per draw
+    (12-20% of the propagation kernel at p=0.05 and 0.1, inlined by numba or not).
     """
     u = stream_draw(key, d)
     R = b - j - 1
