@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
-__all__ = ["transpose", "cocustomer_links"]
+__all__ = ["transpose", "CoCustomers", "cocustomer_links"]
+
+#: Who paid where and when, both ways, as CSR: ``m_*`` a user's merchants with the first payment time there
+#: (``m_merchant[m_ptr[u]:m_ptr[u+1]]``), ``b_*`` a merchant's customers with theirs; the co-customer
+#: arrays of :func:`cocustomer_links`, one tuple so that two of the six cannot be swapped unnoticed.
+CoCustomers = namedtuple("CoCustomers", ["m_ptr", "m_merchant", "m_time", "b_ptr", "b_user", "b_time"])
 
 
 @njit(cache=True)
@@ -32,17 +39,18 @@ def transpose(indptr, indices, prob):
 
 
 @njit(cache=True, inline="always")
-def cocustomer_links(u, m_ptr, m_merchant, m_time, b_ptr, b_user, b_time, link, linked, never):
+def cocustomer_links(u, cc, link, linked, never):
     """Co-customers of ``u`` and when each became linked to ``u``; returns their count ``nl``.
 
-    ``m_ptr/m_merchant/m_time``: each user's merchants and first payment time there;
-    ``b_ptr/b_user/b_time``: each merchant's customers and their first payment time. Two users are
+    ``cc`` is a :data:`CoCustomers`: ``m_ptr/m_merchant/m_time`` each user's merchants and first payment
+    time there, ``b_ptr/b_user/b_time`` each merchant's customers and their first payment time. Two users are
     linked through a shared merchant from the later of their first payments there, and overall from
     the earliest such time. Writes ``linked[:nl]`` and ``link[v]`` for each of them; ``link`` must
     hold ``never`` elsewhere, and the caller resets ``link[linked[:nl]]`` to ``never`` after use.
     Used by the conversion estimate (:mod:`graphmodel.signals`) and the fit (:mod:`graphmodel.fitting`),
     so both define a co-customer exposure the same way.
     """
+    m_ptr, m_merchant, m_time, b_ptr, b_user, b_time = cc
     nl = 0
     for a in range(m_ptr[u], m_ptr[u + 1]):
         mm = m_merchant[a]

@@ -127,7 +127,7 @@ class RRGraph:
         if sc[2] + count >= 2**31 - 2:
             sc[0][:] = 0
             sc[2] = 1
-        off, mem, nxt = K.rr_chunk(
+        g = K.RRSource(
             self.indptr,
             self.indices,
             self.prob,
@@ -136,13 +136,8 @@ class RRGraph:
             K.MODEL_LT if self.model == "lt" else K.MODEL_IC,
             self.roots,
             self.cdf,
-            key,
-            start,
-            count,
-            sc[0],
-            sc[1],
-            sc[2],
         )
+        off, mem, nxt = K.rr_chunk(g, key, start, count, K.RRScratch(sc[0], sc[1]), sc[2])
         sc[2] = nxt
         return off, mem
 
@@ -470,7 +465,7 @@ class RRCollection:
         else:
             lc = np.asarray(cand, dtype=np.bool_)[self.kept]
             lcost = np.asarray(cost, dtype=np.float64)[self.kept]
-        segments = [(*g.view(), g.ptr, g.sets, g.base) for g in self._segs]
+        segments = [(K.IndexedSets(*g.view(), g.ptr, g.sets), g.base) for g in self._segs]
         picks, gains, cov, bound = K.greedy_cover_segments(
             segments, self.counts, self.size, lc, lcost, float(budget), by_ratio, unit
         )
