@@ -465,7 +465,7 @@ class RRCollection:
         else:
             lc = np.asarray(cand, dtype=np.bool_)[self.kept]
             lcost = np.asarray(cost, dtype=np.float64)[self.kept]
-        segments = [(K.IndexedSets(*g.view(), g.ptr, g.sets), g.base) for g in self._segs]
+        segments = [(*g.view(), g.ptr, g.sets, g.base) for g in self._segs]
         picks, gains, cov, bound = K.greedy_cover_segments(
             segments, self.counts, self.size, lc, lcost, float(budget), by_ratio, unit
         )
