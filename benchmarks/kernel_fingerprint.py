@@ -2,8 +2,9 @@
 
 Runs each public entry point that reaches a kernel (IC / LT / SIR with uniform and per-arc layers,
 a trace, the intent kernel via compare, the competition kernel with both tie rules and switching,
-the follower kernel, RR sets via seeds) on a small generated ecosystem and prints one SHA-256 per
-entry point of its result (timings dropped). Run it on two trees and diff the output:
+the follower kernel, RR sets via seeds) on a small generated ecosystem, and the fit's and the
+conversion estimate's exposure kernels on a small one with a timeline of purchases, and prints one
+SHA-256 per entry point of its result (timings dropped). Run it on two trees and diff the output:
 
     python benchmarks/kernel_fingerprint.py > after.txt
 """
@@ -66,6 +67,9 @@ def results() -> dict:
 
     sel, info = contest_seeds(eco, ["a: seeds=top-degree:20", "b: seeds=imm-vs:5"], seed=14)
     out["contest_seeds imm-vs"] = {"seeds": [np.asarray(s).tolist() for s in sel]}
+    timed = gm.generate(users=1000, merchants=80, seed=2, timeline=True)  # purchases with times: fit, conversion
+    out["fit"] = gm.fit(timed, bootstrap=10, shuffles=1, seed=15)
+    out["estimate_conversion"] = gm.estimate_conversion(timed, window_days=30, n_shuffles=2, n_boot=50, seed=16)
     return out
 
 

@@ -305,7 +305,7 @@ def test_truncate_and_segmented_greedy_match_a_collection_drawn_to_that_size():
     from graphmodel.seeding import _rr_kernels as K
 
     ptr, sets = K.invert(off, mem, g.n)
-    picks, gains, cov, bound = K.greedy_cover(off, mem, ptr, sets, cand, ones, 5.0, False, True)
+    picks, gains, cov, bound = K.greedy_cover(K.IndexedSets(off, mem, ptr, sets), cand, ones, 5.0, False, True)
     a = ref.greedy(cand, ones, 5.0, by_ratio=False, unit=True)
     assert a[0].tolist() == picks.tolist() and a[1].tolist() == gains.tolist() and a[2] == cov and a[3] == bound
 

@@ -57,7 +57,7 @@ def test_kernel_matches_python_reference(model):
     key = np.uint64(12345)
     n = rr.n
     visited, queue = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    off, mem, _ = K.rr_chunk(
+    src = K.RRSource(
         rr.indptr,
         rr.indices,
         rr.prob,
@@ -66,13 +66,8 @@ def test_kernel_matches_python_reference(model):
         K.MODEL_LT if model == "lt" else K.MODEL_IC,
         rr.roots,
         rr.cdf,
-        key,
-        0,
-        200,
-        visited,
-        queue,
-        1,
     )
+    off, mem, _ = K.rr_chunk(src, key, 0, 200, K.RRScratch(visited, queue), 1)
     for i in range(200):
         got = mem[off[i] : off[i + 1]].tolist()
         u = K.u01(key, i, 200)

@@ -12,7 +12,7 @@ from numba import types
 from numba.typed import Dict
 
 import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
-from graphmodel.kernels.csr import cocustomer_links
+from graphmodel.kernels.csr import CoCustomers, cocustomer_links
 
 #: Day of an adoption that never happened.
 NEVER = np.int64(2**62)
@@ -48,12 +48,7 @@ def exposure_stats(
     s_nbr: np.ndarray,
     x_ptr: np.ndarray,
     x_nbr: np.ndarray,
-    m_ptr: np.ndarray,
-    m_merchant: np.ndarray,
-    m_day: np.ndarray,
-    b_ptr: np.ndarray,
-    b_user: np.ndarray,
-    b_day: np.ndarray,
+    cc: CoCustomers,
     use: np.ndarray,
     group: np.ndarray,
     n_groups: int,
@@ -67,8 +62,8 @@ def exposure_stats(
     ``d``. An exposure is a neighbour's first purchase of ``i`` on day ``e``
     with ``e < own_i``; it is live on days ``e+1 .. e+window``. Neighbours:
     ``s_*`` (social: whose purchases count for ``u``), ``x_*`` (transfer
-    partners), co-customers through ``m_*``/``b_*`` (a user's merchants with
-    first days / a merchant's buyers with first days: ``v`` is linked to ``u``
+    partners), co-customers through ``cc`` (a :data:`~graphmodel.kernels.csr.CoCustomers`
+    of days: a user's merchants with first days / a merchant's buyers with first days: ``v`` is linked to ``u``
     from ``min over shared merchants of max(day_u, day_v)`` on, and only
     ``v``'s purchases strictly after that day count). ``use[L]`` switches a
     layer on.
@@ -118,7 +113,7 @@ def exposure_stats(
             if not use[layer]:
                 continue
             if layer == 1:
-                nl = cocustomer_links(u, m_ptr, m_merchant, m_day, b_ptr, b_user, b_day, link, linked, NEVER)
+                nl = cocustomer_links(u, cc, link, linked, NEVER)
                 for c in range(nl):
                     v = linked[c]
                     lv = link[v]

@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.fitting._kernels import KBITS, exposure_stats
+from graphmodel.kernels.csr import CoCustomers
 from graphmodel.signals.scorers import item_index, user_graph
 
 __all__ = ["ExposureData", "build_exposures", "FIT_LAYERS", "DAY", "payment_times"]
@@ -208,12 +209,7 @@ def build_exposures(
         soc.indices.astype(np.int64),
         tra.indptr.astype(np.int64),
         tra.indices.astype(np.int64),
-        m_ptr,
-        m_merch,
-        m_day,
-        b_ptr,
-        b_user,
-        b_day,
+        CoCustomers(m_ptr, m_merch, m_day, b_ptr, b_user, b_day),
         use,
         group,
         n_groups,

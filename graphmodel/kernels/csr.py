@@ -9,7 +9,7 @@ from numba import njit
 
 from graphmodel.kernels.coins import arc_key
 
-__all__ = ["CascadeGraph", "transpose", "grouped_structure", "cocustomer_links"]
+__all__ = ["CascadeGraph", "CoCustomers", "transpose", "grouped_structure", "cocustomer_links"]
 
 #: The layered CSR arrays a cascade-like kernel reads (the propagation and intent kernels), as one
 #: named argument: ``lptr`` (n, L+1) layer offsets of each node's arcs, ``indices`` (m,) int32 heads,
@@ -17,6 +17,11 @@ __all__ = ["CascadeGraph", "transpose", "grouped_structure", "cocustomer_links"]
 #: uniform probability of a layer (-1: per-arc), ``seg_key`` (L,) uint64 skip-stream keys (see
 #: :class:`graphmodel.propagation.PropagationGraph`).
 CascadeGraph = namedtuple("CascadeGraph", ["lptr", "indices", "arc_key", "prob", "seg_p", "seg_key"])
+
+#: Who paid where and when, both ways, as CSR: ``m_*`` a user's merchants with the first payment time there
+#: (``m_merchant[m_ptr[u]:m_ptr[u+1]]``), ``b_*`` a merchant's customers with theirs; the co-customer
+#: arrays of :func:`cocustomer_links`, one tuple so that two of the six cannot be swapped unnoticed.
+CoCustomers = namedtuple("CoCustomers", ["m_ptr", "m_merchant", "m_time", "b_ptr", "b_user", "b_time"])
 
 
 @njit(cache=True)
@@ -84,17 +89,18 @@ def grouped_structure(indptr, layer, edge, n_users, lmode, lglayer, social_src, 
 
 
 @njit(cache=True, inline="always")
-def cocustomer_links(u, m_ptr, m_merchant, m_time, b_ptr, b_user, b_time, link, linked, never):
+def cocustomer_links(u, cc, link, linked, never):
     """Co-customers of ``u`` and when each became linked to ``u``; returns their count ``nl``.
 
-    ``m_ptr/m_merchant/m_time``: each user's merchants and first payment time there;
-    ``b_ptr/b_user/b_time``: each merchant's customers and their first payment time. Two users are
+    ``cc`` is a :data:`CoCustomers`: ``m_ptr/m_merchant/m_time`` each user's merchants and first payment
+    time there, ``b_ptr/b_user/b_time`` each merchant's customers and their first payment time. Two users are
     linked through a shared merchant from the later of their first payments there, and overall from
     the earliest such time. Writes ``linked[:nl]`` and ``link[v]`` for each of them; ``link`` must
     hold ``never`` elsewhere, and the caller resets ``link[linked[:nl]]`` to ``never`` after use.
     Used by the conversion estimate (:mod:`graphmodel.signals`) and the fit (:mod:`graphmodel.fitting`),
     so both define a co-customer exposure the same way.
     """
+    m_ptr, m_merchant, m_time, b_ptr, b_user, b_time = cc
     nl = 0
     for a in range(m_ptr[u], m_ptr[u + 1]):
         mm = m_merchant[a]

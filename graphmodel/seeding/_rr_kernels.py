@@ -1,7 +1,10 @@
 """Compiled kernels for reverse-reachable (RR) sets and max coverage.
 
-Everything here takes flat arrays and scalars only (see :mod:`graphmodel.csr`
-for the arrays). The pure-Python references beside the kernels
+Everything here takes arrays and scalars only (see :mod:`graphmodel.csr`
+for the arrays), the arrays that belong together in a named tuple
+(:data:`RRSource`, :data:`RRScratch`, :data:`IndexedSets`), so that two arrays of one dtype cannot
+be swapped unnoticed (``benchmarks/bench_args_exposure.py`` measures the cost against positional
+arguments). The pure-Python references beside the kernels
 (:func:`rr_set_reference`) exist for the tests.
 
 Random numbers are counter based: draw ``j`` of RR set ``i`` is a fixed
@@ -27,6 +30,7 @@ whose inverted indexes were each built once.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numba as nb
 import numpy as np
@@ -37,6 +41,9 @@ from graphmodel.kernels.coins import pick_root, rr_draw, rr_state
 from graphmodel.kernels.csr import transpose
 
 __all__ = [
+    "RRSource",
+    "RRScratch",
+    "IndexedSets",
     "rr_chunk",
     "keep_members",
     "invert",
@@ -51,6 +58,13 @@ __all__ = [
     "MODEL_LT",
 ]
 
+#: What RR sampling reads (see :func:`rr_chunk`; :class:`graphmodel.seeding.rrsets.RRGraph` holds them).
+RRSource = namedtuple("RRSource", ["indptr", "indices", "prob", "node_p", "per_node", "model", "roots", "cdf"])
+#: A sampling thread's scratch arrays (int32, length n): the stamps of visited nodes and the queue.
+RRScratch = namedtuple("RRScratch", ["visited", "queue"])
+#: RR sets (``offsets``, ``members``) with their inverted index (``node_ptr``, ``node_sets``).
+IndexedSets = namedtuple("IndexedSets", ["offsets", "members", "node_ptr", "node_sets"])
+
 
 @nb.njit(cache=True)
 def u01(key: np.uint64, i: int, n: int) -> np.ndarray:
@@ -63,41 +77,30 @@ def u01(key: np.uint64, i: int, n: int) -> np.ndarray:
 
 
 @nb.njit(nogil=True, cache=True)
-def rr_chunk(
-    indptr,
-    indices,
-    prob,
-    node_p,
-    per_node,
-    model,
-    roots,
-    cdf,
-    key,
-    start,
-    count,
-    visited,
-    queue,
-    stamp0,
-):
+def rr_chunk(g, key, start, count, ws, stamp0):
     """Generate RR sets ``start .. start+count-1`` over a reversed CSR.
 
     Parameters
     ----------
-    indptr, indices : reversed CSR (arcs of ``v`` lead to the nodes that can activate ``v``)
-    prob : float64 per arc (live probability for IC, weight for LT)
-    node_p, per_node : when ``per_node`` is true every arc of ``v`` has probability
-        ``node_p[v]`` (uniform IC, weighted cascade): IC then skips over failed
-        arcs geometrically, one draw per success instead of one per arc.
-    model : 0 IC, 1 LT
-    roots, cdf : candidate roots and their cumulative probabilities (empty: uniform)
+    g : :data:`RRSource` of
+
+        indptr, indices : reversed CSR (arcs of ``v`` lead to the nodes that can activate ``v``)
+        prob : float64 per arc (live probability for IC, weight for LT)
+        node_p, per_node : when ``per_node`` is true every arc of ``v`` has probability
+            ``node_p[v]`` (uniform IC, weighted cascade): IC then skips over failed
+            arcs geometrically, one draw per success instead of one per arc.
+        model : 0 IC, 1 LT
+        roots, cdf : candidate roots and their cumulative probabilities (empty: uniform)
     key : uint64 stream key; ``start``: number of the first set
-    visited, queue : scratch (int32, length n); ``visited`` holds stamps
+    ws : :data:`RRScratch` (``visited``, ``queue``: int32, length n); ``visited`` holds stamps
     stamp0 : first stamp to use (> every stamp already in ``visited``)
 
     Returns
     -------
     offsets (count + 1), members, next stamp
     """
+    indptr, indices, prob, node_p, per_node, model, roots, cdf = g
+    visited, queue = ws
     offsets = np.empty(count + 1, np.int64)
     offsets[0] = 0
     cap = max(16, count * 4)
@@ -286,8 +289,8 @@ def _topk_bound(gain, cand, k):
 
 
 @nb.njit(cache=True)
-def greedy_cover(offsets, members, node_ptr, node_sets, cand, cost, budget, by_ratio, unit):
-    """Greedy max coverage of RR sets under a budget.
+def greedy_cover(sets, cand, cost, budget, by_ratio, unit):
+    """Greedy max coverage of RR sets (an :data:`IndexedSets`) under a budget.
 
     Picks, while some candidate is affordable, the candidate with the largest
     number of not yet covered sets (``by_ratio``: per unit of cost); ties go to
@@ -300,6 +303,7 @@ def greedy_cover(offsets, members, node_ptr, node_sets, cand, cost, budget, by_r
     upper bound on the optimum's coverage (min over checkpoints of coverage so
     far + the best the remaining budget could add, by submodularity).
     """
+    offsets, members, node_ptr, node_sets = sets
     n = node_ptr.shape[0] - 1
     T = offsets.shape[0] - 1
     gain = np.zeros(n, np.float64)
@@ -373,7 +377,11 @@ def _best_candidate(gain, avail, cost, left, by_ratio):
 
 @nb.njit(nogil=True, cache=True)
 def _cover_segment(offsets, members, node_ptr, node_sets, base, covered, gain, v):
-    """Mark the sets of one segment holding ``v`` covered; take their members' gains off."""
+    """Mark the sets of one segment holding ``v`` covered; take their members' gains off.
+
+    Called from Python once per pick and segment, so its arrays stay positional: a named tuple costs
+    the dispatcher about 2 microseconds more per call (``benchmarks/bench_args_exposure.py``).
+    """
     for x in range(node_ptr[v], node_ptr[v + 1]):
         gi = base + node_sets[x]
         if covered[gi]:

@@ -127,7 +127,7 @@ class RRGraph:
         if sc[2] + count >= 2**31 - 2:
             sc[0][:] = 0
             sc[2] = 1
-        off, mem, nxt = K.rr_chunk(
+        g = K.RRSource(
             self.indptr,
             self.indices,
             self.prob,
@@ -136,13 +136,8 @@ class RRGraph:
             K.MODEL_LT if self.model == "lt" else K.MODEL_IC,
             self.roots,
             self.cdf,
-            key,
-            start,
-            count,
-            sc[0],
-            sc[1],
-            sc[2],
         )
+        off, mem, nxt = K.rr_chunk(g, key, start, count, K.RRScratch(sc[0], sc[1]), sc[2])
         sc[2] = nxt
         return off, mem
 

@@ -10,7 +10,7 @@ import numba as nb
 import numpy as np
 
 import graphmodel.kernels  # noqa: F401  (sets the OpenMP wait policy before a parallel kernel starts threads)
-from graphmodel.kernels.csr import cocustomer_links
+from graphmodel.kernels.csr import CoCustomers, cocustomer_links
 
 
 @nb.njit(cache=True)
@@ -129,12 +129,7 @@ def exposure_kernel(
     f_time: np.ndarray,
     s_ptr: np.ndarray,
     s_nbr: np.ndarray,
-    m_ptr: np.ndarray,
-    m_merchant: np.ndarray,
-    m_time: np.ndarray,
-    b_ptr: np.ndarray,
-    b_user: np.ndarray,
-    b_time: np.ndarray,
+    cc: CoCustomers,
     use_link: bool,
     window: float,
     t_end: float,
@@ -145,8 +140,8 @@ def exposure_kernel(
     ``f_*``: per user, first purchase time of each item (CSR by user).
     ``s_*``: per user, neighbours whose purchases expose them (CSR), used when
     ``use_link`` is False. With ``use_link`` (co-customers), neighbours are
-    found through merchants instead: ``m_*`` a user's merchants with times,
-    ``b_*`` a merchant's buyers with times; the link to ``v`` exists from
+    found through merchants instead: ``cc`` (a :data:`~graphmodel.kernels.csr.CoCustomers`)
+    holds a user's merchants with times and a merchant's buyers with times; the link to ``v`` exists from
     ``min over shared merchants of max(t_u, t_v)`` on, and only ``v``'s
     purchases strictly after that count.
 
@@ -166,7 +161,7 @@ def exposure_kernel(
             own[f_item[a]] = f_time[a]
         nt = 0
         if use_link:
-            nl = cocustomer_links(u, m_ptr, m_merchant, m_time, b_ptr, b_user, b_time, link, linked, INF)
+            nl = cocustomer_links(u, cc, link, linked, INF)
             for c in range(nl):
                 v = linked[c]
                 lv = link[v]

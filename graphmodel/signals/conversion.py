@@ -52,6 +52,7 @@ from graphmodel._seed import SeedLike, as_generator, as_seed_sequence
 from graphmodel.ecosystem import Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.jsonable import json_number
+from graphmodel.kernels.csr import CoCustomers
 from graphmodel.signals._kernels import exposure_kernel
 from graphmodel.signals.scorers import item_index, user_graph
 
@@ -119,12 +120,7 @@ def _run(layer: str, eco: Ecosystem, users, merchants, items, times, n_items, nb
         f_time,
         s_ptr,
         s_nbr,
-        m_ptr,
-        m_merch,
-        m_time,
-        b_ptr,
-        b_user,
-        b_time,
+        CoCustomers(m_ptr, m_merch, m_time, b_ptr, b_user, b_time),
         use_link,
         float(window),
         float(t_end),
