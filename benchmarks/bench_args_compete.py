@@ -59,6 +59,7 @@ from numba import njit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from abtiming import ms  # noqa: E402
 from bench_compete import MESSENGER, WALLET  # noqa: E402
 
 import graphmodel as gm  # noqa: E402
@@ -222,13 +223,6 @@ def _follower_calls(chunks, arr, n_sets: int):
     return tuple(call(*c) for c in chunks)
 
 
-def _ms(fn) -> tuple[float, float]:
-    """Wall and CPU time of the process, in ms (one thread runs the kernel; CPU time is less hurt by load)."""
-    t, c = time.perf_counter(), time.process_time()
-    fn()
-    return 1e3 * (time.perf_counter() - t), 1e3 * (time.process_time() - c)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=100_000)
@@ -286,11 +280,11 @@ def main() -> None:
             ta, tb = [], []
             for c in range(args.calls):  # back to back, each going first in turn
                 if c % 2:
-                    tb.append(_ms(call_b))
-                    ta.append(_ms(call_a))
+                    tb.append(ms(call_b, time.process_time))
+                    ta.append(ms(call_a, time.process_time))
                 else:
-                    ta.append(_ms(call_a))
-                    tb.append(_ms(call_b))
+                    ta.append(ms(call_a, time.process_time))
+                    tb.append(ms(call_b, time.process_time))
             (wa, ca), (wb, cb) = (tuple(min(x) for x in zip(*ts)) for ts in (ta, tb))
             ratios.append(cb / ca)
             print(

@@ -50,6 +50,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from abtiming import ms, same  # noqa: E402
 from bench_propagation import ba_ecosystem  # noqa: E402
 
 import graphmodel as gm  # noqa: E402
@@ -188,19 +189,6 @@ def _same_code(name: str, positional, grouped_fn, jit: dict, pos_args: tuple, gr
     print(f"{name:22s} machine code: positional {len(a)} instructions, named tuples {len(b)}, {diff} differ")
 
 
-def _ms(fn) -> tuple[float, float]:
-    """Wall and CPU time of this thread (the kernels run on it), in ms: CPU time is less hurt by a loaded machine."""
-    t, c = time.perf_counter(), time.thread_time()
-    fn()
-    return 1e3 * (time.perf_counter() - t), 1e3 * (time.thread_time() - c)
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-
-
 def _ab(name: str, positional, grouped, args, labels: tuple[str, str] = ("positional", "named tuples")) -> None:
     """Same numbers, then rounds of back-to-back calls (each variant first in turn); prints min CPU and wall.
 
@@ -211,17 +199,17 @@ def _ab(name: str, positional, grouped, args, labels: tuple[str, str] = ("positi
     a = positional()  # compiled on the first call (no cache), then the same numbers
     if time.perf_counter() - t > 1:
         print(f"  ({name}: first {labels[0]} call, with its compilation, {time.perf_counter() - t:.0f} s)")
-    assert _same(a, b), f"{name}: {labels[0]} and {labels[1]} gave different numbers"
+    assert same(a, b), f"{name}: {labels[0]} and {labels[1]} gave different numbers"
     pairs = []
     for r in range(args.rounds):
         ta, tb = [], []
         for c in range(args.calls):
             if c % 2:
-                tb.append(_ms(grouped))
-                ta.append(_ms(positional))
+                tb.append(ms(grouped))
+                ta.append(ms(positional))
             else:
-                ta.append(_ms(positional))
-                tb.append(_ms(grouped))
+                ta.append(ms(positional))
+                tb.append(ms(grouped))
             pairs.append(tb[-1][1] / ta[-1][1])
         (wa, ca), (wb, cb) = (tuple(min(x) for x in zip(*ts)) for ts in (ta, tb))
         print(

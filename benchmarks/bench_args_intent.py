@@ -41,7 +41,11 @@ import tokenize
 import numpy as np
 from numba import njit
 
-import graphmodel as gm
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from abtiming import ms  # noqa: E402
+
+import graphmodel as gm  # noqa: E402
 from graphmodel._seed import as_seed_sequence
 from graphmodel.experiments import _intent_kernel as IK
 from graphmodel.experiments.campaign import buy_scale, campaign_seeds, make_campaign
@@ -273,13 +277,6 @@ def _calls(setup, key: int, runs: int, baseline):
     return calls
 
 
-def _ms(fn) -> tuple[float, float]:
-    """Wall and CPU time of this thread (the kernel runs on it), in ms: CPU time is less hurt by a loaded machine."""
-    t, c = time.perf_counter(), time.thread_time()
-    fn()
-    return 1e3 * (time.perf_counter() - t), 1e3 * (time.thread_time() - c)
-
-
 def _load_baseline(path: str | None):
     if path is None:
         return None
@@ -333,7 +330,7 @@ def main() -> None:
             for c in range(args.calls):  # back to back, the order rotated and reversed from call to call
                 order = names[c % len(names) :] + names[: c % len(names)]
                 for k in order[::-1] if (c // len(names)) % 2 else order:
-                    ts[k].append(_ms(calls[k]))
+                    ts[k].append(ms(calls[k]))
             best = {k: tuple(min(x) for x in zip(*v)) for k, v in ts.items()}
             for k in ratios:
                 ratios[k].append(best["grouped"][1] / best[k][1])

@@ -28,6 +28,7 @@ from numba import njit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from abtiming import ms  # noqa: E402
 from bench_propagation import ba_ecosystem  # noqa: E402
 
 import graphmodel as gm  # noqa: E402
@@ -211,13 +212,6 @@ def _calls(graph, seeds, runs):
     return positional, grouped
 
 
-def _ms(fn) -> tuple[float, float]:
-    """Wall and CPU time of this thread (the kernel runs on it), in ms: CPU time is less hurt by a loaded machine."""
-    t, c = time.perf_counter(), time.thread_time()
-    fn()
-    return 1e3 * (time.perf_counter() - t), 1e3 * (time.thread_time() - c)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=100_000)
@@ -246,11 +240,11 @@ def main() -> None:
             ta, tb = [], []
             for c in range(args.calls):  # back to back, each going first in turn
                 if c % 2:
-                    tb.append(_ms(grouped))
-                    ta.append(_ms(positional))
+                    tb.append(ms(grouped))
+                    ta.append(ms(positional))
                 else:
-                    ta.append(_ms(positional))
-                    tb.append(_ms(grouped))
+                    ta.append(ms(positional))
+                    tb.append(ms(grouped))
             (wa, ca), (wb, cb) = (tuple(min(x) for x in zip(*ts)) for ts in (ta, tb))
             print(
                 f"{name:7s} round {r + 1}: positional {wa:8.2f} ms wall {ca:8.2f} ms CPU   named tuples {wb:8.2f} ms "

@@ -45,6 +45,7 @@ from numba import njit  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from abtiming import same  # noqa: E402
 from bench_propagation import ba_ecosystem  # noqa: E402
 
 import graphmodel as gm  # noqa: E402
@@ -143,8 +144,17 @@ def module_copy(name: str, form, helper=None, tag: str = ""):
     return ns
 
 
+def _arrays(args):
+    """Every array among ``args``, looking inside the kernels' named tuples."""
+    for a in args:
+        if isinstance(a, tuple):
+            yield from _arrays(a)
+        elif isinstance(a, np.ndarray):
+            yield a
+
+
 def _seg_check(name: str, args) -> None:
-    segs = [a for a in args if isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim in (1, 2)]
+    segs = [a for a in _arrays(args) if a.dtype == np.float64 and a.ndim in (1, 2)]
     assert any(((s > 0) & (s < 1)).any() for s in segs if s.size < 64), f"{name}: no layer takes the skip path"
 
 
@@ -226,14 +236,6 @@ def _run(fn, calls):
     return cpu, res
 
 
-def _same(x, y) -> bool:
-    if isinstance(x, np.ndarray):
-        return np.array_equal(x, y)
-    if isinstance(x, (tuple, list)):
-        return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y))
-    return x == y
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=100_000)
@@ -274,7 +276,7 @@ def main() -> None:
         for iv, v in enumerate(args.variants.split(",")):
             b_fn = copies[kernel, v][entry]
             rb = rb0[iv] if args.helper_first else _run(b_fn, calls)[1]
-            assert _same(ra, rb), f"{name}: {v} gave other numbers than the written-out step"
+            assert same(ra, rb), f"{name}: {v} gave other numbers than the written-out step"
             ratios = []
             for r in range(args.rounds):
                 ta, tb = [], []
