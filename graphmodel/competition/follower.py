@@ -16,12 +16,15 @@ merchants' carry are those of the contest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from graphmodel.competition import _follower_kernel as FK
 from graphmodel.competition._kernel import FX
+
+if TYPE_CHECKING:
+    from graphmodel.propagation.engine import PropagationGraph
 
 __all__ = ["FollowerRRGraph", "follower_seeds", "MIN_COVER"]
 
@@ -73,7 +76,7 @@ class FollowerRRGraph:
     @classmethod
     def build(
         cls,
-        graph: Any,
+        graph: PropagationGraph,
         prob_a: np.ndarray,
         prob_b: np.ndarray,
         rival_seeds: np.ndarray,
@@ -152,7 +155,7 @@ class FollowerRRGraph:
 
 
 def follower_seeds(
-    graph: Any,
+    graph: PropagationGraph,
     prob_a: np.ndarray,
     prob_b: np.ndarray,
     rival_seeds: np.ndarray,

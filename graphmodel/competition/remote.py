@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel import clients, cluster
 from graphmodel.competition.engine import contest_batch, payments, platform_arrays, stack_platforms
 
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from graphmodel.ecosystem import Ecosystem
+
 __all__ = ["run_on_cluster"]
 
 
 def run_on_cluster(
-    client: Any,
-    eco: Any,
+    client: Client,
+    eco: Ecosystem,
     platforms: Sequence[Any],
     merchant_carry: float | None,
     seeds: np.ndarray,
@@ -76,7 +81,7 @@ def run_on_cluster(
 
 
 def _batch_on_worker(
-    eco: Any,
+    eco: Ecosystem,
     platforms: tuple,
     merchant_carry: float | None,
     seeds: np.ndarray,

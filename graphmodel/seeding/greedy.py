@@ -22,9 +22,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from graphmodel.propagation.engine import PropagationGraph
 
 __all__ = ["celf", "GreedyResult", "mc_objective", "cost_aware_celf"]
 
@@ -138,7 +141,7 @@ def cost_aware_celf(
 
 
 def mc_objective(
-    graph: Any, *, model: str, key: int, runs: int, weights: np.ndarray | None, workers: int | None = None
+    graph: PropagationGraph, *, model: str, key: int, runs: int, weights: np.ndarray | None, workers: int | None = None
 ):
     """``f(nodes)``: mean weighted number of users reached over ``runs`` fixed cascades.
 

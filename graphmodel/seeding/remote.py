@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmodel import cluster
 from graphmodel.seeding.rrsets import RRGraph
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from graphmodel.ecosystem import Ecosystem, LayerSpec
+    from graphmodel.propagation.probability import ProbSpec
 
 __all__ = ["ClusterRRGraph"]
 
@@ -39,7 +45,15 @@ class ClusterRRGraph:
     """
 
     def __init__(
-        self, local: RRGraph, *, client: Any, eco: Any, layers: Any, prob: Any, model: str, weights: np.ndarray | None
+        self,
+        local: RRGraph,
+        *,
+        client: Client,
+        eco: Ecosystem,
+        layers: LayerSpec,
+        prob: ProbSpec,
+        model: str,
+        weights: np.ndarray | None,
     ) -> None:
         self.local = local
         self.client = client
@@ -68,9 +82,9 @@ _SCRATCH = threading.local()
 
 
 def _sample_on_worker(
-    eco: Any,
-    layers: Any,
-    prob: Any,
+    eco: Ecosystem,
+    layers: LayerSpec,
+    prob: ProbSpec,
     model: str,
     weights: np.ndarray | None,
     token: str,
