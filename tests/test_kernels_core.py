@@ -97,18 +97,24 @@ def test_no_underscored_name_is_imported_across_packages():
     assert bad == []
 
 
-def test_skip_next_matches_the_plain_formula_on_many_random_segments():
-    # Random p (down to the smallest and up to the largest tabulated ones), segment lengths and
-    # streams: skip_next with the exit table takes, draw by draw, the decision of the plain formula
-    # computed in Python (the same draws, the same arcs, the same number of draws).
-    rng = np.random.default_rng(20)
-    for case in range(300):
+def _random_segments(seed: int, n: int = 300):
+    """Random segments for the skip step: ``(p, lq, cap, thr, key, a, b)`` with p from 1e-3 to 0.95 (layer 1 of the
+    table), up to 3000 arcs starting at ``a``, and a random skip stream ``key``."""
+    rng = np.random.default_rng(seed)
+    for case in range(n):
         p = float(np.exp(rng.uniform(np.log(1e-3), np.log(0.95))))
         n_arcs = int(rng.integers(1, 3000))
         lq, cap, thr = skip.break_table(np.array([-1.0, p]), np.int64(n_arcs))
         key = np.uint64(coins.stream_key(np.uint64(case), int(rng.integers(0, 2**31)), np.uint64(7), np.uint64(0)))
         a = int(rng.integers(0, 100))
-        b = a + n_arcs
+        yield p, lq, cap, thr, key, a, a + n_arcs
+
+
+def test_skip_next_matches_the_plain_formula_on_many_random_segments():
+    # Random p (down to the smallest and up to the largest tabulated ones), segment lengths and
+    # streams: skip_next with the exit table takes, draw by draw, the decision of the plain formula
+    # computed in Python (the same draws, the same arcs, the same number of draws).
+    for p, lq, cap, thr, key, a, b in _random_segments(20):
         plain, draws = [], 0
         j = a - 1
         while True:
@@ -127,7 +133,7 @@ def test_skip_next_matches_the_plain_formula_on_many_random_segments():
             if j < 0:
                 break
             got.append(int(j))
-        assert (got, d) == (plain, draws), f"p={p}, {n_arcs} arcs"
+        assert (got, d) == (plain, draws), f"p={p}, {b - a} arcs"
 
 
 # The step written out in a kernel, as kept where the call measured slower (benchmarks/bench_skip_step.py):
@@ -188,15 +194,8 @@ def test_written_out_skip_loops_take_the_arcs_of_skip_next(kernel):
     loops = [fn for name, fn in _written_loops() if name == kernel]
     if not loops:
         pytest.skip("every kernel calls skip_next")
-    rng = np.random.default_rng(21)
     out = np.empty(5000, np.int64)
-    for case in range(300):
-        p = float(np.exp(rng.uniform(np.log(1e-3), np.log(0.95))))
-        n_arcs = int(rng.integers(1, 3000))
-        lq, cap, thr = skip.break_table(np.array([-1.0, p]), np.int64(n_arcs))
-        key = np.uint64(coins.stream_key(np.uint64(case), int(rng.integers(0, 2**31)), np.uint64(7), np.uint64(0)))
-        a = int(rng.integers(0, 100))
-        b = a + n_arcs
+    for p, lq, cap, thr, key, a, b in _random_segments(21):
         want, d = [], 0
         j = a - 1
         while True:
@@ -207,4 +206,4 @@ def test_written_out_skip_loops_take_the_arcs_of_skip_next(kernel):
             want.append(int(j))
         for loop in loops:
             k, draws = loop(key, a, b, lq[1], cap[1], thr, 1, out)
-            assert (out[:k].tolist(), draws) == (want, d), f"{kernel}: p={p}, {n_arcs} arcs"
+            assert (out[:k].tolist(), draws) == (want, d), f"{kernel}: p={p}, {b - a} arcs"
