@@ -154,7 +154,7 @@ def arc_probabilities(
             prob[mask] = v
             seg_p[lid] = v
         elif v == "wc":
-            prob[mask] = weighted_cascade(csr, mask)
+            continue  # every wc layer at once, below: one in-degree count
         elif v.startswith("exp:"):
             _, k, attr = v.split(":", 2)
             col = _column(eco, layer, attr)
@@ -170,6 +170,10 @@ def arc_probabilities(
                 i = int(np.argmax((col < 0) | (col > 1)))
                 raise InputError(f"row {i}: a probability must be in [0, 1], got {col[i]}", source=layer, field=v)
             prob[mask] = col[csr.edge[mask]]
+    wc = [lid for lid, layer in enumerate(csr.layers) if spec[layer] == "wc"]
+    if wc:
+        mask = np.isin(csr.layer, wc)
+        prob[mask] = weighted_cascade(csr, mask)
     if model == "lt":
         seg_p[:] = -1.0
         prob = normalize_lt_weights(csr, prob)
