@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from graphmodel.checks import check_positive_int
 from graphmodel.ecosystem import LAYERS, Ecosystem
 from graphmodel.errors import InputError
 from graphmodel.experiments import _intent_kernel as IK
@@ -188,9 +189,7 @@ def with_prob(setup: IntentSetup, eco: Ecosystem, prob: ProbSpec) -> IntentSetup
 def _n_workers(workers: int | None) -> int:
     if workers is None:
         return max(1, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise InputError(f"workers must be an integer >= 1, got {workers!r}", field="workers")
-    return int(workers)
+    return int(check_positive_int(workers, "workers"))
 
 
 def run_scenarios(
