@@ -212,48 +212,25 @@ def compete(
         arr = prepare(
             eco, pl, opts["merchant_carry"], seed_ss, workers, cache, tie=tie, multihoming=opts["multihoming"]
         )
-        if client is not None:
-            raw = RawContest(
-                *run_on_cluster(
-                    client,
-                    eco,
-                    pl,
-                    opts["merchant_carry"],
-                    arr.seeds,
-                    arr.seed_ptr,
-                    key=key,
-                    runs=runs,
-                    tie=TIE_RULES[tie],
-                    switching=opts["switching"],
-                    lock_in=opts["lock_in"],
-                    multihoming=opts["multihoming"],
-                    max_steps=max_steps,
-                    curve_len=curve_len,
-                    workers=workers,
-                    progress=progress,
-                    done0=done0,
-                    total=total,
-                )
+        run_opts = {
+            "key": key,
+            "runs": runs,
+            "switching": opts["switching"],
+            "lock_in": opts["lock_in"],
+            "multihoming": opts["multihoming"],
+            "max_steps": max_steps,
+            "curve_len": curve_len,
+            "workers": workers,
+            "progress": progress,
+            "done0": done0,
+            "total": total,
+        }
+        if client is not None:  # the cluster's workers take the kernel's tie code
+            cells = run_on_cluster(
+                client, eco, pl, opts["merchant_carry"], arr.seeds, arr.seed_ptr, tie=TIE_RULES[tie], **run_opts
             )
-            return arr, raw
-        raw = run_contest(
-            eco,
-            arr,
-            pay[:3],
-            key=key,
-            runs=runs,
-            tie=tie,
-            switching=opts["switching"],
-            lock_in=opts["lock_in"],
-            multihoming=opts["multihoming"],
-            max_steps=max_steps,
-            curve_len=curve_len,
-            workers=workers,
-            progress=progress,
-            done0=done0,
-            total=total,
-        )
-        return arr, raw
+            return arr, RawContest(*cells)
+        return arr, run_contest(eco, arr, pay[:3], tie=tie, **run_opts)
 
     arr, raw = run_one(plats, options, 0)
     union = union_layers(plats)
